@@ -1,0 +1,20 @@
+"""newsdedup: clean, de-duplicate and cluster scraped news.
+
+>>> import newsdedup, pandas as pd
+>>> result = newsdedup.run(pd.DataFrame({"id": ["a", "b"], "text": [
+...     "Officials said the new bridge will open next spring after years of delays and debate.",
+...     "Officials said the new bridge will open next spring after years of delays and debate."]}))
+>>> result.documents[["doc_id", "status", "canonical_id"]].values.tolist()
+[['a', 'kept', 'a'], ['b', 'duplicate', 'a']]
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from .clean import clean_html, clean_text
+from .config import Config
+from .result import Result
+from .runners import run
+
+__all__ = ["run", "clean_html", "clean_text", "Config", "Result", "__version__"]

@@ -1,0 +1,126 @@
+"""Cleaning: raw records → clean text per document, removed paragraphs with reasons.
+
+Three steps, so that corpus-wide evidence can be gathered between per-document work
+(the local and the Dask runner call the same functions):
+
+1. :func:`draft` (per document, parallel): HTML through trafilatura, text split into
+   paragraphs with their features;
+2. :func:`~newsdedup.clean.templates.find_templates` (corpus-wide): site templates;
+3. :func:`finish` (per document): every rule decided, clean text assembled.
+
+>>> clean_text("Menu\\nSubscribe\\nA long enough sentence about the news of the day, told in full here.")
+'A long enough sentence about the news of the day, told in full here.'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from ..config import DEFAULT, Config
+from ..records import Record
+from . import html as html_mod
+from .paragraphs import Paragraph, join, make_paragraph, segment
+from .templates import find_templates
+from .text import HEADLINE, label
+
+__all__ = ["Draft", "Cleaned", "draft", "finish", "clean_text", "clean_html", "find_templates", "corpus_templates"]
+
+EMPTY = "empty after cleaning: no article text found"
+
+
+@dataclass(slots=True)
+class Draft:
+    doc_id: str
+    source: str
+    raw_chars: int
+    is_html: bool = False
+    url: str | None = None
+    title: str | None = None
+    date: str | None = None
+    title_given: bool = False
+    paragraphs: list[Paragraph] = field(default_factory=list)
+    error: str | None = None
+
+
+@dataclass(slots=True)
+class Cleaned:
+    doc_id: str
+    source: str
+    raw_chars: int
+    url: str | None = None
+    title: str | None = None
+    date: str | None = None
+    paragraphs: list[str] = field(default_factory=list)
+    removed: list[tuple[int, str, str]] = field(default_factory=list)  # (para_index, text, reason)
+    error: str | None = None
+
+    @property
+    def text(self) -> str:
+        return join(self.paragraphs)
+
+
+def draft(record: Record) -> Draft:
+    """Per-document work: parse, extract, split into paragraphs."""
+    d = Draft(doc_id=record.doc_id, source=record.source, raw_chars=record.raw_chars,
+              is_html=record.is_html, url=record.url, title=record.title, date=record.date,
+              title_given=record.title is not None, error=record.error)
+    if d.error is not None:
+        return d
+    if record.html is not None:
+        try:
+            ex = html_mod.extract(record.html, record.url)
+        except ValueError as exc:
+            d.error = str(exc)
+            return d
+        d.paragraphs = [make_paragraph(line) for line in ex.lines]
+        d.title = record.title or ex.title
+        d.date = record.date or ex.date
+        d.url = record.url or ex.url
+    else:
+        d.paragraphs = segment(record.text or "")
+    return d
+
+
+def corpus_templates(drafts: Sequence[Draft], config: Config = DEFAULT) -> frozenset[int]:
+    """Template paragraph keys of a corpus of drafts (order-independent: sorted by doc id)."""
+    ordered = sorted((d for d in drafts if d.error is None), key=lambda d: d.doc_id)
+    return find_templates([d.paragraphs for d in ordered], min_docs=config.template_min_docs,
+                          related_share=config.template_related_share,
+                          long_words=config.long_paragraph_words)
+
+
+def finish(d: Draft, templates: frozenset[int] = frozenset(), config: Config = DEFAULT) -> Cleaned:
+    """Apply every paragraph rule to a draft; the result carries clean text and removals."""
+    out = Cleaned(doc_id=d.doc_id, source=d.source, raw_chars=d.raw_chars, url=d.url,
+                  title=d.title, date=d.date, error=d.error)
+    if d.error is not None:
+        return out
+    labels = label(d.paragraphs, templates, layout=not d.is_html, title_hint=d.title,
+                   long_words=config.long_paragraph_words)
+    out.title = labels.title
+    for i, (p, reason) in enumerate(zip(d.paragraphs, labels.reasons)):
+        if reason is None:
+            out.paragraphs.append(p.text)
+        else:
+            out.removed.append((i, p.text, reason))
+    if not out.paragraphs:
+        out.error = EMPTY
+    return out
+
+
+def clean_records(records: Iterable[Record], config: Config = DEFAULT) -> list[Cleaned]:
+    """All three steps in this process (the runners parallelise step 1)."""
+    drafts = [draft(r) for r in records]
+    templates = corpus_templates(drafts, config)
+    return [finish(d, templates, config) for d in drafts]
+
+
+def clean_text(text: str, config: Config = DEFAULT) -> str:
+    """Clean text of one plain-text article (no corpus evidence: templates need a corpus)."""
+    return finish(draft(Record(doc_id="text", source="text", text=text)), config=config).text
+
+
+def clean_html(html: str, url: str | None = None, config: Config = DEFAULT) -> str:
+    """Clean text of one HTML page."""
+    return finish(draft(Record(doc_id="html", source="html", html=html, url=url)), config=config).text

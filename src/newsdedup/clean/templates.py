@@ -1,0 +1,75 @@
+"""Site templates: paragraphs that recur verbatim across unrelated documents.
+
+Evidence comes only from the corpus at hand. A paragraph is a template when
+
+* it is furniture-shaped: short, not prose, or carrying a boilerplate cue (a long
+  prose paragraph shared by several stories is a quote or a syndicated passage: a
+  *match*, never boilerplate on frequency alone), and
+* it occurs in at least ``template_min_docs`` documents that are pairwise
+  *unrelated*: copies of one story (which share most of their long paragraphs)
+  count once, so five re-crawls of one article do not make its lines a template.
+
+>>> from .paragraphs import segment
+>>> docs = [segment(f"Menu\\nStory {i} is about topic {i} and its many details here.") for i in range(3)]
+>>> sorted(p.text for d in docs for p in d if p.key in find_templates(docs, min_docs=3))
+['Menu', 'Menu', 'Menu']
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+
+from .paragraphs import Paragraph
+
+LONG_WORDS = 12
+
+
+def _furniture_shaped(p: Paragraph, long_words: int) -> bool:
+    return not p.sentence or p.n_words < long_words or p.cues.kind is not None
+
+
+def _evidence_keys(paras: Sequence[Paragraph], long_words: int) -> frozenset[int]:
+    """The keys that say what a document is about: its long prose paragraphs."""
+    return frozenset(p.key for p in paras if p.sentence and p.n_words >= long_words and p.cues.kind is None)
+
+
+def _related(a: frozenset[int], b: frozenset[int], share: float) -> bool:
+    if not a or not b:
+        return False
+    return len(a & b) >= share * min(len(a), len(b))
+
+
+def find_templates(docs: Sequence[Sequence[Paragraph]], *, min_docs: int = 3,
+                   related_share: float = 0.5, long_words: int = LONG_WORDS) -> frozenset[int]:
+    """Keys of the template paragraphs of a corpus (``docs`` in a fixed order, e.g. by doc id)."""
+    postings: dict[int, list[int]] = defaultdict(list)
+    shaped: dict[int, bool] = {}
+    for d, paras in enumerate(docs):
+        for key in dict.fromkeys(p.key for p in paras):
+            postings[key].append(d)
+        for p in paras:
+            shaped.setdefault(p.key, _furniture_shaped(p, long_words))
+    candidates = [k for k, ds in postings.items() if len(ds) >= min_docs and shaped[k]]
+    if not candidates:
+        return frozenset()
+    evidence: dict[int, frozenset[int]] = {}
+    whole: dict[int, frozenset[int]] = {}
+
+    def about(d: int) -> frozenset[int]:
+        if d not in evidence:
+            evidence[d] = _evidence_keys(docs[d], long_words)
+            whole[d] = frozenset(p.key for p in docs[d])
+        return evidence[d] or whole[d]
+
+    templates = set()
+    for key in candidates:
+        groups: list[frozenset[int]] = []
+        for d in postings[key]:
+            this = about(d) - {key}
+            if not any(_related(this, g, related_share) or this == g for g in groups):
+                groups.append(this)
+                if len(groups) >= min_docs:
+                    templates.add(key)
+                    break
+    return frozenset(templates)

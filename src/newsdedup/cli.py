@@ -1,0 +1,167 @@
+"""The command line: a thin layer over :func:`newsdedup.run`.
+
+Every :class:`~newsdedup.Config` setting is an option of ``newsdedup run``
+(``--threshold 0.8``, ``--match-cutoff 90``, ...); ``--config FILE`` reads the same
+names from TOML, and options given on the command line win.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .config import FORMATS, Config
+from .result import Result
+
+DEFAULT_CORPUS = Path("corpus")
+_TYPES = {"int": int, "float": float, "str": str}
+_OWN_OPTIONS = {"format"}  # declared by hand below (a choice)
+
+
+def _config_options(func):
+    """One click option per Config field, named after it."""
+    for f in reversed(dataclasses.fields(Config)):
+        if f.name in _OWN_OPTIONS:
+            continue
+        func = click.option(f"--{f.name.replace('_', '-')}", f.name, type=_TYPES[f.type], default=None,
+                            help=f"{f.metadata['help']}  [default: {f.default}]")(func)
+    return func
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="newsdedup")
+def main() -> None:
+    """Clean, de-duplicate and cluster scraped news."""
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--format", "format", type=click.Choice(FORMATS), default=None,
+              help="Table format.  [default: parquet]")
+@click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="TOML file with settings (the option names, with underscores).")
+@_config_options
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar and no report.")
+@click.option("-v", "--verbose", count=True, help="Log stage details to stderr (-vv for debug).")
+def run(inputs: tuple[Path, ...], config_file: Path | None, quiet: bool, verbose: int, **settings) -> None:
+    """Process INPUT files or directories (default: ./corpus) into --out.
+
+    INPUT: .txt, .html/.htm, .jsonl, .csv, .parquet files (each optionally .gz), or
+    directories of them, walked recursively in sorted order.
+    """
+    logging.basicConfig(level=logging.WARNING - 10 * verbose, stream=sys.stderr,
+                        format="%(levelname)s %(name)s: %(message)s")
+    try:
+        config = Config.from_toml(config_file, **settings) if config_file else Config().replace(**settings)
+    except (ValueError, OSError) as exc:
+        raise click.UsageError(str(exc)) from exc
+    if not inputs:
+        if not DEFAULT_CORPUS.is_dir():
+            raise click.UsageError("no INPUT given and there is no ./corpus directory here: "
+                                   "pass the files or directories to process, e.g. `newsdedup run dumps/`")
+        inputs = (DEFAULT_CORPUS,)
+    for path in inputs:
+        if not path.exists():
+            raise click.UsageError(f"INPUT {str(path)!r} does not exist")
+
+    from .runners import run as run_pipeline
+
+    with _progress(quiet) as progress:
+        result = run_pipeline(list(inputs), config, progress=progress)
+    try:
+        out = result.write()
+    except OSError as exc:
+        raise click.ClickException(f"cannot write outputs to {config.out}: {exc}") from exc
+    if not quiet:
+        click.echo(report(result, inputs, out))
+
+
+@main.command("clean")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--show-removed", is_flag=True, help="Also print each removed paragraph with its reason.")
+def clean_cmd(file: Path, show_removed: bool) -> None:
+    """Print the clean text of one .txt or .html file (no corpus evidence)."""
+    from .clean import draft, finish
+    from .read import read_file, strip_extensions
+
+    record = next(read_file(file, strip_extensions(file.name)))
+    cleaned = finish(draft(record))
+    if cleaned.error:
+        raise click.ClickException(f"{file}: {cleaned.error}")
+    if cleaned.title:
+        click.echo(f"# {cleaned.title}\n")
+    click.echo(cleaned.text)
+    if show_removed:
+        for index, text, reason in cleaned.removed:
+            click.echo(f"[removed #{index} {reason}] {text}", err=True)
+
+
+class _progress:
+    """A click progress bar on stderr, one per stage, driven by the runner's callback."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet, self.bar, self.stage, self.done = quiet, None, None, 0
+
+    def __enter__(self):
+        return None if self.quiet else self.update
+
+    def update(self, stage: str, done: int, total: int) -> None:
+        if total < 200:
+            return
+        if stage != self.stage:
+            self._close()
+            self.bar = click.progressbar(length=total, label=f"{stage:<6}", file=sys.stderr)
+            self.bar.__enter__()
+            self.stage, self.done = stage, 0
+        self.bar.update(done - self.done)
+        self.done = done
+
+    def _close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+    def __exit__(self, *exc) -> None:
+        self._close()
+
+
+def report(result: Result, inputs, out: Path) -> str:
+    """The human summary printed after a run."""
+    c = result.counts
+    t = result.timings
+    lines = [
+        f"newsdedup {__version__}: {c['inputs']} records from {', '.join(map(str, inputs))}",
+        f"  kept {c['kept']}, duplicates {c['duplicates']}, rejected {c['rejected']}; "
+        f"{c['clusters']} clusters ({c['clusters_with_duplicates']} with duplicates)",
+        f"  boilerplate removed: {c['boilerplate_paragraphs']} paragraphs, "
+        f"{c['boilerplate_chars_removed']:,} of {c['raw_chars']:,} chars",
+        f"  paragraph matches: {c['matches']} ({c['matches_across_clusters']} across clusters)",
+    ]
+    docs = result.documents.set_index("doc_id")
+    multi = result.clusters[result.clusters["size"] > 1]
+    if len(multi):
+        lines.append("clusters with duplicates:")
+        for row in multi.itertuples():
+            lines.append(f"  {row.cluster_id}  canonical {row.canonical_id}")
+            for member in row.member_ids:
+                if member != row.canonical_id:
+                    lines.append(f"    {member}  similarity {docs.at[member, 'similarity']:.3f}")
+    across = result.matches[~result.matches["same_cluster"]]
+    if len(across):
+        lines.append("shared passages across clusters (doc:paragraph):")
+        for row in across.head(10).itertuples():
+            lines.append(f"  {row.doc_a}:{row.para_a} ~ {row.doc_b}:{row.para_b}  score {row.score:.1f}")
+        if len(across) > 10:
+            lines.append(f"  ... {len(across) - 10} more in paragraph_matches")
+    if len(result.rejects):
+        lines.append("rejected:")
+        for row in result.rejects.head(10).itertuples():
+            lines.append(f"  {row.doc_id}: {row.error}")
+    timing = ", ".join(f"{k} {v:.2f}s" for k, v in t.items())
+    lines.append(f"outputs in {out}/ ({result.config.format}); {timing}")
+    return "\n".join(lines)

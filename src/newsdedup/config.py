@@ -1,0 +1,100 @@
+"""Every setting of newsdedup and its default, in one place.
+
+The CLI options map one to one onto :class:`Config` fields, and ``--config FILE``
+reads the same names from a TOML file (top level or under a ``[newsdedup]`` table).
+
+>>> cfg = Config(threshold=0.8)
+>>> cfg.threshold, cfg.num_perm
+(0.8, 128)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+FORMATS = ("parquet", "jsonl", "csv")
+
+
+def _setting(default: Any, help: str) -> Any:
+    return field(default=default, metadata={"help": help})
+
+
+@dataclass(frozen=True)
+class Config:
+    # output
+    out: str = _setting("newsdedup-out", "Directory the tables are written to (created if missing; its outputs are replaced).")
+    format: str = _setting("parquet", "Table format: parquet, jsonl or csv.")
+    # reading
+    max_record_bytes: int = _setting(32 * 2**20, "A record (file, line or row) larger than this many bytes, decompressed, is rejected.")
+    max_file_bytes: int = _setting(2 * 2**30, "Decompression of one input file stops past this many bytes; the rest of the file is rejected.")
+    # cleaning
+    template_min_docs: int = _setting(3, "A furniture-like paragraph seen verbatim in this many unrelated documents is a site template.")
+    template_related_share: float = _setting(0.5, "Two documents are copies of one story when they share this share of their long paragraphs.")
+    long_paragraph_words: int = _setting(12, "Prose paragraphs with at least this many words are article evidence.")
+    # deduplication
+    num_perm: int = _setting(128, "MinHash permutations (signature length).")
+    shingle_size: int = _setting(5, "Words per shingle.")
+    threshold: float = _setting(0.7, "Jaccard similarity of clean-text shingle sets at which two documents are near-duplicates.")
+    seed: int = _setting(1, "Seed of the MinHash permutations (datasketch's affine32 scheme).")
+    max_bucket_size: int = _setting(200, "An LSH bucket larger than this links its members to its first member instead of pairing all.")
+    # matching
+    match_cutoff: float = _setting(80.0, "Minimum rapidfuzz score (0-100) for two paragraphs to be reported as a match.")
+    match_min_words: int = _setting(8, "Paragraphs with fewer words are never matched across clusters.")
+    match_shingle_size: int = _setting(4, "Words per shingle of the paragraph index that proposes cross-cluster candidates.")
+    match_min_shared: int = _setting(2, "Shared paragraph shingles needed before a cross-cluster pair is scored.")
+    match_max_postings: int = _setting(50, "A paragraph shingle found in more paragraphs than this proposes no pairs.")
+    # execution
+    workers: int = _setting(0, "Processes for per-document stages; 0 means one per CPU core.")
+
+    def __post_init__(self) -> None:
+        problems = list(self._problems())
+        if problems:
+            raise ValueError("invalid configuration: " + "; ".join(problems))
+
+    def _problems(self):
+        if self.format not in FORMATS:
+            yield f"format must be one of {', '.join(FORMATS)}, not {self.format!r}"
+        if not 0.0 < self.threshold <= 1.0:
+            yield f"threshold must be in (0, 1], not {self.threshold}"
+        if not 0.0 <= self.match_cutoff <= 100.0:
+            yield f"match_cutoff must be in [0, 100], not {self.match_cutoff}"
+        if not 0.0 < self.template_related_share <= 1.0:
+            yield "template_related_share must be in (0, 1]"
+        for name in ("num_perm", "shingle_size", "match_shingle_size", "max_record_bytes",
+                     "max_file_bytes", "template_min_docs", "max_bucket_size",
+                     "match_max_postings", "match_min_shared"):
+            if getattr(self, name) < 1:
+                yield f"{name} must be at least 1"
+        if self.workers < 0:
+            yield "workers must be 0 (all cores) or more"
+
+    @property
+    def n_workers(self) -> int:
+        return self.workers or os.cpu_count() or 1
+
+    def replace(self, **changes: Any) -> "Config":
+        """A copy with some settings changed; ``None`` values are ignored."""
+        return dataclasses.replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+    def as_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_toml(cls, path: str | os.PathLike[str], **overrides: Any) -> "Config":
+        """Read settings from a TOML file; unknown keys are an error."""
+        with open(path, "rb") as fh:
+            data = tomllib.load(fh)
+        data = data.get("newsdedup", data)
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ValueError(f"{Path(path).name}: unknown setting(s): {', '.join(unknown)}")
+        return cls(**data).replace(**overrides)
+
+
+DEFAULT = Config()

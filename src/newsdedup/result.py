@@ -1,0 +1,85 @@
+"""The result of a run: the output tables as DataFrames, and the summary."""
+
+from __future__ import annotations
+
+import platform
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from . import __version__
+from .config import Config
+from .write import remove_stale, write_json, write_jsonl, write_table
+
+MAIN_DEPENDENCIES = ("trafilatura", "datasketch", "rapidfuzz", "pandas", "pyarrow", "numpy", "click")
+EXECUTION_SETTINGS = ("workers", "out")
+
+
+def versions() -> dict[str, str]:
+    found = {"newsdedup": __version__, "python": platform.python_version()}
+    for name in MAIN_DEPENDENCIES:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            found[name] = "not installed"
+    return found
+
+
+@dataclass
+class Result:
+    """Tables of a run (see :mod:`newsdedup.schema` for their columns)."""
+
+    documents: pd.DataFrame
+    clusters: pd.DataFrame
+    matches: pd.DataFrame
+    boilerplate: pd.DataFrame
+    rejects: pd.DataFrame
+    config: Config
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        status = self.documents["status"].value_counts()
+        return {
+            "inputs": int(len(self.documents)),
+            "kept": int(status.get("kept", 0)),
+            "duplicates": int(status.get("duplicate", 0)),
+            "rejected": int(status.get("rejected", 0)),
+            "clusters": int(len(self.clusters)),
+            "clusters_with_duplicates": int((self.clusters["size"] > 1).sum()),
+            "matches": int(len(self.matches)),
+            "matches_across_clusters": int((~self.matches["same_cluster"]).sum()),
+            "boilerplate_paragraphs": int(len(self.boilerplate)),
+            "boilerplate_chars_removed": int(self.boilerplate["text"].str.len().sum()),
+            "raw_chars": int(self.documents["raw_chars"].sum()),
+            "clean_chars": int(self.documents["clean_chars"].sum()),
+        }
+
+    @property
+    def summary(self) -> dict[str, Any]:
+        settings = {k: v for k, v in self.config.as_dict().items() if k not in EXECUTION_SETTINGS}
+        return {
+            "counts": self.counts,
+            "settings": settings,
+            "versions": versions(),
+            # Everything below depends on the machine, not on the input.
+            "execution": {"workers": self.config.n_workers,
+                          "timings_s": {k: round(v, 3) for k, v in self.timings.items()}},
+        }
+
+    def write(self, out: str | Path | None = None, format: str | None = None) -> Path:
+        """Write every output file into ``out`` (default ``config.out``); returns the directory."""
+        out = Path(out or self.config.out)
+        fmt = format or self.config.format
+        out.mkdir(parents=True, exist_ok=True)
+        tables = {"documents": self.documents, "clusters": self.clusters,
+                  "paragraph_matches": self.matches, "boilerplate": self.boilerplate}
+        for name, df in tables.items():
+            write_table(df, out / f"{name}.{fmt}", fmt)
+        write_jsonl(self.rejects.to_dict("records"), out / "rejects.jsonl")
+        write_json(self.summary, out / "summary.json")
+        remove_stale(out, fmt)
+        return out
