@@ -12,6 +12,10 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
+import logging
+
+logging.getLogger(__name__).addHandler(logging.NullHandler())
+
 from .clean import clean_html, clean_text
 from .config import Config
 from .result import Result

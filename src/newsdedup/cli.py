@@ -142,6 +142,9 @@ def report(result: Result, inputs, out: Path) -> str:
         f"{c['boilerplate_chars_removed']:,} of {c['raw_chars']:,} chars",
         f"  paragraph matches: {c['matches']} ({c['matches_across_clusters']} across clusters)",
     ]
+    reasons = result.boilerplate["reason"].value_counts()
+    if len(reasons):
+        lines.insert(3, "    by reason: " + ", ".join(f"{r} {n}" for r, n in sorted(reasons.items())))
     docs = result.documents.set_index("doc_id")
     multi = result.clusters[result.clusters["size"] > 1]
     if len(multi):

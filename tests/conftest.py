@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT / "corpus"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SHARED_DATA = Path(os.environ.get("NEWSDEDUP_SHARED_DATA", ROOT.parent / "shared" / "data"))
+
+SEED = {name.split("_")[0]: name.removesuffix(".txt") for name in sorted(os.listdir(CORPUS))}
+
+
+def shared(name: str) -> Path:
+    """A folder of ../shared/data, or skip the test with the reason."""
+    path = SHARED_DATA / name
+    if not path.is_dir():
+        pytest.skip(f"evaluation data {path} is not here (it lives beside the repository, not in it)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def seed_result():
+    import newsdedup
+
+    return newsdedup.run(CORPUS, newsdedup.Config(workers=1))

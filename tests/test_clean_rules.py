@@ -1,0 +1,164 @@
+"""Each boilerplate kind, removed; the article text next to it, kept (snippets written for these tests)."""
+
+from __future__ import annotations
+
+import pytest
+
+import newsdedup
+from newsdedup.clean import clean_records, draft, finish
+from newsdedup.clean.paragraphs import segment
+from newsdedup.clean.templates import find_templates
+from newsdedup.records import Record
+
+from .conftest import FIXTURES
+
+BODY = [
+    "The city council voted on Tuesday to extend the night bus service to the airport, after a year of complaints from shift workers.",
+    "Transit officials said the new routes would cost about $2 million a year and start running in the spring.",
+    "\"People who clean the terminals at 4 a.m. deserve a way to get there,\" said council member Ana Ruiz, who sponsored the measure.",
+    "The plan still needs the mayor's signature, which aides said was expected within a week.",
+]
+
+
+def clean(lines: list[str]) -> newsdedup.clean.Cleaned:
+    return finish(draft(Record(doc_id="t", source="t", text="\n".join(lines))))
+
+
+def removed_reasons(cleaned) -> dict[str, str]:
+    return {text: reason for _, text, reason in cleaned.removed}
+
+
+@pytest.mark.parametrize("line, kind", [
+    ("Already a subscriber? Log in to continue.", "call_to_action"),
+    ("Get the best of our reporting delivered to your inbox every morning. Sign up now.", "call_to_action"),
+    ("Please consider a donation to support our nonprofit newsroom.", "call_to_action"),
+    ("Follow us on Facebook and Instagram for more local news.", "social"),
+    ("Share this article", "social"),
+    ("© 2021 Example Media Group. All rights reserved.", "legal"),
+    ("This material may not be published, broadcast, rewritten or redistributed without permission.", "legal"),
+    ("We use cookies to improve your experience. By continuing you accept our cookie policy.", "notice"),
+    ("Please enable JavaScript in your browser to view the comments.", "notice"),
+    ("Most Popular", "navigation"),
+    ("Advertisement", "navigation"),
+])
+def test_furniture_inside_an_article_is_removed_with_its_kind(line, kind):
+    cleaned = clean(BODY[:2] + [line] + BODY[2:])
+    assert cleaned.paragraphs == BODY
+    assert removed_reasons(cleaned)[line] == kind
+
+
+@pytest.mark.parametrize("sentence", [
+    "The streaming service said it lost two million subscribers in the quarter, its first decline in a decade.",
+    "She shared the video on Facebook, where it was viewed more than three million times before it was removed.",
+    "The newspaper's licence to print in the province was revoked in 1998, the court heard.",
+    "Researchers said the browser flaw had been patched in the latest release.",
+])
+def test_article_sentences_that_mention_furniture_words_stay(sentence):
+    cleaned = clean(BODY[:2] + [sentence] + BODY[2:])
+    assert sentence in cleaned.paragraphs
+
+
+def test_in_body_subheading_and_caption_stay():
+    lines = BODY[:2] + ["What happens next", "Buses at the central depot on Monday. Photo: J. Smith"] + BODY[2:]
+    assert clean(lines).paragraphs == lines
+
+
+def test_header_navigation_and_byline_go_headline_becomes_title():
+    lines = ["Home", "News", "Local", "Night buses will run to the airport", "By Sam Lee", *BODY, "Related Stories",
+             "Council approves the new budget", "High school team wins state title"]
+    cleaned = clean(lines)
+    assert cleaned.title == "Night buses will run to the airport"
+    assert cleaned.paragraphs == BODY
+
+
+def test_short_prose_after_the_article_stays_unless_cut_off_by_furniture():
+    ending = "The vote was 7 to 2."
+    assert clean(BODY + [ending]).paragraphs == BODY + [ending]
+    promo = "Save on a year of great reading today."
+    assert clean(BODY + ["Our magazine", promo]).paragraphs == BODY
+
+
+def test_a_repeated_block_goes_in_every_copy_but_a_repeated_quote_keeps_its_first():
+    appeal = ["WE NEED YOUR HELP.", "Our reporting depends on readers like you, and this month we are short."]
+    cleaned = clean(BODY[:2] + appeal + BODY[2:] + appeal)
+    assert cleaned.paragraphs == BODY
+    quote = BODY[2]
+    cleaned = clean(BODY + [quote])
+    assert cleaned.paragraphs == BODY
+
+
+def test_a_short_text_is_still_an_article():
+    cleaned = clean(["Storm closes mountain pass", "Snow closed the pass on Friday."])
+    assert cleaned.error is None
+    assert cleaned.paragraphs
+    only_headline = clean(["Storm closes mountain pass"])
+    assert only_headline.error is None and only_headline.text == "Storm closes mountain pass"
+
+
+def test_empty_and_furniture_only_texts_are_rejected():
+    assert clean([""]).error
+    assert clean(["Subscribe", "Log in", "Menu"]).error
+
+
+def _site_page(i: int, story: list[str]) -> list:
+    return segment("\n".join(["Sections", "Weather alerts for your area", *story,
+                              "Get our free app for breaking news alerts", "About us"]))
+
+
+def test_templates_need_several_unrelated_documents():
+    stories = [[f"Story {i} reports that the {w} committee met on day {i} to discuss the regional plan in detail."
+                for w in ("first", "second", "third")] for i in range(4)]
+    docs = [_site_page(i, s) for i, s in enumerate(stories)]
+    found = find_templates(docs, min_docs=3)
+    texts = {p.text for d in docs for p in d if p.key in found}
+    assert texts == {"Sections", "Weather alerts for your area", "Get our free app for breaking news alerts",
+                     "About us"}
+    # four copies of ONE story are one piece of evidence, not four
+    copies = [_site_page(i, stories[0]) for i in range(4)]
+    assert not find_templates(copies, min_docs=3)
+
+
+def test_a_quote_shared_by_a_few_stories_is_not_a_template():
+    quote = "\"We will not rest until every family has a safe place to live,\" the governor said on Monday."
+    docs = [segment("\n".join([f"Report {i} on the housing plan opens with a long paragraph about district {i} and its needs.",
+                               quote, f"Report {i} closes with reactions from district {i} residents and officials."]))
+            for i in range(4)]
+    assert not find_templates(docs, min_docs=3)
+
+
+def test_corpus_templates_are_removed_in_the_pipeline():
+    records = []
+    for i in range(4):
+        story = [f"Article {i} describes how the {w} phase of project {i} went over budget by several million dollars."
+                 for w in ("first", "second", "third")]
+        records.append(Record(doc_id=f"d{i}", source="t", text="\n".join(["Weather alerts for your area", *story])))
+    for c in clean_records(records):
+        assert "Weather alerts for your area" not in c.text
+        assert ("template" in {r for _, _, r in c.removed})
+
+
+def test_html_page_through_trafilatura():
+    html = (FIXTURES / "page.html").read_text()
+    cleaned = finish(draft(Record(doc_id="p", source="p", html=html)))
+    assert cleaned.title == "River towns prepare for record spring flooding"
+    text = cleaned.text
+    assert text.startswith("Emergency crews in three river towns")
+    assert "Farmers north of the towns" in text
+    assert "Evacuation plans" in text
+    for furniture in ("Subscribe today", "Sign up for our morning newsletter", "All rights reserved", "Most Read",
+                      "Council approves"):
+        assert furniture not in text
+    assert cleaned.date == "2024-03-18"
+
+
+def test_public_single_document_functions():
+    html = (FIXTURES / "page.html").read_text()
+    assert newsdedup.clean_html(html).startswith("Emergency crews")
+    assert newsdedup.clean_text("\n".join(["Menu", *BODY, "Subscribe"])) == "\n\n".join(BODY)
+
+
+def test_hostile_html_is_rejected_not_raised():
+    for html in ["<html><body>" + "<div>" * 5000 + "x", "<?xml version='1.0'?><!DOCTYPE x [<!ENTITY a SYSTEM 'file:///etc/passwd'>]><x>&a;</x>",
+                 "\x00\x01\x02 binary junk"]:
+        cleaned = finish(draft(Record(doc_id="h", source="h", html=html)))
+        assert cleaned.error or "root:" not in cleaned.text

@@ -1,0 +1,133 @@
+"""Signatures (datasketch-compatible), LSH banding, clustering and canonical choice."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+from datasketch import MinHash, MinHashLSH
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from newsdedup.config import Config
+from newsdedup.dedup import deduplicate
+from newsdedup.dedup.lsh import candidate_pairs, optimal_bands
+from newsdedup.dedup.signatures import jaccard, shingle_hashes, signatures, to_datasketch
+
+from .conftest import CORPUS
+
+WORDS = ("council budget river bridge school mayor storm police court election market union vote "
+         "teacher hospital farmer rail port water power fire road tax health park").split()
+
+
+def article(rng: random.Random, n: int = 120) -> str:
+    return " ".join(rng.choice(WORDS) + str(rng.randrange(50)) for _ in range(n))
+
+
+def edit(rng: random.Random, text: str, share: float) -> str:
+    words = text.split()
+    for i in rng.sample(range(len(words)), int(len(words) * share)):
+        words[i] = "edited" + str(i)
+    return " ".join(words)
+
+
+def test_signatures_equal_datasketch_minhash_of_the_same_shingles():
+    rng = random.Random(3)
+    texts = [article(rng) for _ in range(5)] + ["one", ""]
+    sigs = signatures(texts, num_perm=64, seed=7)
+    for text, sig in zip(texts, sigs):
+        m = MinHash(num_perm=64, seed=7, hashfunc=int)
+        m.update_batch(shingle_hashes(text).tolist())
+        assert np.array_equal(m.hashvalues, sig)
+
+
+def test_signatures_work_in_datasketch_lsh():
+    rng = random.Random(4)
+    base = article(rng)
+    texts = [base, edit(rng, base, 0.02), article(rng)]
+    sigs = signatures(texts)
+    lsh = MinHashLSH(threshold=0.7, num_perm=128)
+    for i, s in enumerate(sigs):
+        lsh.insert(str(i), to_datasketch(s))
+    assert sorted(lsh.query(to_datasketch(sigs[0]))) == ["0", "1"]
+
+
+def test_estimated_jaccard_tracks_the_exact_one():
+    rng = random.Random(5)
+    base = article(rng, 400)
+    for share in (0.01, 0.05, 0.15):
+        other = edit(rng, base, share)
+        exact = jaccard(shingle_hashes(base), shingle_hashes(other))
+        a, b = signatures([base, other], num_perm=256)
+        assert abs(float((a == b).mean()) - exact) < 0.1
+
+
+def test_banding_matches_datasketch_parameters_and_finds_near_duplicates():
+    assert optimal_bands(0.7, 128) == (14, 9)
+    assert optimal_bands(0.5, 128) == (25, 5)
+    rng = random.Random(6)
+    base = [article(rng) for _ in range(20)]
+    texts = base + [edit(rng, t, 0.01) for t in base[:10]]
+    a, b = candidate_pairs(signatures(texts), 14, 9)
+    pairs = set(zip(a.tolist(), b.tolist()))
+    assert {(i, 20 + i) for i in range(10)} <= pairs
+    assert all(j == i + 20 for i, j in pairs)
+
+
+def test_clusters_exact_and_near_duplicates_and_picks_the_longest_as_canonical():
+    rng = random.Random(7)
+    a, b = article(rng), article(rng)
+    longer = a + " " + " ".join(["extra"] * 3)
+    ids = ["d3", "d1", "d2", "d4", "d5"]
+    texts = [a, a, longer, edit(rng, a, 0.01), b]
+    result = deduplicate(ids, texts, Config())
+    by_id = dict(zip(ids, zip(result.cluster_ids, result.canonical_ids, result.similarity)))
+    assert len({by_id[d][0] for d in ("d1", "d2", "d3", "d4")}) == 1
+    assert by_id["d5"][0] != by_id["d1"][0]
+    assert by_id["d1"][1] == "d2"  # the most complete text
+    assert by_id["d2"][2] == 1.0 and 0.7 < by_id["d4"][2] < 1.0
+    assert by_id["d3"][2] == by_id["d1"][2]  # exact copies have the same similarity
+
+
+def test_a_tie_in_length_goes_to_the_smallest_doc_id():
+    result = deduplicate(["b", "a"], ["same words in both copies here now"] * 2, Config())
+    assert result.canonical_ids == ["a", "a"]
+
+
+def test_threshold_decides():
+    rng = random.Random(8)
+    base = article(rng, 300)
+    other = edit(rng, base, 0.06)
+    j = jaccard(shingle_hashes(base), shingle_hashes(other))
+    assert len(set(deduplicate(["a", "b"], [base, other], Config(threshold=j - 0.05)).cluster_ids)) == 1
+    assert len(set(deduplicate(["a", "b"], [base, other], Config(threshold=min(1.0, j + 0.05))).cluster_ids)) == 2
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.randoms(use_true_random=False))
+def test_clusters_do_not_depend_on_input_order(rnd):
+    rng = random.Random(9)
+    base = [article(rng) for _ in range(6)]
+    texts = base + [edit(rng, t, 0.02) for t in base[:4]] + base[:2]
+    ids = [f"doc{i:02d}" for i in range(len(texts))]
+    reference = deduplicate(ids, texts, Config())
+    expected = dict(zip(ids, zip(reference.cluster_ids, reference.canonical_ids, reference.similarity)))
+    order = list(range(len(ids)))
+    rnd.shuffle(order)
+    shuffled = deduplicate([ids[i] for i in order], [texts[i] for i in order], Config())
+    got = dict(zip(shuffled.doc_ids, zip(shuffled.cluster_ids, shuffled.canonical_ids, shuffled.similarity)))
+    assert got == expected
+
+
+def test_seed_clusters(seed_result):
+    docs = seed_result.documents.set_index("doc_id")
+    cluster = {d[:3]: docs.at[d, "cluster_id"] for d in docs.index}
+    assert cluster["000"] == cluster["001"]
+    assert len({cluster[s] for s in ("000", "002", "003", "004")}) == 4
+    assert docs["status"].value_counts().to_dict() == {"kept": 4, "duplicate": 1}
+
+
+def test_raw_text_of_the_two_copies_would_not_cluster():
+    """Why dedup runs on clean text: the appeal drags the raw copies apart."""
+    a, b = (p.read_text() for p in sorted(CORPUS.glob("00[01]_*.txt")))
+    assert jaccard(shingle_hashes(a), shingle_hashes(b)) < 0.5

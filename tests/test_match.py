@@ -1,0 +1,63 @@
+"""Paragraph alignment inside clusters and shared passages across them."""
+
+from __future__ import annotations
+
+from newsdedup.config import Config
+from newsdedup.match import align, paragraph_matches
+
+QUOTE = "\"We will rebuild the pier before the summer season starts, whatever it costs,\" the mayor said on Friday."
+A = ["The storm destroyed most of the old pier on Tuesday night, leaving a gap of two hundred metres.",
+     QUOTE,
+     "Repairs are expected to take at least four months, according to the harbour office."]
+B = ["Fishermen in the bay say the season is already lost after the storm wrecked their moorings.",
+     "In a statement, " + QUOTE + " Critics called the promise unrealistic.",
+     "The fishing cooperative will meet next week to discuss compensation claims."]
+
+
+def test_align_pairs_identical_then_similar_paragraphs():
+    edited = [A[0], A[1].replace("Friday", "Saturday"), "A new closing line about other things entirely."]
+    pairs = align(edited, A, 80)
+    assert [(i, j) for i, j, _ in pairs] == [(0, 0), (1, 1)]
+    assert pairs[0][2] == 100.0 and 80 <= pairs[1][2] < 100
+
+
+def test_quote_shared_by_two_stories_is_matched_across_clusters():
+    matches = paragraph_matches(["a", "b"], [A, B], ["c1", "c2"], ["a", "b"], Config())
+    assert [(m[0], m[1], m[2], m[3], m[5]) for m in matches] == [("a", 1, "b", 1, False)]
+    assert matches[0][4] >= 90
+
+
+def test_unrelated_paragraphs_do_not_match():
+    matches = paragraph_matches(["a", "b"], [A[:1] + A[2:], B[:1] + B[2:]], ["c1", "c2"], ["a", "b"], Config())
+    assert matches == []
+
+
+def test_duplicates_are_aligned_with_their_canonical():
+    copy = A[:2] + ["Repairs are expected to take at least five months, according to the harbour office."]
+    matches = paragraph_matches(["a", "b"], [A, copy], ["c", "c"], ["a", "a"], Config())
+    assert [(m[1], m[3], m[5]) for m in matches] == [(0, 0, True), (1, 1, True), (2, 2, True)]
+    assert matches[2][4] < 100
+
+
+def test_frequent_passages_propose_no_pairs():
+    credit = "This story was produced with the help of the regional news agency and its partner stations."
+    topics = ["wheat prices", "a chess final", "bridge repairs", "a jazz festival", "school meals", "river otters"]
+    docs = [[f"Reporters followed {t} for {i + 2} weeks, speaking to {10 * i + 7} people along the way.", credit]
+            for i, t in enumerate(topics)]
+    ids = [f"d{i}" for i in range(6)]
+    every = paragraph_matches(ids, docs, ids, ids, Config())
+    assert len(every) == 15
+    capped = paragraph_matches(ids, docs, ids, ids, Config(match_max_postings=5))
+    assert capped == []
+
+
+def test_seed_statement_is_matched_between_two_outlets(seed_result):
+    m = seed_result.matches
+    across = m[(~m["same_cluster"]) & m["doc_a"].str.startswith("002") & m["doc_b"].str.startswith("003")]
+    assert len(across) >= 1
+    docs = seed_result.documents.set_index("doc_id")
+    for row in across.itertuples():
+        para_a = docs.at[row.doc_a, "text"].split("\n\n")[row.para_a]
+        para_b = docs.at[row.doc_b, "text"].split("\n\n")[row.para_b]
+        assert "Progressives believe" in para_a
+        assert "Progressives believe" in para_b or "Secretary Clinton is tough" in para_b

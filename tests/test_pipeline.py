@@ -1,0 +1,221 @@
+"""The whole run: outputs, conservation, determinism, rejects, CLI and library API."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+from click.testing import CliRunner
+
+import newsdedup
+from newsdedup import schema
+from newsdedup.cli import main
+
+from .conftest import CORPUS, FIXTURES, ROOT, SEED
+
+TABLES = ("documents", "clusters", "paragraph_matches", "boilerplate")
+
+
+def read_table(out: Path, name: str, fmt: str) -> pd.DataFrame:
+    path = out / f"{name}.{fmt}"
+    if fmt == "parquet":
+        return pd.read_parquet(path)
+    if fmt == "jsonl":
+        return pd.read_json(path, lines=True, dtype=False)
+    return pd.read_csv(path, keep_default_na=False, na_values=[""])
+
+
+def output_bytes(out: Path) -> dict[str, bytes]:
+    files = {p.name: p.read_bytes() for p in sorted(out.iterdir())}
+    summary = json.loads(files.pop("summary.json"))
+    summary.pop("execution")
+    files["summary.json"] = json.dumps(summary, sort_keys=True).encode()
+    return files
+
+
+def make_dump(root: Path, n: int, seed: int = 1) -> Path:
+    """n documents of mixed formats built from the seeds: copies, shuffled-chrome variants, bad files."""
+    rng = random.Random(seed)
+    texts = [(CORPUS / f"{name}.txt").read_text() for name in SEED.values()]
+    root.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for i in range(n):
+        text = texts[i % len(texts)]
+        lines = text.split("\n")
+        if i % 3 == 1:
+            lines = ["Home", "Sections", *lines, "Share this article", f"Related: item {i}"]
+        variant = "\n".join(lines)
+        if i % 4 == 0:
+            rows.append({"id": f"j{i:03d}", "text": variant, "url": f"https://example.org/{i}"})
+        elif i % 4 == 1:
+            (root / f"t{i:03d}.txt.gz").write_bytes(gzip.compress(variant.encode()))
+        else:
+            (root / f"t{i:03d}.txt").write_text(variant)
+    rng.shuffle(rows)
+    with open(root / "dump.jsonl", "w") as fh:
+        for row in rows:
+            fh.write(json.dumps(row) + "\n")
+        fh.write("{broken\n")
+    (root / "page.html").write_text((FIXTURES / "page.html").read_text())
+    (root / "binary.txt").write_bytes(b"\x00\x01" * 100)
+    (root / "empty.txt").write_text("   \n")
+    return root
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "jsonl", "csv"])
+def test_seed_run_writes_every_table_in_every_format(tmp_path, fmt):
+    result = newsdedup.run(CORPUS, newsdedup.Config(workers=1))
+    out = result.write(tmp_path / "out", fmt)
+    names = sorted(p.name for p in out.iterdir())
+    assert names == sorted([f"{t}.{fmt}" for t in TABLES] + ["rejects.jsonl", "summary.json"])
+    docs = read_table(out, "documents", fmt)
+    assert list(docs.columns) == list(schema.DOCUMENTS)
+    assert docs["doc_id"].tolist() == sorted(SEED.values())
+    assert list(read_table(out, "clusters", fmt).columns) == list(schema.CLUSTERS)
+    assert list(read_table(out, "paragraph_matches", fmt).columns) == list(schema.MATCHES)
+    assert list(read_table(out, "boilerplate", fmt).columns) == list(schema.BOILERPLATE)
+    clusters = read_table(out, "clusters", fmt)
+    members = clusters["member_ids"].map(lambda v: json.loads(v) if isinstance(v, str) else list(v))
+    assert sorted(m for ms in members for m in ms) == sorted(SEED.values())
+
+
+def test_seed_summary_counts_and_versions(tmp_path, seed_result):
+    out = seed_result.write(tmp_path)
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["counts"]["inputs"] == 5
+    assert summary["counts"]["duplicates"] == 1
+    assert summary["counts"]["clusters"] == 4
+    assert summary["counts"]["boilerplate_chars_removed"] > 3000
+    assert summary["settings"]["threshold"] == 0.7
+    assert set(summary["versions"]) >= {"newsdedup", "trafilatura", "datasketch", "rapidfuzz", "pandas"}
+    assert set(summary["execution"]["timings_s"]) >= {"read", "clean", "dedup", "match"}
+
+
+def test_documents_keep_their_own_text_duplicates_included(seed_result):
+    docs = seed_result.documents.set_index("doc_id")
+    d0, d1 = SEED["000"], SEED["001"]
+    assert docs.at[d1, "status"] == "duplicate" and docs.at[d1, "canonical_id"] == d0
+    assert docs.at[d1, "text"] == docs.at[d0, "text"]
+    assert docs.at[d1, "raw_chars"] > 3 * docs.at[d0, "raw_chars"] / 2
+    assert (docs["clean_chars"] == docs["text"].str.len()).all()
+
+
+def test_mixed_dump_conserves_every_record(tmp_path):
+    dump = make_dump(tmp_path / "dump", 40)
+    result = newsdedup.run(dump, newsdedup.Config(workers=1))
+    docs = result.documents
+    expected = 40 + 1 + 1 + 2  # documents, broken JSONL line, html page, binary + empty
+    assert len(docs) == expected and docs["doc_id"].is_unique
+    assert docs["status"].value_counts().sum() == expected
+    rejected = docs[docs["status"] == "rejected"]
+    assert sorted(rejected["doc_id"]) == sorted(result.rejects["doc_id"]) == ["binary", "dump:11", "empty"]
+    assert rejected["cluster_id"].isna().all()
+    live = docs[docs["status"] != "rejected"]
+    assert live["cluster_id"].notna().all()
+    assert set(live["doc_id"]) == {m for ms in result.clusters["member_ids"] for m in ms}
+    errors = dict(zip(result.rejects["doc_id"], result.rejects["error"]))
+    assert "malformed JSON" in errors["dump:11"] and "binary" in errors["binary"] and "empty" in errors["empty"]
+
+
+def test_outputs_are_byte_identical_whatever_the_order_and_the_workers(tmp_path):
+    dump = make_dump(tmp_path / "dump", 80)
+    files = sorted(p for p in dump.iterdir())
+    a = newsdedup.run(dump, newsdedup.Config(workers=1)).write(tmp_path / "a")
+    b = newsdedup.run(list(reversed(files)), newsdedup.Config(workers=2)).write(tmp_path / "b")
+    dump2 = make_dump(tmp_path / "dump2", 80, seed=2)  # same documents, JSONL rows in another order
+    c = newsdedup.run(dump2, newsdedup.Config(workers=2)).write(tmp_path / "c")
+    assert output_bytes(a) == output_bytes(b)
+    docs_a = pq.read_table(a / "documents.parquet").drop(["source"]).to_pandas()
+    docs_c = pq.read_table(c / "documents.parquet").drop(["source"]).to_pandas()
+    pd.testing.assert_frame_equal(docs_a, docs_c)
+
+
+def test_rerun_replaces_outputs_and_leaves_no_temporary_files(tmp_path):
+    out = tmp_path / "out"
+    newsdedup.run(CORPUS, newsdedup.Config(workers=1)).write(out, "csv")
+    newsdedup.run(CORPUS, newsdedup.Config(workers=1)).write(out, "jsonl")
+    names = sorted(p.name for p in out.iterdir())
+    assert names == sorted([f"{t}.jsonl" for t in TABLES] + ["rejects.jsonl", "summary.json"])
+
+
+def test_library_takes_a_dataframe_and_prints_nothing(capsys):
+    texts = [(CORPUS / f"{name}.txt").read_text() for name in SEED.values()]
+    df = pd.DataFrame({"id": list(SEED.values()), "text": texts, "title": [None] * 5})
+    result = newsdedup.run(df, newsdedup.Config(workers=1))
+    assert isinstance(result.documents, pd.DataFrame)
+    assert result.documents["status"].tolist() == ["kept", "duplicate", "kept", "kept", "kept"]
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err == ""
+
+
+# --------------------------------------------------------------------------- CLI
+
+
+def test_cli_default_corpus_and_report(tmp_path, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    res = CliRunner().invoke(main, ["run", "--out", str(tmp_path / "o"), "--workers", "1"])
+    assert res.exit_code == 0, res.output
+    assert "5 records from corpus" in res.output
+    assert "kept 4, duplicates 1, rejected 0; 4 clusters" in res.output
+    assert "002_2a98c4d2bb50c8d0:" in res.output
+    assert (tmp_path / "o" / "documents.parquet").exists()
+
+
+def test_cli_without_input_or_corpus_is_a_usage_error(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    res = CliRunner().invoke(main, ["run"])
+    assert res.exit_code == 2
+    assert "no INPUT given" in res.output and "newsdedup run dumps/" in res.output
+
+
+def test_cli_quiet_prints_nothing_and_bad_records_exit_zero(tmp_path):
+    dump = make_dump(tmp_path / "dump", 10)
+    res = CliRunner().invoke(main, ["run", str(dump), "--out", str(tmp_path / "o"), "--quiet",
+                                    "--format", "jsonl"])
+    assert res.exit_code == 0 and res.output == ""
+    rejects = [json.loads(line) for line in (tmp_path / "o" / "rejects.jsonl").read_text().splitlines()]
+    assert {r["doc_id"] for r in rejects} == {"binary", "empty", "dump:4"}
+
+
+def test_cli_unwritable_output_is_an_error(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    res = CliRunner().invoke(main, ["run", str(CORPUS), "--out", str(blocker / "sub"), "--quiet"])
+    assert res.exit_code == 1 and "cannot write outputs" in res.output
+
+
+def test_cli_config_file_and_bad_settings(tmp_path):
+    cfg = tmp_path / "nd.toml"
+    cfg.write_text('threshold = 0.9\nformat = "csv"\n')
+    res = CliRunner().invoke(main, ["run", str(CORPUS), "--config", str(cfg), "--out", str(tmp_path / "o"),
+                                    "--quiet", "--match-cutoff", "95"])
+    assert res.exit_code == 0, res.output
+    summary = json.loads((tmp_path / "o" / "summary.json").read_text())
+    assert summary["settings"]["threshold"] == 0.9 and summary["settings"]["match_cutoff"] == 95.0
+    assert (tmp_path / "o" / "documents.csv").exists()
+    cfg.write_text("thresold = 0.9\n")
+    res = CliRunner().invoke(main, ["run", str(CORPUS), "--config", str(cfg)])
+    assert res.exit_code == 2 and "unknown setting(s): thresold" in res.output
+    res = CliRunner().invoke(main, ["run", str(CORPUS), "--threshold", "1.5"])
+    assert res.exit_code == 2 and "threshold must be in (0, 1]" in res.output
+
+
+def test_cli_clean_command_prints_clean_text():
+    res = CliRunner().invoke(main, ["clean", str(CORPUS / f"{SEED['001']}.txt")])
+    assert res.exit_code == 0
+    assert res.output.startswith("# This Obama Official")
+    assert "WE'LL BE BLUNT" not in res.output
+
+
+def test_python_dash_m_runs_the_cli(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "newsdedup", "run", str(CORPUS), "--out", str(tmp_path / "o"),
+                           "--quiet", "--workers", "1"], capture_output=True, text=True, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "o" / "summary.json").exists()
