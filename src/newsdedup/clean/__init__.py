@@ -21,10 +21,10 @@ from ..config import DEFAULT, Config
 from ..records import Record
 from . import html as html_mod
 from .paragraphs import Paragraph, join, make_paragraph, segment
-from .templates import find_templates
-from .text import HEADLINE, label
+from .templates import Evidence, corpus_evidence, find_templates
+from .text import label
 
-__all__ = ["Draft", "Cleaned", "draft", "finish", "clean_text", "clean_html", "find_templates", "corpus_templates"]
+__all__ = ["Draft", "Cleaned", "Evidence", "draft", "finish", "clean_text", "clean_html", "corpus_templates", "find_templates"]
 
 EMPTY = "empty after cleaning: no article text found"
 
@@ -82,22 +82,23 @@ def draft(record: Record) -> Draft:
     return d
 
 
-def corpus_templates(drafts: Sequence[Draft], config: Config = DEFAULT) -> frozenset[int]:
-    """Template paragraph keys of a corpus of drafts (order-independent: sorted by doc id)."""
+def corpus_templates(drafts: Sequence[Draft], config: Config = DEFAULT) -> Evidence:
+    """What the corpus says about each paragraph: in how many unrelated documents it
+    recurs, and which paragraphs are site templates (order-independent: sorted by doc id)."""
     ordered = sorted((d for d in drafts if d.error is None), key=lambda d: d.doc_id)
-    return find_templates([d.paragraphs for d in ordered], min_docs=config.template_min_docs,
-                          related_share=config.template_related_share,
-                          long_words=config.long_paragraph_words)
+    return corpus_evidence([d.paragraphs for d in ordered], min_docs=config.template_min_docs,
+                           related_share=config.template_related_share,
+                           long_words=config.long_paragraph_words)
 
 
-def finish(d: Draft, templates: frozenset[int] = frozenset(), config: Config = DEFAULT) -> Cleaned:
+def finish(d: Draft, evidence: Evidence = Evidence(), config: Config = DEFAULT, model=None) -> Cleaned:
     """Apply every paragraph rule to a draft; the result carries clean text and removals."""
     out = Cleaned(doc_id=d.doc_id, source=d.source, raw_chars=d.raw_chars, url=d.url,
                   title=d.title, date=d.date, error=d.error)
     if d.error is not None:
         return out
-    labels = label(d.paragraphs, templates, layout=not d.is_html, title_hint=d.title,
-                   long_words=config.long_paragraph_words)
+    labels = label(d.paragraphs, evidence, html=d.is_html, title_hint=d.title,
+                   long_words=config.long_paragraph_words, model=model)
     out.title = labels.title
     for i, (p, reason) in enumerate(zip(d.paragraphs, labels.reasons)):
         if reason is None:
@@ -112,8 +113,8 @@ def finish(d: Draft, templates: frozenset[int] = frozenset(), config: Config = D
 def clean_records(records: Iterable[Record], config: Config = DEFAULT) -> list[Cleaned]:
     """All three steps in this process (the runners parallelise step 1)."""
     drafts = [draft(r) for r in records]
-    templates = corpus_templates(drafts, config)
-    return [finish(d, templates, config) for d in drafts]
+    evidence = corpus_templates(drafts, config)
+    return [finish(d, evidence, config) for d in drafts]
 
 
 def clean_text(text: str, config: Config = DEFAULT) -> str:

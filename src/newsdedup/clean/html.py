@@ -1,8 +1,8 @@
 """HTML pages → paragraphs and metadata, through trafilatura.
 
-trafilatura finds the main content with the DOM in hand; its text lines become
-paragraphs, which then go through the same paragraph rules as plain text (minus
-the layout rules, which trafilatura's DOM analysis replaces).
+trafilatura (in its precision mode) finds the main content with the DOM in hand; its
+text lines become paragraphs, which then go through the corpus templates, the cue
+rules and a learned post-filter (see :mod:`.text`).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ def extract(html: str, url: str | None = None) -> Extracted:
 
     try:
         doc = trafilatura.bare_extraction(
-            html, url=url, with_metadata=True, include_comments=False,
+            html, url=url, with_metadata=True, include_comments=False, favor_precision=True,
             include_tables=True, include_images=False, deduplicate=False,
         )
     except Exception as exc:  # trafilatura/lxml raise many types on hostile markup

@@ -31,6 +31,8 @@ class Paragraph:
     n_words: int
     sentence: bool  # reads like prose: enough words and terminal punctuation
     cues: Cues
+    gap_before: int = 0  # blank lines before it in the input (layout evidence)
+    gap_after: int = 0
 
     @property
     def cue_score(self) -> int:
@@ -46,8 +48,22 @@ def make_paragraph(text: str) -> Paragraph:
 
 
 def segment(text: str) -> list[Paragraph]:
-    """The paragraphs of a plain text: its non-blank lines, tidied."""
-    return [make_paragraph(line) for line in tidy(text).split("\n") if line]
+    """The paragraphs of a plain text: its non-blank lines, tidied, with the blank lines around them."""
+    paragraphs: list[Paragraph] = []
+    blanks = 0
+    for line in tidy(text).split("\n"):
+        if not line:
+            blanks += 1
+            continue
+        p = make_paragraph(line)
+        p.gap_before = blanks
+        if paragraphs:
+            paragraphs[-1].gap_after = blanks
+        paragraphs.append(p)
+        blanks = 0
+    if paragraphs:
+        paragraphs[-1].gap_after = blanks
+    return paragraphs
 
 
 def split_clean(text: str) -> list[str]:

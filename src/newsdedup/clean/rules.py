@@ -99,3 +99,17 @@ def paragraph_cues(text: str, key: str | None = None) -> Cues:
         return Cues(None, 0, 0)
     kind = max(sorted(hits), key=hits.__getitem__)
     return Cues(kind, strong, weak)
+
+
+# Photo captions and credits: "(AP Photo/Name)", "Photo: Name", "... text.Name Surname/AGENCY".
+CAPTION = re.compile(
+    r"\((?:[\w.&-]+ )?(?:photo|photograph|image|file photo)s?\b[^)]*\)"
+    r"|\b(?:photo|photograph|image|picture|illustration|credit)s?(?: by)?\s*:"
+    r"|(?:^|[\w.)]\s?)[A-Z][\w.'-]+(?: [A-Z][\w.'-]+){0,3} ?/ ?[A-Z][\w&.-]*(?: [A-Z][\w&.-]*){0,2}\s*$",
+    re.IGNORECASE,
+)
+
+
+def is_caption(text: str) -> bool:
+    """A photo caption or credit line (kept next to the article it illustrates)."""
+    return bool(CAPTION.search(text))

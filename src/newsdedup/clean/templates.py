@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 from .paragraphs import Paragraph
 
@@ -40,9 +41,10 @@ def _related(a: frozenset[int], b: frozenset[int], share: float) -> bool:
     return len(a & b) >= share * min(len(a), len(b))
 
 
-def find_templates(docs: Sequence[Sequence[Paragraph]], *, min_docs: int = 3,
-                   related_share: float = 0.5, long_words: int = LONG_WORDS) -> frozenset[int]:
-    """Keys of the template paragraphs of a corpus (``docs`` in a fixed order, e.g. by doc id)."""
+def unrelated_counts(docs: Sequence[Sequence[Paragraph]], *, min_docs: int = 2, cap: int = 10,
+                     related_share: float = 0.5, long_words: int = LONG_WORDS,
+                     furniture_only: bool = False) -> dict[int, int]:
+    """For each paragraph key found in ``min_docs`` or more documents: in how many unrelated ones (up to ``cap``)."""
     postings: dict[int, list[int]] = defaultdict(list)
     shaped: dict[int, bool] = {}
     for d, paras in enumerate(docs):
@@ -50,26 +52,47 @@ def find_templates(docs: Sequence[Sequence[Paragraph]], *, min_docs: int = 3,
             postings[key].append(d)
         for p in paras:
             shaped.setdefault(p.key, _furniture_shaped(p, long_words))
-    candidates = [k for k, ds in postings.items() if len(ds) >= min_docs and shaped[k]]
-    if not candidates:
-        return frozenset()
     evidence: dict[int, frozenset[int]] = {}
-    whole: dict[int, frozenset[int]] = {}
 
     def about(d: int) -> frozenset[int]:
         if d not in evidence:
-            evidence[d] = _evidence_keys(docs[d], long_words)
-            whole[d] = frozenset(p.key for p in docs[d])
-        return evidence[d] or whole[d]
+            evidence[d] = _evidence_keys(docs[d], long_words) or frozenset(p.key for p in docs[d])
+        return evidence[d]
 
-    templates = set()
-    for key in candidates:
+    counts: dict[int, int] = {}
+    for key, ds in postings.items():
+        if len(ds) < min_docs or (furniture_only and not shaped[key]):
+            continue
         groups: list[frozenset[int]] = []
-        for d in postings[key]:
+        for d in ds:
             this = about(d) - {key}
-            if not any(_related(this, g, related_share) or this == g for g in groups):
+            if not any(this == g or _related(this, g, related_share) for g in groups):
                 groups.append(this)
-                if len(groups) >= min_docs:
-                    templates.add(key)
+                if len(groups) >= cap:
                     break
-    return frozenset(templates)
+        counts[key] = len(groups)
+    return counts
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the corpus says about paragraphs: unrelated-document counts, and the templates among them."""
+
+    counts: dict[int, int] = field(default_factory=dict)
+    templates: frozenset[int] = frozenset()
+
+
+def corpus_evidence(docs: Sequence[Sequence[Paragraph]], *, min_docs: int = 3, related_share: float = 0.5,
+                    long_words: int = LONG_WORDS, cap: int = 10) -> Evidence:
+    counts = unrelated_counts(docs, min_docs=2, cap=max(cap, min_docs), related_share=related_share,
+                              long_words=long_words)
+    shaped = {p.key for paras in docs for p in paras if _furniture_shaped(p, long_words)}
+    return Evidence(counts=counts, templates=frozenset(k for k, c in counts.items() if c >= min_docs and k in shaped))
+
+
+def find_templates(docs: Sequence[Sequence[Paragraph]], *, min_docs: int = 3,
+                   related_share: float = 0.5, long_words: int = LONG_WORDS) -> frozenset[int]:
+    """Keys of the template paragraphs of a corpus (``docs`` in a fixed order, e.g. by doc id)."""
+    counts = unrelated_counts(docs, min_docs=min_docs, cap=min_docs, related_share=related_share,
+                              long_words=long_words, furniture_only=True)
+    return frozenset(k for k, c in counts.items() if c >= min_docs)

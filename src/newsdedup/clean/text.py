@@ -10,10 +10,11 @@ Rules, applied in order; each removal records its reason:
 3. a cue kind (``call_to_action``, ``social``, ``legal``, ``notice``, ``navigation``):
    lines whose vocabulary marks them as page furniture (see :mod:`.rules`).
 4. ``headline``: the headline moves to ``title``.
-5. layout (plain text only): the article *core* runs from the first to the last
-   prose paragraph; before it, non-prose lines (section labels, bylines, logos) go;
-   after it, non-prose lines go, and so does prose separated from the article by
-   removed furniture; anywhere, runs of short non-prose lines are menus or link lists.
+5. the learned classifier (:mod:`.model`, features in :mod:`.features`): every
+   paragraph the rules kept is scored from its own shape and its surroundings (runs
+   of short lines, distance to the densest prose, blank-line blocks, topic overlap
+   with the page's prose...); below the model's threshold it goes, with the kind
+   its cues or shape suggest (``navigation``, ``after_article``, ``low_content``).
 """
 
 from __future__ import annotations
@@ -21,19 +22,21 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
+import numpy as np
 from rapidfuzz import fuzz
 
 from ..normalize import compare_key
+from .features import line_features
+from .model import TextModel, html_model, text_model
 from .paragraphs import Paragraph
+from .rules import is_caption
+from .templates import Evidence
 
-REPEATED_BLOCK, REPEATED, TEMPLATE, HEADLINE, NAVIGATION, FOOTER = (
-    "repeated_block", "repeated", "template", "headline", "navigation", "after_article")
+REPEATED_BLOCK, REPEATED, TEMPLATE, HEADLINE, NAVIGATION, FOOTER, LOW_CONTENT = (
+    "repeated_block", "repeated", "template", "headline", "navigation", "after_article", "low_content")
 
 LONG_WORDS = 12      # a prose paragraph this long is article evidence
 SHORT_LINE_WORDS = 12  # lines this short can be menu entries
-CAPTION_WORDS = 8     # non-prose lines this long before the article may be a dek or caption
-MENU_RUN = 3          # this many short non-prose lines in a row outside the article form a menu
-MENU_RUN_INSIDE = 4   # ... and inside it
 HEADLINE_WORDS = (3, 30)
 HEADER_SCAN = 12      # the headline is among the first paragraphs
 
@@ -44,17 +47,31 @@ class Labels:
     reasons: list[str | None]  # per paragraph: None = kept
 
 
-def label(paragraphs: list[Paragraph], templates: frozenset[int] = frozenset(), *,
-          layout: bool = True, title_hint: str | None = None,
-          long_words: int = LONG_WORDS) -> Labels:
-    """Decide, for every paragraph, whether it is kept or why it is removed."""
+def label(paragraphs: list[Paragraph], evidence: Evidence = Evidence(), *,
+          html: bool = False, title_hint: str | None = None,
+          long_words: int = LONG_WORDS, model: TextModel | None = None, rules: bool = True) -> Labels:
+    """Decide, for every paragraph, whether it is kept or why it is removed.
+
+    Plain text gets every rule and the plain-text model; trafilatura's output of an
+    HTML page (already the main content, so repeated lines there are article
+    structure, not furniture) gets templates, cues and the HTML post-filter model.
+    """
     reasons: list[str | None] = [None] * len(paragraphs)
-    _mark_repeats(paragraphs, reasons, long_words)
-    _mark_templates(paragraphs, reasons, templates)
-    _mark_cues(paragraphs, reasons)
-    title = _mark_headline(paragraphs, reasons, title_hint, long_words, guess=layout)
-    if layout:
-        _mark_layout(paragraphs, reasons, long_words)
+    if rules:
+        if not html:
+            _mark_repeats(paragraphs, reasons, long_words)
+        _mark_templates(paragraphs, reasons, evidence.templates)
+        _mark_cues(paragraphs, reasons)
+    title = _mark_headline(paragraphs, reasons, title_hint, long_words, guess=not html)
+    model = model or (html_model() if html else text_model())
+    before_model = list(reasons)
+    _mark_by_model(paragraphs, reasons, evidence, model, long_words)
+    _keep_captions(paragraphs, reasons)
+    _mark_cut_off(paragraphs, reasons, long_words)
+    if all(r is not None for r in reasons):
+        # The model is for pages; a text it would empty entirely (a snippet, a lone
+        # paragraph) is an article as given, minus what the rules removed.
+        reasons[:] = before_model
     if all(r is not None for r in reasons) and title is not None:
         # A text that is only a headline is still an article: keep the headline as text.
         for i, r in enumerate(reasons):
@@ -153,37 +170,67 @@ def _mark_headline(paras: list[Paragraph], reasons: list[str | None], title_hint
     return title
 
 
-def _mark_layout(paras: list[Paragraph], reasons: list[str | None], long_words: int) -> None:
-    core = _core(paras, reasons, long_words)
-    if core is None:
+def _keep_captions(paras: list[Paragraph], reasons: list[str | None]) -> None:
+    """Captions and credits the model removed come back when they sit next to kept article text.
+
+    The benchmark the model learns from leaves captions out of the article body, but a
+    caption belongs to the article it illustrates. Neighbouring captions (a caption and
+    its credit line) count as one."""
+    kept_prose = [r is None and p.sentence for p, r in zip(paras, reasons)]
+    candidates = [reasons[i] in (LOW_CONTENT, NAVIGATION) and p.n_words >= 3 and is_caption(p.text)
+                  for i, p in enumerate(paras)]
+    for i in range(len(paras)):
+        if not candidates[i]:
+            continue
+        j = i - 1
+        while j >= 0 and (candidates[j] or reasons[j] == HEADLINE):
+            j -= 1
+        k = i + 1
+        while k < len(paras) and candidates[k]:
+            k += 1
+        if (j >= 0 and kept_prose[j]) or (k < len(paras) and kept_prose[k]):
+            reasons[i] = None
+
+
+def _mark_cut_off(paras: list[Paragraph], reasons: list[str | None], long_words: int) -> None:
+    """After the article's last prose paragraph, a short line cut off from it by removed
+    furniture belongs to the furniture (a promo blurb between two sign-up buttons)."""
+    last = max((i for i, p in enumerate(paras) if reasons[i] is None and _is_prose(p, long_words)), default=None)
+    if last is None:
         return
-    start, end = core
-    for i in range(start):
-        p = paras[i]
-        if reasons[i] is None and not p.sentence and (p.n_words < CAPTION_WORDS or p.cues.kind):
-            reasons[i] = NAVIGATION
-    for i in range(end + 1, len(paras)):
-        p = paras[i]
-        if reasons[i] is not None:
-            continue
-        if not p.sentence or p.cues.kind:
-            reasons[i] = NAVIGATION
-        elif reasons[i - 1] is not None:
+    for i in range(last + 1, len(paras)):
+        if reasons[i] is None and reasons[i - 1] is not None and paras[i].n_words < long_words:
             reasons[i] = FOOTER
-    _mark_menus(paras, reasons, start, end)
 
 
-def _mark_menus(paras: list[Paragraph], reasons: list[str | None], start: int, end: int) -> None:
-    run: list[int] = []
-    for i in range(len(paras) + 1):
-        p = paras[i] if i < len(paras) else None
-        if p is not None and reasons[i] is None and not p.sentence and p.n_words <= SHORT_LINE_WORDS:
-            run.append(i)
+def paragraph_features(paras: list[Paragraph], evidence: Evidence = Evidence(), long_words: int = LONG_WORDS):
+    """The classifier's input for a document (training uses exactly this too)."""
+    return line_features(paras, [p.gap_before for p in paras], [p.gap_after for p in paras],
+                         [evidence.counts.get(p.key, 0) for p in paras], long_words)
+
+
+def paragraph_scores(paras: list[Paragraph], evidence: Evidence, model: TextModel, long_words: int = LONG_WORDS):
+    """The model's probability that each paragraph is article text."""
+    return model.predict(paragraph_features(paras, evidence, long_words), blocks(paras))
+
+
+def blocks(paras: list[Paragraph]) -> np.ndarray:
+    """Block number of each paragraph: a blank line in the input starts a new block."""
+    return np.cumsum([p.gap_before > 0 for p in paras], dtype=np.int64)
+
+
+def _mark_by_model(paras: list[Paragraph], reasons: list[str | None], evidence: Evidence, model: TextModel,
+                   long_words: int) -> None:
+    scores = paragraph_scores(paras, evidence, model, long_words)
+    core = _core(paras, [None if s >= model.threshold else "x" for s in scores], long_words)
+    for i, (p, s) in enumerate(zip(paras, scores)):
+        if reasons[i] is not None or s >= model.threshold:
             continue
-        if p is not None and reasons[i] is not None and run:
-            continue  # removed lines do not break a menu
-        inside = run and start < run[0] and run[-1] < end
-        if len(run) >= (MENU_RUN_INSIDE if inside else MENU_RUN):
-            for j in run:
-                reasons[j] = NAVIGATION
-        run = []
+        if p.cues.kind is not None:
+            reasons[i] = p.cues.kind
+        elif not p.sentence and p.n_words <= SHORT_LINE_WORDS:
+            reasons[i] = NAVIGATION
+        elif core is not None and i > core[1]:
+            reasons[i] = FOOTER
+        else:
+            reasons[i] = LOW_CONTENT

@@ -63,11 +63,11 @@ def run(inputs: Input | Iterable[Input], config: Config | None = None,
     log.info("read %d records", len(records))
     with _timed(timings, "clean"):
         drafts = map_drafts(records, config.n_workers, progress)
-        templates = clean_stage.corpus_templates(drafts, config)
-        cleaned = sorted((clean_stage.finish(d, templates, config) for d in drafts), key=lambda c: c.doc_id)
+        evidence = clean_stage.corpus_templates(drafts, config)
+        cleaned = sorted((clean_stage.finish(d, evidence, config) for d in drafts), key=lambda c: c.doc_id)
     good = [c for c in cleaned if c.error is None]
     log.info("cleaned %d records, %d rejected, %d template paragraphs", len(cleaned),
-             len(cleaned) - len(good), len(templates))
+             len(cleaned) - len(good), len(evidence.templates))
     with _timed(timings, "dedup"):
         clustering = deduplicate([c.doc_id for c in good], [c.text for c in good], config)
     with _timed(timings, "match"):

@@ -1,0 +1,199 @@
+#!/usr/bin/env python
+"""Train the boilerplate classifiers shipped in ``src/newsdedup/clean/``.
+
+* ``text_model.json``: scores the lines of a plain page text (the AEB dev pages as a
+  naive scraper stores them, ``../shared/data/aeb-dev/text``);
+* ``html_model.json``: post-filters the lines trafilatura (precision mode) extracts
+  from the same pages' HTML.
+
+Labels: a line is article text when most of its word 4-grams are in the hand-made
+article body (a short line: when it equals a line of the body).
+
+Model: gradient-boosted trees (scikit-learn's HistGradientBoosting, a training-time
+dependency only), exported to JSON and evaluated with numpy at run time. The text
+model has two stages: stage 2 also sees stage 1's probabilities around each line,
+computed out-of-fold so that it learns from honest probabilities.
+
+    python scripts/train_text_model.py               # train both, write the models
+    python scripts/train_text_model.py --cv 5        # also print 5-fold cross-validated scores
+    python scripts/train_text_model.py --mode html --cv 5 --dry-run
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import aeb  # noqa: E402
+from newsdedup.clean import corpus_templates, draft, finish  # noqa: E402
+from newsdedup.clean.features import FEATURES  # noqa: E402
+from newsdedup.clean.model import CONTEXT_FEATURES, TextModel, context_features  # noqa: E402
+from newsdedup.clean.text import blocks, paragraph_features  # noqa: E402
+from newsdedup.records import Record  # noqa: E402
+
+MODEL_DIR = aeb.ROOT / "src" / "newsdedup" / "clean"
+PARAMS = dict(max_iter=200, learning_rate=0.08, max_depth=5, max_leaf_nodes=24, min_samples_leaf=20,
+              l2_regularization=1.0, random_state=0)
+MODES = {
+    "text": {"stage2": True, "augment": True, "record": lambda p: Record(doc_id=p.id, source=p.id, text=p.text)},
+    "html": {"stage2": False, "augment": False, "record": lambda p: Record(doc_id=p.id, source=p.id, html=p.html)},
+}
+
+
+def augmented(pages, rng_seed: int = 0):
+    """Already-extracted articles, as users also pass them: each page's article body alone,
+    and with a few of its own furniture lines inserted at the top, inside or at the bottom.
+    Each keeps its page's id prefix so that it stays in its page's cross-validation fold."""
+    import random
+
+    rng = random.Random(rng_seed)
+    out = []
+    for p in pages:
+        body = [line for line in p.truth.split("\n") if line.strip()]
+        lines = [line.strip() for line in p.text.split("\n") if line.strip()]
+        labels = aeb.line_labels(lines, p.truth)
+        furniture = [line for line, y in zip(lines, labels) if not y]
+        out.append(aeb.Page(p.id + "~body", "\n\n".join(body), "", p.truth))
+        if furniture and len(body) > 1:
+            mixed = list(body)
+            for _ in range(rng.randint(1, 4)):
+                mixed.insert(rng.choice([0, len(mixed), rng.randrange(len(mixed) + 1)]), rng.choice(furniture))
+            out.append(aeb.Page(p.id + "~mixed", "\n\n".join(mixed), "", p.truth))
+    return out
+
+
+def group_evidence(drafts) -> list:
+    """Corpus evidence for each draft, computed among drafts of its own kind only (pages,
+    bare bodies, mixed bodies): an augmented copy must never tell its page which lines
+    are article text by sharing them."""
+    kinds: dict[str, list[int]] = {}
+    for i, d in enumerate(drafts):
+        kinds.setdefault(d.doc_id.partition("~")[2], []).append(i)
+    out = [None] * len(drafts)
+    for members in kinds.values():
+        ev = corpus_templates([drafts[i] for i in members])
+        for i in members:
+            out[i] = ev
+    return out
+
+
+def page_matrices(drafts, evidence, pages):
+    Xs, ys, ws, Bs = [], [], [], []
+    for d, page, ev in zip(drafts, pages, evidence):
+        paras = d.paragraphs
+        Xs.append(paragraph_features(paras, ev))
+        Bs.append(blocks(paras))
+        ys.append(aeb.line_labels([p.text for p in paras], page.truth))
+        ws.append(np.sqrt(np.maximum([p.n_words for p in paras], 1)).astype(np.float64))
+    return Xs, ys, ws, Bs
+
+
+def export_hist(model, features: list[str]) -> dict:
+    """A fitted HistGradientBoostingClassifier as the JSON form of :class:`TreeModel`."""
+    trees = []
+    for (predictor,) in model._predictors:
+        nodes = predictor.nodes
+        leaf = nodes["is_leaf"].astype(bool)
+        trees.append({
+            "feature": np.where(leaf, -1, nodes["feature_idx"].astype(np.int64)).tolist(),
+            "threshold": [0.0 if lf else float(np.float32(t)) for t, lf in zip(nodes["num_threshold"], leaf)],
+            "left": np.where(leaf, -1, nodes["left"].astype(np.int64)).tolist(),
+            "right": np.where(leaf, -1, nodes["right"].astype(np.int64)).tolist(),
+            "value": [round(float(v), 6) for v in nodes["value"]],
+        })
+    return {"features": features, "init": float(np.ravel(model._baseline_prediction)[0]), "learning_rate": 1.0,
+            "trees": trees}
+
+
+def fit_stage(X, y, w):
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    return HistGradientBoostingClassifier(**PARAMS).fit(X, y, sample_weight=w)
+
+
+def fit(Xs, ys, ws, Bs, stage2: bool, inner: int = 4, threshold: float = 0.5) -> dict:
+    X, y, w = np.vstack(Xs), np.concatenate(ys), np.concatenate(ws)
+    s1 = fit_stage(X, y, w)
+    out = {"stage1": export_hist(s1, list(FEATURES)), "stage2": None, "threshold": threshold}
+    if stage2:
+        oof: list[np.ndarray] = [np.zeros(0)] * len(Xs)
+        for k in range(inner):
+            train = [i for i in range(len(Xs)) if i % inner != k]
+            m = fit_stage(np.vstack([Xs[i] for i in train]), np.concatenate([ys[i] for i in train]),
+                          np.concatenate([ws[i] for i in train]))
+            for i in range(k, len(Xs), inner):
+                oof[i] = m.predict_proba(Xs[i])[:, 1] if len(Xs[i]) else np.zeros(0)
+        X2 = np.vstack([np.hstack([Xi, context_features(p, b)]) for Xi, p, b in zip(Xs, oof, Bs)])
+        out["stage2"] = export_hist(fit_stage(X2, y, w), list(FEATURES) + list(CONTEXT_FEATURES))
+    check = TextModel.from_dict(out).stage1.predict_proba(X[:2000])
+    assert np.allclose(check, s1.predict_proba(X[:2000])[:, 1], atol=1e-4), "exported trees disagree with sklearn"
+    return out
+
+
+def clean_all(drafts, evidence, model: TextModel) -> dict[str, str]:
+    return {d.doc_id: finish(d, ev, model=model).text for d, ev in zip(drafts, evidence)}
+
+
+def train_mode(mode: str, pages, cv: int, dry_run: bool) -> dict[str, float]:
+    t0 = time.time()
+    spec = MODES[mode]
+    real = len(pages)
+    if spec["augment"]:
+        pages = pages + augmented(pages)
+    drafts = [draft(spec["record"](p)) for p in pages]
+    evidence = group_evidence(drafts)
+    Xs, ys, ws, Bs = page_matrices(drafts, evidence, pages)
+    truths = {p.id: p.truth for p in pages[:real]}
+    extra_truths = {p.id: p.truth for p in pages[real:]}
+    print(f"[{mode}] {len(pages)} pages, {sum(len(y) for y in ys)} lines, "
+          f"{sum(int(y.sum()) for y in ys)} article lines ({time.time() - t0:.1f}s)", flush=True)
+    scores = {}
+    if cv:
+        fold = aeb.folds([p.id.split("~")[0] for p in pages], cv)
+        preds: dict[str, str] = {}
+        for k in range(cv):
+            train = [i for i in range(len(pages)) if fold[i] != k]
+            model = TextModel.from_dict(fit([Xs[i] for i in train], [ys[i] for i in train],
+                                            [ws[i] for i in train], [Bs[i] for i in train], stage2=spec["stage2"]))
+            test = [i for i in range(len(pages)) if fold[i] == k]
+            preds.update(clean_all([drafts[i] for i in test], [evidence[i] for i in test], model))
+        s = aeb.score(preds, truths)
+        scores["cv_f1"] = s["f1"]
+        print(f"[{mode}] cross-validated ({cv} folds): P {s['precision']:.3f} R {s['recall']:.3f} F1 {s['f1']:.3f}",
+              flush=True)
+        if extra_truths:
+            s = aeb.score(preds, extra_truths)
+            print(f"[{mode}]   already-extracted articles, cross-validated: P {s['precision']:.3f} "
+                  f"R {s['recall']:.3f} F1 {s['f1']:.3f}", flush=True)
+    final = fit(Xs, ys, ws, Bs, stage2=spec["stage2"])
+    s = aeb.score(clean_all(drafts[:real], evidence[:real], TextModel.from_dict(final)), truths)
+    scores["f1"] = s["f1"]
+    print(f"[{mode}] in-sample: P {s['precision']:.3f} R {s['recall']:.3f} F1 {s['f1']:.3f} "
+          f"({time.time() - t0:.1f}s)", flush=True)
+    if not dry_run:
+        path = MODEL_DIR / f"{mode}_model.json"
+        path.write_text(json.dumps(final, separators=(",", ":")) + "\n")
+        print(f"[{mode}] wrote {path.relative_to(aeb.ROOT)} ({path.stat().st_size / 1024:.0f} KiB)")
+    return scores
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--mode", choices=["text", "html", "both"], default="both")
+    ap.add_argument("--cv", type=int, default=0, help="also print k-fold cross-validated scores")
+    ap.add_argument("--dry-run", action="store_true", help="do not write the models")
+    args = ap.parse_args()
+    pages = aeb.load_pages()
+    for mode in (["text", "html"] if args.mode == "both" else [args.mode]):
+        train_mode(mode, pages, args.cv, args.dry_run)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,194 @@
+"""A gradient-boosted tree ensemble, evaluated with numpy.
+
+The model is trained by ``scripts/train_text_model.py`` (scikit-learn, a training-time
+dependency only) and shipped as JSON inside the package. Evaluation walks every tree
+at once: one gather per depth level over a ``(trees, rows)`` array of node indices.
+
+>>> m = TreeModel.from_dict({"features": ["x"], "init": 0.0, "learning_rate": 1.0, "trees": [
+...     {"feature": [0, -1, -1], "threshold": [0.5, 0, 0], "left": [1, -1, -1], "right": [2, -1, -1],
+...      "value": [0, -2.0, 2.0]}]})
+>>> m.predict_proba(np.array([[0.0], [1.0]], dtype=np.float32)).round(3).tolist()
+[0.119, 0.881]
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+import numpy as np
+
+
+@dataclass
+class TreeModel:
+    features: list[str]
+    init: float
+    learning_rate: float
+    feature: np.ndarray  # (trees, nodes) int32, -1 at leaves
+    threshold: np.ndarray  # (trees, nodes) float32
+    left: np.ndarray  # (trees, nodes) int32
+    right: np.ndarray
+    value: np.ndarray  # (trees, nodes) float32
+    depth: int
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "TreeModel":
+        trees = d["trees"]
+        width = max(len(t["feature"]) for t in trees)
+
+        def stack(key: str, dtype, fill) -> np.ndarray:
+            out = np.full((len(trees), width), fill, dtype=dtype)
+            for i, t in enumerate(trees):
+                out[i, : len(t[key])] = t[key]
+            return out
+
+        feature = stack("feature", np.int32, -1)
+        left, right = stack("left", np.int32, -1), stack("right", np.int32, -1)
+        leaf = feature < 0
+        # a leaf points at itself, so walking past it is harmless
+        nodes = np.broadcast_to(np.arange(width, dtype=np.int32), feature.shape)
+        left = np.where(leaf, nodes, left)
+        right = np.where(leaf, nodes, right)
+        return cls(features=list(d["features"]), init=float(d["init"]), learning_rate=float(d["learning_rate"]),
+                   feature=np.where(leaf, 0, feature).astype(np.int32),
+                   threshold=np.where(leaf, np.inf, stack("threshold", np.float32, np.inf)).astype(np.float32),
+                   left=left.astype(np.int32), right=right.astype(np.int32),
+                   value=stack("value", np.float32, 0.0), depth=int(d.get("depth", _depth(trees))))
+
+    def decision(self, X: np.ndarray) -> np.ndarray:
+        n = X.shape[0]
+        if n == 0:
+            return np.zeros(0, dtype=np.float64)
+        trees = np.arange(self.feature.shape[0])[:, None]
+        rows = np.arange(n)[None, :]
+        node = np.zeros((self.feature.shape[0], n), dtype=np.int32)
+        for _ in range(self.depth):
+            f = self.feature[trees, node]
+            go_left = X[rows, f] <= self.threshold[trees, node]
+            node = np.where(go_left, self.left[trees, node], self.right[trees, node])
+        return self.init + self.learning_rate * self.value[trees, node].sum(axis=0, dtype=np.float64)
+
+    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        return 1.0 / (1.0 + np.exp(-self.decision(X)))
+
+
+def _depth(trees: list[dict]) -> int:
+    best = 0
+    for t in trees:
+        stack = [(0, 0)]
+        while stack:
+            node, d = stack.pop()
+            if t["feature"][node] < 0:
+                best = max(best, d)
+            else:
+                stack += [(t["left"][node], d + 1), (t["right"][node], d + 1)]
+    return best
+
+
+def from_sklearn(model, features: list[str]) -> dict:
+    """A dict (JSON-ready) of a fitted ``sklearn.ensemble.GradientBoostingClassifier``."""
+    import math
+
+    prior = model.init_.class_prior_[1]
+    trees = []
+    for est in model.estimators_[:, 0]:
+        t = est.tree_
+        trees.append({"feature": t.feature.tolist(), "threshold": [float(np.float32(x)) for x in t.threshold],
+                      "left": t.children_left.tolist(), "right": t.children_right.tolist(),
+                      "value": [float(np.float32(v)) for v in t.value[:, 0, 0]]})
+    return {"features": features, "init": math.log(prior / (1 - prior)), "learning_rate": model.learning_rate,
+            "trees": trees}
+
+
+@dataclass
+class TextModel:
+    """Two stages: line features → p1; line features + neighbours' p1 → p2."""
+
+    stage1: TreeModel
+    stage2: TreeModel | None
+    threshold: float
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "TextModel":
+        return cls(stage1=TreeModel.from_dict(d["stage1"]),
+                   stage2=TreeModel.from_dict(d["stage2"]) if d.get("stage2") else None,
+                   threshold=float(d["threshold"]))
+
+    def predict(self, X: np.ndarray, blocks: np.ndarray | None = None) -> np.ndarray:
+        p = self.stage1.predict_proba(X)
+        if self.stage2 is not None:
+            p = self.stage2.predict_proba(np.hstack([X, context_features(p, blocks)]))
+        return p
+
+
+CONTEXT_FEATURES = ("p_self", "p_prev1", "p_next1", "p_prev2", "p_next2", "p_win3", "p_win8",
+                    "p_before_max", "p_after_max", "p_span", "p_span_dist", "p_block_mean", "p_block_max")
+
+
+def context_features(p: np.ndarray, blocks: np.ndarray | None = None) -> np.ndarray:
+    """Stage-2 inputs from stage-1 probabilities: neighbours, windows, the best span, the block."""
+    n = p.size
+    out = np.zeros((n, len(CONTEXT_FEATURES)), dtype=np.float32)
+    if n == 0:
+        return out
+    if blocks is None:
+        blocks = np.zeros(n, dtype=np.int64)
+    pad = np.concatenate(([0.0, 0.0], p, [0.0, 0.0]))
+    out[:, 0] = p
+    out[:, 1], out[:, 2] = pad[1:n + 1], pad[3:n + 3]
+    out[:, 3], out[:, 4] = pad[0:n], pad[4:n + 4]
+    cs = np.concatenate(([0.0], np.cumsum(p)))
+    for col, r in ((5, 3), (6, 8)):
+        idx = np.arange(n)
+        lo, hi = np.maximum(idx - r, 0), np.minimum(idx + r + 1, n)
+        out[:, col] = (cs[hi] - cs[lo]) / (hi - lo)
+    out[:, 7] = np.maximum.accumulate(np.concatenate(([0.0], p[:-1])))
+    out[:, 8] = np.maximum.accumulate(np.concatenate(([0.0], p[::-1][:-1])))[::-1]
+    span = _best_span(p - 0.5)
+    out[:, 9] = span
+    inside = np.flatnonzero(span)
+    if inside.size:
+        idx = np.arange(n)
+        out[:, 10] = np.where(idx < inside[0], idx - inside[0], np.where(idx > inside[-1], idx - inside[-1], 0)) / n
+    sums = np.bincount(blocks, weights=p)
+    sizes = np.bincount(blocks)
+    out[:, 11] = (sums / np.maximum(sizes, 1))[blocks]
+    maxes = np.zeros(sizes.size)
+    np.maximum.at(maxes, blocks, p)
+    out[:, 12] = maxes[blocks]
+    return out
+
+
+def _best_span(score: np.ndarray) -> np.ndarray:
+    """1.0 inside the contiguous run with the largest total score (Kadane), else 0.0."""
+    best, best_lo, best_hi = -np.inf, 0, -1
+    run, lo = 0.0, 0
+    for i, s in enumerate(score.tolist()):
+        if run <= 0:
+            run, lo = s, i
+        else:
+            run += s
+        if run > best:
+            best, best_lo, best_hi = run, lo, i
+    mask = np.zeros(score.size, dtype=np.float32)
+    mask[best_lo:best_hi + 1] = 1.0
+    return mask
+
+
+@lru_cache(maxsize=4)
+def load_model(name: str) -> TextModel:
+    """A model shipped inside the package (``text_model.json``, ``html_model.json``)."""
+    data = resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
+    return TextModel.from_dict(json.loads(data))
+
+
+def text_model() -> TextModel:
+    """The classifier of plain page text (trained on whole-page scraper text)."""
+    return load_model("text_model.json")
+
+
+def html_model() -> TextModel:
+    """The post-filter of trafilatura's output for HTML pages."""
+    return load_model("html_model.json")
