@@ -39,7 +39,7 @@ from newsdedup.clean.text import blocks, paragraph_features  # noqa: E402
 from newsdedup.records import Record  # noqa: E402
 
 MODEL_DIR = aeb.ROOT / "src" / "newsdedup" / "clean"
-PARAMS = dict(max_iter=200, learning_rate=0.08, max_depth=5, max_leaf_nodes=24, min_samples_leaf=20,
+PARAMS = dict(max_iter=120, learning_rate=0.12, max_depth=5, max_leaf_nodes=24, min_samples_leaf=20,
               l2_regularization=1.0, random_state=0)
 MODES = {
     "text": {"stage2": True, "augment": True, "record": lambda p: Record(doc_id=p.id, source=p.id, text=p.text)},
@@ -88,7 +88,7 @@ def page_matrices(drafts, evidence, pages):
     Xs, ys, ws, Bs = [], [], [], []
     for d, page, ev in zip(drafts, pages, evidence):
         paras = d.paragraphs
-        Xs.append(paragraph_features(paras, ev))
+        Xs.append(paragraph_features(paras, ev, features=d.features))
         Bs.append(blocks(paras))
         ys.append(aeb.line_labels([p.text for p in paras], page.truth))
         ws.append(np.sqrt(np.maximum([p.n_words for p in paras], 1)).astype(np.float64))

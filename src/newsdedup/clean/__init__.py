@@ -17,10 +17,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from ..config import DEFAULT, Config
 from ..records import Record
 from . import html as html_mod
-from .paragraphs import Paragraph, join, make_paragraph, segment
+from .features import line_features
+from .paragraphs import Paragraph, build_paragraphs, join, split_lines
 from .templates import Evidence, corpus_evidence, find_templates
 from .text import label
 
@@ -40,6 +43,7 @@ class Draft:
     date: str | None = None
     title_given: bool = False
     paragraphs: list[Paragraph] = field(default_factory=list)
+    features: np.ndarray | None = None  # the classifier's input, less the corpus column
     error: str | None = None
 
 
@@ -73,12 +77,13 @@ def draft(record: Record) -> Draft:
         except ValueError as exc:
             d.error = str(exc)
             return d
-        d.paragraphs = [make_paragraph(line) for line in ex.lines]
+        d.paragraphs, keys = build_paragraphs(ex.lines)
         d.title = record.title or ex.title
         d.date = record.date or ex.date
         d.url = record.url or ex.url
     else:
-        d.paragraphs = segment(record.text or "")
+        d.paragraphs, keys = build_paragraphs(*split_lines(record.text or ""))
+    d.features = line_features(d.paragraphs, keys, long_words=DEFAULT.long_paragraph_words)
     return d
 
 
@@ -98,7 +103,7 @@ def finish(d: Draft, evidence: Evidence = Evidence(), config: Config = DEFAULT, 
     if d.error is not None:
         return out
     labels = label(d.paragraphs, evidence, html=d.is_html, title_hint=d.title,
-                   long_words=config.long_paragraph_words, model=model)
+                   long_words=config.long_paragraph_words, model=model, features=d.features)
     out.title = labels.title
     for i, (p, reason) in enumerate(zip(d.paragraphs, labels.reasons)):
         if reason is None:

@@ -20,6 +20,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from ..normalize import CJK, DIGIT, PUNCT, UPPER, WORD_CHAR, compare_keys, line_char_classes
 from .paragraphs import Paragraph
 
 # Languages whose stopword lists are tried; the one covering most of a page's words wins.
@@ -27,17 +28,12 @@ STOPLIST_LANGUAGES = ("English", "German", "French", "Spanish", "Portuguese", "I
                       "Polish", "Swedish", "Danish", "Norwegian_Bokmal", "Finnish", "Czech", "Turkish",
                       "Indonesian", "Romanian", "Hungarian", "Ukrainian", "Greek")
 
-_TERMINAL = re.compile(r"[.!?…。！？][\"'”’»)\]」』]*$")
-_SEPARATORS = re.compile(r"[|»›•·►▶→←«‹]|\s[-/]\s")
-_COUNT = re.compile(r"\(\d+\)\s*$|^\d+\s*$|^\d+[.)]\s")
+_SEPARATOR_CODES = np.array([ord(ch) for ch in "|»›•·►▶→←«‹"], dtype=np.uint32)
+_COUNT = re.compile(r"\(\d+\)$|^\d+$|^\d+[.)]\s")
 _DATE = re.compile(
     r"\b(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|jun(?:e)?|jul(?:y)?|aug(?:ust)?|sep(?:t(?:ember)?)?|"
-    r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b\.?\s*\d{1,2}\b|\b\d{1,2}:\d{2}\b|\b\d+\s*(?:[mhd]|min|mins|hrs?|"
-    r"hours?|days?|minutes?)\s+ago\b|\b(?:19|20)\d{2}-\d{2}-\d{2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b", re.I)
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
-_UPPER_WORD = re.compile(r"\b[A-ZÀ-ÖØ-ÞА-ЯЁ]\w*")
-_PUNCT = re.compile(r"[^\w\s]")
-_DIGIT = re.compile(r"\d")
+    r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b\.?[^\S\n]*\d{1,2}\b|\b\d{1,2}:\d{2}\b|\b\d+\s*(?:[mhd]|min|mins|hrs?|"
+    r"hours?|days?|minutes?)[^\S\n]+ago\b|\b(?:19|20)\d{2}-\d{2}-\d{2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b", re.I)
 _WORDS = re.compile(r"\w+")
 
 CUE_KINDS = ("call_to_action", "social", "legal", "notice", "navigation")
@@ -64,15 +60,14 @@ def stoplists() -> dict[str, frozenset[str]]:
 
 
 def pick_stoplist(words: Sequence[str]) -> frozenset[str]:
-    """The stopword list that covers most of these words (English on a tie or no words)."""
+    """The stopword list that covers most distinct words of the page (English on a tie or no words)."""
     lists = stoplists()
-    sample = words[:2000]
+    vocabulary = set(words)
     best, best_hits = lists["English"], -1
     for lang in STOPLIST_LANGUAGES:
-        stop = lists[lang]
-        hits = sum(1 for w in sample if w in stop)
+        hits = len(lists[lang].intersection(vocabulary))
         if hits > best_hits:
-            best, best_hits = stop, hits
+            best, best_hits = lists[lang], hits
     return best
 
 
@@ -86,38 +81,77 @@ def _window_mean(values: np.ndarray, radius: int) -> np.ndarray:
     return (padded[hi] - padded[lo]) / (hi - lo)
 
 
-def _runs(flags: np.ndarray) -> np.ndarray:
+def _run_lengths(flags: np.ndarray) -> np.ndarray:
     """For each position, the length of the run of equal flags it belongs to."""
-    n = flags.size
-    out = np.zeros(n, dtype=np.float64)
-    start = 0
-    for i in range(1, n + 1):
-        if i == n or flags[i] != flags[start]:
-            out[start:i] = i - start
-            start = i
+    if flags.size == 0:
+        return np.zeros(0)
+    change = np.flatnonzero(flags[1:] != flags[:-1]) + 1
+    bounds = np.concatenate(([0], change, [flags.size]))
+    return np.repeat(np.diff(bounds), np.diff(bounds)).astype(np.float64)
+
+
+def _shift(values: np.ndarray, by: int) -> np.ndarray:
+    """values moved ``by`` places (positive: the previous line's value), zero-filled."""
+    out = np.zeros_like(values)
+    if by > 0:
+        out[by:] = values[:-by]
+    else:
+        out[:by] = values[-by:]
     return out
 
 
-def line_features(paragraphs: Sequence[Paragraph], gaps_before: Sequence[int], gaps_after: Sequence[int],
+_TERMINALS = frozenset(".!?…。！？")
+_CLOSERS = frozenset("\"'”’»)]」』")
+
+
+def _terminal(text: str) -> bool:
+    end = text[-1:]
+    if end in _CLOSERS:
+        end = text.rstrip("\"'”’»)]」』")[-1:]
+    return end in _TERMINALS
+
+
+def line_features(paragraphs: Sequence[Paragraph], keys: Sequence[str] | None = None,
                   template_docs: Sequence[int] | None = None, long_words: int = 12) -> np.ndarray:
-    """``(len(paragraphs), len(FEATURES))`` float32 features of a document's paragraphs."""
+    """``(len(paragraphs), len(FEATURES))`` float32 features of a document's paragraphs.
+
+    ``keys`` are the paragraphs' compare keys (computed if not given); ``template_docs``
+    the number of unrelated documents of the corpus each paragraph recurs in (0 if not
+    given: :func:`set_template_docs` fills it in later).
+    """
     n = len(paragraphs)
     X = np.zeros((n, len(FEATURES)), dtype=np.float32)
     if n == 0:
         return X
     texts = [p.text for p in paragraphs]
-    lowered = [t.casefold() for t in texts]
-    tokens = [_WORDS.findall(t) for t in lowered]
-    stop = pick_stoplist([w for ws in tokens for w in ws])
+    keys = compare_keys(texts) if keys is None else keys
+    n_words = np.array([p.n_words for p in paragraphs], dtype=np.float64)
+    all_tokens = _WORDS.findall("\n".join(keys))
+    ends = np.cumsum(n_words).astype(np.int64)
+    starts = ends - n_words.astype(np.int64)
+    stop = pick_stoplist(all_tokens)
+    is_stop = np.fromiter(map(stop.__contains__, all_tokens), dtype=bool, count=len(all_tokens))
+    stop_cum = np.concatenate(([0], np.cumsum(is_stop)))
+    stops = (stop_cum[ends] - stop_cum[starts]).astype(np.float64)
+    tok_len = np.fromiter(map(len, all_tokens), dtype=np.int64, count=len(all_tokens))
+    len_cum = np.concatenate(([0], np.cumsum(tok_len)))
+    letters = (len_cum[ends] - len_cum[starts]).astype(np.float64)
+
+    classes, line_of, codes = line_char_classes(texts)
     chars = np.array([len(t) for t in texts], dtype=np.float64)
-    n_words = np.array([len(ws) for ws in tokens], dtype=np.float64)
+    per_line = lambda mask: np.bincount(line_of[mask], minlength=n).astype(np.float64)  # noqa: E731
+    digits = per_line((classes & DIGIT) != 0)
+    punct = per_line((classes & PUNCT) != 0)
+    cjk = per_line((classes & CJK) != 0)
+    word = (classes & WORD_CHAR) != 0
+    word_start = word & ~np.concatenate(([False], word[:-1]))
+    upper_starts = per_line(word_start & ((classes & UPPER) != 0))
+    codes_comma = np.array([t.count(",") for t in texts], dtype=np.float64)
+
     safe_words = np.maximum(n_words, 1)
-    stops = np.array([sum(1 for w in ws if w in stop) for ws in tokens], dtype=np.float64)
-    terminal = np.array([bool(_TERMINAL.search(t)) for t in texts])
+    terminal = np.fromiter(map(_terminal, texts), dtype=bool, count=n)
     prose = np.array([p.sentence and p.n_words >= long_words for p in paragraphs])
-    cjk = np.array([len(_CJK.findall(t)) for t in texts], dtype=np.float64)
-    # CJK text has no spaces: count its characters as words for length purposes
-    eff_words = np.maximum(n_words, cjk / 2.0)
+    eff_words = np.maximum(n_words, cjk / 2.0)  # CJK has no spaces: count its characters as words
     prose |= terminal & (cjk / np.maximum(chars, 1) > 0.3) & (cjk >= 2 * long_words)
 
     c = X.T  # column views
@@ -126,20 +160,24 @@ def line_features(paragraphs: Sequence[Paragraph], gaps_before: Sequence[int], g
     c[INDEX["stop_ratio"]] = stops / safe_words
     c[INDEX["log_stops"]] = np.log1p(stops)
     c[INDEX["terminal"]] = terminal
-    c[INDEX["ends_colon"]] = [t.rstrip().endswith(":") for t in texts]
-    c[INDEX["comma_per_word"]] = [t.count(",") / w for t, w in zip(texts, safe_words)]
-    c[INDEX["punct_ratio"]] = [len(_PUNCT.findall(t)) / max(len(t), 1) for t in texts]
-    c[INDEX["digit_ratio"]] = [len(_DIGIT.findall(t)) / max(len(t), 1) for t in texts]
-    c[INDEX["upper_ratio"]] = [len(_UPPER_WORD.findall(t)) / w for t, w in zip(texts, safe_words)]
+    c[INDEX["ends_colon"]] = [t.endswith(":") for t in texts]
+    c[INDEX["comma_per_word"]] = codes_comma / safe_words
+    c[INDEX["punct_ratio"]] = punct / np.maximum(chars, 1)
+    c[INDEX["digit_ratio"]] = digits / np.maximum(chars, 1)
+    c[INDEX["upper_ratio"]] = upper_starts / safe_words
     c[INDEX["cjk_ratio"]] = cjk / np.maximum(chars, 1)
-    c[INDEX["separators"]] = [len(_SEPARATORS.findall(t)) for t in texts]
-    c[INDEX["count_pattern"]] = [bool(_COUNT.search(t)) for t in texts]
-    c[INDEX["date_time"]] = [bool(_DATE.search(t)) for t in texts]
-    c[INDEX["mean_word_len"]] = [sum(map(len, ws)) / max(len(ws), 1) for ws in tokens]
+    c[INDEX["separators"]] = per_line(np.isin(codes, _SEPARATOR_CODES)) + np.array(
+        [t.count(" - ") + t.count(" / ") for t in texts], dtype=np.float64)
+    with_digits = np.flatnonzero(digits)
+    c[INDEX["count_pattern"]][with_digits] = [_COUNT.search(texts[i]) is not None for i in with_digits]
+    c[INDEX["date_time"]][with_digits] = [_DATE.search(texts[i]) is not None for i in with_digits]
+    c[INDEX["mean_word_len"]] = letters / safe_words
     c[INDEX["cue_strong"]] = [p.cues.strong for p in paragraphs]
     c[INDEX["cue_weak"]] = [p.cues.weak for p in paragraphs]
+    kinds = [p.cues.kind for p in paragraphs]
+    scores = [p.cue_score for p in paragraphs]
     for kind in CUE_KINDS:
-        c[INDEX[f"cue_{kind}"]] = [p.cue_score if p.cues.kind == kind else 0 for p in paragraphs]
+        c[INDEX[f"cue_{kind}"]] = [s if k == kind else 0 for k, s in zip(kinds, scores)]
     c[INDEX["prose"]] = prose
 
     idx = np.arange(n, dtype=np.float64)
@@ -151,14 +189,13 @@ def line_features(paragraphs: Sequence[Paragraph], gaps_before: Sequence[int], g
         counts[p.key] = counts.get(p.key, 0) + 1
     c[INDEX["repeats_in_doc"]] = [counts[p.key] - 1 for p in paragraphs]
     if template_docs is not None:
-        c[INDEX["template_docs"]] = np.minimum(np.asarray(template_docs, dtype=np.float64), 10)
-    gb = np.minimum(np.asarray(gaps_before, dtype=np.float64), 3)
-    ga = np.minimum(np.asarray(gaps_after, dtype=np.float64), 3)
-    c[INDEX["gap_before"]] = gb
-    c[INDEX["gap_after"]] = ga
+        set_template_docs(X, template_docs)
+    gaps_before = np.array([p.gap_before for p in paragraphs], dtype=np.float64)
+    c[INDEX["gap_before"]] = np.minimum(gaps_before, 3)
+    c[INDEX["gap_after"]] = np.minimum([p.gap_after for p in paragraphs], 3)
 
     # blocks: runs of lines with no blank line between them
-    block_id = np.cumsum(np.asarray(gaps_before) > 0) if n else np.zeros(0)
+    block_id = np.cumsum(gaps_before > 0)
     block_sizes = np.bincount(block_id)
     block_words = np.bincount(block_id, weights=eff_words)
     first_in_block = np.searchsorted(block_id, block_id)
@@ -166,31 +203,31 @@ def line_features(paragraphs: Sequence[Paragraph], gaps_before: Sequence[int], g
     c[INDEX["pos_in_block"]] = (idx - first_in_block) / np.maximum(block_sizes[block_id] - 1, 1)
     c[INDEX["log_block_words"]] = np.log1p(block_words[block_id])
 
-    title_words = set(tokens[0]) if tokens else set()
-    c[INDEX["title_overlap"]] = [len(title_words.intersection(ws)) / max(len(set(ws)), 1) if i else 1.0
-                                 for i, ws in enumerate(tokens)]
+    line_tokens = [all_tokens[a:b] for a, b in zip(starts.tolist(), ends.tolist())]
+    title_words = set(line_tokens[0])
+    overlap = [len(title_words.intersection(ws)) / max(len(set(ws)), 1) for ws in line_tokens]
+    overlap[0] = 1.0
+    c[INDEX["title_overlap"]] = overlap
 
     log_words = np.log1p(eff_words)
-    prev = np.concatenate(([0.0], log_words[:-1]))
-    nxt = np.concatenate((log_words[1:], [0.0]))
-    c[INDEX["prev_words"]] = prev
-    c[INDEX["next_words"]] = nxt
     term = terminal.astype(np.float64)
-    c[INDEX["prev_terminal"]] = np.concatenate(([0.0], term[:-1]))
-    c[INDEX["next_terminal"]] = np.concatenate((term[1:], [0.0]))
     pr = prose.astype(np.float64)
-    c[INDEX["prev_prose"]] = np.concatenate(([0.0], pr[:-1]))
-    c[INDEX["next_prose"]] = np.concatenate((pr[1:], [0.0]))
+    c[INDEX["prev_words"]] = _shift(log_words, 1)
+    c[INDEX["next_words"]] = _shift(log_words, -1)
+    c[INDEX["prev_terminal"]] = _shift(term, 1)
+    c[INDEX["next_terminal"]] = _shift(term, -1)
+    c[INDEX["prev_prose"]] = _shift(pr, 1)
+    c[INDEX["next_prose"]] = _shift(pr, -1)
     c[INDEX["win2_prose"]] = _window_mean(pr, 2)
     c[INDEX["win5_prose"]] = _window_mean(pr, 5)
     c[INDEX["win10_prose"]] = _window_mean(pr, 10)
     c[INDEX["win2_words"]] = _window_mean(log_words, 2)
     c[INDEX["win5_words"]] = _window_mean(log_words, 5)
-    c[INDEX["log_short_run"]] = np.where(pr > 0, 0.0, np.log1p(_runs(pr > 0)))
+    c[INDEX["log_short_run"]] = np.where(pr > 0, 0.0, np.log1p(_run_lengths(pr > 0)))
 
     window_words = _window_mean(eff_words, 3)
     densest = int(np.argmax(window_words))
-    c[INDEX["dist_to_densest"]] = (idx - densest) / max(n, 1)
+    c[INDEX["dist_to_densest"]] = (idx - densest) / n
     c[INDEX["density"]] = window_words / max(window_words.max(), 1)
     core = np.flatnonzero(pr > 0)
     if core.size:
@@ -199,9 +236,13 @@ def line_features(paragraphs: Sequence[Paragraph], gaps_before: Sequence[int], g
         c[INDEX["after_core"]] = idx > core[-1]
     c[INDEX["doc_lines"]] = math.log1p(n)
     c[INDEX["doc_prose_share"]] = pr.mean()
-    c[INDEX["vocab_overlap"]] = _vocab_overlap(tokens, pr > 0, stop)
+    c[INDEX["vocab_overlap"]] = _vocab_overlap(line_tokens, pr > 0, stop)
     c[INDEX["block_prose_share"]] = (np.bincount(block_id, weights=pr) / block_sizes)[block_id]
     return X
+
+
+def set_template_docs(X: np.ndarray, template_docs: Sequence[int]) -> None:
+    X[:, INDEX["template_docs"]] = np.minimum(np.asarray(template_docs, dtype=np.float64), 10)
 
 
 def _vocab_overlap(tokens: list[list[str]], prose: np.ndarray, stop: frozenset[str]) -> np.ndarray:
@@ -214,8 +255,7 @@ def _vocab_overlap(tokens: list[list[str]], prose: np.ndarray, stop: frozenset[s
                 counts[w] = counts.get(w, 0) + 1
     out = np.zeros(len(tokens), dtype=np.float64)
     for i, (ws, is_prose) in enumerate(zip(content, prose)):
-        if not ws:
-            continue
-        own = 1 if is_prose else 0
-        out[i] = sum(1 for w in ws if counts.get(w, 0) - own > 0) / len(ws)
+        if ws:
+            own = 1 if is_prose else 0
+            out[i] = sum(1 for w in ws if counts.get(w, 0) - own > 0) / len(ws)
     return out

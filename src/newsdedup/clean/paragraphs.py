@@ -14,13 +14,24 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..normalize import WORD, compare_key, key_hash, tidy
-from .rules import Cues, paragraph_cues
+from ..normalize import compare_keys, hash_key, tidy, word_counts
+from .rules import Cues, document_cues
 
 PARAGRAPH_SEPARATOR = "\n\n"
 
 # Ends like a sentence: terminal punctuation, possibly inside closing quotes or brackets.
-_SENTENCE_END = re.compile(r"[.!?…:;][\"'”’»)\]]*$|[\"”»]$")
+_SENTENCE_ENDS = frozenset(".!?…:;")
+_CLOSING = "\"'”’»)]"
+
+
+def ends_like_sentence(text: str) -> bool:
+    """``Done.``, ``he said:``, ``“Go!”``, ``(see below.)``, or a closing quote."""
+    end = text[-1:]
+    if end in _CLOSING and end:
+        if end in "\"”»":
+            return True
+        end = text.rstrip(_CLOSING)[-1:]
+    return end != "" and end in _SENTENCE_ENDS
 MIN_SENTENCE_WORDS = 4
 
 
@@ -40,30 +51,48 @@ class Paragraph:
 
 
 def make_paragraph(text: str) -> Paragraph:
-    key = compare_key(text)
-    n_words = len(WORD.findall(key))
-    sentence = n_words >= MIN_SENTENCE_WORDS and bool(_SENTENCE_END.search(text))
-    return Paragraph(text=text, key=key_hash(text), n_words=n_words, sentence=sentence,
-                     cues=paragraph_cues(text, key))
+    return make_paragraphs([text])[0]
+
+
+def make_paragraphs(lines: list[str], gaps_before: list[int] | None = None,
+                    gaps_after: list[int] | None = None) -> list[Paragraph]:
+    return build_paragraphs(lines, gaps_before, gaps_after)[0]
+
+
+def build_paragraphs(lines: list[str], gaps_before: list[int] | None = None,
+                     gaps_after: list[int] | None = None) -> tuple[list[Paragraph], list[str]]:
+    """Paragraphs of a document's non-blank, tidied lines, and their compare keys
+    (whole-document passes where possible: one normalisation, one cue scan, one word count)."""
+    keys = compare_keys(lines)
+    cues = document_cues(keys)
+    counts = word_counts(keys).tolist()
+    before = gaps_before or [0] * len(lines)
+    after = gaps_after or [0] * len(lines)
+    out = [Paragraph(text=text, key=hash_key(key), n_words=n_words,
+                     sentence=n_words >= MIN_SENTENCE_WORDS and ends_like_sentence(text),
+                     cues=cue, gap_before=gb, gap_after=ga)
+           for text, key, cue, n_words, gb, ga in zip(lines, keys, cues, counts, before, after)]
+    return out, keys
+
+
+def split_lines(text: str) -> tuple[list[str], list[int], list[int]]:
+    """Non-blank tidied lines of a text, and the number of blank lines before and after each."""
+    lines: list[str] = []
+    before: list[int] = []
+    blanks = 0
+    for line in tidy(text).split("\n"):
+        if line:
+            lines.append(line)
+            before.append(blanks)
+            blanks = 0
+        else:
+            blanks += 1
+    return lines, before, before[1:] + [blanks]
 
 
 def segment(text: str) -> list[Paragraph]:
     """The paragraphs of a plain text: its non-blank lines, tidied, with the blank lines around them."""
-    paragraphs: list[Paragraph] = []
-    blanks = 0
-    for line in tidy(text).split("\n"):
-        if not line:
-            blanks += 1
-            continue
-        p = make_paragraph(line)
-        p.gap_before = blanks
-        if paragraphs:
-            paragraphs[-1].gap_after = blanks
-        paragraphs.append(p)
-        blanks = 0
-    if paragraphs:
-        paragraphs[-1].gap_after = blanks
-    return paragraphs
+    return build_paragraphs(*split_lines(text))[0]
 
 
 def split_clean(text: str) -> list[str]:

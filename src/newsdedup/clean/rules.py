@@ -16,53 +16,72 @@ True
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 
 from ..normalize import compare_key
 
 _SOCIAL = r"(?:twitter|facebook|instagram|linkedin|whatsapp|pinterest|reddit|tiktok|youtube|telegram|snapchat|flipboard|mastodon|bluesky|threads)"
 
-# (kind, strong?, pattern). Patterns see casefolded text with plain quotes and dashes.
-CUES: list[tuple[str, bool, str]] = [
+# (kind, strong?, pattern, anchors). Patterns see casefolded text with plain quotes and
+# dashes; a pattern can only match a line that contains one of its anchors (literal
+# substrings), which is how whole pages are scanned fast: str.find for the anchors, the
+# regex only on the lines they are in.
+CUES: list[tuple[str, bool, str, tuple[str, ...]]] = [
     # subscription, registration, donation and app prompts
-    ("call_to_action", True, r"\bsubscri(?:be|bed|bers?|ptions?)\b"),
-    ("call_to_action", True, r"\bnewsletters?\b"),
-    ("call_to_action", True, r"\bsign(?:ing)?[ -]?(?:up|in)\b|\blog[ -]?(?:in|out)\b"),
-    ("call_to_action", True, r"\binbox\b"),
-    ("call_to_action", True, r"\bdonat(?:e|es|ed|ing|ions?)\b|\btax[- ]deductible\b"),
-    ("call_to_action", True, r"\b(?:support|fund)(?:ing)? (?:our|us|independent|quality|local|nonprofit)(?: \w+){0,2} (?:journalism|reporting|newsroom|journalists|work|mission)\b"),
-    ("call_to_action", False, r"\bplease (?:consider|help|support|give)\b"),
-    ("call_to_action", True, r"\bbecome an? (?:member|subscriber|supporter|patron)\b|\bmembership\b"),
-    ("call_to_action", True, r"\bpitch(?:ing)? in\b|\bfree trial\b|\bunlimited (?:digital )?access\b"),
-    ("call_to_action", True, r"\b(?:download|get|install) (?:the|our) (?:free )?app\b"),
-    ("call_to_action", True, r"\bclick here\b|\btap here\b|\bcontinue reading\b|\bread (?:the )?(?:full|more)\b"),
-    ("call_to_action", False, r"\bregister\b|\baccount\b|\bpremium\b|\boffer\b"),
+    ("call_to_action", True, r"\bsubscri(?:be|bed|bers?|ptions?)\b", ("subscri",)),
+    ("call_to_action", True, r"\bnewsletters?\b", ("newsletter",)),
+    ("call_to_action", True, r"\bsign(?:ing)?[ -]?(?:up|in)\b|\blog[ -]?(?:in|out)\b", ("sign", "log")),
+    ("call_to_action", True, r"\binbox\b", ("inbox",)),
+    ("call_to_action", True, r"\bdonat(?:e|es|ed|ing|ions?)\b|\btax[- ]deductible\b", ("donat", "deductible")),
+    ("call_to_action", True, r"\b(?:support|fund)(?:ing)? (?:our|us|independent|quality|local|nonprofit)(?: \w+){0,2} "
+     r"(?:journalism|reporting|newsroom|journalists|work|mission)\b", ("support", "fund")),
+    ("call_to_action", False, r"\bplease (?:consider|help|support|give)\b", ("please",)),
+    ("call_to_action", True, r"\bbecome an? (?:member|subscriber|supporter|patron)\b|\bmembership\b",
+     ("become", "membership")),
+    ("call_to_action", True, r"\bpitch(?:ing)? in\b|\bfree trial\b|\bunlimited (?:digital )?access\b",
+     ("pitch", "trial", "unlimited")),
+    ("call_to_action", True, r"\b(?:download|get|install) (?:the|our) (?:free )?app\b", ("app",)),
+    ("call_to_action", True, r"\bclick here\b|\btap here\b|\bcontinue reading\b|\bread (?:the )?(?:full|more)\b",
+     ("here", "continue", "read")),
+    ("call_to_action", False, r"\bregister\b|\baccount\b|\bpremium\b|\boffer\b",
+     ("register", "account", "premium", "offer")),
     # social buttons and follow prompts
-    ("social", True, r"\bfollow (?:us|me|@?\w+(?: \w+){0,3}) on\b"),
-    ("social", True, r"\bshare (?:this|on|via|with)\b|\b(?:like|follow) us\b"),
-    ("social", True, r"(?:^|\s)@\w{2,}"),
-    ("social", False, rf"\b{_SOCIAL}\b"),
-    ("social", False, r"\be-?mail\b|\bprint\b|\bshare\b|\btweet\b"),
+    ("social", True, r"\bfollow (?:us|me|@?\w+(?: \w+){0,3}) on\b", ("follow",)),
+    ("social", True, r"\bshare (?:this|on|via|with)\b|\b(?:like|follow) us\b", ("share", " us")),
+    ("social", True, r"(?:^|\s)@\w{2,}", ("@",)),
+    ("social", False, rf"\b{_SOCIAL}\b", tuple(_SOCIAL[3:-1].split("|"))),
+    ("social", False, r"\be-?mail\b|\bprint\b|\bshare\b|\btweet\b", ("mail", "print", "share", "tweet")),
     # legal and licensing footers
-    ("legal", True, r"©|\(c\) ?\d{4}|\bcopyright\b|\ball rights reserved\b"),
-    ("legal", True, r"\brepublish(?:ed|ing)?\b|\breprints?\b|\bredistribut\w*"),
-    ("legal", True, r"\bwithout (?:charge|permission|prior written)\b"),
-    ("legal", True, r"\bterms (?:of|and) (?:use|service|conditions)\b"),
-    ("legal", False, r"\blicens(?:e|ed|es|ing)\b|\bprivacy (?:policy|notice|statement)\b|\btrademarks?\b"),
-    ("legal", False, r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b"),
+    ("legal", True, r"©|\(c\) ?\d{4}|\bcopyright\b|\ball rights reserved\b", ("©", "(c)", "copyright", "rights")),
+    ("legal", True, r"\brepublish(?:ed|ing)?\b|\breprints?\b|\bredistribut\w*", ("republish", "reprint", "redistribut")),
+    ("legal", True, r"\bwithout (?:charge|permission|prior written)\b", ("without",)),
+    ("legal", True, r"\bterms (?:of|and) (?:use|service|conditions)\b", ("terms",)),
+    ("legal", False, r"\blicens(?:e|ed|es|ing)\b|\bprivacy (?:policy|notice|statement)\b|\btrademarks?\b",
+     ("licens", "privacy", "trademark")),
+    ("legal", False, r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b", ("@",)),
     # browser, cookie and consent notices
-    ("notice", True, r"\bcookies?\b.*\b(?:use|accept|settings|consent|policy)\b|\b(?:use|accept)\b.*\bcookies\b"),
-    ("notice", True, r"\bjavascript\b|\bad ?blockers?\b|\bnot (?:be )?supported\b|\bunsupported\b"),
-    ("notice", False, r"\bbrowsers?\b|\benabled?\b|\bconsent\b|\bupdate your\b|\boptimal experience\b"),
+    ("notice", True, r"\bcookies?\b.*\b(?:use|accept|settings|consent|policy)\b|\b(?:use|accept)\b.*\bcookies\b",
+     ("cookie",)),
+    ("notice", True, r"\bjavascript\b|\bad ?blockers?\b|\bnot (?:be )?supported\b|\bunsupported\b",
+     ("javascript", "blocker", "supported")),
+    ("notice", False, r"\bbrowsers?\b|\benabled?\b|\bconsent\b|\bupdate your\b|\boptimal experience\b",
+     ("browser", "enable", "consent", "update your", "optimal")),
     # navigation and page-furniture labels
-    ("navigation", True, r"\b(?:related|recommended|trending|popular|latest|more|top|editor'?s'?) (?:stories|articles|news|posts|videos|reads|picks|headlines|coverage)\b"),
-    ("navigation", True, r"\bmost (?:popular|read|viewed|shared|emailed|recent)\b|\byou (?:may|might) (?:also )?like\b"),
-    ("navigation", True, r"\bskip to\b|\bback to top\b|\b(?:show|load|view) (?:more|less|all)\b|\bleave a (?:comment|reply)\b"),
-    ("navigation", True, r"\b(?:font|text) size\b|\blogo\b|\badvertisement\b|\bsponsored\b"),
-    ("navigation", False, r"\bcomments?\b|\bmenu\b|\bsearch\b|\bhome\b|\brecommend\b|\blatest\b|\bsee also\b"),
+    ("navigation", True, r"\b(?:related|recommended|trending|popular|latest|more|top|editor'?s'?) "
+     r"(?:stories|articles|news|posts|videos|reads|picks|headlines|coverage)\b",
+     ("stories", "articles", "news", "posts", "videos", "reads", "picks", "headlines", "coverage")),
+    ("navigation", True, r"\bmost (?:popular|read|viewed|shared|emailed|recent)\b|\byou (?:may|might) (?:also )?like\b",
+     ("most", "like")),
+    ("navigation", True, r"\bskip to\b|\bback to top\b|\b(?:show|load|view) (?:more|less|all)\b|\bleave a (?:comment|reply)\b",
+     ("skip", "top", "more", "less", "all", "leave")),
+    ("navigation", True, r"\b(?:font|text) size\b|\blogo\b|\badvertisement\b|\bsponsored (?:content|links?|stories|posts?)\b",
+     ("size", "logo", "advertisement", "sponsored")),
+    ("navigation", False, r"\bcomments?\b|\bmenu\b|\bsearch\b|\bhome\b|\brecommend\b|\blatest\b|\bsee also\b",
+     ("comment", "menu", "search", "home", "recommend", "latest", "see also")),
 ]
 
-_COMPILED = [(kind, strong, re.compile(pattern)) for kind, strong, pattern in CUES]
+_COMPILED = [(kind, strong, re.compile(pattern), anchors) for kind, strong, pattern, anchors in CUES]
 
 # One word alone on a line that is always a control, never article text.
 UI_LABEL = re.compile(
@@ -84,10 +103,16 @@ def paragraph_cues(text: str, key: str | None = None) -> Cues:
     key = compare_key(text) if key is None else key
     if UI_LABEL.match(key):
         return Cues("navigation", 1, 0)
+    return _tally((c, len(c[2].findall(key))) for c in _COMPILED if any(a in key for a in c[3]))
+
+
+NO_CUES = Cues(None, 0, 0)
+
+
+def _tally(found) -> Cues:
     hits: dict[str, int] = {}
     strong = weak = 0
-    for kind, is_strong, pattern in _COMPILED:
-        n = len(pattern.findall(key))
+    for (kind, is_strong, _, _), n in found:
         if not n:
             continue
         hits[kind] = hits.get(kind, 0) + n * (2 if is_strong else 1)
@@ -96,9 +121,38 @@ def paragraph_cues(text: str, key: str | None = None) -> Cues:
         else:
             weak += n
     if not hits:
-        return Cues(None, 0, 0)
+        return NO_CUES
     kind = max(sorted(hits), key=hits.__getitem__)
     return Cues(kind, strong, weak)
+
+
+def document_cues(keys: list[str]) -> list[Cues]:
+    """:func:`paragraph_cues` of every line of a document (compare keys), scanning the
+    whole document once per anchor instead of every line once per pattern."""
+    joined = "\n".join(keys)
+    starts = []
+    offset = 0
+    for k in keys:
+        starts.append(offset)
+        offset += len(k) + 1
+    candidates: dict[int, set[int]] = {}
+    for ci, (_, _, _, anchors) in enumerate(_COMPILED):
+        for anchor in anchors:
+            pos = joined.find(anchor)
+            while pos >= 0:
+                line = bisect_right(starts, pos) - 1
+                candidates.setdefault(line, set()).add(ci)
+                pos = joined.find(anchor, starts[line] + len(keys[line]) + 1)
+    out = [NO_CUES] * len(keys)
+    for line, cue_ids in candidates.items():
+        key = keys[line]
+        if UI_LABEL.match(key):
+            continue
+        out[line] = _tally((_COMPILED[ci], len(_COMPILED[ci][2].findall(key))) for ci in sorted(cue_ids))
+    for i, key in enumerate(keys):
+        if len(key) <= 40 and UI_LABEL.match(key):
+            out[i] = Cues("navigation", 1, 0)
+    return out
 
 
 # Photo captions and credits: "(AP Photo/Name)", "Photo: Name", "... text.Name Surname/AGENCY".

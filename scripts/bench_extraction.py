@@ -1,0 +1,118 @@
+#!/usr/bin/env python
+"""Boilerplate removal on the AEB dev pages: newsdedup against the usual extractors.
+
+One run scores, with the AEB rule (word 4-gram shingles; P averaged over non-empty
+predictions, R over all pages, F1 of the two averages), and times on one core:
+
+* newsdedup HTML mode (the pages' HTML) and plain-text mode (the pages' text as a
+  naive scraper stores it, ``../shared/data/aeb-dev/text``), corpus evidence included;
+* trafilatura (default, and ``favor_precision``), readability-lxml, jusText on the HTML;
+* the no-cleaning floor of the plain text.
+
+``--cv 5`` also scores newsdedup with models trained on the other folds only (every
+page scored by a model that never saw it). The last line is ``F1 html=<x> text=<y>``
+(in-sample, shipped models; with ``--cv``, the cross-validated numbers).
+
+    python scripts/bench_extraction.py            # about a minute
+    python scripts/bench_extraction.py --cv 5     # plus about six minutes of training
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import aeb  # noqa: E402
+from newsdedup.clean import corpus_templates, draft, finish  # noqa: E402
+from newsdedup.records import Record  # noqa: E402
+
+
+def newsdedup_mode(pages: list[aeb.Page], html: bool) -> dict[str, str]:
+    records = [Record(doc_id=p.id, source=p.id, html=p.html) if html else Record(doc_id=p.id, source=p.id, text=p.text)
+               for p in pages]
+    drafts = [draft(r) for r in records]
+    evidence = corpus_templates(drafts)
+    return {d.doc_id: finish(d, evidence).text for d in drafts}
+
+
+def per_page(fn: Callable[[aeb.Page], str | None]) -> Callable[[list[aeb.Page]], dict[str, str]]:
+    return lambda pages: {p.id: fn(p) or "" for p in pages}
+
+
+def trafilatura_default(p: aeb.Page) -> str | None:
+    import trafilatura
+
+    return trafilatura.extract(p.html)
+
+
+def trafilatura_precision(p: aeb.Page) -> str | None:
+    import trafilatura
+
+    return trafilatura.extract(p.html, favor_precision=True)
+
+
+def readability(p: aeb.Page) -> str:
+    import lxml.html
+    from readability import Document
+
+    summary = Document(p.html).summary(html_partial=True)
+    return "\n".join(t.strip() for t in lxml.html.fromstring(summary).itertext() if t.strip())
+
+
+def justext_english(p: aeb.Page) -> str:
+    import justext
+
+    paragraphs = justext.justext(p.html.encode("utf-8"), justext.get_stoplist("English"))
+    return "\n".join(par.text for par in paragraphs if not par.is_boilerplate)
+
+
+SYSTEMS: list[tuple[str, str, Callable[[list[aeb.Page]], dict[str, str]]]] = [
+    ("newsdedup html", "html", lambda pages: newsdedup_mode(pages, html=True)),
+    ("newsdedup text", "text", lambda pages: newsdedup_mode(pages, html=False)),
+    ("trafilatura default", "html", per_page(trafilatura_default)),
+    ("trafilatura favor_precision", "html", per_page(trafilatura_precision)),
+    ("readability-lxml", "html", per_page(readability)),
+    ("jusText (English)", "html", per_page(justext_english)),
+    ("no cleaning (plain text floor)", "text", per_page(lambda p: p.text)),
+]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--cv", type=int, default=0, help="also cross-validate newsdedup's models over k folds")
+    args = ap.parse_args()
+    if not aeb.AEB.is_dir():
+        sys.exit(f"evaluation data not found at {aeb.AEB}")
+    pages = aeb.load_pages()
+    truths = {p.id: p.truth for p in pages}
+    newsdedup_mode(pages[:3], html=True)  # warm up: imports, model loading, compiled kernels
+    newsdedup_mode(pages[:3], html=False)
+    print(f"{len(pages)} AEB dev pages, scored against their article bodies (word 4-gram shingles)\n")
+    print(f"{'system':34s} {'input':5s} {'precision':>9s} {'recall':>7s} {'F1':>6s} {'pages/s':>8s}")
+    f1 = {}
+    for name, kind, fn in SYSTEMS:
+        start = time.perf_counter()
+        preds = fn(pages)
+        elapsed = time.perf_counter() - start
+        s = aeb.score(preds, truths)
+        print(f"{name:34s} {kind:5s} {s['precision']:9.3f} {s['recall']:7.3f} {s['f1']:6.3f} {len(pages) / elapsed:8.1f}",
+              flush=True)
+        if name.startswith("newsdedup"):
+            f1[kind] = s["f1"]
+    if args.cv:
+        import train_text_model
+
+        print(f"\nnewsdedup, {args.cv}-fold cross-validated (each page scored by models trained on the other folds):")
+        for mode in ("html", "text"):
+            scores = train_text_model.train_mode(mode, pages, args.cv, dry_run=True)
+            f1[mode] = scores["cv_f1"]
+    print(f"\nF1 html={f1['html']:.3f} text={f1['text']:.3f}")
+
+
+if __name__ == "__main__":
+    main()
