@@ -35,7 +35,7 @@ import aeb  # noqa: E402
 from newsdedup.clean import corpus_templates, draft, finish  # noqa: E402
 from newsdedup.clean.features import FEATURES  # noqa: E402
 from newsdedup.clean.model import CONTEXT_FEATURES, TextModel, context_features  # noqa: E402
-from newsdedup.clean.text import blocks, paragraph_features  # noqa: E402
+from newsdedup.clean.text import blocks  # noqa: E402
 from newsdedup.records import Record  # noqa: E402
 
 MODEL_DIR = aeb.ROOT / "src" / "newsdedup" / "clean"
@@ -88,7 +88,7 @@ def page_matrices(drafts, evidence, pages):
     Xs, ys, ws, Bs = [], [], [], []
     for d, page, ev in zip(drafts, pages, evidence):
         paras = d.paragraphs
-        Xs.append(paragraph_features(paras, ev, features=d.features))
+        Xs.append(d.features)
         Bs.append(blocks(paras))
         ys.append(aeb.line_labels([p.text for p in paras], page.truth))
         ws.append(np.sqrt(np.maximum([p.n_words for p in paras], 1)).astype(np.float64))

@@ -94,13 +94,34 @@ def test_a_tie_in_length_goes_to_the_smallest_doc_id():
     assert result.canonical_ids == ["a", "a"]
 
 
-def test_threshold_decides():
+def test_threshold_decides_when_paragraphs_do_not_align():
     rng = random.Random(8)
     base = article(rng, 300)
     other = edit(rng, base, 0.06)
     j = jaccard(shingle_hashes(base), shingle_hashes(other))
-    assert len(set(deduplicate(["a", "b"], [base, other], Config(threshold=j - 0.05)).cluster_ids)) == 1
-    assert len(set(deduplicate(["a", "b"], [base, other], Config(threshold=min(1.0, j + 0.05))).cluster_ids)) == 2
+    strict = dict(coverage_ratio=100.0, candidate_threshold=0.3)  # an edited paragraph does not align
+    assert len(set(deduplicate(["a", "b"], [base, other], Config(threshold=j - 0.05, **strict)).cluster_ids)) == 1
+    assert len(set(deduplicate(["a", "b"], [base, other], Config(threshold=min(1.0, j + 0.05), **strict)).cluster_ids)) == 2
+
+
+def test_paragraph_coverage_joins_edited_copies_but_not_partial_ones():
+    rng = random.Random(9)
+    paragraphs = [article(rng, 40) for _ in range(8)]
+    edited = [edit(rng, p, 0.04) for p in paragraphs[:7]] + [article(rng, 20)]  # edits, a paragraph swapped
+    mashup = paragraphs[:4] + [article(rng, 40) for _ in range(4)]  # half of the story, half of another
+    teaser = paragraphs[:1]
+    texts = ["\n\n".join(p) for p in (paragraphs, edited, mashup, teaser)]
+    assert jaccard(shingle_hashes(texts[0]), shingle_hashes(texts[1])) < 0.7
+    result = deduplicate(["orig", "edited", "mashup", "teaser"], texts, Config(candidate_threshold=0.2))
+    cluster = dict(zip(result.doc_ids, result.cluster_ids))
+    assert cluster["edited"] == cluster["orig"]
+    assert len({cluster["orig"], cluster["mashup"], cluster["teaser"]}) == 3
+    pairs = {(p["doc_a"], p["doc_b"]): p for p in result.pairs}
+    assert pairs[("edited", "orig")]["decision"] == "duplicate"
+    assert "paragraph coverage" in pairs[("edited", "orig")]["reason"]
+    assert pairs[("mashup", "orig")]["decision"] == "distinct"
+    assert abs(pairs[("mashup", "orig")]["coverage_b"] - 0.5) < 0.05  # half of the story's text
+    assert all(p["decision"] == "distinct" for key, p in pairs.items() if "teaser" in key or "mashup" in key)
 
 
 @settings(max_examples=25, deadline=None)

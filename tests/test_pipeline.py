@@ -20,7 +20,7 @@ from newsdedup.cli import main
 
 from .conftest import CORPUS, FIXTURES, ROOT, SEED
 
-TABLES = ("documents", "clusters", "paragraph_matches", "boilerplate")
+TABLES = ("documents", "clusters", "paragraph_matches", "boilerplate", "pairs")
 
 
 def read_table(out: Path, name: str, fmt: str) -> pd.DataFrame:

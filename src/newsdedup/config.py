@@ -40,6 +40,9 @@ class Config:
     num_perm: int = _setting(128, "MinHash permutations (signature length).")
     shingle_size: int = _setting(5, "Words per shingle.")
     threshold: float = _setting(0.7, "Jaccard similarity of clean-text shingle sets at which two documents are near-duplicates.")
+    candidate_threshold: float = _setting(0.5, "Jaccard similarity the LSH index is tuned to propose as candidates (each is then verified).")
+    coverage: float = _setting(0.8, "Two documents are near-duplicates when aligned paragraphs hold this share of both texts.")
+    coverage_ratio: float = _setting(90.0, "rapidfuzz ratio (0-100) at which two paragraphs count as aligned for coverage.")
     seed: int = _setting(1, "Seed of the MinHash permutations (datasketch's affine32 scheme).")
     max_bucket_size: int = _setting(200, "An LSH bucket larger than this links its members to its first member instead of pairing all.")
     # matching
@@ -59,8 +62,11 @@ class Config:
     def _problems(self):
         if self.format not in FORMATS:
             yield f"format must be one of {', '.join(FORMATS)}, not {self.format!r}"
-        if not 0.0 < self.threshold <= 1.0:
-            yield f"threshold must be in (0, 1], not {self.threshold}"
+        for name in ("threshold", "candidate_threshold", "coverage"):
+            if not 0.0 < getattr(self, name) <= 1.0:
+                yield f"{name} must be in (0, 1], not {getattr(self, name)}"
+        if not 0.0 <= self.coverage_ratio <= 100.0:
+            yield f"coverage_ratio must be in [0, 100], not {self.coverage_ratio}"
         if not 0.0 <= self.match_cutoff <= 100.0:
             yield f"match_cutoff must be in [0, 100], not {self.match_cutoff}"
         if not 0.0 < self.template_related_share <= 1.0:

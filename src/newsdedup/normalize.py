@@ -60,6 +60,11 @@ def compare_key(text: str) -> str:
     return _BLANKS.sub(" ", text).strip()
 
 
+def fold(text: str) -> str:
+    """NFKC and casefold only: all that word tokens need (they ignore spacing and punctuation)."""
+    return text.lower() if text.isascii() else unicodedata.normalize("NFKC", text).casefold()
+
+
 def compare_keys(lines: list[str]) -> list[str]:
     """:func:`compare_key` of many lines at once (one normalisation pass over all of them)."""
     if not lines:

@@ -36,6 +36,7 @@ class Result:
     clusters: pd.DataFrame
     matches: pd.DataFrame
     boilerplate: pd.DataFrame
+    pairs: pd.DataFrame
     rejects: pd.DataFrame
     config: Config
     timings: dict[str, float] = field(default_factory=dict)
@@ -54,6 +55,8 @@ class Result:
             "matches_across_clusters": int((~self.matches["same_cluster"]).sum()),
             "boilerplate_paragraphs": int(len(self.boilerplate)),
             "boilerplate_chars_removed": int(self.boilerplate["text"].str.len().sum()),
+            "pairs_examined": int(len(self.pairs)),
+            "pairs_duplicate": int((self.pairs["decision"] == "duplicate").sum()),
             "raw_chars": int(self.documents["raw_chars"].sum()),
             "clean_chars": int(self.documents["clean_chars"].sum()),
         }
@@ -76,7 +79,7 @@ class Result:
         fmt = format or self.config.format
         out.mkdir(parents=True, exist_ok=True)
         tables = {"documents": self.documents, "clusters": self.clusters,
-                  "paragraph_matches": self.matches, "boilerplate": self.boilerplate}
+                  "paragraph_matches": self.matches, "boilerplate": self.boilerplate, "pairs": self.pairs}
         for name, df in tables.items():
             write_table(df, out / f"{name}.{fmt}", fmt)
         write_jsonl(self.rejects.to_dict("records"), out / "rejects.jsonl")

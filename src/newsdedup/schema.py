@@ -51,6 +51,18 @@ BOILERPLATE = {
     "reason": STRING,
 }
 
+PAIRS = {
+    "doc_a": STRING,
+    "doc_b": STRING,
+    "estimated_jaccard": "float64",
+    "jaccard": "float64",
+    "containment": "float64",
+    "coverage_a": "float64",
+    "coverage_b": "float64",
+    "decision": STRING,
+    "reason": STRING,
+}
+
 REJECTS = {
     "doc_id": STRING,
     "source": STRING,
@@ -62,6 +74,7 @@ TABLES = {
     "clusters": CLUSTERS,
     "paragraph_matches": MATCHES,
     "boilerplate": BOILERPLATE,
+    "pairs": PAIRS,
 }
 
 SORT_KEYS = {
@@ -69,6 +82,7 @@ SORT_KEYS = {
     "clusters": ["cluster_id"],
     "paragraph_matches": ["doc_a", "para_a", "doc_b", "para_b"],
     "boilerplate": ["doc_id", "para_index"],
+    "pairs": ["doc_a", "doc_b"],
     "rejects": ["doc_id", "source"],
 }
 

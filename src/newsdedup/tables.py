@@ -39,5 +39,6 @@ def build_tables(cleaned: Sequence[Cleaned], clustering: Clustering, matches: Se
         "clusters": schema.frame(clusters, schema.CLUSTERS, schema.SORT_KEYS["clusters"]),
         "matches": schema.frame(match_rows, schema.MATCHES, schema.SORT_KEYS["paragraph_matches"]),
         "boilerplate": schema.frame(boilerplate, schema.BOILERPLATE, schema.SORT_KEYS["boilerplate"]),
+        "pairs": schema.frame(clustering.pairs, schema.PAIRS, schema.SORT_KEYS["pairs"]),
         "rejects": schema.frame(rejects, schema.REJECTS, schema.SORT_KEYS["rejects"]),
     }

@@ -16,7 +16,7 @@ import pandas as pd
 
 from .config import FORMATS
 
-OUTPUT_TABLES = ("documents", "clusters", "paragraph_matches", "boilerplate")
+OUTPUT_TABLES = ("documents", "clusters", "paragraph_matches", "boilerplate", "pairs")
 OTHER_OUTPUTS = ("rejects.jsonl", "summary.json")
 
 

@@ -3,7 +3,7 @@
 A page text is a sequence of lines; what marks a line as article or furniture is
 partly the line itself (length, stopwords, punctuation, cue words) and partly where
 it stands (in a run of short links, between two prose paragraphs, far from the
-densest text, in a block repeated elsewhere). :func:`line_features` returns one row
+densest text, repeated within the page). :func:`line_features` returns one row
 per paragraph with both kinds, as a float32 matrix whose columns are
 :data:`FEATURES`.
 
@@ -42,7 +42,7 @@ FEATURES = (
     "log_chars", "log_words", "stop_ratio", "log_stops", "terminal", "ends_colon", "comma_per_word",
     "punct_ratio", "digit_ratio", "upper_ratio", "cjk_ratio", "separators", "count_pattern", "date_time",
     "mean_word_len", "cue_strong", "cue_weak", *(f"cue_{k}" for k in CUE_KINDS), "prose",
-    "rel_pos", "rel_char_pos", "repeats_in_doc", "template_docs", "gap_before", "gap_after",
+    "rel_pos", "rel_char_pos", "repeats_in_doc", "gap_before", "gap_after",
     "log_block_lines", "pos_in_block", "log_block_words", "title_overlap",
     "prev_words", "next_words", "prev_terminal", "next_terminal", "prev_prose", "next_prose",
     "win2_prose", "win5_prose", "win2_words", "win5_words", "win10_prose",
@@ -112,12 +112,13 @@ def _terminal(text: str) -> bool:
 
 
 def line_features(paragraphs: Sequence[Paragraph], keys: Sequence[str] | None = None,
-                  template_docs: Sequence[int] | None = None, long_words: int = 12) -> np.ndarray:
+                  long_words: int = 12) -> np.ndarray:
     """``(len(paragraphs), len(FEATURES))`` float32 features of a document's paragraphs.
 
-    ``keys`` are the paragraphs' compare keys (computed if not given); ``template_docs``
-    the number of unrelated documents of the corpus each paragraph recurs in (0 if not
-    given: :func:`set_template_docs` fills it in later).
+    ``keys`` are the paragraphs' compare keys (computed if not given). Everything here
+    comes from the document itself: evidence from the rest of the corpus (templates)
+    is a rule of its own, because what recurs across documents depends on the corpus
+    (a story quoted by mashups, a syndicated body) far more than on the page.
     """
     n = len(paragraphs)
     X = np.zeros((n, len(FEATURES)), dtype=np.float32)
@@ -188,8 +189,6 @@ def line_features(paragraphs: Sequence[Paragraph], keys: Sequence[str] | None = 
     for p in paragraphs:
         counts[p.key] = counts.get(p.key, 0) + 1
     c[INDEX["repeats_in_doc"]] = [counts[p.key] - 1 for p in paragraphs]
-    if template_docs is not None:
-        set_template_docs(X, template_docs)
     gaps_before = np.array([p.gap_before for p in paragraphs], dtype=np.float64)
     c[INDEX["gap_before"]] = np.minimum(gaps_before, 3)
     c[INDEX["gap_after"]] = np.minimum([p.gap_after for p in paragraphs], 3)
@@ -239,10 +238,6 @@ def line_features(paragraphs: Sequence[Paragraph], keys: Sequence[str] | None = 
     c[INDEX["vocab_overlap"]] = _vocab_overlap(line_tokens, pr > 0, stop)
     c[INDEX["block_prose_share"]] = (np.bincount(block_id, weights=pr) / block_sizes)[block_id]
     return X
-
-
-def set_template_docs(X: np.ndarray, template_docs: Sequence[int]) -> None:
-    X[:, INDEX["template_docs"]] = np.minimum(np.asarray(template_docs, dtype=np.float64), 10)
 
 
 def _vocab_overlap(tokens: list[list[str]], prose: np.ndarray, stop: frozenset[str]) -> np.ndarray:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from .paragraphs import Paragraph
 
@@ -76,18 +76,15 @@ def unrelated_counts(docs: Sequence[Sequence[Paragraph]], *, min_docs: int = 2, 
 
 @dataclass(frozen=True)
 class Evidence:
-    """What the corpus says about paragraphs: unrelated-document counts, and the templates among them."""
+    """What the corpus says about paragraphs: which are site templates."""
 
-    counts: dict[int, int] = field(default_factory=dict)
     templates: frozenset[int] = frozenset()
 
 
 def corpus_evidence(docs: Sequence[Sequence[Paragraph]], *, min_docs: int = 3, related_share: float = 0.5,
-                    long_words: int = LONG_WORDS, cap: int = 10) -> Evidence:
-    counts = unrelated_counts(docs, min_docs=2, cap=max(cap, min_docs), related_share=related_share,
-                              long_words=long_words)
-    shaped = {p.key for paras in docs for p in paras if _furniture_shaped(p, long_words)}
-    return Evidence(counts=counts, templates=frozenset(k for k, c in counts.items() if c >= min_docs and k in shaped))
+                    long_words: int = LONG_WORDS) -> Evidence:
+    return Evidence(templates=find_templates(docs, min_docs=min_docs, related_share=related_share,
+                                             long_words=long_words))
 
 
 def find_templates(docs: Sequence[Sequence[Paragraph]], *, min_docs: int = 3,

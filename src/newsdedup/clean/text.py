@@ -26,7 +26,7 @@ import numpy as np
 from rapidfuzz import fuzz
 
 from ..normalize import compare_key
-from .features import line_features, set_template_docs
+from .features import line_features
 from .model import TextModel, html_model, text_model
 from .paragraphs import Paragraph
 from .rules import is_caption
@@ -66,7 +66,7 @@ def label(paragraphs: list[Paragraph], evidence: Evidence = Evidence(), *,
     title = _mark_headline(paragraphs, reasons, title_hint, long_words, guess=not html)
     model = model or (html_model() if html else text_model())
     before_model = list(reasons)
-    _mark_by_model(paragraphs, reasons, evidence, model, long_words, features)
+    _mark_by_model(paragraphs, reasons, model, long_words, features)
     _keep_captions(paragraphs, reasons)
     _mark_cut_off(paragraphs, reasons, long_words)
     if all(r is not None for r in reasons):
@@ -204,19 +204,12 @@ def _mark_cut_off(paras: list[Paragraph], reasons: list[str | None], long_words:
             reasons[i] = FOOTER
 
 
-def paragraph_features(paras: list[Paragraph], evidence: Evidence = Evidence(), long_words: int = LONG_WORDS,
-                       features: np.ndarray | None = None) -> np.ndarray:
-    """The classifier's input for a document (training uses exactly this too); ``features``
-    are the document's precomputed :func:`line_features`, completed here with the corpus."""
-    X = line_features(paras, long_words=long_words) if features is None else features.copy()
-    set_template_docs(X, [evidence.counts.get(p.key, 0) for p in paras])
-    return X
-
-
-def paragraph_scores(paras: list[Paragraph], evidence: Evidence, model: TextModel, long_words: int = LONG_WORDS,
+def paragraph_scores(paras: list[Paragraph], model: TextModel, long_words: int = LONG_WORDS,
                      features: np.ndarray | None = None) -> np.ndarray:
-    """The model's probability that each paragraph is article text."""
-    return model.predict(paragraph_features(paras, evidence, long_words, features), blocks(paras))
+    """The model's probability that each paragraph is article text (``features``: the
+    document's precomputed :func:`line_features`, computed here if not given)."""
+    X = line_features(paras, long_words=long_words) if features is None else features
+    return model.predict(X, blocks(paras))
 
 
 def blocks(paras: list[Paragraph]) -> np.ndarray:
@@ -224,11 +217,11 @@ def blocks(paras: list[Paragraph]) -> np.ndarray:
     return np.cumsum([p.gap_before > 0 for p in paras], dtype=np.int64)
 
 
-def _mark_by_model(paras: list[Paragraph], reasons: list[str | None], evidence: Evidence, model: TextModel,
+def _mark_by_model(paras: list[Paragraph], reasons: list[str | None], model: TextModel,
                    long_words: int, features: np.ndarray | None) -> None:
     if not paras:
         return
-    scores = paragraph_scores(paras, evidence, model, long_words, features)
+    scores = paragraph_scores(paras, model, long_words, features)
     core = _core(paras, [None if s >= model.threshold else "x" for s in scores], long_words)
     for i, (p, s) in enumerate(zip(paras, scores)):
         if reasons[i] is not None or s >= model.threshold:

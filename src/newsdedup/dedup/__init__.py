@@ -2,9 +2,10 @@
 
 1. exact duplicates: same compare key of the clean text;
 2. MinHash signatures (:mod:`.signatures`) of the distinct texts, LSH banding
-   (:mod:`.lsh`) for candidate pairs;
-3. every candidate verified by the exact Jaccard similarity of the shingle sets
-   (``>= Config.threshold``), then union-find (:mod:`.cluster`);
+   (:mod:`.lsh`) at ``Config.candidate_threshold`` for candidate pairs;
+3. every candidate verified (:mod:`.verify`): exact Jaccard of the shingle sets, or
+   paragraph coverage of both documents; every decision is kept with its numbers
+   (the ``pairs`` audit table); then union-find over the duplicates (:mod:`.cluster`);
 4. per cluster, the canonical member (most complete clean text, ties by smallest
    ``doc_id``) and every member's Jaccard similarity to it.
 
@@ -16,22 +17,26 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..clean.paragraphs import split_clean
 from ..config import DEFAULT, Config
-from ..normalize import compare_key
+from ..normalize import compare_key, compare_keys
 from .cluster import canonical_index, cluster_id, connected_components
 from .lsh import candidate_pairs, optimal_bands
-from .signatures import jaccard, shingle_hashes, signatures_of_shingles
+from .signatures import MAX_HASH, jaccard, shingle_hashes, signatures
+from .verify import DISTINCT, DUPLICATE, verify
 
 __all__ = ["Clustering", "deduplicate"]
+
+IDENTICAL = "identical clean text"
 
 
 @dataclass
 class Clustering:
-    """Per document (in the order of ``doc_ids``) and per cluster."""
+    """Per document (in the order of ``doc_ids``), per cluster, and per examined pair."""
 
     doc_ids: list[str]
     cluster_ids: list[str]
@@ -39,8 +44,7 @@ class Clustering:
     similarity: np.ndarray
     clusters: dict[str, list[str]]  # cluster id → member ids, sorted
     canonical: dict[str, str]  # cluster id → canonical id
-    candidates: int = 0
-    verified: int = 0
+    pairs: list[dict] = field(default_factory=list)  # the audit trail, one row per examined pair
 
     def is_duplicate(self, i: int) -> bool:
         return self.doc_ids[i] != self.canonical_ids[i]
@@ -62,20 +66,40 @@ def deduplicate(doc_ids: Sequence[str], texts: Sequence[str], config: Config = D
     for i, t in enumerate(txt):
         rep[i] = first_of.setdefault(_text_key(t), i)
     reps = np.flatnonzero(rep == np.arange(n))
+    pairs = [_pair_row(ids[int(rep[i])], ids[i], 1.0, None, DUPLICATE, IDENTICAL) for i in range(n) if rep[i] != i]
 
     # 2. signatures and LSH candidates among distinct texts
-    shingles = {int(r): shingle_hashes(txt[r], config.shingle_size) for r in reps}
-    sigs = signatures_of_shingles([shingles[int(r)] for r in reps], config.num_perm, config.seed)
-    bands, rows = optimal_bands(config.threshold, config.num_perm)
-    has_shingles = np.array([shingles[int(r)].size > 0 for r in reps], dtype=bool)
-    live = np.flatnonzero(has_shingles)
+    sigs = signatures([txt[r] for r in reps], config.num_perm, config.seed, config.shingle_size,
+                      threads=config.n_workers)
+    row_of = {int(r): k for k, r in enumerate(reps)}
+    bands, rows = optimal_bands(config.candidate_threshold, config.num_perm)
+    live = np.flatnonzero(~(sigs == MAX_HASH).all(axis=1))
     a, b = candidate_pairs(sigs[live], bands, rows, config.max_bucket_size)
     a, b = reps[live[a]], reps[live[b]]
 
-    # 3. verify exactly, then union-find over verified and exact-duplicate links
-    edges = [(int(x), int(y)) for x, y in zip(a, b)
-             if jaccard(shingles[int(x)], shingles[int(y)]) >= config.threshold]
-    edges += [(int(rep[i]), i) for i in range(n) if rep[i] != i]
+    # 3. verify every candidate, then union-find over duplicates and exact copies;
+    # shingle sets and paragraphs only of documents that need them, never of all
+    shingle_cache: dict[int, np.ndarray] = {}
+    paragraphs: dict[int, list[str]] = {}
+
+    def shingles(i: int) -> np.ndarray:
+        if i not in shingle_cache:
+            shingle_cache[i] = shingle_hashes(txt[i], config.shingle_size)
+        return shingle_cache[i]
+
+    def paras(i: int) -> list[str]:
+        if i not in paragraphs:
+            paragraphs[i] = compare_keys(split_clean(txt[i]))
+        return paragraphs[i]
+
+    edges = [(int(rep[i]), i) for i in range(n) if rep[i] != i]
+    for x, y in zip(a.tolist(), b.tolist()):
+        estimate = float((sigs[row_of[x]] == sigs[row_of[y]]).mean())
+        v = verify(shingles(x), shingles(y), paras(x), paras(y), config.threshold,
+                   config.coverage, config.coverage_ratio)
+        pairs.append(_pair_row(ids[x], ids[y], estimate, v, DUPLICATE if v.duplicate else DISTINCT, v.reason))
+        if v.duplicate:
+            edges.append((x, y))
     root = connected_components(n, edges)
 
     # 4. canonical member and similarity
@@ -88,7 +112,7 @@ def deduplicate(doc_ids: Sequence[str], texts: Sequence[str], config: Config = D
     similarity = np.ones(n, dtype=np.float64)
     clusters: dict[str, list[str]] = {}
     canonical: dict[str, str] = {}
-    for r, ms in members.items():
+    for ms in members.values():
         cid = cluster_id(ids[ms[0]])
         c = canonical_index(ms, lengths, ids)
         clusters[cid] = [ids[m] for m in ms]
@@ -97,8 +121,7 @@ def deduplicate(doc_ids: Sequence[str], texts: Sequence[str], config: Config = D
             cluster_of[m] = cid
             canonical_of[m] = ids[c]
             if rep[m] != rep[c]:
-                similarity[m] = jaccard(shingles[int(rep[m])], shingles[int(rep[c])])
-    # back to the caller's order
+                similarity[m] = jaccard(shingles(int(rep[m])), shingles(int(rep[c])))
     back = np.empty(n, dtype=np.int64)
     back[order] = np.arange(n)
     return Clustering(
@@ -108,6 +131,16 @@ def deduplicate(doc_ids: Sequence[str], texts: Sequence[str], config: Config = D
         similarity=similarity[back],
         clusters=clusters,
         canonical=canonical,
-        candidates=int(a.size),
-        verified=len(edges),
+        pairs=pairs,
     )
+
+
+def _pair_row(doc_a: str, doc_b: str, estimate: float, v, decision: str, reason: str) -> dict:
+    if doc_b < doc_a:
+        doc_a, doc_b = doc_b, doc_a
+        if v is not None:
+            v = type(v)(v.jaccard, v.containment, v.coverage_b, v.coverage_a, v.duplicate, v.reason)
+    return {"doc_a": doc_a, "doc_b": doc_b, "estimated_jaccard": round(estimate, 4),
+            "jaccard": round(v.jaccard, 4) if v else 1.0, "containment": round(v.containment, 4) if v else 1.0,
+            "coverage_a": round(v.coverage_a, 4) if v else 1.0, "coverage_b": round(v.coverage_b, 4) if v else 1.0,
+            "decision": decision, "reason": reason}

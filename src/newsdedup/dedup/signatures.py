@@ -1,12 +1,15 @@
-"""MinHash signatures of word shingles, vectorised, compatible with datasketch.
+"""MinHash signatures of word shingles: one compiled pass, compatible with datasketch.
 
-Text → compare-key word tokens → word ``k``-gram shingles → one 32-bit hash per
-shingle (:func:`shingle_hashes`) → MinHash with datasketch's ``affine32`` scheme
-(MurmurHash3 finaliser, then ``a * h + b mod 2**32`` with ``a``, ``b`` drawn from
-``numpy.random.RandomState(seed)`` exactly as datasketch draws them).
+Text → NFKC and casefold → word tokens (runs of ``\\w`` characters, as ``re``'s ``\\w+``) → 64-bit FNV-1a hash of each token's code points → one 32-bit hash
+per word ``k``-gram shingle (:func:`shingle_hashes`) → MinHash with datasketch's
+``affine32`` scheme: MurmurHash3's finaliser, then ``a * h + b mod 2**32``, with ``a``
+and ``b`` drawn from ``numpy.random.RandomState(seed)`` exactly as datasketch draws them.
 
-So a newsdedup signature *is* a datasketch MinHash of the shingle hashes, and can
-be queried with datasketch's LSH:
+Tokenising, hashing, shingling and permuting run in one numba kernel over the code
+points of a whole batch of documents, in parallel over documents.
+
+A newsdedup signature *is* a datasketch MinHash of the shingle hashes, so it can be
+queried with datasketch's LSH indexes:
 
 >>> from datasketch import MinHash
 >>> text = "the quick brown fox jumps over the lazy dog"
@@ -19,17 +22,19 @@ True
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Sequence
 from functools import lru_cache
 
+import numba
 import numpy as np
+from numba import njit, prange
 
-from ..normalize import words
+from ..normalize import WORD_CHAR, char_classes, fold
 
 MAX_HASH = np.uint32(0xFFFFFFFF)
-_K = np.uint64(0x9E3779B97F4A7C15)
-_CHUNK_SHINGLES = 1 << 15
+_FNV_OFFSET = np.uint64(0xCBF29CE484222325)
+_FNV_PRIME = np.uint64(0x100000001B3)
+_MIX = np.uint64(0x9E3779B97F4A7C15)
 
 
 @lru_cache(maxsize=8)
@@ -41,25 +46,117 @@ def permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     return a, b
 
 
-def fmix32(h: np.ndarray) -> np.ndarray:
-    """MurmurHash3's 32-bit finaliser (as datasketch applies it before permuting)."""
-    h = h ^ (h >> np.uint32(16))
-    h = h * np.uint32(0x85EBCA6B)
-    h = h ^ (h >> np.uint32(13))
-    h = h * np.uint32(0xC2B2AE35)
-    return h ^ (h >> np.uint32(16))
+@lru_cache(maxsize=1)
+def _word_table() -> np.ndarray:
+    return ((char_classes() & WORD_CHAR) != 0).astype(np.uint8)
 
 
-def _fmix64(h: np.ndarray) -> np.ndarray:
-    h = h ^ (h >> np.uint64(33))
-    h = h * np.uint64(0xFF51AFD7ED558CCD)
-    h = h ^ (h >> np.uint64(33))
-    h = h * np.uint64(0xC4CEB9FE1A85EC53)
-    return h ^ (h >> np.uint64(33))
+def _codes(keys: Sequence[str], ascii_only: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Code points of the keys joined by newlines, and each key's [start, end) offsets
+    (one byte per character when all keys are ASCII)."""
+    lengths = np.fromiter((len(k) for k in keys), dtype=np.int64, count=len(keys))
+    ends = np.cumsum(lengths + 1) - 1
+    starts = ends - lengths
+    joined = "\n".join(keys)
+    if ascii_only:
+        codes = np.frombuffer(joined.encode("ascii"), dtype=np.uint8)
+    else:
+        codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+    return codes, np.stack([starts, ends], axis=1) if len(keys) else np.zeros((0, 2), np.int64)
 
 
-def token_hashes(tokens: Sequence[str]) -> np.ndarray:
-    return np.fromiter((zlib.crc32(t.encode("utf-8")) for t in tokens), dtype=np.uint64, count=len(tokens))
+@njit(cache=True, nogil=True, inline="always")
+def _is_word(code, table):  # pragma: no cover - compiled
+    if code < 0x10000:
+        return table[code] != 0
+    return 0x20000 <= code <= 0x3134F  # CJK extension ideographs (the astral \w most text has)
+
+
+@njit(cache=True, nogil=True)
+def _token_hashes(codes, start, end, table):  # pragma: no cover - compiled
+    """64-bit FNV-1a hash of every word token in codes[start:end]."""
+    out = np.empty(end - start, dtype=np.uint64)
+    n = 0
+    h = np.uint64(0)
+    inside = False
+    for i in range(start, end):
+        c = np.uint32(codes[i])
+        if 65 <= c <= 90:  # ASCII text is passed unfolded: lowercase it here
+            c += np.uint32(32)
+        if _is_word(c, table):
+            if not inside:
+                h = np.uint64(0xCBF29CE484222325)
+                inside = True
+            h = (h ^ np.uint64(c)) * np.uint64(0x100000001B3)
+        elif inside:
+            out[n] = h
+            n += 1
+            inside = False
+    if inside:
+        out[n] = h
+        n += 1
+    return out[:n]
+
+
+@njit(cache=True, nogil=True)
+def _shingles(tokens, k):  # pragma: no cover - compiled
+    """32-bit hash of every word k-gram (one shorter shingle for 1..k-1 tokens, none for 0)."""
+    n_tok = tokens.size
+    if n_tok == 0:
+        return np.empty(0, dtype=np.uint32)
+    width = min(k, n_tok)
+    count = n_tok - width + 1
+    out = np.empty(count, dtype=np.uint32)
+    for s in range(count):
+        h = np.uint64(width)
+        for j in range(width):
+            h = (h ^ tokens[s + j]) * np.uint64(0x9E3779B97F4A7C15)
+        h ^= h >> np.uint64(33)
+        h *= np.uint64(0xFF51AFD7ED558CCD)
+        h ^= h >> np.uint64(33)
+        h *= np.uint64(0xC4CEB9FE1A85EC53)
+        h ^= h >> np.uint64(33)
+        out[s] = np.uint32(h >> np.uint64(32))
+    return out
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _fmix32(h):  # pragma: no cover - compiled
+    # numba computes in 64 bits: mask after each multiply to keep the 32-bit wrap-around
+    mask = np.uint64(0xFFFFFFFF)
+    h = np.uint64(h)
+    h ^= h >> np.uint64(16)
+    h = (h * np.uint64(0x85EBCA6B)) & mask
+    h ^= h >> np.uint64(13)
+    h = (h * np.uint64(0xC2B2AE35)) & mask
+    h ^= h >> np.uint64(16)
+    return h
+
+
+@njit(cache=True, nogil=True)
+def _sign_one(codes, start, end, table, k, a, b, row):  # pragma: no cover - compiled
+    shingles = _shingles(_token_hashes(codes, start, end, table), k)
+    for s in range(shingles.size):
+        h = np.uint32(_fmix32(shingles[s]))
+        for p in range(a.size):
+            # truncating to 32 bits is the mod 2**32 of the affine permutation (and lets
+            # LLVM use 32-bit SIMD multiplies and minimums)
+            v = np.uint32(a[p] * h + b[p])
+            row[p] = min(row[p], v)
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def _sign(codes, bounds, table, k, a, b):  # pragma: no cover - compiled
+    n_docs = bounds.shape[0]
+    out = np.full((n_docs, a.size), np.uint32(0xFFFFFFFF), dtype=np.uint32)
+    for d in prange(n_docs):
+        _sign_one(codes, bounds[d, 0], bounds[d, 1], table, k, a, b, out[d])
+    return out
+
+
+def _prepared(text: str) -> str:
+    """ASCII text goes to the kernel as is (it lowercases A-Z); anything else NFKC-casefolded."""
+    return text if text.isascii() else fold(text)
 
 
 def shingle_hashes(text: str, k: int = 5) -> np.ndarray:
@@ -67,46 +164,28 @@ def shingle_hashes(text: str, k: int = 5) -> np.ndarray:
 
     A text of 1 to ``k - 1`` words gives one shorter shingle; an empty text none.
     """
-    t = token_hashes(words(text))
-    if t.size == 0:
-        return np.empty(0, np.uint32)
-    n = max(t.size - k + 1, 1)
-    k = min(k, t.size)
-    h = np.full(n, np.uint64(k), dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        for j in range(k):
-            h = (h ^ t[j:j + n]) * _K
-        h = _fmix64(h)
-    return np.unique((h >> np.uint64(32)).astype(np.uint32))
+    key = _prepared(text)
+    codes, bounds = _codes([key], key.isascii())
+    return np.unique(_shingles(_token_hashes(codes, bounds[0, 0], bounds[0, 1], _word_table()), k))
 
 
-def signatures_of_shingles(shingle_sets: Sequence[np.ndarray], num_perm: int = 128, seed: int = 1) -> np.ndarray:
-    """``(n, num_perm)`` uint32 MinHash signatures; an empty set gives all ``0xFFFFFFFF``."""
+def signatures(texts: Sequence[str], num_perm: int = 128, seed: int = 1, k: int = 5,
+               threads: int | None = None, keys: bool = False) -> np.ndarray:
+    """``(len(texts), num_perm)`` uint32 MinHash signatures (all ``0xFFFFFFFF`` for a text
+    without words). ``keys=True`` when the texts are already folded (:func:`~newsdedup.normalize.fold`)."""
     a, b = permutations(num_perm, seed)
-    out = np.full((len(shingle_sets), num_perm), MAX_HASH, dtype=np.uint32)
-    batch: list[int] = []
-    size = 0
-    for i, s in enumerate(shingle_sets):
-        if s.size:
-            batch.append(i)
-            size += s.size
-        if batch and (size >= _CHUNK_SHINGLES or i == len(shingle_sets) - 1):
-            _sign_batch(shingle_sets, batch, a, b, out)
-            batch, size = [], 0
+    if threads:
+        numba.set_num_threads(max(1, min(threads, numba.config.NUMBA_NUM_THREADS)))
+    texts = list(texts)
+    plain = np.fromiter((t.isascii() for t in texts), dtype=bool, count=len(texts))
+    out = np.empty((len(texts), num_perm), dtype=np.uint32)
+    for mask, is_ascii in ((plain, True), (~plain, False)):
+        idx = np.flatnonzero(mask)
+        if idx.size:
+            batch = [texts[i] if (keys or is_ascii) else fold(texts[i]) for i in idx]
+            codes, bounds = _codes(batch, is_ascii)
+            out[idx] = _sign(codes, bounds, _word_table(), k, a, b)
     return out
-
-
-def _sign_batch(sets: Sequence[np.ndarray], batch: list[int], a: np.ndarray, b: np.ndarray, out: np.ndarray) -> None:
-    values = np.concatenate([sets[i] for i in batch])
-    offsets = np.cumsum([0] + [sets[i].size for i in batch[:-1]])
-    with np.errstate(over="ignore"):
-        permuted = fmix32(values)[:, None] * a[None, :] + b[None, :]
-    out[batch] = np.minimum.reduceat(permuted, offsets, axis=0)
-
-
-def signatures(texts: Sequence[str], num_perm: int = 128, seed: int = 1, k: int = 5) -> np.ndarray:
-    """MinHash signatures of ``texts`` (one row each)."""
-    return signatures_of_shingles([shingle_hashes(t, k) for t in texts], num_perm, seed)
 
 
 def to_datasketch(signature: np.ndarray, seed: int = 1):
