@@ -7,6 +7,7 @@ Rules, applied in order; each removal records its reason:
    copy; a long repeated paragraph keeps its first copy).
 2. ``template``: short or furniture-like paragraphs seen verbatim in several unrelated
    documents of the corpus (see :mod:`.templates`).
+0. ``no_words``: lines without a single word character (separators, bullets, emoji rows).
 3. a cue kind (``call_to_action``, ``social``, ``legal``, ``notice``, ``navigation``):
    lines whose vocabulary marks them as page furniture (see :mod:`.rules`).
 4. ``headline``: the headline moves to ``title``.
@@ -32,8 +33,8 @@ from .paragraphs import Paragraph
 from .rules import is_caption
 from .templates import Evidence
 
-REPEATED_BLOCK, REPEATED, TEMPLATE, HEADLINE, NAVIGATION, FOOTER, LOW_CONTENT = (
-    "repeated_block", "repeated", "template", "headline", "navigation", "after_article", "low_content")
+REPEATED_BLOCK, REPEATED, TEMPLATE, HEADLINE, NAVIGATION, FOOTER, LOW_CONTENT, NO_WORDS = (
+    "repeated_block", "repeated", "template", "headline", "navigation", "after_article", "low_content", "no_words")
 
 LONG_WORDS = 12      # a prose paragraph this long is article evidence
 SHORT_LINE_WORDS = 12  # lines this short can be menu entries
@@ -57,7 +58,7 @@ def label(paragraphs: list[Paragraph], evidence: Evidence = Evidence(), *,
     HTML page (already the main content, so repeated lines there are article
     structure, not furniture) gets templates, cues and the HTML post-filter model.
     """
-    reasons: list[str | None] = [None] * len(paragraphs)
+    reasons: list[str | None] = [NO_WORDS if p.n_words == 0 else None for p in paragraphs]
     if rules:
         if not html:
             _mark_repeats(paragraphs, reasons, long_words)

@@ -96,7 +96,7 @@ def deduplicate(doc_ids: Sequence[str], texts: Sequence[str], config: Config = D
     for x, y in zip(a.tolist(), b.tolist()):
         estimate = float((sigs[row_of[x]] == sigs[row_of[y]]).mean())
         v = verify(shingles(x), shingles(y), paras(x), paras(y), config.threshold,
-                   config.coverage, config.coverage_ratio)
+                   config.coverage, config.coverage_ratio, config.partial_coverage)
         pairs.append(_pair_row(ids[x], ids[y], estimate, v, DUPLICATE if v.duplicate else DISTINCT, v.reason))
         if v.duplicate:
             edges.append((x, y))

@@ -5,13 +5,16 @@ A candidate pair is a duplicate when either
 * the exact Jaccard similarity of the two shingle sets reaches ``Config.threshold``, or
 * the paragraphs cover each other: aligning the two documents paragraph by paragraph
   (identical, or rapidfuzz ``ratio`` ≥ ``Config.coverage_ratio``), the aligned
-  paragraphs hold at least ``Config.coverage`` of the characters of *both* documents.
+  paragraphs hold at least ``Config.coverage`` of the characters of *both* documents,
+  or all of one (≥ 95%) and at least ``Config.partial_coverage`` of the other (one copy
+  carries leftover page text or an added section the other lacks).
 
 Coverage is what catches edited copies (a few words changed in most paragraphs, a
 paragraph added or removed: word-shingle Jaccard falls to 0.6 while nine tenths of
 each text still aligns) without letting in documents that share only part of a story:
-a mashup covers half of each story it borrows from, a teaser a lede, so one side of
-their coverage stays low however similar the shared part is.
+a mashup covers half of each story it borrows from and contains neither, a teaser is
+contained in its story but covers a lede (a third at most), so their coverage stays low
+on one side however similar the shared part is.
 
 >>> a = ["First paragraph of the story.", "Second paragraph, with details.", "Third one."]
 >>> b = ["First paragraph of the story!", "Second paragraph, with details.", "Third one."]
@@ -56,8 +59,11 @@ def coverage(a: Sequence[str], b: Sequence[str], min_ratio: float) -> tuple[floa
     return covered_a / len_a, covered_b / len_b
 
 
+CONTAINED = 0.95  # one document's text is (all but) entirely inside the other
+
+
 def verify(shingles_a: np.ndarray, shingles_b: np.ndarray, paras_a: Sequence[str], paras_b: Sequence[str],
-           threshold: float, min_coverage: float, min_ratio: float) -> Verdict:
+           threshold: float, min_coverage: float, min_ratio: float, min_partial: float = 0.6) -> Verdict:
     """The decision on one candidate pair, with the numbers behind it."""
     inter = np.intersect1d(shingles_a, shingles_b, assume_unique=True).size
     smaller = min(shingles_a.size, shingles_b.size)
@@ -70,6 +76,9 @@ def verify(shingles_a: np.ndarray, shingles_b: np.ndarray, paras_a: Sequence[str
     if low >= min_coverage:
         return Verdict(j, contain, cov_a, cov_b, True,
                        f"paragraph coverage {cov_a:.2f}/{cov_b:.2f} >= {min_coverage:.2f}")
+    if max(cov_a, cov_b) >= CONTAINED and low >= min_partial:
+        return Verdict(j, contain, cov_a, cov_b, True,
+                       f"one contained in the other with {1 - low:.0%} extra: coverage {cov_a:.2f}/{cov_b:.2f}")
     if max(cov_a, cov_b) >= min_coverage:
         why = f"one contains part of the other: coverage {cov_a:.2f}/{cov_b:.2f}"
     else:
