@@ -167,3 +167,18 @@ CAPTION = re.compile(
 def is_caption(text: str) -> bool:
     """A photo caption or credit line (kept next to the article it illustrates)."""
     return bool(CAPTION.search(text))
+
+
+SHORT_LINE_WORDS = 12  # lines this short can be menu entries
+
+
+def is_furniture(p) -> bool:
+    """Cue evidence alone is enough to call this paragraph (a :class:`~.paragraphs.Paragraph`) page furniture."""
+    c = p.cues
+    if c.kind is None:
+        return False
+    if not p.sentence and p.n_words <= SHORT_LINE_WORDS:
+        return c.strong >= 1 or (c.weak >= 2 and p.n_words <= 6)
+    if p.n_words <= 30:
+        return c.strong >= 1 and p.cue_score >= 3
+    return c.strong >= 1 and p.cue_score >= 4 and p.cue_score * 10 >= p.n_words

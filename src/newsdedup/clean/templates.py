@@ -22,17 +22,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .paragraphs import Paragraph
+from .rules import is_furniture
 
 LONG_WORDS = 12
 
 
 def _furniture_shaped(p: Paragraph, long_words: int) -> bool:
-    return not p.sentence or p.n_words < long_words or p.cues.kind is not None
+    return not p.sentence or p.n_words < long_words or is_furniture(p)
 
 
 def _evidence_keys(paras: Sequence[Paragraph], long_words: int) -> frozenset[int]:
     """The keys that say what a document is about: its long prose paragraphs."""
-    return frozenset(p.key for p in paras if p.sentence and p.n_words >= long_words and p.cues.kind is None)
+    return frozenset(p.key for p in paras if p.sentence and p.n_words >= long_words and not is_furniture(p))
 
 
 def _related(a: frozenset[int], b: frozenset[int], share: float) -> bool:

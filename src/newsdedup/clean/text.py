@@ -30,14 +30,13 @@ from ..normalize import compare_key
 from .features import line_features
 from .model import TextModel, html_model, text_model
 from .paragraphs import Paragraph
-from .rules import is_caption
+from .rules import SHORT_LINE_WORDS, is_caption, is_furniture
 from .templates import Evidence
 
 REPEATED_BLOCK, REPEATED, TEMPLATE, HEADLINE, NAVIGATION, FOOTER, LOW_CONTENT, NO_WORDS = (
     "repeated_block", "repeated", "template", "headline", "navigation", "after_article", "low_content", "no_words")
 
 LONG_WORDS = 12      # a prose paragraph this long is article evidence
-SHORT_LINE_WORDS = 12  # lines this short can be menu entries
 HEADLINE_WORDS = (3, 30)
 HEADER_SCAN = 12      # the headline is among the first paragraphs
 
@@ -106,18 +105,6 @@ def _mark_templates(paras: list[Paragraph], reasons: list[str | None], templates
     for i, p in enumerate(paras):
         if reasons[i] is None and p.key in templates:
             reasons[i] = TEMPLATE
-
-
-def is_furniture(p: Paragraph) -> bool:
-    """Cue evidence alone is enough to call this paragraph page furniture."""
-    c = p.cues
-    if c.kind is None:
-        return False
-    if not p.sentence and p.n_words <= SHORT_LINE_WORDS:
-        return c.strong >= 1 or (c.weak >= 2 and p.n_words <= 6)
-    if p.n_words <= 30:
-        return c.strong >= 1 and p.cue_score >= 3
-    return c.strong >= 1 and p.cue_score >= 4 and p.cue_score * 10 >= p.n_words
 
 
 def _mark_cues(paras: list[Paragraph], reasons: list[str | None]) -> None:
