@@ -51,6 +51,7 @@ class Config:
     match_min_words: int = _setting(8, "Paragraphs with fewer words are never matched across clusters.")
     match_shingle_size: int = _setting(4, "Words per shingle of the paragraph index that proposes cross-cluster candidates.")
     match_min_shared: int = _setting(2, "Shared paragraph shingles needed before a cross-cluster pair is scored.")
+    match_min_containment: float = _setting(0.25, "...and at least this share of the smaller paragraph's shingles.")
     match_max_postings: int = _setting(50, "A paragraph shingle found in more paragraphs than this proposes no pairs.")
     # execution
     workers: int = _setting(0, "Processes for per-document stages; 0 means one per CPU core.")
@@ -63,7 +64,7 @@ class Config:
     def _problems(self):
         if self.format not in FORMATS:
             yield f"format must be one of {', '.join(FORMATS)}, not {self.format!r}"
-        for name in ("threshold", "candidate_threshold", "coverage", "partial_coverage"):
+        for name in ("threshold", "candidate_threshold", "coverage", "partial_coverage", "match_min_containment"):
             if not 0.0 < getattr(self, name) <= 1.0:
                 yield f"{name} must be in (0, 1], not {getattr(self, name)}"
         if not 0.0 <= self.coverage_ratio <= 100.0:

@@ -8,10 +8,12 @@ and ``para_b`` are 0-based positions in that list (``text.split("\\n\\n")``).
   an edit, an unpaired paragraph was added or removed.
 * Across clusters, paragraphs of at least ``match_min_words`` words are indexed
   by their word shingles; two paragraphs of different clusters that share at least
-  ``match_min_shared`` shingles are scored with rapidfuzz ``partial_ratio`` (how
-  well the shorter is found inside the longer: a quote, a syndicated passage).
-  A shingle found in more than ``match_max_postings`` paragraphs (wire credits,
-  disclaimers) proposes no pairs, so frequent text cannot make matching quadratic.
+  ``match_min_shared`` shingles are scored with rapidfuzz ``partial_ratio`` when one
+  is more than 1.25 times longer (how well the shorter is found inside the longer: a
+  quote, a syndicated passage) and with ``ratio`` otherwise;
+  identical paragraphs score 100 without scoring. A paragraph printed in more than
+  ``match_max_postings`` documents, or a shingle found in that many (wire credits,
+  disclaimers), proposes no pairs, so frequent text cannot make matching quadratic.
 
 Both report pairs scoring at least ``match_cutoff``.
 """
@@ -25,10 +27,11 @@ from rapidfuzz import fuzz, process
 
 from ._arrays import group_bounds, pairs_in_groups
 from .config import DEFAULT, Config
-from .dedup.signatures import shingle_hashes
-from .normalize import WORD, compare_key
+from .dedup.signatures import shingle_sets
+from .normalize import compare_keys, word_counts
 
 Match = tuple[str, int, str, int, float, bool]
+UNEVEN = 1.25  # across clusters, paragraphs this much longer than the other are compared by partial_ratio
 
 
 def align(a: Sequence[str], b: Sequence[str], cutoff: float) -> list[tuple[int, int, float]]:
@@ -90,46 +93,84 @@ def within_clusters(doc_ids: Sequence[str], keys: Sequence[list[str]], canonical
 
 def across_clusters(doc_ids: Sequence[str], keys: Sequence[list[str]], cluster_ids: Sequence[str],
                     config: Config = DEFAULT) -> list[Match]:
-    """Shared passages between paragraphs of different clusters."""
-    owners: list[tuple[int, int]] = []  # paragraph gid → (doc, paragraph)
-    hashes: list[np.ndarray] = []
+    """Shared passages between paragraphs of different clusters.
+
+    Identical paragraphs are indexed once (a key); candidate key pairs come from shared
+    shingles, are scored in one vectorised rapidfuzz call, and are expanded back to the
+    documents' paragraphs at the end.
+    """
+    # distinct paragraph keys long enough to match, and where each occurs
+    key_id: dict[str, int] = {}
+    occurrences: list[list[tuple[int, int]]] = []
     for d, paras in enumerate(keys):
+        long_enough = word_counts(paras) >= config.match_min_words
         for p, key in enumerate(paras):
-            if len(WORD.findall(key)) < config.match_min_words:
+            if not long_enough[p]:
                 continue
-            h = shingle_hashes(key, config.match_shingle_size)
-            owners.append((d, p))
-            hashes.append(h)
-    if not owners:
+            k = key_id.get(key)
+            if k is None:
+                k = key_id[key] = len(occurrences)
+                occurrences.append([])
+            occurrences[k].append((d, p))
+    if not occurrences:
         return []
-    gid = np.repeat(np.arange(len(owners), dtype=np.int64), [h.size for h in hashes])
-    flat = np.concatenate(hashes)
-    order = np.lexsort((gid, flat))
-    starts, sizes = group_bounds(flat[order])
-    keep = sizes <= config.match_max_postings
-    i, j = pairs_in_groups(starts[keep], sizes[keep], config.match_max_postings)
-    ga, gb = gid[order[i]], gid[order[j]]
-    doc_of = np.array([o[0] for o in owners], dtype=np.int64)
+    texts = list(key_id)
     cluster_codes = np.unique(np.asarray(cluster_ids, dtype=object), return_inverse=True)[1]
-    other = cluster_codes[doc_of[ga]] != cluster_codes[doc_of[gb]]
-    ga, gb = ga[other], gb[other]
-    lo, hi = np.minimum(ga, gb), np.maximum(ga, gb)
-    packed, shared = np.unique((lo.astype(np.uint64) << np.uint64(32)) | hi.astype(np.uint64), return_counts=True)
-    packed = packed[shared >= config.match_min_shared]
+    n_occ = np.array([len(o) for o in occurrences], dtype=np.int64)
+    usable = n_occ <= config.match_max_postings  # a paragraph printed everywhere is furniture, not a passage
+
     out: list[Match] = []
-    for code in packed.tolist():
-        a, b = owners[code >> 32], owners[code & 0xFFFFFFFF]
-        ka, kb = keys[a[0]][a[1]], keys[b[0]][b[1]]
-        score = fuzz.partial_ratio(ka, kb, score_cutoff=config.match_cutoff)
-        if score:
-            out.append(_ordered(doc_ids[a[0]], a[1], doc_ids[b[0]], b[1], round(score, 2), False))
+    # 1. identical paragraphs in documents of different clusters
+    for k in np.flatnonzero((n_occ > 1) & usable).tolist():
+        out.extend(_expand(occurrences[k], occurrences[k], 100.0, doc_ids, cluster_codes, same_key=True))
+
+    # 2. similar paragraphs: candidates from shared shingles, scored at once
+    flat, offsets = shingle_sets(texts, config.match_shingle_size)
+    owner = np.repeat(np.arange(len(texts), dtype=np.int64), np.diff(offsets))
+    order = np.lexsort((owner, flat))
+    starts, sizes = group_bounds(flat[order])
+    weight = np.add.reduceat(n_occ[owner[order]], starts) if starts.size else np.zeros(0, np.int64)
+    keep = (weight <= config.match_max_postings) & (sizes >= 2)
+    i, j = pairs_in_groups(starts[keep], sizes[keep], config.match_max_postings)
+    ka, kb = owner[order[i]], owner[order[j]]
+    both = usable[ka] & usable[kb]
+    packed, shared = np.unique((np.minimum(ka, kb)[both].astype(np.uint64) << np.uint64(32))
+                               | np.maximum(ka, kb)[both].astype(np.uint64), return_counts=True)
+    ka = (packed >> np.uint64(32)).astype(np.int64)
+    kb = (packed & np.uint64(0xFFFFFFFF)).astype(np.int64)
+    n_shingles = np.diff(offsets)
+    # a passage found (partial_ratio >= cutoff) inside another shares a good part of its shingles
+    enough = (shared >= config.match_min_shared) & (
+        shared >= config.match_min_containment * np.minimum(n_shingles[ka], n_shingles[kb]))
+    ka, kb = ka[enough], kb[enough]
+    lengths = np.array([len(t) for t in texts], dtype=np.int64)
+    uneven = np.maximum(lengths[ka], lengths[kb]) > UNEVEN * np.minimum(lengths[ka], lengths[kb])
+    for scorer, sel in ((fuzz.ratio, ~uneven), (fuzz.partial_ratio, uneven)):
+        xs, ys = ka[sel].tolist(), kb[sel].tolist()
+        if not xs:
+            continue
+        scores = process.cpdist([texts[x] for x in xs], [texts[y] for y in ys], scorer=scorer,
+                                score_cutoff=config.match_cutoff, workers=1)
+        for x, y, score in zip(xs, ys, scores.tolist()):
+            if score:
+                out.extend(_expand(occurrences[x], occurrences[y], round(float(score), 2), doc_ids, cluster_codes))
+    return out
+
+
+def _expand(occ_a, occ_b, score: float, doc_ids, cluster_codes, same_key: bool = False) -> list[Match]:
+    """Every pair of occurrences of two matching paragraph keys, in different clusters."""
+    out = []
+    for n, (da, pa) in enumerate(occ_a):
+        for db, pb in (occ_b[n + 1:] if same_key else occ_b):
+            if cluster_codes[da] != cluster_codes[db]:
+                out.append(_ordered(doc_ids[da], pa, doc_ids[db], pb, score, False))
     return out
 
 
 def paragraph_matches(doc_ids: Sequence[str], paragraphs: Sequence[list[str]], cluster_ids: Sequence[str],
                       canonical_ids: Sequence[str], config: Config = DEFAULT) -> list[Match]:
     """All matches, sorted by ``(doc_a, para_a, doc_b, para_b)``."""
-    keys = [[compare_key(p) for p in paras] for paras in paragraphs]
+    keys = [compare_keys(list(paras)) for paras in paragraphs]
     matches = within_clusters(doc_ids, keys, canonical_ids, config)
     matches += across_clusters(doc_ids, keys, cluster_ids, config)
     return sorted(matches)

@@ -154,6 +154,47 @@ def _sign(codes, bounds, table, k, a, b):  # pragma: no cover - compiled
     return out
 
 
+@njit(cache=True, nogil=True)
+def _shingle_sets(codes, bounds, table, k):  # pragma: no cover - compiled
+    """Distinct sorted shingle hashes of every text, concatenated, with offsets."""
+    n = bounds.shape[0]
+    parts = [np.empty(0, dtype=np.uint32)] * n
+    sizes = np.zeros(n + 1, dtype=np.int64)
+    for d in range(n):
+        parts[d] = np.unique(_shingles(_token_hashes(codes, bounds[d, 0], bounds[d, 1], table), k))
+        sizes[d + 1] = parts[d].size
+    offsets = np.cumsum(sizes)
+    flat = np.empty(offsets[-1], dtype=np.uint32)
+    for d in range(n):
+        flat[offsets[d]:offsets[d + 1]] = parts[d]
+    return flat, offsets
+
+
+def shingle_sets(texts: Sequence[str], k: int = 5) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`shingle_hashes` of many texts in one compiled pass: the hashes of text ``i``
+    are ``flat[offsets[i]:offsets[i + 1]]``."""
+    keys = [_prepared(t) for t in texts]
+    flat_parts, offset_parts = [], []
+    plain = np.fromiter((k_.isascii() for k_ in keys), dtype=bool, count=len(keys))
+    order = np.concatenate([np.flatnonzero(plain), np.flatnonzero(~plain)])
+    sizes = np.zeros(len(keys), dtype=np.int64)
+    for mask, is_ascii in ((plain, True), (~plain, False)):
+        idx = np.flatnonzero(mask)
+        if idx.size:
+            codes, bounds = _codes([keys[i] for i in idx], is_ascii)
+            flat, offsets = _shingle_sets(codes, bounds, _word_table(), k)
+            flat_parts.append(flat)
+            sizes[idx] = np.diff(offsets)
+    flat = np.concatenate(flat_parts) if flat_parts else np.empty(0, np.uint32)
+    # flat is in (ascii..., other...) order; reorder to the texts' order
+    starts_in_flat = np.concatenate(([0], np.cumsum(sizes[order])))[:-1]
+    pos = np.empty(len(keys), dtype=np.int64)
+    pos[order] = starts_in_flat
+    offsets = np.concatenate(([0], np.cumsum(sizes)))
+    gather = np.repeat(pos - offsets[:-1], sizes) + np.arange(offsets[-1])
+    return flat[gather], offsets
+
+
 def _prepared(text: str) -> str:
     """ASCII text goes to the kernel as is (it lowercases A-Z); anything else NFKC-casefolded."""
     return text if text.isascii() else fold(text)
