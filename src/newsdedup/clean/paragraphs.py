@@ -12,6 +12,7 @@ blank-line-separated block.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from ..normalize import compare_keys, hash_key, tidy, word_counts
@@ -24,8 +25,18 @@ _SENTENCE_ENDS = frozenset(".!?…:;")
 _CLOSING = "\"'”’»)]"
 
 
+def _strip_symbols(text: str) -> str:
+    """Without trailing emoji, symbols and marks (``Great show! 🙂`` ends with ``!``)."""
+    end = len(text)
+    while end and (text[end - 1].isspace() or unicodedata.category(text[end - 1])[0] in "SMC"):
+        end -= 1
+    return text[:end]
+
+
 def ends_like_sentence(text: str) -> bool:
-    """``Done.``, ``he said:``, ``“Go!”``, ``(see below.)``, or a closing quote."""
+    """``Done.``, ``he said:``, ``“Go!”``, ``(see below.)``, ``Wow! 🙂``, or a closing quote."""
+    if text and not text[-1].isalnum() and text[-1] not in _SENTENCE_ENDS and text[-1] not in _CLOSING:
+        text = _strip_symbols(text)
     end = text[-1:]
     if end in _CLOSING and end:
         if end in "\"”»":

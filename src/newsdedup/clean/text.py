@@ -66,7 +66,8 @@ def label(paragraphs: list[Paragraph], evidence: Evidence = Evidence(), *,
     title = _mark_headline(paragraphs, reasons, title_hint, long_words, guess=not html)
     model = model or (html_model() if html else text_model())
     before_model = list(reasons)
-    _mark_by_model(paragraphs, reasons, model, long_words, features)
+    scores = _mark_by_model(paragraphs, reasons, model, long_words, features)
+    _keep_best_prose(paragraphs, reasons, before_model, scores, long_words)
     _keep_captions(paragraphs, reasons)
     _mark_cut_off(paragraphs, reasons, long_words)
     if all(r is not None for r in reasons):
@@ -206,9 +207,9 @@ def blocks(paras: list[Paragraph]) -> np.ndarray:
 
 
 def _mark_by_model(paras: list[Paragraph], reasons: list[str | None], model: TextModel,
-                   long_words: int, features: np.ndarray | None) -> None:
+                   long_words: int, features: np.ndarray | None) -> np.ndarray:
     if not paras:
-        return
+        return np.zeros(0)
     scores = paragraph_scores(paras, model, long_words, features)
     core = _core(paras, [None if s >= model.threshold else "x" for s in scores], long_words)
     for i, (p, s) in enumerate(zip(paras, scores)):
@@ -222,3 +223,13 @@ def _mark_by_model(paras: list[Paragraph], reasons: list[str | None], model: Tex
             reasons[i] = FOOTER
         else:
             reasons[i] = LOW_CONTENT
+    return scores
+
+
+def _keep_best_prose(paras: list[Paragraph], reasons: list[str | None], before_model: list[str | None],
+                     scores: np.ndarray, long_words: int) -> None:
+    """An article has prose: when the model kept none (a teaser page, a lone lede in a
+    lot of chrome), the prose paragraph it found most likely comes back."""
+    prose = [i for i, p in enumerate(paras) if p.sentence and p.n_words >= long_words and before_model[i] is None]
+    if prose and not any(reasons[i] is None for i in prose):
+        reasons[max(prose, key=lambda i: (scores[i], -i))] = None

@@ -98,6 +98,21 @@ def _token_hashes(codes, start, end, table):  # pragma: no cover - compiled
     return out[:n]
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _shingle_hash(ring, first, width):  # pragma: no cover - compiled
+    """32-bit hash of the ``width`` token hashes ring[first], ring[first + 1], ... (mod len)."""
+    size = ring.size
+    h = np.uint64(width)
+    for j in range(width):
+        h = (h ^ ring[(first + j) % size]) * np.uint64(0x9E3779B97F4A7C15)
+    h ^= h >> np.uint64(33)
+    h *= np.uint64(0xFF51AFD7ED558CCD)
+    h ^= h >> np.uint64(33)
+    h *= np.uint64(0xC4CEB9FE1A85EC53)
+    h ^= h >> np.uint64(33)
+    return np.uint32(h >> np.uint64(32))
+
+
 @njit(cache=True, nogil=True)
 def _shingles(tokens, k):  # pragma: no cover - compiled
     """32-bit hash of every word k-gram (one shorter shingle for 1..k-1 tokens, none for 0)."""
@@ -105,18 +120,9 @@ def _shingles(tokens, k):  # pragma: no cover - compiled
     if n_tok == 0:
         return np.empty(0, dtype=np.uint32)
     width = min(k, n_tok)
-    count = n_tok - width + 1
-    out = np.empty(count, dtype=np.uint32)
-    for s in range(count):
-        h = np.uint64(width)
-        for j in range(width):
-            h = (h ^ tokens[s + j]) * np.uint64(0x9E3779B97F4A7C15)
-        h ^= h >> np.uint64(33)
-        h *= np.uint64(0xFF51AFD7ED558CCD)
-        h ^= h >> np.uint64(33)
-        h *= np.uint64(0xC4CEB9FE1A85EC53)
-        h ^= h >> np.uint64(33)
-        out[s] = np.uint32(h >> np.uint64(32))
+    out = np.empty(n_tok - width + 1, dtype=np.uint32)
+    for s in range(out.size):
+        out[s] = _shingle_hash(tokens, s, width)
     return out
 
 
@@ -133,16 +139,43 @@ def _fmix32(h):  # pragma: no cover - compiled
     return h
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _permute_into(row, shingle, a, b):  # pragma: no cover - compiled
+    h = np.uint32(_fmix32(shingle))
+    for p in range(a.size):
+        # truncating to 32 bits is the mod 2**32 of the affine permutation (and lets
+        # LLVM use 32-bit SIMD multiplies and minimums)
+        row[p] = min(row[p], np.uint32(a[p] * h + b[p]))
+
+
 @njit(cache=True, nogil=True)
 def _sign_one(codes, start, end, table, k, a, b, row):  # pragma: no cover - compiled
-    shingles = _shingles(_token_hashes(codes, start, end, table), k)
-    for s in range(shingles.size):
-        h = np.uint32(_fmix32(shingles[s]))
-        for p in range(a.size):
-            # truncating to 32 bits is the mod 2**32 of the affine permutation (and lets
-            # LLVM use 32-bit SIMD multiplies and minimums)
-            v = np.uint32(a[p] * h + b[p])
-            row[p] = min(row[p], v)
+    """Tokenise, shingle and permute in one pass: each shingle is folded into the signature
+    as soon as its last token ends (a ring of the last k token hashes, no arrays)."""
+    ring = np.empty(k, dtype=np.uint64)
+    n_tok = 0
+    h = np.uint64(0)
+    inside = False
+    for i in range(start, end + 1):
+        word = False
+        if i < end:
+            c = np.uint32(codes[i])
+            if 65 <= c <= 90:
+                c += np.uint32(32)
+            word = _is_word(c, table)
+        if word:
+            if not inside:
+                h = np.uint64(0xCBF29CE484222325)
+                inside = True
+            h = (h ^ np.uint64(c)) * np.uint64(0x100000001B3)
+        elif inside:
+            ring[n_tok % k] = h
+            n_tok += 1
+            inside = False
+            if n_tok >= k:
+                _permute_into(row, _shingle_hash(ring, n_tok - k, k), a, b)
+    if 0 < n_tok < k:  # a short text: one shorter shingle
+        _permute_into(row, _shingle_hash(ring, 0, n_tok), a, b)
 
 
 @njit(cache=True, nogil=True, parallel=True)

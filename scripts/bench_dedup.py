@@ -1,0 +1,342 @@
+#!/usr/bin/env python
+"""Near-duplicate detection: newsdedup against datasketch and rensa, speed and quality.
+
+Default run (about four minutes on 2 cores):
+
+1. **signatures** on the same synthetic documents (``../shared/eval/make_corpus.py --n
+   10000 --seed 7``), single process, 128 permutations over word 5-grams, tokenising
+   included: newsdedup's compiled kernel (one and two threads), datasketch ``update``
+   (per shingle), ``update_batch`` and ``bulk``, rensa (``RMinHash.update`` per document
+   and its batch ``digests_from_token_sets``); docs/second and peak traced memory, and
+   the ratios. Slow peers run on a prefix of the documents (their rate is per document).
+2. **LSH banding** of the same signatures: newsdedup's sort-based banding against
+   datasketch's ``MinHashLSH`` (insert + query).
+3. **whole run**: ``newsdedup run`` over the 10k documents, all stages and outputs,
+   against the time datasketch ``update_batch`` needs for the signatures alone.
+4. **quality** on ``../shared/data/aeb-dupes-dev`` end to end from the raw documents:
+   newsdedup against the datasketch baseline (raw page text, html through trafilatura,
+   MinHashLSH at t = 0.5 and 0.7, every candidate accepted, union-find): ARI, pairwise
+   P/R/F1, and newsdedup's paragraph-match recall and precision (document pairs).
+
+``--million`` adds the dedup stage's memory on 1M synthetic documents (shorter ones, to
+keep the corpus in memory): peak bytes per document beyond the signatures.
+
+The last line: ``ratio_vs_datasketch=<x> ratio_vs_rensa=<y> f1=<z>`` (newsdedup's
+single-process signature speed over datasketch ``update_batch`` and over rensa's faster
+path, and the pairwise F1 on aeb-dupes-dev).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("NEWSDEDUP_SHARED", ROOT.parent / "shared"))
+WORD = re.compile(r"\w+")
+
+
+def shingles(text: str, k: int = 5) -> list[str]:
+    """The peers' input: word 5-grams of lowercased \\w+ tokens (the usual recipe)."""
+    t = WORD.findall(text.lower())
+    if len(t) < k:
+        return [" ".join(t)] if t else []
+    return [" ".join(t[i:i + k]) for i in range(len(t) - k + 1)]
+
+
+def timed(fn, *args):
+    """(seconds, result) of fn(*args)."""
+    gc.collect()
+    start = time.perf_counter()
+    result = fn(*args)
+    return time.perf_counter() - start, result
+
+
+def peak_memory(fn, *args) -> int:
+    """Peak bytes traced while fn(*args) runs (a separate run: tracing slows Python code)."""
+    gc.collect()
+    tracemalloc.start()
+    fn(*args)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return peak
+
+
+def measure(fn, *args):
+    """(seconds, peak traced bytes, result) of fn(*args), timed untraced."""
+    seconds, result = timed(fn, *args)
+    return seconds, peak_memory(fn, *args), result
+
+
+# ----------------------------------------------------------------------------- signature peers
+
+
+def ds_update(texts):
+    from datasketch import MinHash
+
+    out = []
+    for t in texts:
+        m = MinHash(num_perm=128, seed=1)
+        for s in shingles(t):
+            m.update(s.encode("utf-8"))
+        out.append(m.hashvalues)
+    return out
+
+
+def ds_update_batch(texts):
+    from datasketch import MinHash
+
+    out = []
+    for t in texts:
+        m = MinHash(num_perm=128, seed=1)
+        m.update_batch([s.encode("utf-8") for s in shingles(t)])
+        out.append(m.hashvalues)
+    return out
+
+
+def ds_bulk(texts):
+    from datasketch import MinHash
+
+    return MinHash.bulk([[s.encode("utf-8") for s in shingles(t)] for t in texts], num_perm=128, seed=1)
+
+
+def rensa_update(texts):
+    import rensa
+
+    out = []
+    for t in texts:
+        m = rensa.RMinHash(num_perm=128, seed=1)
+        m.update(shingles(t))
+        out.append(m.digest())
+    return out
+
+
+def rensa_batch(texts):
+    import rensa
+
+    return rensa.RMinHash.digests_from_token_sets([shingles(t) for t in texts], 128, 1)
+
+
+def ours(threads):
+    from newsdedup.dedup.signatures import signatures
+
+    return lambda texts: signatures(texts, num_perm=128, seed=1, threads=threads)
+
+
+# ----------------------------------------------------------------------------- sections
+
+
+def make_synthetic(n: int, seed: int, out: Path, words: int | None = None) -> list[str]:
+    if not out.exists():
+        cmd = [sys.executable, str(SHARED / "eval" / "make_corpus.py"), "--n", str(n), "--seed", str(seed),
+               "--out", str(out)]
+        if words:
+            cmd += ["--words", str(words)]
+        subprocess.run(cmd, check=True, capture_output=True)
+    return [json.loads(line)["text"] for line in open(out, encoding="utf-8")]
+
+
+def signature_section(texts: list[str], quick: bool) -> dict[str, float]:
+    n = len(texts)
+    prefix = {"datasketch update": 300 if quick else 1000, "datasketch update_batch": 2000 if quick else n,
+              "datasketch bulk": 2000 if quick else 5000}
+    systems = [("newsdedup, 1 thread", ours(1)), ("newsdedup, 2 threads", ours(2)),
+               ("datasketch update", ds_update), ("datasketch update_batch", ds_update_batch),
+               ("datasketch bulk", ds_bulk), ("rensa RMinHash.update", rensa_update),
+               ("rensa digests_from_token_sets", rensa_batch)]
+    ours(1)(texts[:5])  # compile/load the kernel outside the timing
+    print(f"\n1. MinHash signatures, 128 permutations, word 5-grams, {n} synthetic docs "
+          f"(~{np.mean([len(t) for t in texts[:500]]) / 1000:.1f} kB), tokenising included")
+    print(f"{'system':32s} {'docs':>6s} {'docs/s':>9s} {'peak MB':>8s} {'newsdedup x':>11s}   (peak: on 1000 docs)")
+    rates = {}
+    for name, fn in systems:
+        docs = texts[: prefix.get(name, n)]
+        seconds, _ = timed(fn, docs)
+        peak = peak_memory(fn, docs[:1000])
+        rates[name] = len(docs) / seconds
+        print(f"{name:32s} {len(docs):6d} {rates[name]:9.0f} {peak / 2**20:8.1f}", end="", flush=True)
+        print(f" {rates['newsdedup, 1 thread'] / rates[name]:11.1f}")
+    print(f"two threads over one: {rates['newsdedup, 2 threads'] / rates['newsdedup, 1 thread']:.2f}x")
+    return rates
+
+
+def lsh_section(texts: list[str]) -> None:
+    from datasketch import MinHashLSH
+
+    from newsdedup.dedup.lsh import candidate_pairs, optimal_bands
+    from newsdedup.dedup.signatures import signatures, to_datasketch
+
+    sigs = signatures(texts)
+    bands, rows = optimal_bands(0.5, 128)
+    seconds, peak, (a, _) = measure(candidate_pairs, sigs, bands, rows)
+    lean = [to_datasketch(s) for s in sigs]
+
+    def datasketch_lsh():
+        lsh = MinHashLSH(threshold=0.5, num_perm=128)
+        for i, m in enumerate(lean):
+            lsh.insert(str(i), m)
+        return sum(len(lsh.query(m)) - 1 for m in lean) // 2
+
+    ds_seconds, ds_peak, ds_pairs = measure(datasketch_lsh)
+    print(f"\n2. LSH banding at t=0.5 ({bands} bands x {rows} rows) of {len(texts)} signatures")
+    print(f"newsdedup sort-based banding: {len(texts) / seconds:9.0f} docs/s, {a.size} candidate pairs, "
+          f"peak {peak / 2**20:.1f} MB")
+    print(f"datasketch MinHashLSH        : {len(texts) / ds_seconds:9.0f} docs/s, {ds_pairs} candidate pairs, "
+          f"peak {ds_peak / 2**20:.1f} MB   ({ds_seconds / seconds:.0f}x slower)")
+
+
+def whole_run_section(corpus: Path, texts: list[str], update_batch_rate: float) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        start = time.perf_counter()
+        proc = subprocess.run([sys.executable, "-m", "newsdedup", "run", str(corpus), "--out", tmp, "--quiet"],
+                              capture_output=True, text=True)
+        elapsed = time.perf_counter() - start
+        if proc.returncode:
+            raise SystemExit(proc.stderr)
+        summary = json.loads((Path(tmp) / "summary.json").read_text())
+    signatures_alone = len(texts) / update_batch_rate
+    timings = ", ".join(f"{k} {v:.1f}s" for k, v in summary["execution"]["timings_s"].items())
+    print(f"\n3. whole run: `newsdedup run` over {len(texts)} synthetic docs, all stages and outputs: "
+          f"{elapsed:.1f} s ({timings})")
+    print(f"   datasketch update_batch, signatures alone for the same docs: {signatures_alone:.1f} s "
+          f"-> newsdedup whole run / datasketch signatures = {elapsed / signatures_alone:.2f}")
+
+
+def baseline_clusters(ids: list[str], texts: list[str], threshold: float) -> dict[str, str]:
+    from datasketch import MinHash, MinHashLSH
+
+    lsh = MinHashLSH(threshold=threshold, num_perm=128)
+    sigs = MinHash.bulk([[s.encode("utf-8") for s in shingles(t)] for t in texts], num_perm=128, seed=1)
+    for i, m in zip(ids, sigs):
+        lsh.insert(i, m)
+    parent = {i: i for i in ids}
+
+    def find(x):
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for i, m in zip(ids, sigs):
+        for j in lsh.query(m):
+            ra, rb = find(i), find(j)
+            if ra != rb:
+                parent[max(ra, rb)] = min(ra, rb)
+    return {i: find(i) for i in ids}
+
+
+def _pairwise(truth: dict[str, str], pred: dict[str, str]) -> dict[str, float]:
+    from collections import Counter
+    from math import comb
+
+    ids = sorted(truth)
+    t = [truth[i] for i in ids]
+    p = [pred.get(i, "single:" + i) for i in ids]
+    joint = Counter(zip(t, p))
+    tp = sum(comb(c, 2) for c in joint.values())
+    true_pairs = sum(comb(c, 2) for c in Counter(t).values())
+    pred_pairs = sum(comb(c, 2) for c in Counter(p).values())
+    total = comb(len(ids), 2)
+    expected = true_pairs * pred_pairs / total if total else 0
+    max_index = (true_pairs + pred_pairs) / 2
+    ari = (tp - expected) / (max_index - expected) if max_index != expected else 1.0
+    precision = tp / pred_pairs if pred_pairs else 1.0
+    recall = tp / true_pairs if true_pairs else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"ari": ari, "precision": precision, "recall": recall, "f1": f1}
+
+
+def quality_section() -> float:
+    import pandas as pd
+
+    import newsdedup
+    from newsdedup.clean import clean_html
+
+    data = SHARED / "data" / "aeb-dupes-dev"
+    truth = dict(pd.read_csv(data / "truth.csv").astype(str).values.tolist())
+    result = newsdedup.run(data / "docs")
+    docs = result.documents
+    pred = dict(zip(docs["doc_id"], docs["cluster_id"].fillna("rejected:" + docs["doc_id"])))
+    ours_q = _pairwise(truth, pred)
+    pt = pd.read_csv(data / "paragraph_truth.csv")
+    truth_pairs = set(zip(pt["doc_a"], pt["doc_b"]))
+    across = result.matches[~result.matches["same_cluster"]]
+    reported = set(zip(across["doc_a"], across["doc_b"]))
+    match_recall = len(truth_pairs & reported) / len(truth_pairs)
+    match_precision = len(truth_pairs & reported) / max(1, len(reported))
+
+    import html_text  # the benchmark's own page-text renderer, for the raw baseline
+
+    ids, raw, cleaned = [], [], []
+    for path in sorted((data / "docs").iterdir()):
+        body = path.read_text(encoding="utf-8")
+        ids.append(path.name.split(".")[0])
+        is_html = path.suffix == ".html"
+        raw.append(html_text.extract_text(body, guess_layout=True) if is_html else body)
+        cleaned.append(clean_html(body) if is_html else body)
+    print("\n4. quality on aeb-dupes-dev (528 docs, 198 true clusters), end to end from the raw documents")
+    print(f"{'system':46s} {'ARI':>6s} {'P':>6s} {'R':>6s} {'F1':>6s}")
+    for name, texts in (("datasketch, raw page text", raw), ("datasketch, trafilatura on html", cleaned)):
+        for t in (0.5, 0.7):
+            q = _pairwise(truth, baseline_clusters(ids, texts, t))
+            print(f"{name + f', t={t}':46s} {q['ari']:6.3f} {q['precision']:6.3f} {q['recall']:6.3f} {q['f1']:6.3f}")
+    print(f"{'newsdedup (defaults)':46s} {ours_q['ari']:6.3f} {ours_q['precision']:6.3f} {ours_q['recall']:6.3f} "
+          f"{ours_q['f1']:6.3f}")
+    print(f"newsdedup paragraph matches across clusters: document-pair recall {match_recall:.3f}, "
+          f"precision {match_precision:.3f} ({len(reported)} pairs reported, {len(truth_pairs)} in the truth)")
+    return ours_q["f1"]
+
+
+def million_section(workdir: Path) -> None:
+    from newsdedup.config import Config
+    from newsdedup.dedup.lsh import candidate_pairs, optimal_bands
+    from newsdedup.dedup.signatures import signatures
+
+    n = 1_000_000
+    texts = make_synthetic(n, 7, workdir / "synth_1m.jsonl", words=120)
+    sigs_bytes = n * 128 * 4
+    bands, rows = optimal_bands(Config().candidate_threshold, 128)
+
+    def stage():
+        sigs = signatures(texts, threads=2)
+        return candidate_pairs(sigs, bands, rows)
+
+    seconds, peak, (a, _) = measure(stage)
+    print(f"\n5. dedup stage (signatures + LSH banding) on {n:,} synthetic docs: {seconds:.1f} s, peak traced "
+          f"{peak / 2**20:.0f} MB = signatures {sigs_bytes / 2**20:.0f} MB + "
+          f"{(peak - sigs_bytes) / n:.0f} bytes per document; {a.size:,} candidate pairs")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true", help="slow peers on fewer documents")
+    ap.add_argument("--million", action="store_true", help="also measure the dedup stage on 1M documents")
+    args = ap.parse_args()
+    workdir = ROOT / ".bench"
+    workdir.mkdir(exist_ok=True)
+    corpus = workdir / "synth10k.jsonl"
+    texts = make_synthetic(10_000, 7, corpus)
+    rates = signature_section(texts, args.quick)
+    lsh_section(texts)
+    whole_run_section(corpus, texts, rates["datasketch update_batch"])
+    f1 = quality_section()
+    if args.million:
+        million_section(workdir)
+    best_rensa = max(rates["rensa RMinHash.update"], rates["rensa digests_from_token_sets"])
+    print(f"\nratio_vs_datasketch={rates['newsdedup, 1 thread'] / rates['datasketch update_batch']:.1f} "
+          f"ratio_vs_rensa={rates['newsdedup, 1 thread'] / best_rensa:.1f} f1={f1:.3f}")
+
+
+if __name__ == "__main__":
+    main()
