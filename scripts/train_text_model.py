@@ -21,6 +21,10 @@ computed out-of-fold so that it learns from honest probabilities.
 
 from __future__ import annotations
 
+import os
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")  # one thread: the same trees on every run (before sklearn loads)
+
 import argparse
 import json
 import sys
@@ -40,7 +44,7 @@ from newsdedup.records import Record  # noqa: E402
 
 MODEL_DIR = aeb.ROOT / "src" / "newsdedup" / "clean"
 PARAMS = dict(max_iter=120, learning_rate=0.12, max_depth=5, max_leaf_nodes=24, min_samples_leaf=20,
-              l2_regularization=1.0, random_state=0)
+              l2_regularization=1.0, early_stopping=False, random_state=0)
 MODES = {
     "text": {"stage2": True, "augment": True, "record": lambda p: Record(doc_id=p.id, source=p.id, text=p.text)},
     "html": {"stage2": False, "augment": False, "record": lambda p: Record(doc_id=p.id, source=p.id, html=p.html)},

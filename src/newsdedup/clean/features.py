@@ -29,6 +29,8 @@ STOPLIST_LANGUAGES = ("English", "German", "French", "Spanish", "Portuguese", "I
                       "Indonesian", "Romanian", "Hungarian", "Ukrainian", "Greek")
 
 _SEPARATOR_CODES = np.array([ord(ch) for ch in "|»›•·►▶→←«‹"], dtype=np.uint32)
+# a cheap necessary condition of _DATE, to run the expensive pattern on few lines
+_DATE_HINT = re.compile(r"[:/-]|ago|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec")
 _COUNT = re.compile(r"\(\d+\)$|^\d+$|^\d+[.)]\s")
 _DATE = re.compile(
     r"\b(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|jun(?:e)?|jul(?:y)?|aug(?:ust)?|sep(?:t(?:ember)?)?|"
@@ -60,10 +62,18 @@ def stoplists() -> dict[str, frozenset[str]]:
 
 
 def pick_stoplist(words: Sequence[str]) -> frozenset[str]:
-    """The stopword list that covers most distinct words of the page (English on a tie or no words)."""
+    """The stopword list that covers most of the page's words (English on a tie or no words).
+
+    Stopwords are a large share of any prose in their language (a third or more of its
+    tokens in English), so a page where English covers a quarter of the first words is
+    English without trying the others."""
     lists = stoplists()
-    vocabulary = set(words)
-    best, best_hits = lists["English"], -1
+    sample = words[:400]
+    english = lists["English"]
+    if not sample or sum(map(english.__contains__, sample)) >= 0.25 * len(sample):
+        return english
+    vocabulary = set(sample)
+    best, best_hits = english, -1
     for lang in STOPLIST_LANGUAGES:
         hits = len(lists[lang].intersection(vocabulary))
         if hits > best_hits:
@@ -169,9 +179,10 @@ def line_features(paragraphs: Sequence[Paragraph], keys: Sequence[str] | None = 
     c[INDEX["cjk_ratio"]] = cjk / np.maximum(chars, 1)
     c[INDEX["separators"]] = per_line(np.isin(codes, _SEPARATOR_CODES)) + np.array(
         [t.count(" - ") + t.count(" / ") for t in texts], dtype=np.float64)
-    with_digits = np.flatnonzero(digits)
+    with_digits = np.flatnonzero(digits).tolist()
     c[INDEX["count_pattern"]][with_digits] = [_COUNT.search(texts[i]) is not None for i in with_digits]
-    c[INDEX["date_time"]][with_digits] = [_DATE.search(texts[i]) is not None for i in with_digits]
+    maybe_date = [i for i in with_digits if _DATE_HINT.search(keys[i]) is not None]
+    c[INDEX["date_time"]][maybe_date] = [_DATE.search(texts[i]) is not None for i in maybe_date]
     c[INDEX["mean_word_len"]] = letters / safe_words
     c[INDEX["cue_strong"]] = [p.cues.strong for p in paragraphs]
     c[INDEX["cue_weak"]] = [p.cues.weak for p in paragraphs]
@@ -235,22 +246,31 @@ def line_features(paragraphs: Sequence[Paragraph], keys: Sequence[str] | None = 
         c[INDEX["after_core"]] = idx > core[-1]
     c[INDEX["doc_lines"]] = math.log1p(n)
     c[INDEX["doc_prose_share"]] = pr.mean()
-    c[INDEX["vocab_overlap"]] = _vocab_overlap(line_tokens, pr > 0, stop)
+    c[INDEX["vocab_overlap"]] = _vocab_overlap(all_tokens, n_words.astype(np.int64), pr > 0, is_stop, tok_len)
     c[INDEX["block_prose_share"]] = (np.bincount(block_id, weights=pr) / block_sizes)[block_id]
     return X
 
 
-def _vocab_overlap(tokens: list[list[str]], prose: np.ndarray, stop: frozenset[str]) -> np.ndarray:
-    """Share of a line's content words that other prose lines of the page also use (topic coherence)."""
-    content = [[w for w in ws if len(w) > 2 and w not in stop and not w.isdigit()] for ws in tokens]
-    counts: dict[str, int] = {}
-    for ws, is_prose in zip(content, prose):
-        if is_prose:
-            for w in set(ws):
-                counts[w] = counts.get(w, 0) + 1
-    out = np.zeros(len(tokens), dtype=np.float64)
-    for i, (ws, is_prose) in enumerate(zip(content, prose)):
-        if ws:
-            own = 1 if is_prose else 0
-            out[i] = sum(1 for w in ws if counts.get(w, 0) - own > 0) / len(ws)
+def _vocab_overlap(tokens: list[str], n_words: np.ndarray, prose: np.ndarray, is_stop: np.ndarray,
+                   tok_len: np.ndarray) -> np.ndarray:
+    """Share of a line's content words that *other* prose lines of the page also use
+    (topic coherence), from token arrays: content words are longer than two letters,
+    not stopwords and not numbers."""
+    n = n_words.size
+    out = np.zeros(n, dtype=np.float64)
+    if not tokens:
+        return out
+    line = np.repeat(np.arange(n), n_words)
+    content = (tok_len > 2) & ~is_stop & ~np.fromiter(map(str.isdigit, tokens), dtype=bool, count=len(tokens))
+    if not content.any():
+        return out
+    ids = np.unique(np.array(tokens, dtype=object)[content].astype(str), return_inverse=True)[1]
+    cline = line[content]
+    # distinct (word, line) occurrences; per word, the number of prose lines using it
+    pair = np.unique(ids.astype(np.int64) * (n + 1) + cline)
+    word, pline = pair // (n + 1), pair % (n + 1)
+    prose_lines = np.bincount(word, weights=prose[pline].astype(np.float64), minlength=ids.max() + 1)
+    shared = (prose_lines[ids] - prose[cline]) > 0  # used by a prose line other than its own
+    totals = np.bincount(cline, minlength=n)
+    out = np.bincount(cline, weights=shared.astype(np.float64), minlength=n) / np.maximum(totals, 1)
     return out

@@ -69,6 +69,7 @@ def label(paragraphs: list[Paragraph], evidence: Evidence = Evidence(), *,
     scores = _mark_by_model(paragraphs, reasons, model, long_words, features)
     _keep_best_prose(paragraphs, reasons, before_model, scores, long_words)
     _keep_captions(paragraphs, reasons)
+    _keep_closing_lines(paragraphs, reasons, before_model, long_words)
     _mark_cut_off(paragraphs, reasons, long_words)
     if all(r is not None for r in reasons):
         # The model is for pages; a text it would empty entirely (a snippet, a lone
@@ -180,6 +181,26 @@ def _keep_captions(paras: list[Paragraph], reasons: list[str | None]) -> None:
             k += 1
         if (j >= 0 and kept_prose[j]) or (k < len(paras) and kept_prose[k]):
             reasons[i] = None
+
+
+CLOSING_WORDS = 30
+
+
+def _keep_closing_lines(paras: list[Paragraph], reasons: list[str | None], before_model: list[str | None],
+                        long_words: int) -> None:
+    """Short prose sentences straight after the last kept prose paragraph, without a cue,
+    are how articles end (a one-sentence outlook, a quote's attribution); the model,
+    seeing them next to a related-links list, is apt to drop them with the list."""
+    last = max((i for i, p in enumerate(paras) if reasons[i] is None and _is_prose(p, long_words)), default=None)
+    if last is None:
+        return
+    for i in range(last + 1, len(paras)):
+        p = paras[i]
+        if reasons[i] is None or before_model[i] is not None or p.cues.kind is not None:
+            break
+        if not (_is_prose(p, long_words) and p.n_words <= CLOSING_WORDS):
+            break
+        reasons[i] = None
 
 
 def _mark_cut_off(paras: list[Paragraph], reasons: list[str | None], long_words: int) -> None:

@@ -100,11 +100,16 @@ def _token_hashes(codes, start, end, table):  # pragma: no cover - compiled
 
 @njit(cache=True, nogil=True, inline="always")
 def _shingle_hash(ring, first, width):  # pragma: no cover - compiled
-    """32-bit hash of the ``width`` token hashes ring[first], ring[first + 1], ... (mod len)."""
+    """32-bit hash of the ``width`` token hashes ring[first], ring[first + 1], ... (wrapping
+    around the end of ring; ``first < len(ring)``)."""
     size = ring.size
     h = np.uint64(width)
+    pos = first
     for j in range(width):
-        h = (h ^ ring[(first + j) % size]) * np.uint64(0x9E3779B97F4A7C15)
+        h = (h ^ ring[pos]) * np.uint64(0x9E3779B97F4A7C15)
+        pos += 1
+        if pos == size:  # a compare, not a modulo per token: this loop is the hot path
+            pos = 0
     h ^= h >> np.uint64(33)
     h *= np.uint64(0xFF51AFD7ED558CCD)
     h ^= h >> np.uint64(33)
@@ -149,11 +154,13 @@ def _permute_into(row, shingle, a, b):  # pragma: no cover - compiled
 
 
 @njit(cache=True, nogil=True)
-def _sign_one(codes, start, end, table, k, a, b, row):  # pragma: no cover - compiled
-    """Tokenise, shingle and permute in one pass: each shingle is folded into the signature
-    as soon as its last token ends (a ring of the last k token hashes, no arrays)."""
+def _doc_shingles(codes, start, end, table, k, out):  # pragma: no cover - compiled
+    """Tokenise and shingle in one pass (a ring of the last k token hashes): the
+    MurmurHash3-finalised shingle hashes go to out; returns how many."""
     ring = np.empty(k, dtype=np.uint64)
     n_tok = 0
+    n = 0
+    slot = 0  # == n_tok % k, kept without a modulo
     h = np.uint64(0)
     inside = False
     for i in range(start, end + 1):
@@ -169,13 +176,33 @@ def _sign_one(codes, start, end, table, k, a, b, row):  # pragma: no cover - com
                 inside = True
             h = (h ^ np.uint64(c)) * np.uint64(0x100000001B3)
         elif inside:
-            ring[n_tok % k] = h
+            ring[slot] = h
             n_tok += 1
+            slot += 1
+            if slot == k:
+                slot = 0
             inside = False
             if n_tok >= k:
-                _permute_into(row, _shingle_hash(ring, n_tok - k, k), a, b)
+                out[n] = np.uint32(_fmix32(_shingle_hash(ring, slot, k)))
+                n += 1
     if 0 < n_tok < k:  # a short text: one shorter shingle
-        _permute_into(row, _shingle_hash(ring, 0, n_tok), a, b)
+        out[n] = np.uint32(_fmix32(_shingle_hash(ring, 0, n_tok)))
+        n += 1
+    return n
+
+
+@njit(cache=True, nogil=True)
+def _sign_one(codes, start, end, table, k, a, b, row):  # pragma: no cover - compiled
+    """One document's signature: its shingles first, then each permutation's minimum
+    over them (a vectorised reduction held in registers, no store per shingle)."""
+    hashes = np.empty((end - start) // 2 + 2, dtype=np.uint32)
+    n = _doc_shingles(codes, start, end, table, k, hashes)
+    for p in range(a.size):
+        ap, bp = a[p], b[p]
+        m = np.uint32(0xFFFFFFFF)
+        for s in range(n):
+            m = min(m, np.uint32(ap * hashes[s] + bp))
+        row[p] = m
 
 
 @njit(cache=True, nogil=True, parallel=True)
