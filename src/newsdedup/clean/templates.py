@@ -28,7 +28,16 @@ LONG_WORDS = 12
 
 
 def _furniture_shaped(p: Paragraph, long_words: int) -> bool:
-    return not p.sentence or p.n_words < long_words or is_furniture(p)
+    if p.n_words < long_words or is_furniture(p):
+        return True
+    return not p.sentence and not _reads_as_prose(p.text)
+
+
+def _reads_as_prose(text: str) -> bool:
+    """Mostly lowercase words: running text (a list item, a caption without a full stop),
+    not a row of menu entries or Title Case headlines."""
+    words = [w for w in text.split() if w[:1].isalpha()]
+    return bool(words) and 2 * sum(w[0].islower() for w in words) >= len(words)
 
 
 def _evidence_keys(paras: Sequence[Paragraph], long_words: int) -> frozenset[int]:
