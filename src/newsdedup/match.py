@@ -102,8 +102,11 @@ def across_clusters(doc_ids: Sequence[str], keys: Sequence[list[str]], cluster_i
     # distinct paragraph keys long enough to match, and where each occurs
     key_id: dict[str, int] = {}
     occurrences: list[list[tuple[int, int]]] = []
+    all_long = (word_counts([k for paras in keys for k in paras]) >= config.match_min_words).tolist()
+    at = 0
     for d, paras in enumerate(keys):
-        long_enough = word_counts(paras) >= config.match_min_words
+        long_enough = all_long[at:at + len(paras)]
+        at += len(paras)
         for p, key in enumerate(paras):
             if not long_enough[p]:
                 continue
@@ -126,13 +129,15 @@ def across_clusters(doc_ids: Sequence[str], keys: Sequence[list[str]], cluster_i
 
     # 2. similar paragraphs: candidates from shared shingles, scored at once
     flat, offsets = shingle_sets(texts, config.match_shingle_size)
-    owner = np.repeat(np.arange(len(texts), dtype=np.int64), np.diff(offsets))
-    order = np.lexsort((owner, flat))
-    starts, sizes = group_bounds(flat[order])
-    weight = np.add.reduceat(n_occ[owner[order]], starts) if starts.size else np.zeros(0, np.int64)
+    owner = np.repeat(np.arange(len(texts), dtype=np.uint64), np.diff(offsets))
+    # (shingle, owner) packed in one integer: one sort instead of a lexsort
+    packed = np.sort((flat.astype(np.uint64) << np.uint64(32)) | owner)
+    owner_sorted = (packed & np.uint64(0xFFFFFFFF)).astype(np.int64)
+    starts, sizes = group_bounds(packed >> np.uint64(32))
+    weight = np.add.reduceat(n_occ[owner_sorted], starts) if starts.size else np.zeros(0, np.int64)
     keep = (weight <= config.match_max_postings) & (sizes >= 2)
     i, j = pairs_in_groups(starts[keep], sizes[keep], config.match_max_postings)
-    ka, kb = owner[order[i]], owner[order[j]]
+    ka, kb = owner_sorted[i], owner_sorted[j]
     both = usable[ka] & usable[kb]
     packed, shared = np.unique((np.minimum(ka, kb)[both].astype(np.uint64) << np.uint64(32))
                                | np.maximum(ka, kb)[both].astype(np.uint64), return_counts=True)

@@ -26,7 +26,7 @@ from ..config import DEFAULT, Config
 from ..normalize import compare_key, compare_keys
 from .cluster import canonical_index, cluster_id, connected_components
 from .lsh import candidate_pairs, optimal_bands
-from .signatures import MAX_HASH, jaccard, shingle_hashes, signatures
+from .signatures import MAX_HASH, jaccard, shingle_hashes, shingle_sets, signatures
 from .verify import DISTINCT, DUPLICATE, verify
 
 __all__ = ["Clustering", "deduplicate"]
@@ -92,6 +92,11 @@ def deduplicate(doc_ids: Sequence[str], texts: Sequence[str], config: Config = D
             paragraphs[i] = compare_keys(split_clean(txt[i]))
         return paragraphs[i]
 
+    needed = np.unique(np.concatenate([a, b])).tolist()
+    if needed:
+        flat, offsets = shingle_sets([txt[i] for i in needed], config.shingle_size)  # one batch, not a call each
+        for k, i in enumerate(needed):
+            shingle_cache[i] = flat[offsets[k]:offsets[k + 1]]
     edges = [(int(rep[i]), i) for i in range(n) if rep[i] != i]
     for x, y in zip(a.tolist(), b.tolist()):
         estimate = float((sigs[row_of[x]] == sigs[row_of[y]]).mean())

@@ -32,6 +32,7 @@ from numba import njit, prange
 from ..normalize import WORD_CHAR, char_classes, fold
 
 MAX_HASH = np.uint32(0xFFFFFFFF)
+_BATCH = 512  # documents per kernel call
 _FNV_OFFSET = np.uint64(0xCBF29CE484222325)
 _FNV_PRIME = np.uint64(0x100000001B3)
 _MIX = np.uint64(0x9E3779B97F4A7C15)
@@ -49,14 +50,6 @@ def permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
 @lru_cache(maxsize=1)
 def _word_table() -> np.ndarray:
     return ((char_classes() & WORD_CHAR) != 0).astype(np.uint8)
-
-
-@lru_cache(maxsize=1)
-def _ascii_fold() -> np.ndarray:
-    """ASCII code → the lowercased code if it is a word character, else 0."""
-    codes = np.arange(128, dtype=np.uint8)
-    folded = np.where((codes >= 65) & (codes <= 90), codes + 32, codes).astype(np.uint8)
-    return np.where(_word_table()[:128] != 0, folded, 0).astype(np.uint8)
 
 
 def _codes(keys: Sequence[str], ascii_only: bool = False) -> tuple[np.ndarray, np.ndarray]:
@@ -161,43 +154,38 @@ def _permute_into(row, shingle, a, b):  # pragma: no cover - compiled
         row[p] = min(row[p], np.uint32(a[p] * h + b[p]))
 
 
-@njit(cache=True, nogil=True, inline="always")
-def _folded(code, table, ascii_fold):  # pragma: no cover - compiled
-    """The code point a word token hashes (ASCII lowercased), or 0 for a non-word character."""
-    if code < 128:
-        return np.uint32(ascii_fold[code])
-    return np.uint32(code) if _is_word(np.uint32(code), table) else np.uint32(0)
-
-
 @njit(cache=True, nogil=True)
-def _doc_shingles(codes, start, end, table, ascii_fold, k, out):  # pragma: no cover - compiled
+def _doc_shingles(codes, start, end, table, k, out):  # pragma: no cover - compiled
     """Tokenise and shingle in one pass (a ring of the last k token hashes): the
     MurmurHash3-finalised shingle hashes go to out; returns how many."""
     ring = np.empty(k, dtype=np.uint64)
     n_tok = 0
     n = 0
     slot = 0  # == n_tok % k, kept without a modulo
-    i = start
-    while True:
-        while i < end and _folded(codes[i], table, ascii_fold) == 0:
-            i += 1
-        if i >= end:
-            break
-        h = np.uint64(0xCBF29CE484222325)
-        while i < end:
-            c = _folded(codes[i], table, ascii_fold)
-            if c == 0:
-                break
+    h = np.uint64(0)
+    inside = False
+    for i in range(start, end + 1):
+        word = False
+        if i < end:
+            c = np.uint32(codes[i])
+            if 65 <= c <= 90:
+                c += np.uint32(32)
+            word = _is_word(c, table)
+        if word:
+            if not inside:
+                h = np.uint64(0xCBF29CE484222325)
+                inside = True
             h = (h ^ np.uint64(c)) * np.uint64(0x100000001B3)
-            i += 1
-        ring[slot] = h
-        n_tok += 1
-        slot += 1
-        if slot == k:
-            slot = 0
-        if n_tok >= k:
-            out[n] = np.uint32(_fmix32(_shingle_hash(ring, slot, k)))
-            n += 1
+        elif inside:
+            ring[slot] = h
+            n_tok += 1
+            slot += 1
+            if slot == k:
+                slot = 0
+            inside = False
+            if n_tok >= k:
+                out[n] = np.uint32(_fmix32(_shingle_hash(ring, slot, k)))
+                n += 1
     if 0 < n_tok < k:  # a short text: one shorter shingle
         out[n] = np.uint32(_fmix32(_shingle_hash(ring, 0, n_tok)))
         n += 1
@@ -205,11 +193,11 @@ def _doc_shingles(codes, start, end, table, ascii_fold, k, out):  # pragma: no c
 
 
 @njit(cache=True, nogil=True)
-def _sign_one(codes, start, end, table, ascii_fold, k, a, b, row):  # pragma: no cover - compiled
+def _sign_one(codes, start, end, table, k, a, b, row):  # pragma: no cover - compiled
     """One document's signature: its shingles first, then each permutation's minimum
     over them (a vectorised reduction held in registers, no store per shingle)."""
     hashes = np.empty((end - start) // 2 + 2, dtype=np.uint32)
-    n = _doc_shingles(codes, start, end, table, ascii_fold, k, hashes)
+    n = _doc_shingles(codes, start, end, table, k, hashes)
     for p in range(a.size):
         ap, bp = a[p], b[p]
         m = np.uint32(0xFFFFFFFF)
@@ -219,11 +207,11 @@ def _sign_one(codes, start, end, table, ascii_fold, k, a, b, row):  # pragma: no
 
 
 @njit(cache=True, nogil=True, parallel=True)
-def _sign(codes, bounds, table, ascii_fold, k, a, b):  # pragma: no cover - compiled
+def _sign(codes, bounds, table, k, a, b):  # pragma: no cover - compiled
     n_docs = bounds.shape[0]
     out = np.full((n_docs, a.size), np.uint32(0xFFFFFFFF), dtype=np.uint32)
     for d in prange(n_docs):
-        _sign_one(codes, bounds[d, 0], bounds[d, 1], table, ascii_fold, k, a, b, out[d])
+        _sign_one(codes, bounds[d, 0], bounds[d, 1], table, k, a, b, out[d])
     return out
 
 
@@ -294,11 +282,13 @@ def signatures(texts: Sequence[str], num_perm: int = 128, seed: int = 1, k: int 
     plain = np.fromiter((t.isascii() for t in texts), dtype=bool, count=len(texts))
     out = np.empty((len(texts), num_perm), dtype=np.uint32)
     for mask, is_ascii in ((plain, True), (~plain, False)):
-        idx = np.flatnonzero(mask)
-        if idx.size:
-            batch = [texts[i] if (keys or is_ascii) else fold(texts[i]) for i in idx]
-            codes, bounds = _codes(batch, is_ascii)
-            out[idx] = _sign(codes, bounds, _word_table(), _ascii_fold(), k, a, b)
+        # batches of about a megabyte: one huge joined buffer costs more in fresh pages
+        # than the kernel spends hashing it
+        for idx in np.array_split(np.flatnonzero(mask), max(1, int(mask.sum()) // _BATCH)):
+            if idx.size:
+                batch = [texts[i] if (keys or is_ascii) else fold(texts[i]) for i in idx]
+                codes, bounds = _codes(batch, is_ascii)
+                out[idx] = _sign(codes, bounds, _word_table(), k, a, b)
     return out
 
 

@@ -7,7 +7,8 @@ import multiprocessing
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
+from functools import partial
 
 from .. import clean as clean_stage
 from ..config import DEFAULT, Config
@@ -32,25 +33,36 @@ def _timed(timings: dict[str, float], stage: str):
     timings[stage] = timings.get(stage, 0.0) + time.perf_counter() - start
 
 
-def map_drafts(records: list[Record], workers: int, progress: Progress | None = None) -> list[clean_stage.Draft]:
-    """:func:`newsdedup.clean.draft` over records, in order, on ``workers`` processes."""
-    total = len(records)
-    if workers <= 1 or total < POOL_MIN_RECORDS:
-        drafts = []
-        for i, r in enumerate(records, 1):
-            drafts.append(clean_stage.draft(r))
-            if progress:
-                progress("clean", i, total)
-        return drafts
+def _pool(workers: int, n_items: int):
+    """A process pool for per-document work, or None where one would cost more than it saves."""
+    if workers <= 1 or n_items < POOL_MIN_RECORDS:
+        return nullcontext(None)
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(["newsdedup.clean"])
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-        drafts = []
-        for d in pool.map(clean_stage.draft, records, chunksize=CHUNK):
-            drafts.append(d)
-            if progress and (len(drafts) % CHUNK == 0 or len(drafts) == total):
-                progress("clean", len(drafts), total)
-        return drafts
+    return ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+
+
+def _map(pool: ProcessPoolExecutor | None, fn: Callable, items: list, progress: Progress | None = None) -> list:
+    """fn over items, in order, on the pool if there is one."""
+    total = len(items)
+    results = pool.map(fn, items, chunksize=CHUNK) if pool is not None else map(fn, items)
+    out = []
+    for item in results:
+        out.append(item)
+        if progress and (len(out) % CHUNK == 0 or len(out) == total):
+            progress("clean", len(out), total)
+    return out
+
+
+def clean_records(records: list[Record], config: Config = DEFAULT, progress: Progress | None = None
+                  ) -> tuple[list[clean_stage.Cleaned], clean_stage.Evidence]:
+    """Draft every record, gather the corpus evidence, finish every draft (both
+    per-document steps on one pool); sorted by doc id."""
+    with _pool(config.n_workers, len(records)) as pool:
+        drafts = _map(pool, clean_stage.draft, records, progress)
+        evidence = clean_stage.corpus_templates(drafts, config)
+        cleaned = _map(pool, partial(clean_stage.finish, evidence=evidence, config=config), drafts)
+    return sorted(cleaned, key=lambda c: c.doc_id), evidence
 
 
 def run(inputs: Input | Iterable[Input], config: Config | None = None,
@@ -62,9 +74,7 @@ def run(inputs: Input | Iterable[Input], config: Config | None = None,
         records = list(read_inputs(inputs, config))
     log.info("read %d records", len(records))
     with _timed(timings, "clean"):
-        drafts = map_drafts(records, config.n_workers, progress)
-        evidence = clean_stage.corpus_templates(drafts, config)
-        cleaned = sorted((clean_stage.finish(d, evidence, config) for d in drafts), key=lambda c: c.doc_id)
+        cleaned, evidence = clean_records(records, config, progress)
     good = [c for c in cleaned if c.error is None]
     log.info("cleaned %d records, %d rejected, %d template paragraphs", len(cleaned),
              len(cleaned) - len(good), len(evidence.templates))
