@@ -213,11 +213,10 @@ def line_features(paragraphs: Sequence[Paragraph], keys: Sequence[str] | None = 
     c[INDEX["pos_in_block"]] = (idx - first_in_block) / np.maximum(block_sizes[block_id] - 1, 1)
     c[INDEX["log_block_words"]] = np.log1p(block_words[block_id])
 
-    line_tokens = [all_tokens[a:b] for a, b in zip(starts.tolist(), ends.tolist())]
-    title_words = set(line_tokens[0])
-    overlap = [len(title_words.intersection(ws)) / max(len(set(ws)), 1) for ws in line_tokens]
-    overlap[0] = 1.0
-    c[INDEX["title_overlap"]] = overlap
+    vocab = {t: i for i, t in enumerate(dict.fromkeys(all_tokens))}
+    token_ids = np.fromiter(map(vocab.__getitem__, all_tokens), dtype=np.int64, count=len(all_tokens))
+    token_line = np.repeat(np.arange(n, dtype=np.int64), n_words.astype(np.int64))
+    c[INDEX["title_overlap"]] = _title_overlap(token_ids, token_line, n, len(vocab))
 
     log_words = np.log1p(eff_words)
     term = terminal.astype(np.float64)
@@ -246,26 +245,40 @@ def line_features(paragraphs: Sequence[Paragraph], keys: Sequence[str] | None = 
         c[INDEX["after_core"]] = idx > core[-1]
     c[INDEX["doc_lines"]] = math.log1p(n)
     c[INDEX["doc_prose_share"]] = pr.mean()
-    c[INDEX["vocab_overlap"]] = _vocab_overlap(all_tokens, n_words.astype(np.int64), pr > 0, is_stop, tok_len)
+    c[INDEX["vocab_overlap"]] = _vocab_overlap(all_tokens, token_ids, token_line, pr > 0, is_stop, tok_len)
     c[INDEX["block_prose_share"]] = (np.bincount(block_id, weights=pr) / block_sizes)[block_id]
     return X
 
 
-def _vocab_overlap(tokens: list[str], n_words: np.ndarray, prose: np.ndarray, is_stop: np.ndarray,
-                   tok_len: np.ndarray) -> np.ndarray:
+def _title_overlap(token_ids: np.ndarray, token_line: np.ndarray, n: int, vocab_size: int) -> np.ndarray:
+    """Share of each line's distinct words that the first line (the title, as a rule) also has."""
+    out = np.zeros(n, dtype=np.float64)
+    if n == 0:
+        return out
+    pair = np.unique(token_line * max(vocab_size, 1) + token_ids)  # distinct (line, word)
+    line, word = pair // max(vocab_size, 1), pair % max(vocab_size, 1)
+    in_title = np.zeros(max(vocab_size, 1), dtype=bool)
+    in_title[token_ids[token_line == 0]] = True
+    distinct = np.bincount(line, minlength=n)
+    out = np.bincount(line, weights=in_title[word].astype(np.float64), minlength=n) / np.maximum(distinct, 1)
+    out[0] = 1.0
+    return out
+
+
+def _vocab_overlap(tokens: list[str], token_ids: np.ndarray, token_line: np.ndarray, prose: np.ndarray,
+                   is_stop: np.ndarray, tok_len: np.ndarray) -> np.ndarray:
     """Share of a line's content words that *other* prose lines of the page also use
     (topic coherence), from token arrays: content words are longer than two letters,
     not stopwords and not numbers."""
-    n = n_words.size
+    n = prose.size
     out = np.zeros(n, dtype=np.float64)
     if not tokens:
         return out
-    line = np.repeat(np.arange(n), n_words)
     content = (tok_len > 2) & ~is_stop & ~np.fromiter(map(str.isdigit, tokens), dtype=bool, count=len(tokens))
     if not content.any():
         return out
-    ids = np.unique(np.array(tokens, dtype=object)[content].astype(str), return_inverse=True)[1]
-    cline = line[content]
+    ids = token_ids[content]
+    cline = token_line[content]
     # distinct (word, line) occurrences; per word, the number of prose lines using it
     pair = np.unique(ids.astype(np.int64) * (n + 1) + cline)
     word, pline = pair // (n + 1), pair % (n + 1)

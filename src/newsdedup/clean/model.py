@@ -51,29 +51,52 @@ class TreeModel:
 
     def decision(self, X: np.ndarray) -> np.ndarray:
         X = np.ascontiguousarray(X, dtype=np.float32)
-        return _decision(X, self.feature, self.threshold, self.left, self.right, self.value,
-                         self.init, self.learning_rate)
+        feature, threshold, children, depth = self._walk_tables()
+        return _decision(X, feature, threshold, children, depth, self.value, self.init, self.learning_rate)
+
+    def _walk_tables(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+        """The trees as tables for a fixed-length walk: a leaf is its own child on both
+        sides, so every row takes ``depth`` steps down every tree and the walk has no
+        data-dependent branch to mispredict."""
+        cached = getattr(self, "_tables", None)
+        if cached is None:
+            leaf = self.feature < 0
+            nodes = np.broadcast_to(np.arange(self.feature.shape[1], dtype=np.int32), self.feature.shape)
+            children = np.stack([np.where(leaf, nodes, self.left), np.where(leaf, nodes, self.right)], axis=2)
+            cached = (np.where(leaf, 0, self.feature).astype(np.int32),
+                      np.where(leaf, np.inf, self.threshold).astype(np.float32),
+                      np.ascontiguousarray(children, dtype=np.int32), _max_depth(self.left, self.right))
+            self._tables = cached
+        return cached
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
         return 1.0 / (1.0 + np.exp(-self.decision(X)))
 
 
 @njit(cache=True, nogil=True)
-def _decision(X, feature, threshold, left, right, value, init, learning_rate):  # pragma: no cover - compiled
+def _decision(X, feature, threshold, children, depth, value, init, learning_rate):  # pragma: no cover - compiled
+    # trees outer, rows inner: the walks of consecutive rows are independent, so the
+    # CPU overlaps their memory loads (one row's walk is a chain of dependent loads)
     n = X.shape[0]
-    out = np.empty(n, dtype=np.float64)
-    for i in range(n):
-        total = 0.0
-        for t in range(feature.shape[0]):
+    total = np.zeros(n, dtype=np.float64)
+    for t in range(feature.shape[0]):
+        for i in range(n):
             node = 0
-            while feature[t, node] >= 0:
-                if X[i, feature[t, node]] <= threshold[t, node]:
-                    node = left[t, node]
-                else:
-                    node = right[t, node]
-            total += value[t, node]
-        out[i] = init + learning_rate * total
-    return out
+            for _ in range(depth):
+                right = 1 - np.int64(X[i, feature[t, node]] <= threshold[t, node])  # NaN goes right
+                node = children[t, node, right]
+            total[i] += value[t, node]
+    return init + learning_rate * total
+
+
+def _max_depth(left: np.ndarray, right: np.ndarray) -> int:
+    """Edges on the longest root-to-leaf path of any tree."""
+    depth, frontier = 0, [(t, 0) for t in range(left.shape[0])]
+    while True:
+        frontier = [(t, c) for t, node in frontier for c in (left[t, node], right[t, node]) if c >= 0]
+        if not frontier:
+            return depth
+        depth += 1
 
 
 @dataclass
