@@ -134,6 +134,18 @@ def test_a_quote_shared_by_a_few_stories_is_not_a_template():
     assert not find_templates(docs, min_docs=3)
 
 
+def test_a_list_item_shared_by_stories_is_not_a_template_but_a_menu_row_is():
+    # a bullet of running text without a full stop (quoted by mashups, kept by syndicated
+    # copies) is article text; a row of Title Case menu entries recurring the same way is not
+    item = "Hundreds of new tasks that will make your weekend plans fuller and more interesting for everyone"
+    menu = "Home News Sport Business Opinion Lifestyle Travel Culture Weather Video Podcasts Newsletters"
+    docs = [segment("\n".join([menu, f"Report {i} on the new game opens with a long paragraph about version {i}.",
+                               item, f"Report {i} closes with what players of version {i} said about it."]))
+            for i in range(4)]
+    found = find_templates(docs, min_docs=3)
+    assert {p.text for d in docs for p in d if p.key in found} == {menu}
+
+
 def test_corpus_templates_are_removed_in_the_pipeline():
     records = []
     for i in range(4):

@@ -1,0 +1,34 @@
+"""The normalisation helpers every stage compares text with, against their plain definitions."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from newsdedup.normalize import compare_key, compare_keys, word_counts
+
+# Basic Multilingual Plane text with the characters scraped pages are made of: letters of
+# several scripts, digits, punctuation, every kind of space and line break
+BMP_TEXT = st.text(st.characters(max_codepoint=0xFFFF, exclude_categories=("Cs",)), max_size=60)
+
+
+@given(st.lists(BMP_TEXT.map(lambda t: t.replace("\n", " ")), max_size=20))
+def test_word_counts_are_the_number_of_word_runs(lines):
+    assert word_counts(lines).tolist() == [len(re.findall(r"\w+", line)) for line in lines]
+
+
+@given(BMP_TEXT)
+def test_compare_key_collapses_whitespace_like_a_regex(text):
+    key = compare_key(text)
+    assert key == re.sub(r"\s+", " ", key).strip()
+
+
+def test_compare_key_folds_case_quotes_dashes_and_width():
+    assert compare_key("  \u201cIt\u2019s  ＯＫ\u201d \u2014 she\u00a0said\n") == "\"it's ok\" - she said"
+
+
+@given(st.lists(BMP_TEXT.map(lambda t: t.replace("\n", " ")), max_size=10))
+def test_compare_keys_is_compare_key_of_each_line(lines):
+    assert compare_keys(lines) == [compare_key(line) for line in lines]
