@@ -15,7 +15,6 @@ The result does not depend on input order: documents are processed sorted by id.
 from __future__ import annotations
 
 import hashlib
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -25,6 +24,7 @@ from ..clean.paragraphs import split_clean
 from ..config import DEFAULT, Config
 from ..normalize import compare_key, compare_keys
 from .cluster import canonical_index, cluster_id, connected_components
+from .._arrays import group_bounds
 from .lsh import candidate_pairs, optimal_bands
 from .signatures import MAX_HASH, jaccard, shingle_hashes, shingle_sets, signatures
 from .verify import DISTINCT, DUPLICATE, verify
@@ -71,10 +71,11 @@ def deduplicate(doc_ids: Sequence[str], texts: Sequence[str], config: Config = D
     # 2. signatures and LSH candidates among distinct texts
     sigs = signatures([txt[r] for r in reps], config.num_perm, config.seed, config.shingle_size,
                       threads=config.n_workers)
-    row_of = {int(r): k for k, r in enumerate(reps)}
+    row_of = np.full(n, -1, dtype=np.int64)
+    row_of[reps] = np.arange(reps.size)
     bands, rows = optimal_bands(config.candidate_threshold, config.num_perm)
-    live = np.flatnonzero(~(sigs == MAX_HASH).all(axis=1))
-    a, b = candidate_pairs(sigs[live], bands, rows, config.max_bucket_size)
+    live = np.flatnonzero((sigs != MAX_HASH).any(axis=1))  # texts without words have no candidates
+    a, b = candidate_pairs(sigs if live.size == len(sigs) else sigs[live], bands, rows, config.max_bucket_size)
     a, b = reps[live[a]], reps[live[b]]
 
     # 3. verify every candidate, then union-find over duplicates and exact copies;
@@ -108,18 +109,20 @@ def deduplicate(doc_ids: Sequence[str], texts: Sequence[str], config: Config = D
     root = connected_components(n, edges)
 
     # 4. canonical member and similarity
-    members: dict[int, list[int]] = defaultdict(list)
-    for i in range(n):
-        members[int(root[i])].append(i)
-    lengths = [len(t) for t in txt]
+    # members grouped by root with one sort (no per-document lists); roots are the
+    # smallest member, so groups come out in order of their first member
+    by_root = np.argsort(root, kind="stable")
+    starts, sizes = group_bounds(root[by_root])
+    lengths = np.fromiter((len(t) for t in txt), dtype=np.int64, count=n)
     cluster_of = [""] * n
     canonical_of = [""] * n
     similarity = np.ones(n, dtype=np.float64)
     clusters: dict[str, list[str]] = {}
     canonical: dict[str, str] = {}
-    for ms in members.values():
+    for start, size in zip(starts.tolist(), sizes.tolist()):
+        ms = by_root[start:start + size].tolist()
         cid = cluster_id(ids[ms[0]])
-        c = canonical_index(ms, lengths, ids)
+        c = canonical_index(ms, lengths, ids) if size > 1 else ms[0]
         clusters[cid] = [ids[m] for m in ms]
         canonical[cid] = ids[c]
         for m in ms:

@@ -43,26 +43,32 @@ def optimal_bands(threshold: float, num_perm: int, fp_weight: float = 0.5, fn_we
 
 def band_keys(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
     """``(n, bands)`` uint64 keys, one per band of each signature."""
-    sig = signatures.astype(np.uint64)
-    keys = np.empty((sig.shape[0], bands), dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        for band in range(bands):
-            h = np.full(sig.shape[0], np.uint64(band + 1), dtype=np.uint64)
-            for col in sig[:, band * rows:(band + 1) * rows].T:
-                h = (h ^ col) * _K
-                h ^= h >> np.uint64(29)
-            keys[:, band] = h
+    keys = np.empty((signatures.shape[0], bands), dtype=np.uint64)
+    for band in range(bands):
+        keys[:, band] = band_key(signatures, band, rows)
     return keys
+
+
+def band_key(signatures: np.ndarray, band: int, rows: int) -> np.ndarray:
+    """The uint64 key of one band of every signature (its ``rows`` values mixed in order);
+    one column widened at a time, so memory stays at a few bytes per document."""
+    h = np.full(signatures.shape[0], np.uint64(band + 1), dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for c in range(band * rows, (band + 1) * rows):
+            h ^= signatures[:, c].astype(np.uint64)
+            h *= _K
+            h ^= h >> np.uint64(29)
+    return h
 
 
 def candidate_pairs(signatures: np.ndarray, bands: int, rows: int,
                     max_bucket: int = 200) -> tuple[np.ndarray, np.ndarray]:
     """Distinct row pairs ``(i, j)``, ``i < j``, that share at least one band key."""
-    keys = band_keys(signatures, bands, rows)
     left, right = [], []
     for band in range(bands):
-        order = np.argsort(keys[:, band], kind="stable")
-        starts, sizes = group_bounds(keys[order, band])
+        key = band_key(signatures, band, rows)
+        order = np.argsort(key, kind="stable")
+        starts, sizes = group_bounds(key[order])
         i, j = pairs_in_groups(starts, sizes, max_bucket)
         left.append(order[i])
         right.append(order[j])
