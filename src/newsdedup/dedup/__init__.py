@@ -83,7 +83,17 @@ def deduplicate(doc_ids: Sequence[str], texts: Sequence[str], config: Config = D
     shingle_cache: dict[int, np.ndarray] = {}
     paragraphs: dict[int, list[str]] = {}
 
+    # shingle sets of every document in a candidate pair, in one flat array (a view per
+    # document would cost more than its shingles)
+    needed = np.unique(np.concatenate([a, b]))
+    flat, offsets = shingle_sets([txt[i] for i in needed.tolist()], config.shingle_size)
+    slot = np.full(n, -1, dtype=np.int64)
+    slot[needed] = np.arange(needed.size)
+
     def shingles(i: int) -> np.ndarray:
+        k = slot[i]
+        if k >= 0:
+            return flat[offsets[k]:offsets[k + 1]]
         if i not in shingle_cache:
             shingle_cache[i] = shingle_hashes(txt[i], config.shingle_size)
         return shingle_cache[i]
@@ -93,11 +103,6 @@ def deduplicate(doc_ids: Sequence[str], texts: Sequence[str], config: Config = D
             paragraphs[i] = compare_keys(split_clean(txt[i]))
         return paragraphs[i]
 
-    needed = np.unique(np.concatenate([a, b])).tolist()
-    if needed:
-        flat, offsets = shingle_sets([txt[i] for i in needed], config.shingle_size)  # one batch, not a call each
-        for k, i in enumerate(needed):
-            shingle_cache[i] = flat[offsets[k]:offsets[k + 1]]
     edges = [(int(rep[i]), i) for i in range(n) if rep[i] != i]
     for x, y in zip(a.tolist(), b.tolist()):
         estimate = float((sigs[row_of[x]] == sigs[row_of[y]]).mean())

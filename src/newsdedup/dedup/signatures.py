@@ -232,8 +232,20 @@ def _shingle_sets(codes, bounds, table, k):  # pragma: no cover - compiled
 
 
 def shingle_sets(texts: Sequence[str], k: int = 5) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`shingle_hashes` of many texts in one compiled pass: the hashes of text ``i``
-    are ``flat[offsets[i]:offsets[i + 1]]``."""
+    """:func:`shingle_hashes` of many texts, a compiled pass per batch: the hashes of text
+    ``i`` are ``flat[offsets[i]:offsets[i + 1]]``."""
+    texts = list(texts)
+    step = 4 * _BATCH  # bounded scratch memory (joined code points, per-text parts)
+    parts = [_shingle_sets_batch(texts[s:s + step], k) for s in range(0, len(texts), step)]
+    if len(parts) == 1:
+        return parts[0]
+    if not parts:
+        return np.empty(0, np.uint32), np.zeros(1, np.int64)
+    sizes = np.concatenate([np.diff(offsets) for _, offsets in parts])
+    return np.concatenate([flat for flat, _ in parts]), np.concatenate(([0], np.cumsum(sizes)))
+
+
+def _shingle_sets_batch(texts: Sequence[str], k: int) -> tuple[np.ndarray, np.ndarray]:
     keys = [_prepared(t) for t in texts]
     flat_parts, offset_parts = [], []
     plain = np.fromiter((k_.isascii() for k_ in keys), dtype=bool, count=len(keys))
