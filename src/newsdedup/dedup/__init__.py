@@ -54,17 +54,33 @@ def _text_key(text: str) -> bytes:
     return hashlib.blake2b(compare_key(text).encode("utf-8"), digest_size=16).digest()
 
 
+def _first_copies(texts: Sequence[str]) -> np.ndarray:
+    """For each text, the index of the first text with the same compare key (16-byte
+    digests in one array and a sort: no per-document dictionary)."""
+    n = len(texts)
+    digests = bytearray(16 * n)
+    for i, t in enumerate(texts):
+        digests[16 * i:16 * i + 16] = _text_key(t)
+    key = np.frombuffer(bytes(digests), dtype="<u8").reshape(n, 2)
+    index = np.arange(n)
+    by_key = np.lexsort((index, key[:, 1], key[:, 0]))  # equal keys together, first index first
+    k = key[by_key]
+    new_group = np.ones(n, dtype=bool)
+    new_group[1:] = (k[1:] != k[:-1]).any(axis=1)
+    first = by_key[np.flatnonzero(new_group)]
+    rep = np.empty(n, dtype=np.int64)
+    rep[by_key] = np.repeat(first, np.diff(np.append(np.flatnonzero(new_group), n)))
+    return rep
+
+
 def deduplicate(doc_ids: Sequence[str], texts: Sequence[str], config: Config = DEFAULT) -> Clustering:
-    order = sorted(range(len(doc_ids)), key=lambda i: doc_ids[i])
+    order = sorted(range(len(doc_ids)), key=doc_ids.__getitem__)
     ids = [doc_ids[i] for i in order]
     txt = [texts[i] for i in order]
     n = len(ids)
 
     # 1. exact duplicates collapse onto their first (smallest id) copy
-    first_of: dict[bytes, int] = {}
-    rep = np.empty(n, dtype=np.int64)
-    for i, t in enumerate(txt):
-        rep[i] = first_of.setdefault(_text_key(t), i)
+    rep = _first_copies(txt)
     reps = np.flatnonzero(rep == np.arange(n))
     pairs = [_pair_row(ids[int(rep[i])], ids[i], 1.0, None, DUPLICATE, IDENTICAL) for i in range(n) if rep[i] != i]
 

@@ -6,6 +6,7 @@ import hashlib
 from collections.abc import Iterable, Sequence
 
 import numpy as np
+from numba import njit
 
 
 def connected_components(n: int, pairs: Iterable[tuple[int, int]]) -> np.ndarray:
@@ -14,21 +15,30 @@ def connected_components(n: int, pairs: Iterable[tuple[int, int]]) -> np.ndarray
     >>> connected_components(5, [(0, 3), (3, 4)]).tolist()
     [0, 1, 2, 0, 0]
     """
-    parent = list(range(n))
+    edges = np.array(list(pairs), dtype=np.int64).reshape(-1, 2)
+    return _union_find(n, edges[:, 0].copy(), edges[:, 1].copy())
 
-    def find(x: int) -> int:
-        root = x
-        while parent[root] != root:
-            root = parent[root]
-        while parent[x] != root:
-            parent[x], x = root, parent[x]
-        return root
 
-    for a, b in pairs:
-        ra, rb = find(int(a)), find(int(b))
+@njit(cache=True, nogil=True)
+def _find(parent, x):  # pragma: no cover - compiled
+    root = x
+    while parent[root] != root:
+        root = parent[root]
+    while parent[x] != root:  # path compression
+        parent[x], x = root, parent[x]
+    return root
+
+
+@njit(cache=True, nogil=True)
+def _union_find(n, a, b):  # pragma: no cover - compiled
+    parent = np.arange(n)
+    for k in range(a.size):
+        ra, rb = _find(parent, a[k]), _find(parent, b[k])
         if ra != rb:
             parent[max(ra, rb)] = min(ra, rb)  # the smallest index is always the root
-    return np.array([find(i) for i in range(n)], dtype=np.int64)
+    for i in range(n):
+        parent[i] = _find(parent, i)
+    return parent
 
 
 def cluster_id(first_member: str) -> str:
