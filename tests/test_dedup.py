@@ -116,12 +116,12 @@ def test_paragraph_coverage_joins_edited_copies_but_not_partial_ones():
     cluster = dict(zip(result.doc_ids, result.cluster_ids))
     assert cluster["edited"] == cluster["orig"]
     assert len({cluster["orig"], cluster["mashup"], cluster["teaser"]}) == 3
-    pairs = {(p["doc_a"], p["doc_b"]): p for p in result.pairs}
-    assert pairs[("edited", "orig")]["decision"] == "duplicate"
-    assert "paragraph coverage" in pairs[("edited", "orig")]["reason"]
-    assert pairs[("mashup", "orig")]["decision"] == "distinct"
-    assert abs(pairs[("mashup", "orig")]["coverage_b"] - 0.5) < 0.05  # half of the story's text
-    assert all(p["decision"] == "distinct" for key, p in pairs.items() if "teaser" in key or "mashup" in key)
+    pairs = {(p.doc_a, p.doc_b): p for p in result.pairs}
+    assert pairs[("edited", "orig")].decision == "duplicate"
+    assert "paragraph coverage" in pairs[("edited", "orig")].reason
+    assert pairs[("mashup", "orig")].decision == "distinct"
+    assert abs(pairs[("mashup", "orig")].coverage_b - 0.5) < 0.05  # half of the story's text
+    assert all(p.decision == "distinct" for key, p in pairs.items() if "teaser" in key or "mashup" in key)
 
 
 @settings(max_examples=25, deadline=None)
@@ -152,3 +152,10 @@ def test_raw_text_of_the_two_copies_would_not_cluster():
     """Why dedup runs on clean text: the appeal drags the raw copies apart."""
     a, b = (p.read_text() for p in sorted(CORPUS.glob("00[01]_*.txt")))
     assert jaccard(shingle_hashes(a), shingle_hashes(b)) < 0.5
+
+
+def test_audit_rows_have_the_pairs_table_columns_in_order():
+    from newsdedup import schema
+    from newsdedup.dedup import PairRow
+
+    assert PairRow._fields == tuple(schema.PAIRS)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
@@ -44,7 +45,7 @@ class Clustering:
     similarity: np.ndarray
     clusters: dict[str, list[str]]  # cluster id → member ids, sorted
     canonical: dict[str, str]  # cluster id → canonical id
-    pairs: list[dict] = field(default_factory=list)  # the audit trail, one row per examined pair
+    pairs: list[PairRow] = field(default_factory=list)  # the audit trail, one row per examined pair
 
     def is_duplicate(self, i: int) -> bool:
         return self.doc_ids[i] != self.canonical_ids[i]
@@ -164,12 +165,26 @@ def deduplicate(doc_ids: Sequence[str], texts: Sequence[str], config: Config = D
     )
 
 
-def _pair_row(doc_a: str, doc_b: str, estimate: float, v, decision: str, reason: str) -> dict:
+class PairRow(NamedTuple):
+    """One examined pair (a row of the ``pairs`` table; a tuple, not a dict: there is one
+    per candidate pair, hundreds of thousands in a large run)."""
+
+    doc_a: str
+    doc_b: str
+    estimated_jaccard: float
+    jaccard: float
+    containment: float
+    coverage_a: float
+    coverage_b: float
+    decision: str
+    reason: str
+
+
+def _pair_row(doc_a: str, doc_b: str, estimate: float, v, decision: str, reason: str) -> PairRow:
     if doc_b < doc_a:
         doc_a, doc_b = doc_b, doc_a
         if v is not None:
             v = type(v)(v.jaccard, v.containment, v.coverage_b, v.coverage_a, v.duplicate, v.reason)
-    return {"doc_a": doc_a, "doc_b": doc_b, "estimated_jaccard": round(estimate, 4),
-            "jaccard": round(v.jaccard, 4) if v else 1.0, "containment": round(v.containment, 4) if v else 1.0,
-            "coverage_a": round(v.coverage_a, 4) if v else 1.0, "coverage_b": round(v.coverage_b, 4) if v else 1.0,
-            "decision": decision, "reason": reason}
+    return PairRow(doc_a, doc_b, round(estimate, 4), round(v.jaccard, 4) if v else 1.0,
+                   round(v.containment, 4) if v else 1.0, round(v.coverage_a, 4) if v else 1.0,
+                   round(v.coverage_b, 4) if v else 1.0, decision, reason)
