@@ -103,20 +103,25 @@ def char_classes() -> np.ndarray:
 
 def line_char_classes(lines: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(class, line number, code point) of every character of ``lines`` joined by newlines."""
+    codes, classes = _code_classes(lines)
+    line_of = np.cumsum(classes == NEWLINE)
+    return classes, line_of, codes
+
+
+def _code_classes(lines: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Code points of ``lines`` joined by newlines, and their classes."""
     codes = np.frombuffer("\n".join(lines).encode("utf-32-le"), dtype=np.uint32)
     classes = char_classes()[np.minimum(codes, 0xFFFF)]
     classes[codes > 0xFFFF] = PUNCT  # astral planes: emoji and symbols, for these counts
-    line_of = np.cumsum(classes == NEWLINE)
-    return classes, line_of, codes
+    return codes, classes
 
 
 def word_counts(lines: list[str]) -> np.ndarray:
     """Number of ``\\w+`` runs in each line (as ``len(re.findall(r"\\w+", line))``)."""
     if not lines:
         return np.zeros(0, dtype=np.int64)
-    codes = np.frombuffer("\n".join(lines).encode("utf-32-le"), dtype=np.uint32)
-    word = (char_classes()[np.minimum(codes, 0xFFFF)] & WORD_CHAR) != 0
-    word[codes > 0xFFFF] = False
+    codes, classes = _code_classes(lines)
+    word = (classes & WORD_CHAR) != 0
     starts = np.flatnonzero(word & ~np.concatenate(([False], word[:-1])))
     # word starts before each line's end, differenced: no per-character line numbers
     line_ends = np.append(np.flatnonzero(codes == 10), codes.size)

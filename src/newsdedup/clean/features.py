@@ -255,9 +255,10 @@ def _title_overlap(token_ids: np.ndarray, token_line: np.ndarray, n: int, vocab_
     out = np.zeros(n, dtype=np.float64)
     if n == 0:
         return out
-    pair = np.unique(token_line * max(vocab_size, 1) + token_ids)  # distinct (line, word)
-    line, word = pair // max(vocab_size, 1), pair % max(vocab_size, 1)
-    in_title = np.zeros(max(vocab_size, 1), dtype=bool)
+    size = max(vocab_size, 1)
+    pair = np.unique(token_line * size + token_ids)  # distinct (line, word)
+    line, word = pair // size, pair % size
+    in_title = np.zeros(size, dtype=bool)
     in_title[token_ids[token_line == 0]] = True
     distinct = np.bincount(line, minlength=n)
     out = np.bincount(line, weights=in_title[word].astype(np.float64), minlength=n) / np.maximum(distinct, 1)

@@ -186,12 +186,17 @@ def _keep_captions(paras: list[Paragraph], reasons: list[str | None]) -> None:
 CLOSING_WORDS = 30
 
 
+def _last_prose(paras: list[Paragraph], reasons: list[str | None], long_words: int) -> int | None:
+    """Index of the last kept prose paragraph (the article's end so far), if any."""
+    return max((i for i, p in enumerate(paras) if reasons[i] is None and _is_prose(p, long_words)), default=None)
+
+
 def _keep_closing_lines(paras: list[Paragraph], reasons: list[str | None], before_model: list[str | None],
                         long_words: int) -> None:
     """Short prose sentences straight after the last kept prose paragraph, without a cue,
     are how articles end (a one-sentence outlook, a quote's attribution); the model,
     seeing them next to a related-links list, is apt to drop them with the list."""
-    last = max((i for i, p in enumerate(paras) if reasons[i] is None and _is_prose(p, long_words)), default=None)
+    last = _last_prose(paras, reasons, long_words)
     if last is None:
         return
     for i in range(last + 1, len(paras)):
@@ -206,7 +211,7 @@ def _keep_closing_lines(paras: list[Paragraph], reasons: list[str | None], befor
 def _mark_cut_off(paras: list[Paragraph], reasons: list[str | None], long_words: int) -> None:
     """After the article's last prose paragraph, a short line cut off from it by removed
     furniture belongs to the furniture (a promo blurb between two sign-up buttons)."""
-    last = max((i for i, p in enumerate(paras) if reasons[i] is None and _is_prose(p, long_words)), default=None)
+    last = _last_prose(paras, reasons, long_words)
     if last is None:
         return
     for i in range(last + 1, len(paras)):

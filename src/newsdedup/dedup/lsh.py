@@ -41,14 +41,6 @@ def optimal_bands(threshold: float, num_perm: int, fp_weight: float = 0.5, fn_we
     return best
 
 
-def band_keys(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
-    """``(n, bands)`` uint64 keys, one per band of each signature."""
-    keys = np.empty((signatures.shape[0], bands), dtype=np.uint64)
-    for band in range(bands):
-        keys[:, band] = band_key(signatures, band, rows)
-    return keys
-
-
 def band_key(signatures: np.ndarray, band: int, rows: int) -> np.ndarray:
     """The uint64 key of one band of every signature (its ``rows`` values mixed in order);
     one column widened at a time, so memory stays at a few bytes per document."""

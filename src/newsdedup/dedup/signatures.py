@@ -73,32 +73,6 @@ def _is_word(code, table):  # pragma: no cover - compiled
     return 0x20000 <= code <= 0x3134F  # CJK extension ideographs (the astral \w most text has)
 
 
-@njit(cache=True, nogil=True)
-def _token_hashes(codes, start, end, table):  # pragma: no cover - compiled
-    """64-bit FNV-1a hash of every word token in codes[start:end]."""
-    out = np.empty(end - start, dtype=np.uint64)
-    n = 0
-    h = np.uint64(0)
-    inside = False
-    for i in range(start, end):
-        c = np.uint32(codes[i])
-        if 65 <= c <= 90:  # ASCII text is passed unfolded: lowercase it here
-            c += np.uint32(32)
-        if _is_word(c, table):
-            if not inside:
-                h = np.uint64(0xCBF29CE484222325)
-                inside = True
-            h = (h ^ np.uint64(c)) * np.uint64(0x100000001B3)
-        elif inside:
-            out[n] = h
-            n += 1
-            inside = False
-    if inside:
-        out[n] = h
-        n += 1
-    return out[:n]
-
-
 @njit(cache=True, nogil=True, inline="always")
 def _shingle_hash(ring, first, width):  # pragma: no cover - compiled
     """32-bit hash of the ``width`` token hashes ring[first], ring[first + 1], ... (wrapping
@@ -119,19 +93,6 @@ def _shingle_hash(ring, first, width):  # pragma: no cover - compiled
     return np.uint32(h >> np.uint64(32))
 
 
-@njit(cache=True, nogil=True)
-def _shingles(tokens, k):  # pragma: no cover - compiled
-    """32-bit hash of every word k-gram (one shorter shingle for 1..k-1 tokens, none for 0)."""
-    n_tok = tokens.size
-    if n_tok == 0:
-        return np.empty(0, dtype=np.uint32)
-    width = min(k, n_tok)
-    out = np.empty(n_tok - width + 1, dtype=np.uint32)
-    for s in range(out.size):
-        out[s] = _shingle_hash(tokens, s, width)
-    return out
-
-
 @njit(cache=True, nogil=True, inline="always")
 def _fmix32(h):  # pragma: no cover - compiled
     # numba computes in 64 bits: mask after each multiply to keep the 32-bit wrap-around
@@ -145,19 +106,12 @@ def _fmix32(h):  # pragma: no cover - compiled
     return h
 
 
-@njit(cache=True, nogil=True, inline="always")
-def _permute_into(row, shingle, a, b):  # pragma: no cover - compiled
-    h = np.uint32(_fmix32(shingle))
-    for p in range(a.size):
-        # truncating to 32 bits is the mod 2**32 of the affine permutation (and lets
-        # LLVM use 32-bit SIMD multiplies and minimums)
-        row[p] = min(row[p], np.uint32(a[p] * h + b[p]))
-
-
 @njit(cache=True, nogil=True)
 def _doc_shingles(codes, start, end, table, k, out):  # pragma: no cover - compiled
-    """Tokenise and shingle in one pass (a ring of the last k token hashes): the
-    MurmurHash3-finalised shingle hashes go to out; returns how many."""
+    """Tokenise and shingle codes[start:end] in one pass (a ring of the last k token
+    hashes): the 32-bit hash of every word k-gram goes to out (one shorter shingle for
+    1..k-1 tokens, none for 0); returns how many. ``out`` needs ``(end - start) // 2 + 2``
+    slots (a text has at most that many tokens)."""
     ring = np.empty(k, dtype=np.uint64)
     n_tok = 0
     n = 0
@@ -184,10 +138,10 @@ def _doc_shingles(codes, start, end, table, k, out):  # pragma: no cover - compi
                 slot = 0
             inside = False
             if n_tok >= k:
-                out[n] = np.uint32(_fmix32(_shingle_hash(ring, slot, k)))
+                out[n] = _shingle_hash(ring, slot, k)
                 n += 1
     if 0 < n_tok < k:  # a short text: one shorter shingle
-        out[n] = np.uint32(_fmix32(_shingle_hash(ring, 0, n_tok)))
+        out[n] = _shingle_hash(ring, 0, n_tok)
         n += 1
     return n
 
@@ -198,6 +152,8 @@ def _sign_one(codes, start, end, table, k, a, b, row):  # pragma: no cover - com
     over them (a vectorised reduction held in registers, no store per shingle)."""
     hashes = np.empty((end - start) // 2 + 2, dtype=np.uint32)
     n = _doc_shingles(codes, start, end, table, k, hashes)
+    for s in range(n):  # datasketch's affine32 mixes each hash before permuting it
+        hashes[s] = np.uint32(_fmix32(hashes[s]))
     for p in range(a.size):
         ap, bp = a[p], b[p]
         m = np.uint32(0xFFFFFFFF)
@@ -216,13 +172,19 @@ def _sign(codes, bounds, table, k, a, b):  # pragma: no cover - compiled
 
 
 @njit(cache=True, nogil=True)
+def _distinct_shingles(codes, start, end, table, k):  # pragma: no cover - compiled
+    hashes = np.empty((end - start) // 2 + 2, dtype=np.uint32)
+    return np.unique(hashes[:_doc_shingles(codes, start, end, table, k, hashes)])
+
+
+@njit(cache=True, nogil=True)
 def _shingle_sets(codes, bounds, table, k):  # pragma: no cover - compiled
     """Distinct sorted shingle hashes of every text, concatenated, with offsets."""
     n = bounds.shape[0]
     parts = [np.empty(0, dtype=np.uint32)] * n
     sizes = np.zeros(n + 1, dtype=np.int64)
     for d in range(n):
-        parts[d] = np.unique(_shingles(_token_hashes(codes, bounds[d, 0], bounds[d, 1], table), k))
+        parts[d] = _distinct_shingles(codes, bounds[d, 0], bounds[d, 1], table, k)
         sizes[d + 1] = parts[d].size
     offsets = np.cumsum(sizes)
     flat = np.empty(offsets[-1], dtype=np.uint32)
@@ -247,7 +209,7 @@ def shingle_sets(texts: Sequence[str], k: int = 5) -> tuple[np.ndarray, np.ndarr
 
 def _shingle_sets_batch(texts: Sequence[str], k: int) -> tuple[np.ndarray, np.ndarray]:
     keys = [_prepared(t) for t in texts]
-    flat_parts, offset_parts = [], []
+    flat_parts = []
     plain = np.fromiter((k_.isascii() for k_ in keys), dtype=bool, count=len(keys))
     order = np.concatenate([np.flatnonzero(plain), np.flatnonzero(~plain)])
     sizes = np.zeros(len(keys), dtype=np.int64)
@@ -280,7 +242,7 @@ def shingle_hashes(text: str, k: int = 5) -> np.ndarray:
     """
     key = _prepared(text)
     codes, bounds = _codes([key], key.isascii())
-    return np.unique(_shingles(_token_hashes(codes, bounds[0, 0], bounds[0, 1], _word_table()), k))
+    return _distinct_shingles(codes, bounds[0, 0], bounds[0, 1], _word_table(), k)
 
 
 def signatures(texts: Sequence[str], num_perm: int = 128, seed: int = 1, k: int = 5,
