@@ -7,36 +7,66 @@ densest text, repeated within the page). :func:`line_features` returns one row
 per paragraph with both kinds, as a float32 matrix whose columns are
 :data:`FEATURES`.
 
+Every column is computed in one compiled pass over the document's code points (a
+page has a few hundred lines, so a numpy call per column would cost more than the
+arithmetic); only the two date and count patterns stay regular expressions, run on
+the few lines with digits. Words are runs of word characters of the compare key,
+identified by a 64-bit FNV-1a hash of their code points.
+
 Nothing here names a site or a phrase: the inputs are shapes, positions, a generic
 stopword list per language (jusText's) and the cue kinds of :mod:`.rules`.
+
+>>> from .paragraphs import segment
+>>> X = line_features(segment("Menu\\nThe council voted on Tuesday to close the old bridge for good."))
+>>> X.shape == (2, len(FEATURES)), float(X[1, INDEX["terminal"]]), float(X[0, INDEX["terminal"]])
+(True, 1.0, 0.0)
 """
 
 from __future__ import annotations
 
 import math
 import re
+from collections import namedtuple
 from collections.abc import Sequence
 from functools import lru_cache
 
 import numpy as np
+from numba import njit
 
-from ..normalize import CJK, DIGIT, PUNCT, UPPER, WORD_CHAR, compare_keys, line_char_classes
+from ..normalize import CJK, DIGIT, PUNCT, UPPER, WORD_CHAR, _code_classes, compare_keys
 from .paragraphs import Paragraph
 
 # Languages whose stopword lists are tried; the one covering most of a page's words wins.
 STOPLIST_LANGUAGES = ("English", "German", "French", "Spanish", "Portuguese", "Italian", "Dutch", "Russian",
                       "Polish", "Swedish", "Danish", "Norwegian_Bokmal", "Finnish", "Czech", "Turkish",
                       "Indonesian", "Romanian", "Hungarian", "Ukrainian", "Greek")
+STOP_SAMPLE = 400  # the stoplist is picked on the page's first words
+ENGLISH_SHARE = 0.25  # ... and is English without trying the others when it covers this share
 
-_SEPARATOR_CODES = np.array([ord(ch) for ch in "|»›•·►▶→←«‹"], dtype=np.uint32)
-# a cheap necessary condition of _DATE, to run the expensive pattern on few lines
-_DATE_HINT = re.compile(r"[:/-]|ago|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec")
 _COUNT = re.compile(r"\(\d+\)$|^\d+$|^\d+[.)]\s")
-_DATE = re.compile(
-    r"\b(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|jun(?:e)?|jul(?:y)?|aug(?:ust)?|sep(?:t(?:ember)?)?|"
-    r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b\.?[^\S\n]*\d{1,2}\b|\b\d{1,2}:\d{2}\b|\b\d+\s*(?:[mhd]|min|mins|hrs?|"
-    r"hours?|days?|minutes?)[^\S\n]+ago\b|\b(?:19|20)\d{2}-\d{2}-\d{2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b", re.I)
-_WORDS = re.compile(r"\w+")
+# A date or time ("Jan. 5", "10:30", "5 hours ago", "2024-01-05", "1/5/24"): each kind of
+# pattern with a literal its match must contain (in the text, or in the compare key where
+# case matters), so that most lines are ruled out by a substring test.
+_MONTH_HINT = re.compile(r"jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec")
+_DATES = (
+    ("key", _MONTH_HINT, re.compile(
+        r"\b(?=[adfjmnos])(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|jun(?:e)?|jul(?:y)?|aug(?:ust)?|"
+        r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b\.?[^\S\n]*\d{1,2}\b", re.I)),
+    ("text", ":", re.compile(r"\b\d{1,2}:\d{2}\b")),
+    ("key", "ago", re.compile(r"\b\d+\s*(?:[mhd]|min|mins|hrs?|hours?|days?|minutes?)[^\S\n]+ago\b", re.I)),
+    ("text", "-", re.compile(r"\b(?:19|20)\d{2}-\d{2}-\d{2}\b")),
+    ("text", "/", re.compile(r"\b\d{1,2}/\d{1,2}/\d{2,4}\b")),
+)
+
+
+def is_date(text: str, key: str) -> bool:
+    """The line has a date or a time (``key``: its compare key)."""
+    for where, hint, pattern in _DATES:
+        place = key if where == "key" else text
+        if (hint in place if isinstance(hint, str) else hint.search(place) is not None) and pattern.search(text):
+            return True
+    return False
+
 
 CUE_KINDS = ("call_to_action", "social", "legal", "notice", "navigation")
 
@@ -52,6 +82,16 @@ FEATURES = (
     "doc_lines", "doc_prose_share", "vocab_overlap", "block_prose_share",
 )
 INDEX = {name: i for i, name in enumerate(FEATURES)}
+_COL = namedtuple("_COL", FEATURES)(*range(len(FEATURES)))  # column numbers the compiled code can name
+_CUE_COLUMN = {kind: INDEX[f"cue_{kind}"] for kind in CUE_KINDS}
+
+# per-paragraph inputs of the kernel, one row each (columns of an int64 matrix)
+_SENTENCE, _STRONG, _WEAK, _CUE_COL, _GAP_BEFORE, _GAP_AFTER, _N_WORDS = range(7)
+
+_SEPARATORS = "|»›•·►▶→←«‹"
+_TERMINALS = ".!?…。！？"
+_CLOSERS = "\"'”’»)]」』"
+_FNV_OFFSET, _FNV_PRIME, _MASK64 = 0xCBF29CE484222325, 0x100000001B3, (1 << 64) - 1
 
 
 @lru_cache(maxsize=1)
@@ -61,64 +101,28 @@ def stoplists() -> dict[str, frozenset[str]]:
     return {lang: frozenset(w.casefold() for w in justext.get_stoplist(lang)) for lang in STOPLIST_LANGUAGES}
 
 
-def pick_stoplist(words: Sequence[str]) -> frozenset[str]:
-    """The stopword list that covers most of the page's words (English on a tie or no words).
+def word_hash(word: str) -> int:
+    """64-bit FNV-1a of a word's code points: how the compiled code identifies words."""
+    h = _FNV_OFFSET
+    for ch in word:
+        h = ((h ^ ord(ch)) * _FNV_PRIME) & _MASK64
+    return h
 
-    Stopwords are a large share of any prose in their language (a third or more of its
-    tokens in English), so a page where English covers a quarter of the first words is
-    English without trying the others."""
+
+@lru_cache(maxsize=1)
+def _stop_tables() -> tuple[np.ndarray, np.ndarray]:
+    """Every stoplist as sorted word hashes, concatenated in STOPLIST_LANGUAGES order, and the bounds of each."""
     lists = stoplists()
-    sample = words[:400]
-    english = lists["English"]
-    if not sample or sum(map(english.__contains__, sample)) >= 0.25 * len(sample):
-        return english
-    vocabulary = set(sample)
-    best, best_hits = english, -1
-    for lang in STOPLIST_LANGUAGES:
-        hits = len(lists[lang].intersection(vocabulary))
-        if hits > best_hits:
-            best, best_hits = lists[lang], hits
-    return best
+    tables = [np.unique(np.array([word_hash(w) for w in lists[lang]], dtype=np.uint64)) for lang in STOPLIST_LANGUAGES]
+    bounds = np.cumsum([0] + [t.size for t in tables]).astype(np.int64)
+    return np.concatenate(tables), bounds
 
 
-def _window_mean(values: np.ndarray, radius: int) -> np.ndarray:
-    if values.size == 0:
-        return values
-    padded = np.concatenate(([0.0], np.cumsum(values)))
-    idx = np.arange(values.size)
-    lo = np.maximum(idx - radius, 0)
-    hi = np.minimum(idx + radius + 1, values.size)
-    return (padded[hi] - padded[lo]) / (hi - lo)
+def _code_set(chars: str) -> np.ndarray:
+    return np.array(sorted(map(ord, chars)), dtype=np.int64)
 
 
-def _run_lengths(flags: np.ndarray) -> np.ndarray:
-    """For each position, the length of the run of equal flags it belongs to."""
-    if flags.size == 0:
-        return np.zeros(0)
-    change = np.flatnonzero(flags[1:] != flags[:-1]) + 1
-    bounds = np.concatenate(([0], change, [flags.size]))
-    return np.repeat(np.diff(bounds), np.diff(bounds)).astype(np.float64)
-
-
-def _shift(values: np.ndarray, by: int) -> np.ndarray:
-    """values moved ``by`` places (positive: the previous line's value), zero-filled."""
-    out = np.zeros_like(values)
-    if by > 0:
-        out[by:] = values[:-by]
-    else:
-        out[:by] = values[-by:]
-    return out
-
-
-_TERMINALS = frozenset(".!?…。！？")
-_CLOSERS = frozenset("\"'”’»)]」』")
-
-
-def _terminal(text: str) -> bool:
-    end = text[-1:]
-    if end in _CLOSERS:
-        end = text.rstrip("\"'”’»)]」』")[-1:]
-    return end in _TERMINALS
+_SEPARATOR_CODES, _TERMINAL_CODES, _CLOSER_CODES = _code_set(_SEPARATORS), _code_set(_TERMINALS), _code_set(_CLOSERS)
 
 
 def line_features(paragraphs: Sequence[Paragraph], keys: Sequence[str] | None = None,
@@ -136,155 +140,336 @@ def line_features(paragraphs: Sequence[Paragraph], keys: Sequence[str] | None = 
         return X
     texts = [p.text for p in paragraphs]
     keys = compare_keys(texts) if keys is None else keys
-    n_words = np.array([p.n_words for p in paragraphs], dtype=np.float64)
-    all_tokens = _WORDS.findall("\n".join(keys))
-    ends = np.cumsum(n_words).astype(np.int64)
-    starts = ends - n_words.astype(np.int64)
-    stop = pick_stoplist(all_tokens)
-    is_stop = np.fromiter(map(stop.__contains__, all_tokens), dtype=bool, count=len(all_tokens))
-    stop_cum = np.concatenate(([0], np.cumsum(is_stop)))
-    stops = (stop_cum[ends] - stop_cum[starts]).astype(np.float64)
-    tok_len = np.fromiter(map(len, all_tokens), dtype=np.int64, count=len(all_tokens))
-    len_cum = np.concatenate(([0], np.cumsum(tok_len)))
-    letters = (len_cum[ends] - len_cum[starts]).astype(np.float64)
-
-    classes, line_of, codes = line_char_classes(texts)
-    chars = np.array([len(t) for t in texts], dtype=np.float64)
-    per_line = lambda mask: np.bincount(line_of[mask], minlength=n).astype(np.float64)  # noqa: E731
-    digits = per_line((classes & DIGIT) != 0)
-    punct = per_line((classes & PUNCT) != 0)
-    cjk = per_line((classes & CJK) != 0)
-    word = (classes & WORD_CHAR) != 0
-    word_start = word & ~np.concatenate(([False], word[:-1]))
-    upper_starts = per_line(word_start & ((classes & UPPER) != 0))
-    codes_comma = np.array([t.count(",") for t in texts], dtype=np.float64)
-
-    safe_words = np.maximum(n_words, 1)
-    terminal = np.fromiter(map(_terminal, texts), dtype=bool, count=n)
-    prose = np.array([p.sentence and p.n_words >= long_words for p in paragraphs])
-    eff_words = np.maximum(n_words, cjk / 2.0)  # CJK has no spaces: count its characters as words
-    prose |= terminal & (cjk / np.maximum(chars, 1) > 0.3) & (cjk >= 2 * long_words)
-
-    c = X.T  # column views
-    c[INDEX["log_chars"]] = np.log1p(chars)
-    c[INDEX["log_words"]] = np.log1p(eff_words)
-    c[INDEX["stop_ratio"]] = stops / safe_words
-    c[INDEX["log_stops"]] = np.log1p(stops)
-    c[INDEX["terminal"]] = terminal
-    c[INDEX["ends_colon"]] = [t.endswith(":") for t in texts]
-    c[INDEX["comma_per_word"]] = codes_comma / safe_words
-    c[INDEX["punct_ratio"]] = punct / np.maximum(chars, 1)
-    c[INDEX["digit_ratio"]] = digits / np.maximum(chars, 1)
-    c[INDEX["upper_ratio"]] = upper_starts / safe_words
-    c[INDEX["cjk_ratio"]] = cjk / np.maximum(chars, 1)
-    c[INDEX["separators"]] = per_line(np.isin(codes, _SEPARATOR_CODES)) + np.array(
-        [t.count(" - ") + t.count(" / ") for t in texts], dtype=np.float64)
-    with_digits = np.flatnonzero(digits).tolist()
-    c[INDEX["count_pattern"]][with_digits] = [_COUNT.search(texts[i]) is not None for i in with_digits]
-    maybe_date = [i for i in with_digits if _DATE_HINT.search(keys[i]) is not None]
-    c[INDEX["date_time"]][maybe_date] = [_DATE.search(texts[i]) is not None for i in maybe_date]
-    c[INDEX["mean_word_len"]] = letters / safe_words
-    c[INDEX["cue_strong"]] = [p.cues.strong for p in paragraphs]
-    c[INDEX["cue_weak"]] = [p.cues.weak for p in paragraphs]
-    kinds = [p.cues.kind for p in paragraphs]
-    scores = [p.cue_score for p in paragraphs]
-    for kind in CUE_KINDS:
-        c[INDEX[f"cue_{kind}"]] = [s if k == kind else 0 for k, s in zip(kinds, scores)]
-    c[INDEX["prose"]] = prose
-
-    idx = np.arange(n, dtype=np.float64)
-    c[INDEX["rel_pos"]] = idx / max(n - 1, 1)
-    before_chars = np.concatenate(([0.0], np.cumsum(chars)[:-1]))
-    c[INDEX["rel_char_pos"]] = before_chars / max(chars.sum(), 1)
-    counts: dict[int, int] = {}
-    for p in paragraphs:
-        counts[p.key] = counts.get(p.key, 0) + 1
-    c[INDEX["repeats_in_doc"]] = [counts[p.key] - 1 for p in paragraphs]
-    gaps_before = np.array([p.gap_before for p in paragraphs], dtype=np.float64)
-    c[INDEX["gap_before"]] = np.minimum(gaps_before, 3)
-    c[INDEX["gap_after"]] = np.minimum([p.gap_after for p in paragraphs], 3)
-
-    # blocks: runs of lines with no blank line between them
-    block_id = np.cumsum(gaps_before > 0)
-    block_sizes = np.bincount(block_id)
-    block_words = np.bincount(block_id, weights=eff_words)
-    first_in_block = np.searchsorted(block_id, block_id)
-    c[INDEX["log_block_lines"]] = np.log1p(block_sizes[block_id])
-    c[INDEX["pos_in_block"]] = (idx - first_in_block) / np.maximum(block_sizes[block_id] - 1, 1)
-    c[INDEX["log_block_words"]] = np.log1p(block_words[block_id])
-
-    vocab = {t: i for i, t in enumerate(dict.fromkeys(all_tokens))}
-    token_ids = np.fromiter(map(vocab.__getitem__, all_tokens), dtype=np.int64, count=len(all_tokens))
-    token_line = np.repeat(np.arange(n, dtype=np.int64), n_words.astype(np.int64))
-    c[INDEX["title_overlap"]] = _title_overlap(token_ids, token_line, n, len(vocab))
-
-    log_words = np.log1p(eff_words)
-    term = terminal.astype(np.float64)
-    pr = prose.astype(np.float64)
-    c[INDEX["prev_words"]] = _shift(log_words, 1)
-    c[INDEX["next_words"]] = _shift(log_words, -1)
-    c[INDEX["prev_terminal"]] = _shift(term, 1)
-    c[INDEX["next_terminal"]] = _shift(term, -1)
-    c[INDEX["prev_prose"]] = _shift(pr, 1)
-    c[INDEX["next_prose"]] = _shift(pr, -1)
-    c[INDEX["win2_prose"]] = _window_mean(pr, 2)
-    c[INDEX["win5_prose"]] = _window_mean(pr, 5)
-    c[INDEX["win10_prose"]] = _window_mean(pr, 10)
-    c[INDEX["win2_words"]] = _window_mean(log_words, 2)
-    c[INDEX["win5_words"]] = _window_mean(log_words, 5)
-    c[INDEX["log_short_run"]] = np.where(pr > 0, 0.0, np.log1p(_run_lengths(pr > 0)))
-
-    window_words = _window_mean(eff_words, 3)
-    densest = int(np.argmax(window_words))
-    c[INDEX["dist_to_densest"]] = (idx - densest) / n
-    c[INDEX["density"]] = window_words / max(window_words.max(), 1)
-    core = np.flatnonzero(pr > 0)
-    if core.size:
-        c[INDEX["in_core"]] = (idx >= core[0]) & (idx <= core[-1])
-        c[INDEX["before_core"]] = idx < core[0]
-        c[INDEX["after_core"]] = idx > core[-1]
-    c[INDEX["doc_lines"]] = math.log1p(n)
-    c[INDEX["doc_prose_share"]] = pr.mean()
-    c[INDEX["vocab_overlap"]] = _vocab_overlap(all_tokens, token_ids, token_line, pr > 0, is_stop, tok_len)
-    c[INDEX["block_prose_share"]] = (np.bincount(block_id, weights=pr) / block_sizes)[block_id]
+    text_codes, text_classes = _code_classes(texts)
+    key_codes, key_classes = _code_classes(keys)
+    rows = np.array([(p.sentence, p.cues.strong, p.cues.weak, _CUE_COLUMN.get(p.cues.kind, -1),
+                      p.gap_before, p.gap_after, p.n_words) for p in paragraphs], dtype=np.int64)
+    key_hashes = np.fromiter((p.key for p in paragraphs), dtype=np.uint64, count=n)
+    stop_hashes, stop_bounds = _stop_tables()
+    _fill(X, text_codes, text_classes, key_codes, key_classes, rows, key_hashes, long_words,
+          stop_hashes, stop_bounds, _SEPARATOR_CODES, _TERMINAL_CODES, _CLOSER_CODES)
+    _fill_patterns(X, texts, keys)
     return X
 
 
-def _title_overlap(token_ids: np.ndarray, token_line: np.ndarray, n: int, vocab_size: int) -> np.ndarray:
+def _fill_patterns(X: np.ndarray, texts: list[str], keys: Sequence[str]) -> None:
+    """The count and date columns, by regular expression on the lines that have digits."""
+    for i in np.flatnonzero(X[:, INDEX["digit_ratio"]] > 0).tolist():
+        X[i, INDEX["count_pattern"]] = _COUNT.search(texts[i]) is not None
+        X[i, INDEX["date_time"]] = is_date(texts[i], keys[i])
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _member(codes, code):  # pragma: no cover - compiled
+    """code in a sorted array."""
+    j = np.searchsorted(codes, code)
+    return j < codes.size and codes[j] == code
+
+
+@njit(cache=True, nogil=True)
+def _count_separated(codes, start, end, middle):  # pragma: no cover - compiled
+    """Non-overlapping occurrences of `` <middle> `` in codes[start:end] (as str.count)."""
+    count, j = 0, start
+    while j + 3 <= end:
+        if codes[j] == 32 and codes[j + 1] == middle and codes[j + 2] == 32:
+            count += 1
+            j += 3
+        else:
+            j += 1
+    return count
+
+
+@njit(cache=True, nogil=True)
+def _text_counts(codes, classes, n, separators, terminals, closers):  # pragma: no cover - compiled
+    """Per line of the texts: characters, digits, punctuation, CJK, capitalised words,
+    commas, separators, and whether it ends a sentence or with a colon."""
+    out = np.zeros((9, n), dtype=np.float64)
+    chars, digits, punct, cjk, upper, commas, seps, terminal, colon = out
+    line, start, prev_word = 0, 0, False
+    for i in range(codes.size + 1):
+        if i == codes.size or codes[i] == 10:
+            chars[line] = i - start
+            seps[line] += _count_separated(codes, start, i, 45) + _count_separated(codes, start, i, 47)
+            end = i
+            if end > start and _member(closers, codes[end - 1]):
+                while end > start and _member(closers, codes[end - 1]):
+                    end -= 1
+            terminal[line] = end > start and _member(terminals, codes[end - 1])
+            colon[line] = i > start and codes[i - 1] == 58
+            line += 1
+            start = i + 1
+            prev_word = False
+            continue
+        c, cl = codes[i], classes[i]
+        word = (cl & WORD_CHAR) != 0
+        digits[line] += (cl & DIGIT) != 0
+        punct[line] += (cl & PUNCT) != 0
+        cjk[line] += (cl & CJK) != 0
+        upper[line] += word and not prev_word and (cl & UPPER) != 0
+        commas[line] += c == 44
+        if c == 124 or (c >= 0xAB and _member(separators, c)):
+            seps[line] += 1
+        prev_word = word
+    return out
+
+
+@njit(cache=True, nogil=True)
+def _tokens(codes, classes):  # pragma: no cover - compiled
+    """Word tokens of the keys: hash, length, line, all digits."""
+    cap = codes.size // 2 + 1
+    hashes = np.empty(cap, dtype=np.uint64)
+    lengths = np.empty(cap, dtype=np.int64)
+    lines = np.empty(cap, dtype=np.int64)
+    numeric = np.empty(cap, dtype=np.bool_)
+    t, line, inside = 0, 0, False
+    h = np.uint64(0)
+    for i in range(codes.size + 1):
+        word = i < codes.size and (classes[i] & WORD_CHAR) != 0
+        if word:
+            if not inside:
+                inside = True
+                h = np.uint64(_FNV_OFFSET)
+                lengths[t], lines[t], numeric[t] = 0, line, True
+            h = (h ^ np.uint64(codes[i])) * np.uint64(_FNV_PRIME)
+            lengths[t] += 1
+            numeric[t] = numeric[t] and (classes[i] & DIGIT) != 0
+        elif inside:
+            hashes[t] = h
+            t += 1
+            inside = False
+        if i < codes.size and codes[i] == 10:
+            line += 1
+    return hashes[:t], lengths[:t], lines[:t], numeric[:t]
+
+
+@njit(cache=True, nogil=True)
+def _pick_stoplist(hashes, stop_hashes, bounds):  # pragma: no cover - compiled
+    """Index of the stoplist covering most distinct words of the page's first words
+    (English, list 0, when it covers a quarter of them, or on a tie, or without words).
+
+    Stopwords are a large share of any prose in their language (a third or more of its
+    tokens in English), so a page where English covers a quarter of the first words is
+    English without trying the others."""
+    sample = hashes[:STOP_SAMPLE]
+    if sample.size == 0:
+        return 0
+    english = stop_hashes[bounds[0]:bounds[1]]
+    hits = 0
+    for h in sample:
+        hits += _member(english, h)
+    if hits >= ENGLISH_SHARE * sample.size:
+        return 0
+    vocabulary = np.unique(sample)
+    best, best_hits = 0, -1
+    for lang in range(bounds.size - 1):
+        words = stop_hashes[bounds[lang]:bounds[lang + 1]]
+        hits = 0
+        for h in vocabulary:
+            hits += _member(words, h)
+        if hits > best_hits:
+            best, best_hits = lang, hits
+    return best
+
+
+@njit(cache=True, nogil=True)
+def _window_mean(values, radius):  # pragma: no cover - compiled
+    n = values.size
+    padded = np.zeros(n + 1)
+    for i in range(n):
+        padded[i + 1] = padded[i] + values[i]
+    out = np.empty(n)
+    for i in range(n):
+        lo, hi = max(i - radius, 0), min(i + radius + 1, n)
+        out[i] = (padded[hi] - padded[lo]) / (hi - lo)
+    return out
+
+
+@njit(cache=True, nogil=True)
+def _word_ids(hashes):  # pragma: no cover - compiled
+    """Dense ids of the distinct words (in hash order), and how many there are."""
+    ids = np.empty(hashes.size, dtype=np.int64)
+    order = np.argsort(hashes)
+    n_ids = 0
+    for j in range(order.size):
+        if j > 0 and hashes[order[j]] != hashes[order[j - 1]]:
+            n_ids += 1
+        ids[order[j]] = n_ids
+    return ids, n_ids + (order.size > 0)
+
+
+@njit(cache=True, nogil=True)
+def _title_overlap(ids, n_ids, line_starts, n):  # pragma: no cover - compiled
     """Share of each line's distinct words that the first line (the title, as a rule) also has."""
-    out = np.zeros(n, dtype=np.float64)
-    if n == 0:
-        return out
-    size = max(vocab_size, 1)
-    pair = np.unique(token_line * size + token_ids)  # distinct (line, word)
-    line, word = pair // size, pair % size
-    in_title = np.zeros(size, dtype=bool)
-    in_title[token_ids[token_line == 0]] = True
-    distinct = np.bincount(line, minlength=n)
-    out = np.bincount(line, weights=in_title[word].astype(np.float64), minlength=n) / np.maximum(distinct, 1)
+    out = np.zeros(n)
+    in_title = np.zeros(n_ids, dtype=np.bool_)
+    in_title[ids[line_starts[0]:line_starts[1]]] = True
+    last_line = np.full(n_ids, -1)  # a word's first occurrence in a line is when this is not the line
+    for i in range(n):
+        distinct = shared = 0
+        for t in range(line_starts[i], line_starts[i + 1]):
+            word = ids[t]
+            if last_line[word] != i:
+                last_line[word] = i
+                distinct += 1
+                shared += in_title[word]
+        out[i] = shared / max(distinct, 1)
     out[0] = 1.0
     return out
 
 
-def _vocab_overlap(tokens: list[str], token_ids: np.ndarray, token_line: np.ndarray, prose: np.ndarray,
-                   is_stop: np.ndarray, tok_len: np.ndarray) -> np.ndarray:
+@njit(cache=True, nogil=True)
+def _vocab_overlap(ids, n_ids, lengths, lines, numeric, is_stop, prose, n):  # pragma: no cover - compiled
     """Share of a line's content words that *other* prose lines of the page also use
-    (topic coherence), from token arrays: content words are longer than two letters,
-    not stopwords and not numbers."""
-    n = prose.size
-    out = np.zeros(n, dtype=np.float64)
-    if not tokens:
-        return out
-    content = (tok_len > 2) & ~is_stop & ~np.fromiter(map(str.isdigit, tokens), dtype=bool, count=len(tokens))
-    if not content.any():
-        return out
-    ids = token_ids[content]
-    cline = token_line[content]
-    # distinct (word, line) occurrences; per word, the number of prose lines using it
-    pair = np.unique(ids.astype(np.int64) * (n + 1) + cline)
-    word, pline = pair // (n + 1), pair % (n + 1)
-    prose_lines = np.bincount(word, weights=prose[pline].astype(np.float64), minlength=ids.max() + 1)
-    shared = (prose_lines[ids] - prose[cline]) > 0  # used by a prose line other than its own
-    totals = np.bincount(cline, minlength=n)
-    out = np.bincount(cline, weights=shared.astype(np.float64), minlength=n) / np.maximum(totals, 1)
+    (topic coherence): content words are longer than two letters, not stopwords and
+    not numbers."""
+    content = (lengths > 2) & ~is_stop & ~numeric
+    prose_lines = np.zeros(n_ids, dtype=np.int64)  # per word, the prose lines using it
+    last_line = np.full(n_ids, -1)
+    for t in range(ids.size):
+        if content[t] and last_line[ids[t]] != lines[t]:
+            last_line[ids[t]] = lines[t]
+            prose_lines[ids[t]] += prose[lines[t]]
+    shared = np.zeros(n)
+    totals = np.zeros(n)
+    for t in range(ids.size):
+        if content[t]:
+            line = lines[t]
+            totals[line] += 1
+            shared[line] += (prose_lines[ids[t]] - prose[line]) > 0  # used by a prose line other than its own
+    out = np.zeros(n)
+    for i in range(n):
+        out[i] = shared[i] / max(totals[i], 1)
     return out
+
+
+@njit(cache=True, nogil=True)
+def _fill(X, text_codes, text_classes, key_codes, key_classes, rows, key_hashes, long_words,
+          stop_hashes, stop_bounds, separators, terminals, closers):  # pragma: no cover - compiled
+    n = X.shape[0]
+    chars, digits, punct, cjk, upper, commas, seps, terminal, colon = _text_counts(
+        text_codes, text_classes, n, separators, terminals, closers)
+    hashes, lengths, lines, numeric = _tokens(key_codes, key_classes)
+    lang = _pick_stoplist(hashes, stop_hashes, stop_bounds)
+    stoplist = stop_hashes[stop_bounds[lang]:stop_bounds[lang + 1]]
+    is_stop = np.zeros(hashes.size, dtype=np.bool_)
+    stops, letters = np.zeros(n), np.zeros(n)
+    for t in range(hashes.size):
+        is_stop[t] = _member(stoplist, hashes[t])
+        stops[lines[t]] += is_stop[t]
+        letters[lines[t]] += lengths[t]
+    line_starts = np.searchsorted(lines, np.arange(n + 1))
+
+    n_words = rows[:, _N_WORDS].astype(np.float64)
+    eff_words = np.empty(n)  # CJK has no spaces: count its characters as words
+    prose = np.zeros(n, dtype=np.int64)
+    for i in range(n):
+        eff_words[i] = max(n_words[i], cjk[i] / 2.0)
+        prose[i] = (rows[i, _SENTENCE] != 0 and rows[i, _N_WORDS] >= long_words) or (
+            terminal[i] > 0 and cjk[i] / max(chars[i], 1) > 0.3 and cjk[i] >= 2 * long_words)
+    log_words = np.log1p(eff_words)
+    pr = prose.astype(np.float64)
+    total_chars = max(chars.sum(), 1)
+    ids, n_ids = _word_ids(hashes)
+    title = _title_overlap(ids, n_ids, line_starts, n)
+    vocab = _vocab_overlap(ids, n_ids, lengths, lines, numeric, is_stop, prose, n)
+
+    # blocks: runs of lines with no blank line between them
+    block = np.zeros(n, dtype=np.int64)
+    for i in range(1, n):
+        block[i] = block[i - 1] + (rows[i, _GAP_BEFORE] > 0)
+    block_lines = np.zeros(n)
+    block_words = np.zeros(n)
+    block_prose = np.zeros(n)
+    block_first = np.full(n, -1)
+    for i in range(n):
+        b = block[i]
+        block_lines[b] += 1
+        block_words[b] += eff_words[i]
+        block_prose[b] += pr[i]
+        if block_first[b] < 0:
+            block_first[b] = i
+
+    repeats = np.zeros(n)
+    order = np.argsort(key_hashes)
+    lo = 0
+    while lo < n:
+        hi = lo
+        while hi < n and key_hashes[order[hi]] == key_hashes[order[lo]]:
+            hi += 1
+        for j in range(lo, hi):
+            repeats[order[j]] = hi - lo - 1
+        lo = hi
+
+    win2_prose, win5_prose, win10_prose = _window_mean(pr, 2), _window_mean(pr, 5), _window_mean(pr, 10)
+    win2_words, win5_words = _window_mean(log_words, 2), _window_mean(log_words, 5)
+    window_words = _window_mean(eff_words, 3)
+    densest = np.argmax(window_words)
+    densest_words = max(window_words.max(), 1)
+    core_first, core_last = -1, -1
+    for i in range(n):
+        if prose[i]:
+            core_last = i
+            if core_first < 0:
+                core_first = i
+
+    before_chars = 0.0
+    run_start = run_end = 0
+    for i in range(n):
+        x = X[i]
+        safe_words = max(n_words[i], 1)
+        safe_chars = max(chars[i], 1)
+        x[_COL.log_chars] = np.log1p(chars[i])
+        x[_COL.log_words] = log_words[i]
+        x[_COL.stop_ratio] = stops[i] / safe_words
+        x[_COL.log_stops] = np.log1p(stops[i])
+        x[_COL.terminal] = terminal[i]
+        x[_COL.ends_colon] = colon[i]
+        x[_COL.comma_per_word] = commas[i] / safe_words
+        x[_COL.punct_ratio] = punct[i] / safe_chars
+        x[_COL.digit_ratio] = digits[i] / safe_chars
+        x[_COL.upper_ratio] = upper[i] / safe_words
+        x[_COL.cjk_ratio] = cjk[i] / safe_chars
+        x[_COL.separators] = seps[i]
+        x[_COL.mean_word_len] = letters[i] / safe_words
+        x[_COL.cue_strong] = rows[i, _STRONG]
+        x[_COL.cue_weak] = rows[i, _WEAK]
+        if rows[i, _CUE_COL] >= 0:
+            x[rows[i, _CUE_COL]] = 2 * rows[i, _STRONG] + rows[i, _WEAK]
+        x[_COL.prose] = pr[i]
+
+        x[_COL.rel_pos] = i / max(n - 1, 1)
+        x[_COL.rel_char_pos] = before_chars / total_chars
+        before_chars += chars[i]
+        x[_COL.repeats_in_doc] = repeats[i]
+        x[_COL.gap_before] = min(rows[i, _GAP_BEFORE], 3)
+        x[_COL.gap_after] = min(rows[i, _GAP_AFTER], 3)
+        b = block[i]
+        x[_COL.log_block_lines] = np.log1p(block_lines[b])
+        x[_COL.pos_in_block] = (i - block_first[b]) / max(block_lines[b] - 1, 1)
+        x[_COL.log_block_words] = np.log1p(block_words[b])
+        x[_COL.block_prose_share] = block_prose[b] / block_lines[b]
+        x[_COL.title_overlap] = title[i]
+
+        if i > 0:
+            x[_COL.prev_words], x[_COL.prev_terminal], x[_COL.prev_prose] = log_words[i - 1], terminal[i - 1], pr[i - 1]
+        if i + 1 < n:
+            x[_COL.next_words], x[_COL.next_terminal], x[_COL.next_prose] = log_words[i + 1], terminal[i + 1], pr[i + 1]
+        x[_COL.win2_prose], x[_COL.win5_prose], x[_COL.win10_prose] = win2_prose[i], win5_prose[i], win10_prose[i]
+        x[_COL.win2_words], x[_COL.win5_words] = win2_words[i], win5_words[i]
+        if not prose[i]:  # the run of non-prose lines this one is in
+            if run_end <= i:
+                run_end = i
+                while run_end < n and not prose[run_end]:
+                    run_end += 1
+                run_start = i
+            x[_COL.log_short_run] = np.log1p(run_end - run_start)
+
+        x[_COL.dist_to_densest] = (i - densest) / n
+        x[_COL.density] = window_words[i] / densest_words
+        if core_first >= 0:
+            x[_COL.in_core] = core_first <= i <= core_last
+            x[_COL.before_core] = i < core_first
+            x[_COL.after_core] = i > core_last
+        x[_COL.doc_lines] = np.log1p(n)
+        x[_COL.doc_prose_share] = pr.sum() / n
+        x[_COL.vocab_overlap] = vocab[i]

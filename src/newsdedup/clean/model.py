@@ -51,22 +51,35 @@ class TreeModel:
 
     def decision(self, X: np.ndarray) -> np.ndarray:
         X = np.ascontiguousarray(X, dtype=np.float32)
-        feature, threshold, children, depth = self._walk_tables()
-        return _decision(X, feature, threshold, children, depth, self.value, self.init, self.learning_rate)
+        feature, threshold, leaves = self._complete_trees()
+        return _decision(X, feature, threshold, leaves, self.init, self.learning_rate)
 
-    def _walk_tables(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
-        """The trees as tables for a fixed-length walk: a leaf is its own child on both
-        sides, so every row takes ``depth`` steps down every tree and the walk has no
-        data-dependent branch to mispredict."""
-        cached = getattr(self, "_tables", None)
+    def _complete_trees(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The trees as complete binary trees of the deepest tree's depth, in heap order
+        (node ``i`` has children ``2i + 1`` and ``2i + 2``): a walk is arithmetic on the
+        node number, with no child table to load. A leaf above the bottom becomes a
+        split whose two subtrees both end in copies of it."""
+        cached = getattr(self, "_complete", None)
         if cached is None:
-            leaf = self.feature < 0
-            nodes = np.broadcast_to(np.arange(self.feature.shape[1], dtype=np.int32), self.feature.shape)
-            children = np.stack([np.where(leaf, nodes, self.left), np.where(leaf, nodes, self.right)], axis=2)
-            cached = (np.where(leaf, 0, self.feature).astype(np.int32),
-                      np.where(leaf, np.inf, self.threshold).astype(np.float32),
-                      np.ascontiguousarray(children, dtype=np.int32), _max_depth(self.left, self.right))
-            self._tables = cached
+            depth = _max_depth(self.left, self.right)
+            n_trees, inner = self.feature.shape[0], (1 << depth) - 1
+            feature = np.zeros((n_trees, max(inner, 1)), dtype=np.int32)
+            threshold = np.full((n_trees, max(inner, 1)), np.inf, dtype=np.float32)
+            leaves = np.zeros((n_trees, 1 << depth), dtype=np.float32)
+            for t in range(n_trees):
+                stack = [(0, 0, 0)]  # (node of the tree, position in the heap, level)
+                while stack:
+                    node, pos, level = stack.pop()
+                    if level == depth:
+                        leaves[t, pos - inner] = self.value[t, node]
+                        continue
+                    if self.feature[t, node] < 0:
+                        stack += [(node, 2 * pos + 1, level + 1), (node, 2 * pos + 2, level + 1)]
+                    else:
+                        feature[t, pos], threshold[t, pos] = self.feature[t, node], self.threshold[t, node]
+                        stack += [(self.left[t, node], 2 * pos + 1, level + 1),
+                                  (self.right[t, node], 2 * pos + 2, level + 1)]
+            cached = self._complete = (feature, threshold, leaves)
         return cached
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
@@ -74,18 +87,19 @@ class TreeModel:
 
 
 @njit(cache=True, nogil=True)
-def _decision(X, feature, threshold, children, depth, value, init, learning_rate):  # pragma: no cover - compiled
+def _decision(X, feature, threshold, leaves, init, learning_rate):  # pragma: no cover - compiled
     # trees outer, rows inner: the walks of consecutive rows are independent, so the
     # CPU overlaps their memory loads (one row's walk is a chain of dependent loads)
     n = X.shape[0]
+    inner = leaves.shape[1] - 1
     total = np.zeros(n, dtype=np.float64)
     for t in range(feature.shape[0]):
+        f, th = feature[t], threshold[t]
         for i in range(n):
             node = 0
-            for _ in range(depth):
-                right = 1 - np.int64(X[i, feature[t, node]] <= threshold[t, node])  # NaN goes right
-                node = children[t, node, right]
-            total[i] += value[t, node]
+            while node < inner:
+                node = 2 * node + 2 - np.int64(X[i, f[node]] <= th[node])  # NaN goes right
+            total[i] += leaves[t, node - inner]
     return init + learning_rate * total
 
 
