@@ -37,7 +37,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import aeb  # noqa: E402
 from newsdedup.clean import corpus_templates, draft, finish  # noqa: E402
-from newsdedup.clean.features import FEATURES  # noqa: E402
+from newsdedup.config import DEFAULT  # noqa: E402
+from newsdedup.clean.features import FEATURES, line_features  # noqa: E402
 from newsdedup.clean.model import CONTEXT_FEATURES, TextModel, context_features  # noqa: E402
 from newsdedup.clean.text import blocks  # noqa: E402
 from newsdedup.records import Record  # noqa: E402
@@ -92,7 +93,7 @@ def page_matrices(drafts, evidence, pages):
     Xs, ys, ws, Bs = [], [], [], []
     for d, page, ev in zip(drafts, pages, evidence):
         paras = d.paragraphs
-        Xs.append(d.features)
+        Xs.append(line_features(paras, long_words=DEFAULT.long_paragraph_words))
         Bs.append(blocks(paras))
         ys.append(aeb.line_labels([p.text for p in paras], page.truth))
         ws.append(np.sqrt(np.maximum([p.n_words for p in paras], 1)).astype(np.float64))

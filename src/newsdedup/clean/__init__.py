@@ -4,7 +4,7 @@ Three steps, so that corpus-wide evidence can be gathered between per-document w
 (the local and the Dask runner call the same functions):
 
 1. :func:`draft` (per document, parallel): HTML through trafilatura, text split into
-   paragraphs with their features;
+   paragraphs, each scored by the classifier (it reads the document only);
 2. :func:`~newsdedup.clean.templates.find_templates` (corpus-wide): site templates;
 3. :func:`finish` (per document): every rule decided, clean text assembled.
 
@@ -25,7 +25,8 @@ from . import html as html_mod
 from .features import line_features
 from .paragraphs import Paragraph, build_paragraphs, join, split_lines
 from .templates import Evidence, corpus_evidence, find_templates
-from .text import label
+from .model import html_model, text_model
+from .text import label, paragraph_scores
 
 __all__ = ["Draft", "Cleaned", "Evidence", "draft", "finish", "clean_text", "clean_html", "corpus_templates", "find_templates"]
 
@@ -43,7 +44,7 @@ class Draft:
     date: str | None = None
     title_given: bool = False
     paragraphs: list[Paragraph] = field(default_factory=list)
-    features: np.ndarray | None = None  # the classifier's input, less the corpus column
+    scores: np.ndarray | None = None  # the classifier's probability that each paragraph is article text
     error: str | None = None
 
 
@@ -65,7 +66,7 @@ class Cleaned:
 
 
 def draft(record: Record) -> Draft:
-    """Per-document work: parse, extract, split into paragraphs."""
+    """Per-document work: parse, extract, split into paragraphs, score them."""
     d = Draft(doc_id=record.doc_id, source=record.source, raw_chars=record.raw_chars,
               is_html=record.is_html, url=record.url, title=record.title, date=record.date,
               title_given=record.title is not None, error=record.error)
@@ -83,7 +84,8 @@ def draft(record: Record) -> Draft:
         d.url = record.url or ex.url
     else:
         d.paragraphs, keys = build_paragraphs(*split_lines(record.text or ""))
-    d.features = line_features(d.paragraphs, keys, long_words=DEFAULT.long_paragraph_words)
+    d.scores = paragraph_scores(d.paragraphs, html_model() if d.is_html else text_model(),
+                                DEFAULT.long_paragraph_words, line_features(d.paragraphs, keys, DEFAULT.long_paragraph_words))
     return d
 
 
@@ -97,13 +99,14 @@ def corpus_templates(drafts: Sequence[Draft], config: Config = DEFAULT) -> Evide
 
 
 def finish(d: Draft, evidence: Evidence = Evidence(), config: Config = DEFAULT, model=None) -> Cleaned:
-    """Apply every paragraph rule to a draft; the result carries clean text and removals."""
+    """Apply every paragraph rule to a draft; the result carries clean text and removals
+    (``model``: a classifier to score the paragraphs with instead of the draft's scores)."""
     out = Cleaned(doc_id=d.doc_id, source=d.source, raw_chars=d.raw_chars, url=d.url,
                   title=d.title, date=d.date, error=d.error)
     if d.error is not None:
         return out
     labels = label(d.paragraphs, evidence, html=d.is_html, title_hint=d.title,
-                   long_words=config.long_paragraph_words, model=model, features=d.features)
+                   long_words=config.long_paragraph_words, model=model, scores=None if model else d.scores)
     out.title = labels.title
     for i, (p, reason) in enumerate(zip(d.paragraphs, labels.reasons)):
         if reason is None:

@@ -35,6 +35,7 @@ from numba import njit
 
 from ..normalize import CJK, DIGIT, PUNCT, UPPER, WORD_CHAR, _code_classes, compare_keys
 from .paragraphs import Paragraph
+from .rules import CUE_KINDS
 
 # Languages whose stopword lists are tried; the one covering most of a page's words wins.
 STOPLIST_LANGUAGES = ("English", "German", "French", "Spanish", "Portuguese", "Italian", "Dutch", "Russian",
@@ -67,8 +68,6 @@ def is_date(text: str, key: str) -> bool:
             return True
     return False
 
-
-CUE_KINDS = ("call_to_action", "social", "legal", "notice", "navigation")
 
 FEATURES = (
     "log_chars", "log_words", "stop_ratio", "log_stops", "terminal", "ends_colon", "comma_per_word",
@@ -111,11 +110,38 @@ def word_hash(word: str) -> int:
 
 @lru_cache(maxsize=1)
 def _stop_tables() -> tuple[np.ndarray, np.ndarray]:
-    """Every stoplist as sorted word hashes, concatenated in STOPLIST_LANGUAGES order, and the bounds of each."""
+    """Every stoplist as an open-addressing hash set of word hashes (linear probing, at
+    most a quarter full, 0 for an empty slot), concatenated in STOPLIST_LANGUAGES order,
+    and each set's [start, end) (a power of two long)."""
     lists = stoplists()
-    tables = [np.unique(np.array([word_hash(w) for w in lists[lang]], dtype=np.uint64)) for lang in STOPLIST_LANGUAGES]
+    tables = []
+    for lang in STOPLIST_LANGUAGES:
+        hashes = sorted({word_hash(w) for w in lists[lang]})
+        table = np.zeros(1 << max(4, (4 * len(hashes)).bit_length()), dtype=np.uint64)
+        for h in hashes:
+            slot = _slot(h, table.size)
+            while table[slot]:
+                slot = (slot + 1) & (table.size - 1)
+            table[slot] = h
+        tables.append(table)
     bounds = np.cumsum([0] + [t.size for t in tables]).astype(np.int64)
     return np.concatenate(tables), bounds
+
+
+def _slot(h: int, size: int) -> int:
+    return (h >> 40) & (size - 1)  # FNV's high bits are its best mixed
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _in_set(table, h):  # pragma: no cover - compiled
+    """h in a hash set built by _stop_tables."""
+    mask = np.uint64(table.size - 1)
+    slot = (h >> np.uint64(40)) & mask
+    while table[slot] != 0:
+        if table[slot] == h:
+            return True
+        slot = (slot + np.uint64(1)) & mask
+    return False
 
 
 def _code_set(chars: str) -> np.ndarray:
@@ -184,32 +210,34 @@ def _text_counts(codes, classes, n, separators, terminals, closers):  # pragma: 
     """Per line of the texts: characters, digits, punctuation, CJK, capitalised words,
     commas, separators, and whether it ends a sentence or with a colon."""
     out = np.zeros((9, n), dtype=np.float64)
-    chars, digits, punct, cjk, upper, commas, seps, terminal, colon = out
-    line, start, prev_word = 0, 0, False
-    for i in range(codes.size + 1):
-        if i == codes.size or codes[i] == 10:
-            chars[line] = i - start
-            seps[line] += _count_separated(codes, start, i, 45) + _count_separated(codes, start, i, 47)
-            end = i
-            if end > start and _member(closers, codes[end - 1]):
-                while end > start and _member(closers, codes[end - 1]):
-                    end -= 1
-            terminal[line] = end > start and _member(terminals, codes[end - 1])
-            colon[line] = i > start and codes[i - 1] == 58
-            line += 1
-            start = i + 1
-            prev_word = False
-            continue
-        c, cl = codes[i], classes[i]
-        word = (cl & WORD_CHAR) != 0
-        digits[line] += (cl & DIGIT) != 0
-        punct[line] += (cl & PUNCT) != 0
-        cjk[line] += (cl & CJK) != 0
-        upper[line] += word and not prev_word and (cl & UPPER) != 0
-        commas[line] += c == 44
-        if c == 124 or (c >= 0xAB and _member(separators, c)):
-            seps[line] += 1
-        prev_word = word
+    start = 0
+    for line in range(n):
+        end = start
+        while end < codes.size and codes[end] != 10:
+            end += 1
+        digits = punct = cjk = upper = commas = seps = 0
+        prev_word = 0
+        for i in range(start, end):
+            c, cl = codes[i], classes[i]
+            word = np.int64((cl & WORD_CHAR) != 0)
+            digits += (cl & DIGIT) != 0
+            punct += (cl & PUNCT) != 0
+            cjk += (cl & CJK) != 0
+            upper += word & (1 - prev_word) & np.int64((cl & UPPER) != 0)
+            commas += c == 44
+            if c == 124 or (c >= 0xAB and _member(separators, c)):
+                seps += 1
+            prev_word = word
+        seps += _count_separated(codes, start, end, 45) + _count_separated(codes, start, end, 47)
+        last = end
+        if last > start and _member(closers, codes[last - 1]):
+            while last > start and _member(closers, codes[last - 1]):
+                last -= 1
+        out[0, line], out[1, line], out[2, line], out[3, line] = end - start, digits, punct, cjk
+        out[4, line], out[5, line], out[6, line] = upper, commas, seps
+        out[7, line] = last > start and _member(terminals, codes[last - 1])
+        out[8, line] = end > start and codes[end - 1] == 58
+        start = end + 1
     return out
 
 
@@ -256,7 +284,7 @@ def _pick_stoplist(hashes, stop_hashes, bounds):  # pragma: no cover - compiled
     english = stop_hashes[bounds[0]:bounds[1]]
     hits = 0
     for h in sample:
-        hits += _member(english, h)
+        hits += _in_set(english, h)
     if hits >= ENGLISH_SHARE * sample.size:
         return 0
     vocabulary = np.unique(sample)
@@ -265,7 +293,7 @@ def _pick_stoplist(hashes, stop_hashes, bounds):  # pragma: no cover - compiled
         words = stop_hashes[bounds[lang]:bounds[lang + 1]]
         hits = 0
         for h in vocabulary:
-            hits += _member(words, h)
+            hits += _in_set(words, h)
         if hits > best_hits:
             best, best_hits = lang, hits
     return best
@@ -286,15 +314,25 @@ def _window_mean(values, radius):  # pragma: no cover - compiled
 
 @njit(cache=True, nogil=True)
 def _word_ids(hashes):  # pragma: no cover - compiled
-    """Dense ids of the distinct words (in hash order), and how many there are."""
+    """Dense ids of the distinct words (in order of first occurrence), and how many there are."""
+    size = 16
+    while size < 2 * hashes.size:
+        size *= 2
+    mask = np.uint64(size - 1)
+    table = np.zeros(size, dtype=np.uint64)
+    table_ids = np.full(size, -1)
     ids = np.empty(hashes.size, dtype=np.int64)
-    order = np.argsort(hashes)
     n_ids = 0
-    for j in range(order.size):
-        if j > 0 and hashes[order[j]] != hashes[order[j - 1]]:
+    for t in range(hashes.size):
+        h = hashes[t]
+        slot = (h >> np.uint64(40)) & mask
+        while table_ids[slot] >= 0 and table[slot] != h:
+            slot = (slot + np.uint64(1)) & mask
+        if table_ids[slot] < 0:
+            table[slot], table_ids[slot] = h, n_ids
             n_ids += 1
-        ids[order[j]] = n_ids
-    return ids, n_ids + (order.size > 0)
+        ids[t] = table_ids[slot]
+    return ids, n_ids
 
 
 @njit(cache=True, nogil=True)
@@ -354,7 +392,7 @@ def _fill(X, text_codes, text_classes, key_codes, key_classes, rows, key_hashes,
     is_stop = np.zeros(hashes.size, dtype=np.bool_)
     stops, letters = np.zeros(n), np.zeros(n)
     for t in range(hashes.size):
-        is_stop[t] = _member(stoplist, hashes[t])
+        is_stop[t] = _in_set(stoplist, hashes[t])
         stops[lines[t]] += is_stop[t]
         letters[lines[t]] += lengths[t]
     line_starts = np.searchsorted(lines, np.arange(n + 1))

@@ -142,52 +142,73 @@ CONTEXT_FEATURES = ("p_self", "p_prev1", "p_next1", "p_prev2", "p_next2", "p_win
 
 def context_features(p: np.ndarray, blocks: np.ndarray | None = None) -> np.ndarray:
     """Stage-2 inputs from stage-1 probabilities: neighbours, windows, the best span, the block."""
+    p = np.ascontiguousarray(p, dtype=np.float64)
+    blocks = np.zeros(p.size, dtype=np.int64) if blocks is None else np.ascontiguousarray(blocks, dtype=np.int64)
+    return _context_features(p, blocks, len(CONTEXT_FEATURES), SPAN_FLOOR)
+
+
+@njit(cache=True, nogil=True)
+def _window(cs, i, radius, n):  # pragma: no cover - compiled
+    lo, hi = max(i - radius, 0), min(i + radius + 1, n)
+    return (cs[hi] - cs[lo]) / (hi - lo)
+
+
+@njit(cache=True, nogil=True)
+def _context_features(p, blocks, width, span_floor):  # pragma: no cover - compiled
     n = p.size
-    out = np.zeros((n, len(CONTEXT_FEATURES)), dtype=np.float32)
+    out = np.zeros((n, width), dtype=np.float32)
     if n == 0:
         return out
-    if blocks is None:
-        blocks = np.zeros(n, dtype=np.int64)
-    pad = np.concatenate(([0.0, 0.0], p, [0.0, 0.0]))
-    out[:, 0] = p
-    out[:, 1], out[:, 2] = pad[1:n + 1], pad[3:n + 3]
-    out[:, 3], out[:, 4] = pad[0:n], pad[4:n + 4]
-    cs = np.concatenate(([0.0], np.cumsum(p)))
-    for col, r in ((5, 3), (6, 8)):
-        idx = np.arange(n)
-        lo, hi = np.maximum(idx - r, 0), np.minimum(idx + r + 1, n)
-        out[:, col] = (cs[hi] - cs[lo]) / (hi - lo)
-    out[:, 7] = np.maximum.accumulate(np.concatenate(([0.0], p[:-1])))
-    out[:, 8] = np.maximum.accumulate(np.concatenate(([0.0], p[::-1][:-1])))[::-1]
-    span = _best_span(np.maximum(p - 0.5, SPAN_FLOOR))
-    out[:, 9] = span
-    inside = np.flatnonzero(span)
-    if inside.size:
-        idx = np.arange(n)
-        out[:, 10] = np.where(idx < inside[0], idx - inside[0], np.where(idx > inside[-1], idx - inside[-1], 0)) / n
-    sums = np.bincount(blocks, weights=p)
-    sizes = np.bincount(blocks)
-    out[:, 11] = (sums / np.maximum(sizes, 1))[blocks]
-    maxes = np.zeros(sizes.size)
-    np.maximum.at(maxes, blocks, p)
-    out[:, 12] = maxes[blocks]
+    cs = np.zeros(n + 1)
+    for i in range(n):
+        cs[i + 1] = cs[i] + p[i]
+    n_blocks = blocks.max() + 1
+    block_sum, block_size, block_max = np.zeros(n_blocks), np.zeros(n_blocks), np.zeros(n_blocks)
+    for i in range(n):
+        b = blocks[i]
+        block_sum[b] += p[i]
+        block_size[b] += 1
+        block_max[b] = max(block_max[b], p[i])
+    lo, hi = _best_span(p, span_floor)
+    before = 0.0
+    after = np.zeros(n)
+    for i in range(n - 2, -1, -1):
+        after[i] = max(after[i + 1], p[i + 1])
+    for i in range(n):
+        o = out[i]
+        o[0] = p[i]
+        o[1] = p[i - 1] if i >= 1 else 0.0
+        o[2] = p[i + 1] if i + 1 < n else 0.0
+        o[3] = p[i - 2] if i >= 2 else 0.0
+        o[4] = p[i + 2] if i + 2 < n else 0.0
+        o[5] = _window(cs, i, 3, n)
+        o[6] = _window(cs, i, 8, n)
+        o[7] = before
+        before = max(before, p[i])
+        o[8] = after[i]
+        o[9] = lo <= i <= hi
+        if hi >= lo:
+            o[10] = ((i - lo) if i < lo else (i - hi) if i > hi else 0) / n
+        b = blocks[i]
+        o[11] = block_sum[b] / max(block_size[b], 1)
+        o[12] = block_max[b]
     return out
 
 
-def _best_span(score: np.ndarray) -> np.ndarray:
-    """1.0 inside the contiguous run with the largest total score (Kadane), else 0.0."""
+@njit(cache=True, nogil=True)
+def _best_span(p, floor):  # pragma: no cover - compiled
+    """[lo, hi] of the contiguous run with the largest total of max(p - 0.5, floor) (Kadane)."""
     best, best_lo, best_hi = -np.inf, 0, -1
     run, lo = 0.0, 0
-    for i, s in enumerate(score.tolist()):
+    for i in range(p.size):
+        s = max(p[i] - 0.5, floor)
         if run <= 0:
             run, lo = s, i
         else:
             run += s
         if run > best:
             best, best_lo, best_hi = run, lo, i
-    mask = np.zeros(score.size, dtype=np.float32)
-    mask[best_lo:best_hi + 1] = 1.0
-    return mask
+    return best_lo, best_hi
 
 
 @lru_cache(maxsize=4)

@@ -18,8 +18,13 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
+from functools import lru_cache
+
+import ahocorasick
 
 from ..normalize import compare_key
+
+CUE_KINDS = ("call_to_action", "social", "legal", "notice", "navigation")
 
 _SOCIAL = r"(?:twitter|facebook|instagram|linkedin|whatsapp|pinterest|reddit|tiktok|youtube|telegram|snapchat|flipboard|mastodon|bluesky|threads)"
 
@@ -126,23 +131,33 @@ def _tally(found) -> Cues:
     return Cues(kind, strong, weak)
 
 
+@lru_cache(maxsize=1)
+def _anchor_automaton() -> ahocorasick.Automaton:
+    """Every cue anchor in one Aho-Corasick automaton; each anchor's value is the cues it is an anchor of."""
+    cues_of: dict[str, list[int]] = {}
+    for ci, (_, _, _, anchors) in enumerate(_COMPILED):
+        for anchor in anchors:
+            cues_of.setdefault(anchor, []).append(ci)
+    automaton = ahocorasick.Automaton()
+    for anchor, cue_ids in cues_of.items():
+        automaton.add_word(anchor, tuple(cue_ids))
+    automaton.make_automaton()
+    return automaton
+
+
 def document_cues(keys: list[str]) -> list[Cues]:
-    """:func:`paragraph_cues` of every line of a document (compare keys), scanning the
-    whole document once per anchor instead of every line once per pattern."""
-    joined = "\n".join(keys)
+    """:func:`paragraph_cues` of every line of a document (compare keys): one pass of an
+    Aho-Corasick automaton finds every anchor in the whole document, and a cue's pattern
+    only runs on the lines that hold one of its anchors."""
     starts = []
     offset = 0
     for k in keys:
         starts.append(offset)
         offset += len(k) + 1
     candidates: dict[int, set[int]] = {}
-    for ci, (_, _, _, anchors) in enumerate(_COMPILED):
-        for anchor in anchors:
-            pos = joined.find(anchor)
-            while pos >= 0:
-                line = bisect_right(starts, pos) - 1
-                candidates.setdefault(line, set()).add(ci)
-                pos = joined.find(anchor, starts[line] + len(keys[line]) + 1)
+    for end, cue_ids in _anchor_automaton().iter("\n".join(keys)):
+        line = bisect_right(starts, end) - 1
+        candidates.setdefault(line, set()).update(cue_ids)
     out = [NO_CUES] * len(keys)
     for line, cue_ids in candidates.items():
         key = keys[line]

@@ -50,12 +50,13 @@ class Labels:
 def label(paragraphs: list[Paragraph], evidence: Evidence = Evidence(), *,
           html: bool = False, title_hint: str | None = None,
           long_words: int = LONG_WORDS, model: TextModel | None = None, rules: bool = True,
-          features: np.ndarray | None = None) -> Labels:
+          scores: np.ndarray | None = None) -> Labels:
     """Decide, for every paragraph, whether it is kept or why it is removed.
 
     Plain text gets every rule and the plain-text model; trafilatura's output of an
     HTML page (already the main content, so repeated lines there are article
     structure, not furniture) gets templates, cues and the HTML post-filter model.
+    ``scores``: the model's scores of the paragraphs, if already computed.
     """
     reasons: list[str | None] = [NO_WORDS if p.n_words == 0 else None for p in paragraphs]
     if rules:
@@ -66,7 +67,7 @@ def label(paragraphs: list[Paragraph], evidence: Evidence = Evidence(), *,
     title = _mark_headline(paragraphs, reasons, title_hint, long_words, guess=not html)
     model = model or (html_model() if html else text_model())
     before_model = list(reasons)
-    scores = _mark_by_model(paragraphs, reasons, model, long_words, features)
+    scores = _mark_by_model(paragraphs, reasons, model, long_words, scores)
     _keep_best_prose(paragraphs, reasons, before_model, scores, long_words)
     _keep_captions(paragraphs, reasons)
     _keep_closing_lines(paragraphs, reasons, before_model, long_words)
@@ -233,10 +234,11 @@ def blocks(paras: list[Paragraph]) -> np.ndarray:
 
 
 def _mark_by_model(paras: list[Paragraph], reasons: list[str | None], model: TextModel,
-                   long_words: int, features: np.ndarray | None) -> np.ndarray:
+                   long_words: int, scores: np.ndarray | None) -> np.ndarray:
     if not paras:
         return np.zeros(0)
-    scores = paragraph_scores(paras, model, long_words, features)
+    if scores is None:
+        scores = paragraph_scores(paras, model, long_words)
     core = _core(paras, [None if s >= model.threshold else "x" for s in scores], long_words)
     for i, (p, s) in enumerate(zip(paras, scores)):
         if reasons[i] is not None or s >= model.threshold:
