@@ -8,7 +8,6 @@ import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager, nullcontext
-from functools import partial
 
 from .. import clean as clean_stage
 from ..config import DEFAULT, Config
@@ -56,12 +55,13 @@ def _map(pool: ProcessPoolExecutor | None, fn: Callable, items: list, progress: 
 
 def clean_records(records: list[Record], config: Config = DEFAULT, progress: Progress | None = None
                   ) -> tuple[list[clean_stage.Cleaned], clean_stage.Evidence]:
-    """Draft every record, gather the corpus evidence, finish every draft (both
-    per-document steps on one pool); sorted by doc id."""
+    """Draft every record on the pool, gather the corpus evidence, finish every draft
+    here; sorted by doc id. Finishing applies the rules to scored paragraphs, which
+    costs less than pickling a draft to a worker and back."""
     with _pool(config.n_workers, len(records)) as pool:
         drafts = _map(pool, clean_stage.draft, records, progress)
-        evidence = clean_stage.corpus_templates(drafts, config)
-        cleaned = _map(pool, partial(clean_stage.finish, evidence=evidence, config=config), drafts)
+    evidence = clean_stage.corpus_templates(drafts, config)
+    cleaned = [clean_stage.finish(d, evidence, config) for d in drafts]
     return sorted(cleaned, key=lambda c: c.doc_id), evidence
 
 
