@@ -159,3 +159,28 @@ def test_audit_rows_have_the_pairs_table_columns_in_order():
     from newsdedup.dedup import PairRow
 
     assert PairRow._fields == tuple(schema.PAIRS)
+
+
+def test_given_paragraph_keys_give_the_clustering_computed_from_texts():
+    """The runner passes the cleaner's paragraph keys; library callers pass only texts."""
+    from newsdedup.clean import clean_records
+    from newsdedup.clean.paragraphs import split_clean
+    from newsdedup.match import paragraph_matches
+    from newsdedup.normalize import compare_keys
+    from newsdedup.read import read_inputs
+
+    cleaned = [c for c in clean_records(read_inputs(CORPUS)) if c.error is None]
+    ids, texts, keys = [c.doc_id for c in cleaned], [c.text for c in cleaned], [c.keys for c in cleaned]
+    rng = random.Random(3)
+    longest = max(texts, key=len)
+    edited = "\n\n".join(edit(rng, p, 0.05) for p in split_clean(longest)[1:])  # edits, the lede cut
+    texts += [longest, edited]  # an exact and an edited copy: the edited one needs paragraph coverage
+    ids += ["copy", "edited"]
+    keys += [keys[texts.index(longest)], compare_keys(split_clean(edited))]
+    given, computed = deduplicate(ids, texts, Config(), keys), deduplicate(ids, texts, Config())
+    assert given.cluster_ids == computed.cluster_ids and given.pairs == computed.pairs
+    assert any("coverage" in p.reason for p in given.pairs)
+    paragraphs = [split_clean(t) for t in texts]
+    args = (given.doc_ids, [paragraphs[ids.index(d)] for d in given.doc_ids], given.cluster_ids, given.canonical_ids)
+    by_id = dict(zip(ids, keys))
+    assert paragraph_matches(*args, Config(), [by_id[d] for d in given.doc_ids]) == paragraph_matches(*args, Config())

@@ -173,9 +173,12 @@ def _expand(occ_a, occ_b, score: float, doc_ids, cluster_codes, same_key: bool =
 
 
 def paragraph_matches(doc_ids: Sequence[str], paragraphs: Sequence[list[str]], cluster_ids: Sequence[str],
-                      canonical_ids: Sequence[str], config: Config = DEFAULT) -> list[Match]:
-    """All matches, sorted by ``(doc_a, para_a, doc_b, para_b)``."""
-    keys = [compare_keys(list(paras)) for paras in paragraphs]
+                      canonical_ids: Sequence[str], config: Config = DEFAULT,
+                      keys: Sequence[list[str]] | None = None) -> list[Match]:
+    """All matches, sorted by ``(doc_a, para_a, doc_b, para_b)`` (``keys``: the paragraphs'
+    compare keys, if the caller has them)."""
+    if keys is None:
+        keys = [compare_keys(list(paras)) for paras in paragraphs]
     matches = within_clusters(doc_ids, keys, canonical_ids, config)
     matches += across_clusters(doc_ids, keys, cluster_ids, config)
     return sorted(matches)

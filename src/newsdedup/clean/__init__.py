@@ -44,6 +44,7 @@ class Draft:
     date: str | None = None
     title_given: bool = False
     paragraphs: list[Paragraph] = field(default_factory=list)
+    keys: list[str] = field(default_factory=list)  # the paragraphs' compare keys
     scores: np.ndarray | None = None  # the classifier's probability that each paragraph is article text
     error: str | None = None
 
@@ -57,6 +58,7 @@ class Cleaned:
     title: str | None = None
     date: str | None = None
     paragraphs: list[str] = field(default_factory=list)
+    keys: list[str] = field(default_factory=list)  # compare keys of the kept paragraphs (dedup and matching reuse them)
     removed: list[tuple[int, str, str]] = field(default_factory=list)  # (para_index, text, reason)
     error: str | None = None
 
@@ -78,14 +80,14 @@ def draft(record: Record) -> Draft:
         except ValueError as exc:
             d.error = str(exc)
             return d
-        d.paragraphs, keys = build_paragraphs(ex.lines)
+        d.paragraphs, d.keys = build_paragraphs(ex.lines)
         d.title = record.title or ex.title
         d.date = record.date or ex.date
         d.url = record.url or ex.url
     else:
-        d.paragraphs, keys = build_paragraphs(*split_lines(record.text or ""))
+        d.paragraphs, d.keys = build_paragraphs(*split_lines(record.text or ""))
     d.scores = paragraph_scores(d.paragraphs, html_model() if d.is_html else text_model(),
-                                DEFAULT.long_paragraph_words, line_features(d.paragraphs, keys, DEFAULT.long_paragraph_words))
+                                DEFAULT.long_paragraph_words, line_features(d.paragraphs, d.keys, DEFAULT.long_paragraph_words))
     return d
 
 
@@ -108,9 +110,10 @@ def finish(d: Draft, evidence: Evidence = Evidence(), config: Config = DEFAULT, 
     labels = label(d.paragraphs, evidence, html=d.is_html, title_hint=d.title,
                    long_words=config.long_paragraph_words, model=model, scores=None if model else d.scores)
     out.title = labels.title
-    for i, (p, reason) in enumerate(zip(d.paragraphs, labels.reasons)):
+    for i, (p, key, reason) in enumerate(zip(d.paragraphs, d.keys, labels.reasons)):
         if reason is None:
             out.paragraphs.append(p.text)
+            out.keys.append(key)
         else:
             out.removed.append((i, p.text, reason))
     if not out.paragraphs:

@@ -51,17 +51,13 @@ class Clustering:
         return self.doc_ids[i] != self.canonical_ids[i]
 
 
-def _text_key(text: str) -> bytes:
-    return hashlib.blake2b(compare_key(text).encode("utf-8"), digest_size=16).digest()
-
-
-def _first_copies(texts: Sequence[str]) -> np.ndarray:
-    """For each text, the index of the first text with the same compare key (16-byte
-    digests in one array and a sort: no per-document dictionary)."""
-    n = len(texts)
+def _first_copies(keys: Sequence[str]) -> np.ndarray:
+    """For each text, the index of the first text with the same compare key (``keys``;
+    16-byte digests in one array and a sort: no per-document dictionary)."""
+    n = len(keys)
     digests = bytearray(16 * n)
-    for i, t in enumerate(texts):
-        digests[16 * i:16 * i + 16] = _text_key(t)
+    for i, key in enumerate(keys):
+        digests[16 * i:16 * i + 16] = hashlib.blake2b(key.encode("utf-8"), digest_size=16).digest()
     key = np.frombuffer(bytes(digests), dtype="<u8").reshape(n, 2)
     index = np.arange(n)
     by_key = np.lexsort((index, key[:, 1], key[:, 0]))  # equal keys together, first index first
@@ -74,14 +70,19 @@ def _first_copies(texts: Sequence[str]) -> np.ndarray:
     return rep
 
 
-def deduplicate(doc_ids: Sequence[str], texts: Sequence[str], config: Config = DEFAULT) -> Clustering:
+def deduplicate(doc_ids: Sequence[str], texts: Sequence[str], config: Config = DEFAULT,
+                paragraph_keys: Sequence[list[str]] | None = None) -> Clustering:
+    """Cluster clean texts (``paragraph_keys``: the compare keys of each text's paragraphs,
+    if the caller has them; computed here otherwise)."""
     order = sorted(range(len(doc_ids)), key=doc_ids.__getitem__)
     ids = [doc_ids[i] for i in order]
     txt = [texts[i] for i in order]
+    para_keys = [paragraph_keys[i] for i in order] if paragraph_keys is not None else None
     n = len(ids)
 
-    # 1. exact duplicates collapse onto their first (smallest id) copy
-    rep = _first_copies(txt)
+    # 1. exact duplicates collapse onto their first (smallest id) copy; the compare key of a
+    # text is its paragraphs' keys joined by a space (normalising never crosses a blank line)
+    rep = _first_copies([compare_key(t) for t in txt] if para_keys is None else [" ".join(k) for k in para_keys])
     reps = np.flatnonzero(rep == np.arange(n))
     pairs = [_pair_row(ids[int(rep[i])], ids[i], 1.0, None, DUPLICATE, IDENTICAL) for i in range(n) if rep[i] != i]
 
@@ -116,6 +117,8 @@ def deduplicate(doc_ids: Sequence[str], texts: Sequence[str], config: Config = D
         return shingle_cache[i]
 
     def paras(i: int) -> list[str]:
+        if para_keys is not None:
+            return para_keys[i]
         if i not in paragraphs:
             paragraphs[i] = compare_keys(split_clean(txt[i]))
         return paragraphs[i]

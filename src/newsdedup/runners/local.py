@@ -79,10 +79,12 @@ def run(inputs: Input | Iterable[Input], config: Config | None = None,
     log.info("cleaned %d records, %d rejected, %d template paragraphs", len(cleaned),
              len(cleaned) - len(good), len(evidence.templates))
     with _timed(timings, "dedup"):
-        clustering = deduplicate([c.doc_id for c in good], [c.text for c in good], config)
+        clustering = deduplicate([c.doc_id for c in good], [c.text for c in good], config, [c.keys for c in good])
     with _timed(timings, "match"):
-        matches = paragraph_matches(clustering.doc_ids, [c.paragraphs for c in good],
-                                    clustering.cluster_ids, clustering.canonical_ids, config)
+        by_id = {c.doc_id: c for c in good}
+        matches = paragraph_matches(clustering.doc_ids, [by_id[d].paragraphs for d in clustering.doc_ids],
+                                    clustering.cluster_ids, clustering.canonical_ids, config,
+                                    [by_id[d].keys for d in clustering.doc_ids])
     with _timed(timings, "tables"):
         tables = build_tables(cleaned, clustering, matches)
     return Result(**tables, config=config, timings=timings)
