@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+import pandas as pd
 from rapidfuzz import fuzz, process
 
 from ._arrays import group_bounds, pairs_in_groups
@@ -99,39 +100,41 @@ def across_clusters(doc_ids: Sequence[str], keys: Sequence[list[str]], cluster_i
     shingles, are scored in one vectorised rapidfuzz call, and are expanded back to the
     documents' paragraphs at the end.
     """
-    # distinct paragraph keys long enough to match, and where each occurs
-    key_id: dict[str, int] = {}
-    occurrences: list[list[tuple[int, int]]] = []
-    all_long = (word_counts([k for paras in keys for k in paras]) >= config.match_min_words).tolist()
-    at = 0
-    for d, paras in enumerate(keys):
-        long_enough = all_long[at:at + len(paras)]
-        at += len(paras)
-        for p, key in enumerate(paras):
-            if not long_enough[p]:
-                continue
-            k = key_id.get(key)
-            if k is None:
-                k = key_id[key] = len(occurrences)
-                occurrences.append([])
-            occurrences[k].append((d, p))
-    if not occurrences:
+    # every paragraph occurrence long enough to match: its document, position and key id
+    flat = [k for paras in keys for k in paras]
+    n_paras = np.fromiter(map(len, keys), dtype=np.int64, count=len(keys))
+    long_enough = np.flatnonzero(word_counts(flat) >= config.match_min_words)
+    if long_enough.size == 0:
         return []
-    texts = list(key_id)
-    cluster_codes = np.unique(np.asarray(cluster_ids, dtype=object), return_inverse=True)[1]
-    n_occ = np.array([len(o) for o in occurrences], dtype=np.int64)
+    first_of_doc = np.cumsum(n_paras) - n_paras
+    occ_doc = np.repeat(np.arange(len(keys), dtype=np.int64), n_paras)[long_enough]
+    occ_para = long_enough - first_of_doc[occ_doc]
+    key_of, texts = pd.factorize(np.array(flat, dtype=object)[long_enough])  # ids in order of first occurrence
+    texts = texts.tolist()
+    by_key = np.argsort(key_of, kind="stable")  # occurrences grouped by key, in document order
+    occ_doc, occ_para = occ_doc[by_key], occ_para[by_key]
+    n_occ = np.bincount(key_of, minlength=len(texts))
+    first_occ = np.cumsum(n_occ) - n_occ
+    cluster = np.unique(np.asarray(cluster_ids, dtype=object), return_inverse=True)[1][occ_doc]
     usable = n_occ <= config.match_max_postings  # a paragraph printed everywhere is furniture, not a passage
 
-    out: list[Match] = []
+    def report(i: np.ndarray, j: np.ndarray, score: np.ndarray) -> list[Match]:
+        """Matches between occurrences i and j (positions in key order) of different clusters."""
+        apart = cluster[i] != cluster[j]
+        i, j = i[apart].tolist(), j[apart].tolist()
+        return [_ordered(doc_ids[occ_doc[x]], int(occ_para[x]), doc_ids[occ_doc[y]], int(occ_para[y]), s, False)
+                for x, y, s in zip(i, j, score[apart].tolist())]
+
     # 1. identical paragraphs in documents of different clusters
-    for k in np.flatnonzero((n_occ > 1) & usable).tolist():
-        out.extend(_expand(occurrences[k], occurrences[k], 100.0, doc_ids, cluster_codes, same_key=True))
+    repeated = np.flatnonzero((n_occ > 1) & usable)
+    i, j = pairs_in_groups(first_occ[repeated], n_occ[repeated], config.match_max_postings)
+    out = report(i, j, np.full(i.size, 100.0))
 
     # 2. similar paragraphs: candidates from shared shingles, scored at once
-    flat, offsets = shingle_sets(texts, config.match_shingle_size)
+    flat_shingles, offsets = shingle_sets(texts, config.match_shingle_size)
     owner = np.repeat(np.arange(len(texts), dtype=np.uint64), np.diff(offsets))
     # (shingle, owner) packed in one integer: one sort instead of a lexsort
-    packed = np.sort((flat.astype(np.uint64) << np.uint64(32)) | owner)
+    packed = np.sort((flat_shingles.astype(np.uint64) << np.uint64(32)) | owner)
     owner_sorted = (packed & np.uint64(0xFFFFFFFF)).astype(np.int64)
     starts, sizes = group_bounds(packed >> np.uint64(32))
     weight = np.add.reduceat(n_occ[owner_sorted], starts) if starts.size else np.zeros(0, np.int64)
@@ -151,25 +154,26 @@ def across_clusters(doc_ids: Sequence[str], keys: Sequence[list[str]], cluster_i
     lengths = np.array([len(t) for t in texts], dtype=np.int64)
     uneven = np.maximum(lengths[ka], lengths[kb]) > UNEVEN * np.minimum(lengths[ka], lengths[kb])
     for scorer, sel in ((fuzz.ratio, ~uneven), (fuzz.partial_ratio, uneven)):
-        xs, ys = ka[sel].tolist(), kb[sel].tolist()
-        if not xs:
+        xs, ys = ka[sel], kb[sel]
+        if not xs.size:
             continue
-        scores = process.cpdist([texts[x] for x in xs], [texts[y] for y in ys], scorer=scorer,
+        scores = process.cpdist([texts[x] for x in xs.tolist()], [texts[y] for y in ys.tolist()], scorer=scorer,
                                 score_cutoff=config.match_cutoff, workers=1)
-        for x, y, score in zip(xs, ys, scores.tolist()):
-            if score:
-                out.extend(_expand(occurrences[x], occurrences[y], round(float(score), 2), doc_ids, cluster_codes))
+        hit = np.flatnonzero(scores)
+        rounded = np.array([round(float(v), 2) for v in scores[hit].tolist()], dtype=np.float64)
+        i, j, which = _cross(first_occ[xs[hit]], n_occ[xs[hit]], first_occ[ys[hit]], n_occ[ys[hit]])
+        out += report(i, j, rounded[which])
     return out
 
 
-def _expand(occ_a, occ_b, score: float, doc_ids, cluster_codes, same_key: bool = False) -> list[Match]:
-    """Every pair of occurrences of two matching paragraph keys, in different clusters."""
-    out = []
-    for n, (da, pa) in enumerate(occ_a):
-        for db, pb in (occ_b[n + 1:] if same_key else occ_b):
-            if cluster_codes[da] != cluster_codes[db]:
-                out.append(_ordered(doc_ids[da], pa, doc_ids[db], pb, score, False))
-    return out
+def _cross(start_a: np.ndarray, size_a: np.ndarray, start_b: np.ndarray, size_b: np.ndarray
+           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every (a, b) position pair of each pair of ranges [start_a, start_a + size_a) x
+    [start_b, start_b + size_b), and the number of the range pair it comes from."""
+    total = size_a * size_b
+    which = np.repeat(np.arange(total.size, dtype=np.int64), total)
+    within = np.arange(which.size, dtype=np.int64) - np.repeat(np.cumsum(total) - total, total)
+    return start_a[which] + within // size_b[which], start_b[which] + within % size_b[which], which
 
 
 def paragraph_matches(doc_ids: Sequence[str], paragraphs: Sequence[list[str]], cluster_ids: Sequence[str],
