@@ -4,6 +4,12 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# No timing assertions in tests: the first call of a compiled kernel in a fresh checkout
+# compiles it, which Hypothesis's default 200 ms deadline would call a failure.
+settings.register_profile("newsdedup", deadline=None)
+settings.load_profile("newsdedup")
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"

@@ -12,12 +12,12 @@ quotes and dashes, so ``“Don’t” — she said`` and ``"don't" - she said`` 
 
 from __future__ import annotations
 
-import hashlib
 import re
 import unicodedata
 from functools import lru_cache
 
 import numpy as np
+from numba import njit
 
 _QUOTES_DASHES = str.maketrans({
     **dict.fromkeys("\u2018\u2019\u201a\u201b\u2032\u02bc\uff07", "'"),
@@ -118,14 +118,43 @@ def _code_classes(lines: list[str]) -> tuple[np.ndarray, np.ndarray]:
 
 def word_counts(lines: list[str]) -> np.ndarray:
     """Number of ``\\w+`` runs in each line (as ``len(re.findall(r"\\w+", line))``)."""
+    return line_stats(lines)[0]
+
+
+def line_stats(lines: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Per line (compare keys, without line breaks): the number of ``\\w+`` runs, and a
+    stable 64-bit hash (FNV-1a of the code points, then a murmur3 finaliser), the same
+    in every process and run."""
     if not lines:
-        return np.zeros(0, dtype=np.int64)
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint64)
     codes, classes = _code_classes(lines)
-    word = (classes & WORD_CHAR) != 0
-    starts = np.flatnonzero(word & ~np.concatenate(([False], word[:-1])))
-    # word starts before each line's end, differenced: no per-character line numbers
-    line_ends = np.append(np.flatnonzero(codes == 10), codes.size)
-    return np.diff(np.searchsorted(starts, line_ends), prepend=0)
+    return _line_stats(codes, classes, len(lines))
+
+
+@njit(cache=True, nogil=True)
+def _line_stats(codes, classes, n):  # pragma: no cover - compiled
+    counts = np.zeros(n, dtype=np.int64)
+    hashes = np.zeros(n, dtype=np.uint64)
+    line, prev_word = 0, False
+    h = np.uint64(0xCBF29CE484222325)
+    for i in range(codes.size + 1):
+        if i == codes.size or codes[i] == 10:
+            h ^= h >> np.uint64(33)
+            h *= np.uint64(0xFF51AFD7ED558CCD)
+            h ^= h >> np.uint64(33)
+            h *= np.uint64(0xC4CEB9FE1A85EC53)
+            h ^= h >> np.uint64(33)
+            hashes[line] = h
+            line += 1
+            h = np.uint64(0xCBF29CE484222325)
+            prev_word = False
+            continue
+        word = (classes[i] & WORD_CHAR) != 0
+        if word and not prev_word:
+            counts[line] += 1
+        prev_word = word
+        h = (h ^ np.uint64(codes[i])) * np.uint64(0x100000001B3)
+    return counts, hashes
 
 
 def words(text: str) -> list[str]:
@@ -135,9 +164,4 @@ def words(text: str) -> list[str]:
 
 def key_hash(text: str) -> int:
     """A stable 64-bit hash of the compare key (the same in every process and run)."""
-    return hash_key(compare_key(text))
-
-
-def hash_key(key: str) -> int:
-    """A stable 64-bit hash of an already computed compare key."""
-    return int.from_bytes(hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest(), "little")
+    return int(line_stats([compare_key(text)])[1][0])

@@ -44,11 +44,13 @@ STOPLIST_LANGUAGES = ("English", "German", "French", "Spanish", "Portuguese", "I
 STOP_SAMPLE = 400  # the stoplist is picked on the page's first words
 ENGLISH_SHARE = 0.25  # ... and is English without trying the others when it covers this share
 
-_COUNT = re.compile(r"\(\d+\)$|^\d+$|^\d+[.)]\s")
+# a count: "(12)" at the end, or a number alone or opening a numbered list item
+_COUNT_END = re.compile(r"\(\d+\)$")
+_COUNT_START = re.compile(r"\d+$|\d+[.)]\s")
 # A date or time ("Jan. 5", "10:30", "5 hours ago", "2024-01-05", "1/5/24"): each kind of
 # pattern with a literal its match must contain (in the text, or in the compare key where
 # case matters), so that most lines are ruled out by a substring test.
-_MONTH_HINT = re.compile(r"jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec")
+_MONTH_HINT = re.compile(r"[adfjmnos](?:an|eb|ar|pr|ay|un|ul|ug|ep|ct|ov|ec)")  # jan|feb|...|dec
 _DATES = (
     ("key", _MONTH_HINT, re.compile(
         r"\b(?=[adfjmnos])(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|jun(?:e)?|jul(?:y)?|aug(?:ust)?|"
@@ -181,8 +183,10 @@ def line_features(paragraphs: Sequence[Paragraph], keys: Sequence[str] | None = 
 def _fill_patterns(X: np.ndarray, texts: list[str], keys: Sequence[str]) -> None:
     """The count and date columns, by regular expression on the lines that have digits."""
     for i in np.flatnonzero(X[:, INDEX["digit_ratio"]] > 0).tolist():
-        X[i, INDEX["count_pattern"]] = _COUNT.search(texts[i]) is not None
-        X[i, INDEX["date_time"]] = is_date(texts[i], keys[i])
+        text = texts[i]
+        X[i, INDEX["count_pattern"]] = (_COUNT_START.match(text) is not None
+                                        or (text.endswith(")") and _COUNT_END.search(text) is not None))
+        X[i, INDEX["date_time"]] = is_date(text, keys[i])
 
 
 @njit(cache=True, nogil=True, inline="always")

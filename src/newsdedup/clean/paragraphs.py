@@ -15,7 +15,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from ..normalize import compare_keys, hash_key, tidy, word_counts
+from ..normalize import compare_keys, line_stats, tidy
 from .rules import Cues, document_cues
 
 PARAGRAPH_SEPARATOR = "\n\n"
@@ -76,13 +76,13 @@ def build_paragraphs(lines: list[str], gaps_before: list[int] | None = None,
     (whole-document passes where possible: one normalisation, one cue scan, one word count)."""
     keys = compare_keys(lines)
     cues = document_cues(keys)
-    counts = word_counts(keys).tolist()
+    counts, hashes = (a.tolist() for a in line_stats(keys))
     before = gaps_before or [0] * len(lines)
     after = gaps_after or [0] * len(lines)
-    out = [Paragraph(text=text, key=hash_key(key), n_words=n_words,
+    out = [Paragraph(text=text, key=key_hash, n_words=n_words,
                      sentence=n_words >= MIN_SENTENCE_WORDS and ends_like_sentence(text),
                      cues=cue, gap_before=gb, gap_after=ga)
-           for text, key, cue, n_words, gb, ga in zip(lines, keys, cues, counts, before, after)]
+           for text, key_hash, cue, n_words, gb, ga in zip(lines, hashes, cues, counts, before, after)]
     return out, keys
 
 
