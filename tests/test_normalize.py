@@ -7,7 +7,7 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from newsdedup.normalize import compare_key, compare_keys, word_counts
+from newsdedup.normalize import compare_key, compare_keys, tidy, word_counts
 
 # Basic Multilingual Plane text with the characters scraped pages are made of: letters of
 # several scripts, digits, punctuation, every kind of space and line break
@@ -32,3 +32,8 @@ def test_compare_key_folds_case_quotes_dashes_and_width():
 @given(st.lists(BMP_TEXT.map(lambda t: t.replace("\n", " ")), max_size=10))
 def test_compare_keys_is_compare_key_of_each_line(lines):
     assert compare_keys(lines) == [compare_key(line) for line in lines]
+
+
+@given(st.lists(BMP_TEXT.map(lambda t: tidy(t.replace("\n", " "))), max_size=10))
+def test_compare_keys_of_tidied_lines_skip_nothing(lines):
+    assert compare_keys(lines, tidied=True) == [compare_key(line) for line in lines]

@@ -65,15 +65,21 @@ def fold(text: str) -> str:
     return text.lower() if text.isascii() else unicodedata.normalize("NFKC", text).casefold()
 
 
-def compare_keys(lines: list[str]) -> list[str]:
-    """:func:`compare_key` of many lines at once (one normalisation pass over all of them)."""
+def compare_keys(lines: list[str], tidied: bool = False) -> list[str]:
+    """:func:`compare_key` of many lines at once (one normalisation pass over all of them).
+
+    ``tidied``: the lines come from :func:`tidy` (single spaces, stripped), so when NFKC
+    leaves them as they are their keys need no whitespace pass (folding case and quotes
+    never makes spaces)."""
     if not lines:
         return []
-    joined = _replace_present(unicodedata.normalize("NFKC", "\n".join(lines)), _QUOTES_DASHES).casefold()
+    joined = "\n".join(lines)
+    spaced = not (tidied and unicodedata.is_normalized("NFKC", joined))
+    joined = _replace_present(unicodedata.normalize("NFKC", joined) if spaced else joined, _QUOTES_DASHES).casefold()
     keys = joined.split("\n")
     if len(keys) != len(lines):  # a character that normalises to a line break: do it line by line
         return [compare_key(line) for line in lines]
-    return [" ".join(k.split()) for k in keys]
+    return [" ".join(k.split()) for k in keys] if spaced else keys
 
 
 # Character classes of the Basic Multilingual Plane, for per-line counts with numpy.

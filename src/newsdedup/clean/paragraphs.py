@@ -74,7 +74,7 @@ def build_paragraphs(lines: list[str], gaps_before: list[int] | None = None,
                      gaps_after: list[int] | None = None) -> tuple[list[Paragraph], list[str]]:
     """Paragraphs of a document's non-blank, tidied lines, and their compare keys
     (whole-document passes where possible: one normalisation, one cue scan, one word count)."""
-    keys = compare_keys(lines)
+    keys = compare_keys(lines, tidied=True)
     cues = document_cues(keys)
     counts, hashes = (a.tolist() for a in line_stats(keys))
     before = gaps_before or [0] * len(lines)

@@ -56,12 +56,12 @@ def unrelated_counts(docs: Sequence[Sequence[Paragraph]], *, min_docs: int = 2, 
                      furniture_only: bool = False) -> dict[int, int]:
     """For each paragraph key found in ``min_docs`` or more documents: in how many unrelated ones (up to ``cap``)."""
     postings: dict[int, list[int]] = defaultdict(list)
-    shaped: dict[int, bool] = {}
+    first: dict[int, Paragraph] = {}  # a key's shape is read from its first paragraph
     for d, paras in enumerate(docs):
         for key in dict.fromkeys(p.key for p in paras):
             postings[key].append(d)
         for p in paras:
-            shaped.setdefault(p.key, _furniture_shaped(p, long_words))
+            first.setdefault(p.key, p)
     evidence: dict[int, frozenset[int]] = {}
 
     def about(d: int) -> frozenset[int]:
@@ -71,7 +71,7 @@ def unrelated_counts(docs: Sequence[Sequence[Paragraph]], *, min_docs: int = 2, 
 
     counts: dict[int, int] = {}
     for key, ds in postings.items():
-        if len(ds) < min_docs or (furniture_only and not shaped[key]):
+        if len(ds) < min_docs or (furniture_only and not _furniture_shaped(first[key], long_words)):
             continue
         groups: list[frozenset[int]] = []
         for d in ds:
