@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import numpy as np
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from newsdedup.clean.features import INDEX, line_features, stoplists
@@ -71,3 +71,24 @@ def test_vocabulary_overlap_counts_words_of_other_prose_lines(page):
         others = set().union(*(set(c) for j, c in enumerate(content) if j != i and prose[j]))
         expected = sum(w in others for w in words) / max(len(words), 1)
         assert X[i, INDEX["vocab_overlap"]] == np.float32(expected)
+
+
+DATE = re.compile(  # the definition is_date implements: one pattern, no hints
+    r"\b(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|jun(?:e)?|jul(?:y)?|aug(?:ust)?|sep(?:t(?:ember)?)?|"
+    r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b\.?[^\S\n]*\d{1,2}\b|\b\d{1,2}:\d{2}\b|\b\d+\s*(?:[mhd]|min|mins|hrs?|"
+    r"hours?|days?|minutes?)[^\S\n]+ago\b|\b(?:19|20)\d{2}-\d{2}-\d{2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b", re.I)
+DATE_PARTS = ["Jan", "JANUARY", "Sept", "sep", "ſep", "Dec.", "Dec.5", "Jan5", "may", "April", "Aprıl", "5", "12", "2019-11-18", "10:30",
+              "3 hours ago", "5h ago", "1/5/24", "١٢", "１２", "²", " ", ".", "-", "/", ":", "x", "Über", "ago"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(DATE_PARTS), min_size=1, max_size=8).map("".join))
+@example("Aprıl 5")  # re.IGNORECASE reads a dotless i as i
+@example("ſept. 12")
+@example("Dec.5")
+def test_is_date_is_its_pattern(text):
+    from newsdedup.clean.features import is_date
+    from newsdedup.normalize import tidy
+
+    text = tidy(text)
+    assert is_date(text, compare_key(text)) == (DATE.search(text) is not None)

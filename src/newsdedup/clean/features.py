@@ -50,7 +50,9 @@ _COUNT_START = re.compile(r"\d+$|\d+[.)]\s")
 # A date or time ("Jan. 5", "10:30", "5 hours ago", "2024-01-05", "1/5/24"): each kind of
 # pattern with a literal its match must contain (in the text, or in the compare key where
 # case matters), so that most lines are ruled out by a substring test.
-_MONTH_HINT = re.compile(r"[adfjmnos](?:an|eb|ar|pr|ay|un|ul|ug|ep|ct|ov|ec)")  # jan|feb|...|dec
+# in the compare key (case folded, one space between words): a month's first letters, the
+# rest of its word, and a digit after at most a dot and a space
+_MONTH_HINT = re.compile(r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*\.? ?\d")
 _DATES = (
     ("key", _MONTH_HINT, re.compile(
         r"\b(?=[adfjmnos])(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|jun(?:e)?|jul(?:y)?|aug(?:ust)?|"
