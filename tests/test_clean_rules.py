@@ -182,3 +182,21 @@ def test_hostile_html_is_rejected_not_raised():
                  "\x00\x01\x02 binary junk"]:
         cleaned = finish(draft(Record(doc_id="h", source="h", html=html)))
         assert cleaned.error or "root:" not in cleaned.text
+
+
+def test_prose_the_model_dropped_right_before_the_article_comes_back():
+    from newsdedup.clean.text import LOW_CONTENT, NAVIGATION, _keep_opening_lines
+
+    lede = "Officials said on Monday that the bridge would stay closed for at least another month of repairs."
+    promo = "Subscribe today and get every story about the bridge and the city council delivered to you."
+    lines = ["Menu", promo, "Updated 2 hours ago", lede] + BODY
+    paras = segment("\n".join(lines))
+    before_model = [NAVIGATION, "call_to_action", None, None] + [None] * len(BODY)
+    reasons = [NAVIGATION, "call_to_action", NAVIGATION, LOW_CONTENT] + [None] * len(BODY)
+    _keep_opening_lines(paras, reasons, before_model, long_words=12)
+    assert reasons[3] is None  # the lede, next to the article, is article
+    assert reasons[:3] == [NAVIGATION, "call_to_action", NAVIGATION]  # the walk stops at the short dateline
+    reasons = [NAVIGATION, "call_to_action", LOW_CONTENT, LOW_CONTENT] + [None] * len(BODY)
+    paras[2] = segment(promo)[0]  # a prose line with a cue (the model removed it) stops the walk too
+    _keep_opening_lines(paras, reasons, before_model, long_words=12)
+    assert reasons[2] == LOW_CONTENT and reasons[3] is None

@@ -16,6 +16,10 @@ Rules, applied in order; each removal records its reason:
    of short lines, distance to the densest prose, blank-line blocks, topic overlap
    with the page's prose...); below the model's threshold it goes, with the kind
    its cues or shape suggest (``navigation``, ``after_article``, ``low_content``).
+6. corrections of the model at the article's edges: the best prose paragraph of a page
+   it emptied, captions beside kept text, short closing sentences right after the last
+   kept prose paragraph, prose sentences (a lede) right before the first one, and
+   ``after_article`` for short lines cut off from the article by removed furniture.
 """
 
 from __future__ import annotations
@@ -71,6 +75,7 @@ def label(paragraphs: list[Paragraph], evidence: Evidence = Evidence(), *,
     _keep_best_prose(paragraphs, reasons, before_model, scores, long_words)
     _keep_captions(paragraphs, reasons)
     _keep_closing_lines(paragraphs, reasons, before_model, long_words)
+    _keep_opening_lines(paragraphs, reasons, before_model, long_words)
     _mark_cut_off(paragraphs, reasons, long_words)
     if all(r is not None for r in reasons):
         # The model is for pages; a text it would empty entirely (a snippet, a lone
@@ -205,6 +210,20 @@ def _keep_closing_lines(paras: list[Paragraph], reasons: list[str | None], befor
         if reasons[i] is None or before_model[i] is not None or p.cues.kind is not None:
             break
         if not (_is_prose(p, long_words) and p.n_words <= CLOSING_WORDS):
+            break
+        reasons[i] = None
+
+
+def _keep_opening_lines(paras: list[Paragraph], reasons: list[str | None], before_model: list[str | None],
+                        long_words: int) -> None:
+    """Prose sentences straight before the first kept prose paragraph, without a cue, are
+    the article's opening (a lede the model, seeing it next to the page header, dropped)."""
+    first = next((i for i, p in enumerate(paras) if reasons[i] is None and _is_prose(p, long_words)), None)
+    if first is None:
+        return
+    for i in range(first - 1, -1, -1):
+        p = paras[i]
+        if reasons[i] is None or before_model[i] is not None or p.cues.kind is not None or not _is_prose(p, long_words):
             break
         reasons[i] = None
 
