@@ -219,3 +219,23 @@ def test_python_dash_m_runs_the_cli(tmp_path):
                            "--quiet", "--workers", "1"], capture_output=True, text=True, cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "o" / "summary.json").exists()
+
+
+class _ExitOnUnpickle:
+    """Kills the process that unpickles it: a worker dying mid-run."""
+
+    def __reduce__(self):
+        import os
+
+        return os._exit, (3,)
+
+
+def test_a_worker_that_dies_fails_the_run_instead_of_hanging():
+    from newsdedup.records import Record
+    from newsdedup.runners.cleaning import clean_on_workers
+
+    records = [Record(doc_id=f"d{i}", source="s", text=f"Story {i} tells of the council and the bridge.")
+               for i in range(100)]
+    records[50] = Record(doc_id="d50", source="s", text="x", url=_ExitOnUnpickle())  # type: ignore[arg-type]
+    with pytest.raises(RuntimeError, match="worker exited with code 3"):
+        clean_on_workers(records, newsdedup.Config(), workers=2)

@@ -18,7 +18,18 @@ logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 from .clean import clean_html, clean_text
 from .config import Config
-from .result import Result
-from .runners import run
 
 __all__ = ["run", "clean_html", "clean_text", "Config", "Result", "__version__"]
+
+
+def __getattr__(name: str):
+    # the pipeline and its tables need pandas; cleaning alone (and a cleaning worker) does not
+    if name == "run":
+        from .runners import run
+
+        return run
+    if name == "Result":
+        from .result import Result
+
+        return Result
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -24,11 +24,12 @@ from ..records import Record
 from . import html as html_mod
 from .features import line_features
 from .paragraphs import Paragraph, build_paragraphs, join, split_lines
-from .templates import Evidence, corpus_evidence, find_templates
+from .templates import Evidence, KeySummary, corpus_evidence, find_templates, summarize
 from .model import html_model, text_model
 from .text import label, paragraph_scores
 
-__all__ = ["Draft", "Cleaned", "Evidence", "draft", "finish", "clean_text", "clean_html", "corpus_templates", "find_templates"]
+__all__ = ["Draft", "Cleaned", "Evidence", "KeySummary", "draft", "finish", "clean_text", "clean_html", "corpus_templates",
+           "find_templates", "key_summary", "templates_from"]
 
 EMPTY = "empty after cleaning: no article text found"
 
@@ -94,10 +95,20 @@ def draft(record: Record) -> Draft:
 def corpus_templates(drafts: Sequence[Draft], config: Config = DEFAULT) -> Evidence:
     """What the corpus says about each paragraph: in how many unrelated documents it
     recurs, and which paragraphs are site templates (order-independent: sorted by doc id)."""
-    ordered = sorted((d for d in drafts if d.error is None), key=lambda d: d.doc_id)
-    return corpus_evidence([d.paragraphs for d in ordered], min_docs=config.template_min_docs,
-                           related_share=config.template_related_share,
-                           long_words=config.long_paragraph_words)
+    return templates_from([(d.doc_id, key_summary(d, config)) for d in drafts if d.error is None], config)
+
+
+def key_summary(d: Draft, config: Config = DEFAULT) -> KeySummary:
+    """The part of a draft the corpus-wide template search reads (small: a worker sends
+    this, not the draft)."""
+    return summarize(d.paragraphs, config.long_paragraph_words)
+
+
+def templates_from(summaries: Iterable[tuple[str, KeySummary]], config: Config = DEFAULT) -> Evidence:
+    """:func:`corpus_templates` from ``(doc_id, key_summary)`` pairs of the readable drafts."""
+    ordered = sorted(summaries, key=lambda pair: pair[0])
+    return corpus_evidence([summary for _, summary in ordered], min_docs=config.template_min_docs,
+                           related_share=config.template_related_share)
 
 
 def finish(d: Draft, evidence: Evidence = Evidence(), config: Config = DEFAULT, model=None) -> Cleaned:

@@ -17,10 +17,12 @@ Evidence comes only from the corpus at hand. A paragraph is a template when
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
+from .._arrays import group_bounds
 from .paragraphs import Paragraph
 from .rules import is_furniture
 
@@ -40,9 +42,23 @@ def _reads_as_prose(text: str) -> bool:
     return bool(words) and 2 * sum(w[0].islower() for w in words) >= len(words)
 
 
-def _evidence_keys(paras: Sequence[Paragraph], long_words: int) -> frozenset[int]:
-    """The keys that say what a document is about: its long prose paragraphs."""
-    return frozenset(p.key for p in paras if p.sentence and p.n_words >= long_words and not is_furniture(p))
+@dataclass(frozen=True, slots=True)
+class KeySummary:
+    """What the corpus-wide template search needs from one document: every paragraph's
+    key, which paragraphs say what the document is about (long prose, not furniture),
+    and which are furniture-shaped. Small and flat, so workers send it instead of drafts."""
+
+    keys: np.ndarray  # uint64
+    about: np.ndarray  # bool
+    shaped: np.ndarray  # bool
+
+
+def summarize(paras: Sequence[Paragraph], long_words: int = LONG_WORDS) -> KeySummary:
+    keys = np.fromiter((p.key for p in paras), dtype=np.uint64, count=len(paras))
+    about = np.fromiter((p.sentence and p.n_words >= long_words and not is_furniture(p) for p in paras),
+                        dtype=bool, count=len(paras))
+    shaped = np.fromiter((_furniture_shaped(p, long_words) for p in paras), dtype=bool, count=len(paras))
+    return KeySummary(keys, about, shaped)
 
 
 def _related(a: frozenset[int], b: frozenset[int], share: float) -> bool:
@@ -51,27 +67,20 @@ def _related(a: frozenset[int], b: frozenset[int], share: float) -> bool:
     return len(a & b) >= share * min(len(a), len(b))
 
 
-def unrelated_counts(docs: Sequence[Sequence[Paragraph]], *, min_docs: int = 2, cap: int = 10,
-                     related_share: float = 0.5, long_words: int = LONG_WORDS,
-                     furniture_only: bool = False) -> dict[int, int]:
+def unrelated_counts(docs: Sequence[KeySummary], *, min_docs: int = 2, cap: int = 10,
+                     related_share: float = 0.5, furniture_only: bool = False) -> dict[int, int]:
     """For each paragraph key found in ``min_docs`` or more documents: in how many unrelated ones (up to ``cap``)."""
-    postings: dict[int, list[int]] = defaultdict(list)
-    first: dict[int, Paragraph] = {}  # a key's shape is read from its first paragraph
-    for d, paras in enumerate(docs):
-        for key in dict.fromkeys(p.key for p in paras):
-            postings[key].append(d)
-        for p in paras:
-            first.setdefault(p.key, p)
+    keys, docs_of, candidates = _keys_in_documents(docs, min_docs)
     evidence: dict[int, frozenset[int]] = {}
 
     def about(d: int) -> frozenset[int]:
         if d not in evidence:
-            evidence[d] = _evidence_keys(docs[d], long_words) or frozenset(p.key for p in docs[d])
+            evidence[d] = frozenset(docs[d].keys[docs[d].about].tolist()) or frozenset(docs[d].keys.tolist())
         return evidence[d]
 
     counts: dict[int, int] = {}
-    for key, ds in postings.items():
-        if len(ds) < min_docs or (furniture_only and not _furniture_shaped(first[key], long_words)):
+    for key, ds, shaped in zip(keys, docs_of, candidates):
+        if furniture_only and not shaped:
             continue
         groups: list[frozenset[int]] = []
         for d in ds:
@@ -91,15 +100,34 @@ class Evidence:
     templates: frozenset[int] = frozenset()
 
 
-def corpus_evidence(docs: Sequence[Sequence[Paragraph]], *, min_docs: int = 3, related_share: float = 0.5,
-                    long_words: int = LONG_WORDS) -> Evidence:
-    return Evidence(templates=find_templates(docs, min_docs=min_docs, related_share=related_share,
-                                             long_words=long_words))
+def _keys_in_documents(docs: Sequence[KeySummary], min_docs: int) -> tuple[list[int], list[list[int]], list[bool]]:
+    """The keys found in ``min_docs`` or more documents, the documents of each (in
+    order), and whether each is furniture-shaped (as its first paragraph is): one
+    stable sort of every paragraph's key, no dictionary of every key."""
+    if not docs:
+        return [], [], []
+    keys = np.concatenate([d.keys for d in docs])
+    doc = np.repeat(np.arange(len(docs)), [d.keys.size for d in docs])
+    shaped = np.concatenate([d.shaped for d in docs])
+    order = np.argsort(keys, kind="stable")  # by key, then in document and paragraph order
+    keys, doc = keys[order], doc[order]
+    starts, sizes = group_bounds(keys)
+    first_in_doc = np.ones(keys.size, dtype=bool)  # a key's first paragraph in each document
+    first_in_doc[1:] = (keys[1:] != keys[:-1]) | (doc[1:] != doc[:-1])
+    n_docs = np.add.reduceat(first_in_doc.astype(np.int64), starts) if starts.size else starts
+    wanted = np.flatnonzero(n_docs >= min_docs)
+    docs_of = [doc[s:s + n][first_in_doc[s:s + n]].tolist() for s, n in zip(starts[wanted].tolist(), sizes[wanted].tolist())]
+    return keys[starts[wanted]].tolist(), docs_of, shaped[order[starts[wanted]]].tolist()
+
+
+def corpus_evidence(docs: Sequence[KeySummary], *, min_docs: int = 3, related_share: float = 0.5) -> Evidence:
+    """The templates of a corpus from its documents' summaries (in a fixed order, e.g. by doc id)."""
+    counts = unrelated_counts(docs, min_docs=min_docs, cap=min_docs, related_share=related_share, furniture_only=True)
+    return Evidence(templates=frozenset(k for k, c in counts.items() if c >= min_docs))
 
 
 def find_templates(docs: Sequence[Sequence[Paragraph]], *, min_docs: int = 3,
                    related_share: float = 0.5, long_words: int = LONG_WORDS) -> frozenset[int]:
     """Keys of the template paragraphs of a corpus (``docs`` in a fixed order, e.g. by doc id)."""
-    counts = unrelated_counts(docs, min_docs=min_docs, cap=min_docs, related_share=related_share,
-                              long_words=long_words, furniture_only=True)
-    return frozenset(k for k, c in counts.items() if c >= min_docs)
+    return corpus_evidence([summarize(paras, long_words) for paras in docs], min_docs=min_docs,
+                           related_share=related_share).templates

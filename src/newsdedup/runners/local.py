@@ -1,13 +1,11 @@
-"""The local runner: every stage in this machine, per-document work on a process pool."""
+"""The local runner: every stage in this machine, cleaning on worker processes."""
 
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 
 from .. import clean as clean_stage
 from ..config import DEFAULT, Config
@@ -17,12 +15,12 @@ from ..read import Input, read_inputs
 from ..records import Record
 from ..result import Result
 from ..tables import build_tables
+from .cleaning import CHUNK, clean_on_workers
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[str, int, int], None]
-POOL_MIN_RECORDS = 64  # below this a pool costs more than it saves
-CHUNK = 16
+POOL_MIN_RECORDS = 64  # below this, worker processes cost more than they save
 
 
 @contextmanager
@@ -32,36 +30,22 @@ def _timed(timings: dict[str, float], stage: str):
     timings[stage] = timings.get(stage, 0.0) + time.perf_counter() - start
 
 
-def _pool(workers: int, n_items: int):
-    """A process pool for per-document work, or None where one would cost more than it saves."""
-    if workers <= 1 or n_items < POOL_MIN_RECORDS:
-        return nullcontext(None)
-    ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["newsdedup.clean"])
-    return ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
-
-
-def _map(pool: ProcessPoolExecutor | None, fn: Callable, items: list, progress: Progress | None = None) -> list:
-    """fn over items, in order, on the pool if there is one."""
-    total = len(items)
-    results = pool.map(fn, items, chunksize=CHUNK) if pool is not None else map(fn, items)
-    out = []
-    for item in results:
-        out.append(item)
-        if progress and (len(out) % CHUNK == 0 or len(out) == total):
-            progress("clean", len(out), total)
-    return out
-
-
 def clean_records(records: list[Record], config: Config = DEFAULT, progress: Progress | None = None
                   ) -> tuple[list[clean_stage.Cleaned], clean_stage.Evidence]:
-    """Draft every record on the pool, gather the corpus evidence, finish every draft
-    here; sorted by doc id. Finishing applies the rules to scored paragraphs, which
-    costs less than pickling a draft to a worker and back."""
-    with _pool(config.n_workers, len(records)) as pool:
-        drafts = _map(pool, clean_stage.draft, records, progress)
-    evidence = clean_stage.corpus_templates(drafts, config)
-    cleaned = [clean_stage.finish(d, evidence, config) for d in drafts]
+    """Draft every record, gather the corpus evidence, finish every draft (on worker
+    processes that keep their drafts, where there are enough records to pay for them);
+    sorted by doc id."""
+    report = (lambda done, total: progress("clean", done, total)) if progress else None
+    if config.n_workers > 1 and len(records) >= POOL_MIN_RECORDS:
+        cleaned, evidence = clean_on_workers(records, config, config.n_workers, report)
+    else:
+        drafts = []
+        for r in records:
+            drafts.append(clean_stage.draft(r))
+            if report and (len(drafts) % CHUNK == 0 or len(drafts) == len(records)):
+                report(len(drafts), len(records))
+        evidence = clean_stage.corpus_templates(drafts, config)
+        cleaned = [clean_stage.finish(d, evidence, config) for d in drafts]
     return sorted(cleaned, key=lambda c: c.doc_id), evidence
 
 
