@@ -29,12 +29,6 @@ from .rules import is_furniture
 LONG_WORDS = 12
 
 
-def _furniture_shaped(p: Paragraph, long_words: int) -> bool:
-    if p.n_words < long_words or is_furniture(p):
-        return True
-    return not p.sentence and not _reads_as_prose(p.text)
-
-
 def _reads_as_prose(text: str) -> bool:
     """Mostly lowercase words: running text (a list item, a caption without a full stop),
     not a row of menu entries or Title Case headlines."""
@@ -54,10 +48,17 @@ class KeySummary:
 
 
 def summarize(paras: Sequence[Paragraph], long_words: int = LONG_WORDS) -> KeySummary:
-    keys = np.fromiter((p.key for p in paras), dtype=np.uint64, count=len(paras))
-    about = np.fromiter((p.sentence and p.n_words >= long_words and not is_furniture(p) for p in paras),
-                        dtype=bool, count=len(paras))
-    shaped = np.fromiter((_furniture_shaped(p, long_words) for p in paras), dtype=bool, count=len(paras))
+    n = len(paras)
+    keys = np.fromiter((p.key for p in paras), dtype=np.uint64, count=n)
+    about, shaped = np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
+    for i, p in enumerate(paras):
+        furniture = is_furniture(p)
+        if p.n_words < long_words or furniture:
+            shaped[i] = True
+        elif p.sentence:
+            about[i] = True
+        else:
+            shaped[i] = not _reads_as_prose(p.text)
     return KeySummary(keys, about, shaped)
 
 
