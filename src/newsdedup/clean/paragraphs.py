@@ -79,9 +79,8 @@ def build_paragraphs(lines: list[str], gaps_before: list[int] | None = None,
     counts, hashes = (a.tolist() for a in line_stats(keys))
     before = gaps_before or [0] * len(lines)
     after = gaps_after or [0] * len(lines)
-    out = [Paragraph(text=text, key=key_hash, n_words=n_words,
-                     sentence=n_words >= MIN_SENTENCE_WORDS and ends_like_sentence(text),
-                     cues=cue, gap_before=gb, gap_after=ga)
+    # positional arguments: a dataclass's keyword call costs more than the rest of the line
+    out = [Paragraph(text, key_hash, n_words, n_words >= MIN_SENTENCE_WORDS and ends_like_sentence(text), cue, gb, ga)
            for text, key_hash, cue, n_words, gb, ga in zip(lines, hashes, cues, counts, before, after)]
     return out, keys
 
