@@ -187,8 +187,10 @@ _CAPTION_WORDS = ("photo", "image", "picture", "illustration", "credit")
 def is_caption(text: str) -> bool:
     """A photo caption or credit line (kept next to the article it illustrates)."""
     # necessary conditions first: the pattern is slow on the many lines that are neither
-    if "/" not in text and not any(w in text.casefold() for w in _CAPTION_WORDS):
-        return False
+    if "/" not in text:
+        folded = text.casefold()
+        if not any(w in folded for w in _CAPTION_WORDS):
+            return False
     return bool(CAPTION.search(text))
 
 
