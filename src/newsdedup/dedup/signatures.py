@@ -177,19 +177,31 @@ def _distinct_shingles(codes, start, end, table, k):  # pragma: no cover - compi
     return np.unique(hashes[:_doc_shingles(codes, start, end, table, k, hashes)])
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, parallel=True)
 def _shingle_sets(codes, bounds, table, k):  # pragma: no cover - compiled
-    """Distinct sorted shingle hashes of every text, concatenated, with offsets."""
+    """Distinct sorted shingle hashes of every text, concatenated, with offsets: each
+    text shingled, sorted and deduplicated in place in its own stretch of one scratch
+    array (in parallel), then the stretches packed together."""
     n = bounds.shape[0]
-    parts = [np.empty(0, dtype=np.uint32)] * n
-    sizes = np.zeros(n + 1, dtype=np.int64)
+    room = np.zeros(n + 1, dtype=np.int64)  # a text has at most (length // 2 + 2) shingles
     for d in range(n):
-        parts[d] = _distinct_shingles(codes, bounds[d, 0], bounds[d, 1], table, k)
-        sizes[d + 1] = parts[d].size
+        room[d + 1] = room[d] + (bounds[d, 1] - bounds[d, 0]) // 2 + 2
+    scratch = np.empty(room[n], dtype=np.uint32)
+    sizes = np.zeros(n + 1, dtype=np.int64)
+    for d in prange(n):
+        part = scratch[room[d]:room[d + 1]]
+        m = _doc_shingles(codes, bounds[d, 0], bounds[d, 1], table, k, part)
+        part[:m].sort()
+        distinct = 0
+        for j in range(m):
+            if j == 0 or part[j] != part[j - 1]:
+                part[distinct] = part[j]
+                distinct += 1
+        sizes[d + 1] = distinct
     offsets = np.cumsum(sizes)
     flat = np.empty(offsets[-1], dtype=np.uint32)
-    for d in range(n):
-        flat[offsets[d]:offsets[d + 1]] = parts[d]
+    for d in prange(n):
+        flat[offsets[d]:offsets[d + 1]] = scratch[room[d]:room[d] + sizes[d + 1]]
     return flat, offsets
 
 
