@@ -30,8 +30,9 @@ _SOCIAL = r"(?:twitter|facebook|instagram|linkedin|whatsapp|pinterest|reddit|tik
 
 # (kind, strong?, pattern, anchors). Patterns see casefolded text with plain quotes and
 # dashes; a pattern can only match a line that contains one of its anchors (literal
-# substrings), which is how whole pages are scanned fast: str.find for the anchors, the
-# regex only on the lines they are in.
+# substrings its every match contains; tests/test_cues.py checks that), which is how whole
+# pages are scanned fast: one Aho-Corasick pass for all the anchors, the regex only on the
+# lines they are in.
 CUES: list[tuple[str, bool, str, tuple[str, ...]]] = [
     # subscription, registration, donation and app prompts
     ("call_to_action", True, r"\bsubscri(?:be|bed|bers?|ptions?)\b", ("subscri",)),
