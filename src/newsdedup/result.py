@@ -15,7 +15,7 @@ from .config import Config
 from .write import remove_stale, write_json, write_jsonl, write_table
 
 MAIN_DEPENDENCIES = ("trafilatura", "datasketch", "rapidfuzz", "pandas", "pyarrow", "numpy", "click")
-EXECUTION_SETTINGS = ("workers", "out")
+EXECUTION_SETTINGS = ("workers", "workers_min_mb", "out")
 
 
 def versions() -> dict[str, str]:

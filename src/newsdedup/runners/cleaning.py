@@ -19,7 +19,8 @@ from .. import clean as clean_stage
 from ..config import Config
 from ..records import Record
 
-CHUNK = 16  # records per task: large enough to amortise a queue round trip
+CHUNK = 16  # records per task at most: enough to amortise a queue round trip...
+CHUNK_CHARS = 200_000  # ...and fewer when they are large, so that slow HTML pages spread over the workers
 _POLL_S = 1.0  # how often a waiting parent checks that its workers are alive
 
 
@@ -36,16 +37,19 @@ def clean_on_workers(records: list[Record], config: Config, workers: int,
     for p in procs:
         p.start()
     try:
-        chunks = [records[i:i + CHUNK] for i in range(0, len(records), CHUNK)]
+        chunks = _chunks(records)
         for number, chunk in enumerate(chunks):
             tasks.put((number, chunk))
         for _ in procs:
             tasks.put(None)  # no more records
         summaries: list[tuple[str, clean_stage.KeySummary]] = []
-        for done in range(1, len(chunks) + 1):
-            summaries += _receive(results, procs)
+        done = 0
+        for _ in chunks:
+            drafted = _receive(results, procs)
+            summaries += drafted[1]
+            done += drafted[0]
             if progress:
-                progress(min(done * CHUNK, len(records)), len(records))
+                progress(done, len(records))
         evidence = clean_stage.templates_from(summaries, config)
         for order in orders:
             order.put(evidence)
@@ -60,6 +64,18 @@ def clean_on_workers(records: list[Record], config: Config, workers: int,
             if p.is_alive():
                 p.terminate()
     return [c for chunk in cleaned for c in chunk], evidence
+
+
+def _chunks(records: list[Record]) -> list[list[Record]]:
+    chunks: list[list[Record]] = []
+    size = 0
+    for r in records:
+        if not chunks or len(chunks[-1]) >= CHUNK or size >= CHUNK_CHARS:
+            chunks.append([])
+            size = 0
+        chunks[-1].append(r)
+        size += r.raw_chars
+    return chunks
 
 
 def _receive(results, procs):
@@ -83,7 +99,7 @@ def _work(tasks, order, results, config: Config) -> None:  # pragma: no cover - 
         while (task := tasks.get()) is not None:
             number, chunk = task
             drafts = held[number] = [clean_stage.draft(r) for r in chunk]
-            results.put([(d.doc_id, clean_stage.key_summary(d, config)) for d in drafts if d.error is None])
+            results.put((len(drafts), [(d.doc_id, clean_stage.key_summary(d, config)) for d in drafts if d.error is None]))
         evidence = order.get()
         for number, drafts in held.items():
             results.put((number, [clean_stage.finish(d, evidence, config) for d in drafts]))

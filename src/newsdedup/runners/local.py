@@ -20,7 +20,6 @@ from .cleaning import CHUNK, clean_on_workers
 log = logging.getLogger(__name__)
 
 Progress = Callable[[str, int, int], None]
-POOL_MIN_RECORDS = 64  # below this, worker processes cost more than they save
 
 
 @contextmanager
@@ -33,10 +32,11 @@ def _timed(timings: dict[str, float], stage: str):
 def clean_records(records: list[Record], config: Config = DEFAULT, progress: Progress | None = None
                   ) -> tuple[list[clean_stage.Cleaned], clean_stage.Evidence]:
     """Draft every record, gather the corpus evidence, finish every draft (on worker
-    processes that keep their drafts, where there are enough records to pay for them);
-    sorted by doc id."""
+    processes that keep their drafts, where the input is large enough to pay for starting
+    them); sorted by doc id."""
     report = (lambda done, total: progress("clean", done, total)) if progress else None
-    if config.n_workers > 1 and len(records) >= POOL_MIN_RECORDS:
+    size = sum(r.raw_chars for r in records)
+    if config.n_workers > 1 and len(records) > CHUNK and size >= config.workers_min_mb * 1e6:
         cleaned, evidence = clean_on_workers(records, config, config.n_workers, report)
     else:
         drafts = []
