@@ -101,16 +101,18 @@ def across_clusters(doc_ids: Sequence[str], keys: Sequence[list[str]], cluster_i
     documents' paragraphs at the end.
     """
     # every paragraph occurrence long enough to match: its document, position and key id
-    flat = [k for paras in keys for k in paras]
     n_paras = np.fromiter(map(len, keys), dtype=np.int64, count=len(keys))
-    long_enough = np.flatnonzero(word_counts(flat) >= config.match_min_words)
+    # distinct keys in order of first occurrence; words counted once per distinct key
+    every_key, distinct = pd.factorize(np.array([k for paras in keys for k in paras], dtype=object))
+    long_key = word_counts(distinct.tolist()) >= config.match_min_words
+    long_enough = np.flatnonzero(long_key[every_key])
     if long_enough.size == 0:
         return []
     first_of_doc = np.cumsum(n_paras) - n_paras
     occ_doc = np.repeat(np.arange(len(keys), dtype=np.int64), n_paras)[long_enough]
     occ_para = long_enough - first_of_doc[occ_doc]
-    key_of, texts = pd.factorize(np.array(flat, dtype=object)[long_enough])  # ids in order of first occurrence
-    texts = texts.tolist()
+    key_of = (np.cumsum(long_key) - 1)[every_key[long_enough]]  # ids of the long keys, same order
+    texts = distinct[long_key].tolist()
     by_key = np.argsort(key_of, kind="stable")  # occurrences grouped by key, in document order
     occ_doc, occ_para = occ_doc[by_key], occ_para[by_key]
     n_occ = np.bincount(key_of, minlength=len(texts))
