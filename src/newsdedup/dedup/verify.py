@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..match import align
+from ..align import align
 from .signatures import jaccard
 
 DUPLICATE, DISTINCT = "duplicate", "distinct"
