@@ -107,19 +107,16 @@ def char_classes() -> np.ndarray:
     return table
 
 
-def line_char_classes(lines: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(class, line number, code point) of every character of ``lines`` joined by newlines."""
-    codes, classes = _code_classes(lines)
-    line_of = np.cumsum(classes == NEWLINE)
-    return classes, line_of, codes
+def code_points(lines: list[str]) -> np.ndarray:
+    """Code points of ``lines`` joined by newlines (what the compiled passes read)."""
+    return np.frombuffer("\n".join(lines).encode("utf-32-le"), dtype=np.uint32)
 
 
-def _code_classes(lines: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Code points of ``lines`` joined by newlines, and their classes."""
-    codes = np.frombuffer("\n".join(lines).encode("utf-32-le"), dtype=np.uint32)
-    classes = char_classes()[np.minimum(codes, 0xFFFF)]
-    classes[codes > 0xFFFF] = PUNCT  # astral planes: emoji and symbols, for these counts
-    return codes, classes
+@njit(cache=True, nogil=True, inline="always")
+def code_class(table, code):  # pragma: no cover - compiled
+    """The class bits of a code point (``table``: :func:`char_classes`); astral planes
+    (emoji and symbols, for these counts) are punctuation."""
+    return table[code] if code < 0x10000 else np.uint8(PUNCT)
 
 
 def word_counts(lines: list[str]) -> np.ndarray:
@@ -133,12 +130,11 @@ def line_stats(lines: list[str]) -> tuple[np.ndarray, np.ndarray]:
     in every process and run."""
     if not lines:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint64)
-    codes, classes = _code_classes(lines)
-    return _line_stats(codes, classes, len(lines))
+    return _line_stats(code_points(lines), char_classes(), len(lines))
 
 
 @njit(cache=True, nogil=True)
-def _line_stats(codes, classes, n):  # pragma: no cover - compiled
+def _line_stats(codes, table, n):  # pragma: no cover - compiled
     counts = np.zeros(n, dtype=np.int64)
     hashes = np.zeros(n, dtype=np.uint64)
     line, prev_word = 0, False
@@ -155,7 +151,7 @@ def _line_stats(codes, classes, n):  # pragma: no cover - compiled
             h = np.uint64(0xCBF29CE484222325)
             prev_word = False
             continue
-        word = (classes[i] & WORD_CHAR) != 0
+        word = (code_class(table, codes[i]) & WORD_CHAR) != 0
         if word and not prev_word:
             counts[line] += 1
         prev_word = word

@@ -33,7 +33,7 @@ from functools import lru_cache
 import numpy as np
 from numba import njit
 
-from ..normalize import CJK, DIGIT, PUNCT, UPPER, WORD_CHAR, _code_classes, compare_keys
+from ..normalize import CJK, DIGIT, PUNCT, UPPER, WORD_CHAR, char_classes, code_class, code_points, compare_keys
 from .paragraphs import Paragraph
 from .rules import CUE_KINDS
 
@@ -170,13 +170,11 @@ def line_features(paragraphs: Sequence[Paragraph], keys: Sequence[str] | None = 
         return X
     texts = [p.text for p in paragraphs]
     keys = compare_keys(texts) if keys is None else keys
-    text_codes, text_classes = _code_classes(texts)
-    key_codes, key_classes = _code_classes(keys)
     rows = np.array([(p.sentence, p.cues.strong, p.cues.weak, _CUE_COLUMN.get(p.cues.kind, -1),
                       p.gap_before, p.gap_after, p.n_words) for p in paragraphs], dtype=np.int64)
     key_hashes = np.fromiter((p.key for p in paragraphs), dtype=np.uint64, count=n)
     stop_hashes, stop_bounds = _stop_tables()
-    _fill(X, text_codes, text_classes, key_codes, key_classes, rows, key_hashes, long_words,
+    _fill(X, code_points(texts), code_points(keys), char_classes(), rows, key_hashes, long_words,
           stop_hashes, stop_bounds, _SEPARATOR_CODES, _TERMINAL_CODES, _CLOSER_CODES)
     _fill_patterns(X, texts, keys)
     return X
@@ -212,7 +210,7 @@ def _count_separated(codes, start, end, middle):  # pragma: no cover - compiled
 
 
 @njit(cache=True, nogil=True)
-def _text_counts(codes, classes, n, separators, terminals, closers):  # pragma: no cover - compiled
+def _text_counts(codes, table, n, separators, terminals, closers):  # pragma: no cover - compiled
     """Per line of the texts: characters, digits, punctuation, CJK, capitalised words,
     commas, separators, and whether it ends a sentence or with a colon."""
     out = np.zeros((9, n), dtype=np.float64)
@@ -224,7 +222,8 @@ def _text_counts(codes, classes, n, separators, terminals, closers):  # pragma: 
         digits = punct = cjk = upper = commas = seps = 0
         prev_word = 0
         for i in range(start, end):
-            c, cl = codes[i], classes[i]
+            c = codes[i]
+            cl = code_class(table, c)
             word = np.int64((cl & WORD_CHAR) != 0)
             digits += (cl & DIGIT) != 0
             punct += (cl & PUNCT) != 0
@@ -248,7 +247,7 @@ def _text_counts(codes, classes, n, separators, terminals, closers):  # pragma: 
 
 
 @njit(cache=True, nogil=True)
-def _tokens(codes, classes):  # pragma: no cover - compiled
+def _tokens(codes, table):  # pragma: no cover - compiled
     """Word tokens of the keys: hash, length, line, all digits."""
     cap = codes.size // 2 + 1
     hashes = np.empty(cap, dtype=np.uint64)
@@ -258,7 +257,8 @@ def _tokens(codes, classes):  # pragma: no cover - compiled
     t, line, inside = 0, 0, False
     h = np.uint64(0)
     for i in range(codes.size + 1):
-        word = i < codes.size and (classes[i] & WORD_CHAR) != 0
+        cl = code_class(table, codes[i]) if i < codes.size else np.uint8(0)
+        word = (cl & WORD_CHAR) != 0
         if word:
             if not inside:
                 inside = True
@@ -266,7 +266,7 @@ def _tokens(codes, classes):  # pragma: no cover - compiled
                 lengths[t], lines[t], numeric[t] = 0, line, True
             h = (h ^ np.uint64(codes[i])) * np.uint64(_FNV_PRIME)
             lengths[t] += 1
-            numeric[t] = numeric[t] and (classes[i] & DIGIT) != 0
+            numeric[t] = numeric[t] and (cl & DIGIT) != 0
         elif inside:
             hashes[t] = h
             t += 1
@@ -387,12 +387,12 @@ def _vocab_overlap(ids, n_ids, lengths, lines, numeric, is_stop, prose, n):  # p
 
 
 @njit(cache=True, nogil=True)
-def _fill(X, text_codes, text_classes, key_codes, key_classes, rows, key_hashes, long_words,
+def _fill(X, text_codes, key_codes, table, rows, key_hashes, long_words,
           stop_hashes, stop_bounds, separators, terminals, closers):  # pragma: no cover - compiled
     n = X.shape[0]
     chars, digits, punct, cjk, upper, commas, seps, terminal, colon = _text_counts(
-        text_codes, text_classes, n, separators, terminals, closers)
-    hashes, lengths, lines, numeric = _tokens(key_codes, key_classes)
+        text_codes, table, n, separators, terminals, closers)
+    hashes, lengths, lines, numeric = _tokens(key_codes, table)
     lang = _pick_stoplist(hashes, stop_hashes, stop_bounds)
     stoplist = stop_hashes[stop_bounds[lang]:stop_bounds[lang + 1]]
     is_stop = np.zeros(hashes.size, dtype=np.bool_)
