@@ -287,7 +287,27 @@ def to_datasketch(signature: np.ndarray, seed: int = 1):
 
 def jaccard(a: np.ndarray, b: np.ndarray) -> float:
     """Exact Jaccard similarity of two sorted, distinct shingle-hash arrays."""
-    if a.size == 0 and b.size == 0:
+    return jaccard_of(a.size, b.size, shared_count(a, b))
+
+
+def jaccard_of(size_a: int, size_b: int, shared: int) -> float:
+    """Jaccard similarity of two sets from their sizes and the size of their intersection."""
+    if size_a == 0 and size_b == 0:
         return 1.0
-    inter = np.intersect1d(a, b, assume_unique=True).size
-    return inter / (a.size + b.size - inter)
+    return shared / (size_a + size_b - shared)
+
+
+@njit(cache=True, nogil=True)
+def shared_count(a, b):  # pragma: no cover - compiled
+    """Size of the intersection of two sorted, distinct arrays (one merge, no allocation)."""
+    i = j = count = 0
+    while i < a.size and j < b.size:
+        if a[i] < b[j]:
+            i += 1
+        elif a[i] > b[j]:
+            j += 1
+        else:
+            count += 1
+            i += 1
+            j += 1
+    return count

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..align import align
-from .signatures import jaccard
+from .signatures import jaccard_of, shared_count
 
 DUPLICATE, DISTINCT = "duplicate", "distinct"
 
@@ -65,9 +65,9 @@ CONTAINED = 0.95  # one document's text is (all but) entirely inside the other
 def verify(shingles_a: np.ndarray, shingles_b: np.ndarray, paras_a: Sequence[str], paras_b: Sequence[str],
            threshold: float, min_coverage: float, min_ratio: float, min_partial: float = 0.6) -> Verdict:
     """The decision on one candidate pair, with the numbers behind it."""
-    inter = np.intersect1d(shingles_a, shingles_b, assume_unique=True).size
+    inter = shared_count(shingles_a, shingles_b)
     smaller = min(shingles_a.size, shingles_b.size)
-    j = jaccard(shingles_a, shingles_b)
+    j = jaccard_of(shingles_a.size, shingles_b.size, inter)
     contain = inter / smaller if smaller else 0.0
     if j >= threshold:
         return Verdict(j, contain, 1.0, 1.0, True, f"jaccard {j:.2f} >= {threshold:.2f}")
