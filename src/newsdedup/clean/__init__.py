@@ -5,7 +5,7 @@ Three steps, so that corpus-wide evidence can be gathered between per-document w
 
 1. :func:`draft` (per document, parallel): HTML through trafilatura, text split into
    paragraphs, each scored by the classifier (it reads the document only);
-2. :func:`~newsdedup.clean.templates.find_templates` (corpus-wide): site templates;
+2. :func:`templates_from` (corpus-wide): site templates, from each draft's :func:`key_summary`;
 3. :func:`finish` (per document): every rule decided, clean text assembled.
 
 >>> clean_text("Menu\\nSubscribe\\nA long enough sentence about the news of the day, told in full here.")
@@ -23,9 +23,9 @@ from ..config import DEFAULT, Config
 from ..records import Record
 from . import html as html_mod
 from .features import line_features
+from .model import html_model, text_model
 from .paragraphs import Paragraph, build_paragraphs, join, split_lines
 from .templates import Evidence, KeySummary, corpus_evidence, find_templates, summarize
-from .model import html_model, text_model
 from .text import label, paragraph_scores
 
 __all__ = ["Draft", "Cleaned", "Evidence", "KeySummary", "draft", "finish", "clean_text", "clean_html", "corpus_templates",
