@@ -112,7 +112,7 @@ def code_points(lines: list[str]) -> np.ndarray:
     return np.frombuffer("\n".join(lines).encode("utf-32-le"), dtype=np.uint32)
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(cache=True, nogil=True)
 def code_class(table, code):  # pragma: no cover - compiled
     """The class bits of a code point (``table``: :func:`char_classes`); astral planes
     (emoji and symbols, for these counts) are punctuation."""

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import math
 import re
-from collections import namedtuple
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -85,7 +84,18 @@ FEATURES = (
     "doc_lines", "doc_prose_share", "vocab_overlap", "block_prose_share",
 )
 INDEX = {name: i for i, name in enumerate(FEATURES)}
-_COL = namedtuple("_COL", FEATURES)(*range(len(FEATURES)))  # column numbers the compiled code can name
+# Column numbers as plain module constants, which numba reads as compile-time integers
+# (a namedtuple's attributes cost about a tenth of a second of compile time each, and a
+# fresh install compiles the kernel on its first run); checked against FEATURES below.
+(C_LOG_CHARS, C_LOG_WORDS, C_STOP_RATIO, C_LOG_STOPS, C_TERMINAL, C_ENDS_COLON, C_COMMA_PER_WORD,
+ C_PUNCT_RATIO, C_DIGIT_RATIO, C_UPPER_RATIO, C_CJK_RATIO, C_SEPARATORS, C_COUNT_PATTERN, C_DATE_TIME,
+ C_MEAN_WORD_LEN, C_CUE_STRONG, C_CUE_WEAK, C_CUE_CALL_TO_ACTION, C_CUE_SOCIAL, C_CUE_LEGAL, C_CUE_NOTICE,
+ C_CUE_NAVIGATION, C_PROSE, C_REL_POS, C_REL_CHAR_POS, C_REPEATS_IN_DOC, C_GAP_BEFORE, C_GAP_AFTER,
+ C_LOG_BLOCK_LINES, C_POS_IN_BLOCK, C_LOG_BLOCK_WORDS, C_TITLE_OVERLAP, C_PREV_WORDS, C_NEXT_WORDS,
+ C_PREV_TERMINAL, C_NEXT_TERMINAL, C_PREV_PROSE, C_NEXT_PROSE, C_WIN2_PROSE, C_WIN5_PROSE, C_WIN2_WORDS,
+ C_WIN5_WORDS, C_WIN10_PROSE, C_LOG_SHORT_RUN, C_DIST_TO_DENSEST, C_DENSITY, C_IN_CORE, C_BEFORE_CORE,
+ C_AFTER_CORE, C_DOC_LINES, C_DOC_PROSE_SHARE, C_VOCAB_OVERLAP, C_BLOCK_PROSE_SHARE) = range(len(FEATURES))
+assert all(globals()[f"C_{name.upper()}"] == i for i, name in enumerate(FEATURES))
 _CUE_COLUMN = {kind: INDEX[f"cue_{kind}"] for kind in CUE_KINDS}
 
 # per-paragraph inputs of the kernel, one row each (columns of an int64 matrix)
@@ -136,7 +146,7 @@ def _slot(h: int, size: int) -> int:
     return (h >> 40) & (size - 1)  # FNV's high bits are its best mixed
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(cache=True, nogil=True)
 def _in_set(table, h):  # pragma: no cover - compiled
     """h in a hash set built by _stop_tables."""
     mask = np.uint64(table.size - 1)
@@ -189,11 +199,13 @@ def _fill_patterns(X: np.ndarray, texts: list[str], keys: Sequence[str]) -> None
         X[i, INDEX["date_time"]] = is_date(text, keys[i])
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(cache=True, nogil=True)
 def _member(codes, code):  # pragma: no cover - compiled
-    """code in a sorted array."""
-    j = np.searchsorted(codes, code)
-    return j < codes.size and codes[j] == code
+    """code in a small array (a handful of characters: a scan, and quick to compile)."""
+    for c in codes:
+        if c == code:
+            return True
+    return False
 
 
 @njit(cache=True, nogil=True)
@@ -293,7 +305,10 @@ def _pick_stoplist(hashes, stop_hashes, bounds):  # pragma: no cover - compiled
         hits += _in_set(english, h)
     if hits >= ENGLISH_SHARE * sample.size:
         return 0
-    vocabulary = np.unique(sample)
+    ids, n_ids = _word_ids(sample)
+    vocabulary = np.empty(n_ids, dtype=np.uint64)  # the distinct words
+    for t in range(sample.size):
+        vocabulary[ids[t]] = sample[t]
     best, best_hits = 0, -1
     for lang in range(bounds.size - 1):
         words = stop_hashes[bounds[lang]:bounds[lang + 1]]
@@ -346,7 +361,8 @@ def _title_overlap(ids, n_ids, line_starts, n):  # pragma: no cover - compiled
     """Share of each line's distinct words that the first line (the title, as a rule) also has."""
     out = np.zeros(n)
     in_title = np.zeros(n_ids, dtype=np.bool_)
-    in_title[ids[line_starts[0]:line_starts[1]]] = True
+    for t in range(line_starts[0], line_starts[1]):
+        in_title[ids[t]] = True
     last_line = np.full(n_ids, -1)  # a word's first occurrence in a line is when this is not the line
     for i in range(n):
         distinct = shared = 0
@@ -366,7 +382,9 @@ def _vocab_overlap(ids, n_ids, lengths, lines, numeric, is_stop, prose, n):  # p
     """Share of a line's content words that *other* prose lines of the page also use
     (topic coherence): content words are longer than two letters, not stopwords and
     not numbers."""
-    content = (lengths > 2) & ~is_stop & ~numeric
+    content = np.empty(ids.size, dtype=np.bool_)
+    for t in range(ids.size):
+        content[t] = lengths[t] > 2 and not is_stop[t] and not numeric[t]
     prose_lines = np.zeros(n_ids, dtype=np.int64)  # per word, the prose lines using it
     last_line = np.full(n_ids, -1)
     for t in range(ids.size):
@@ -401,18 +419,28 @@ def _fill(X, text_codes, key_codes, table, rows, key_hashes, long_words,
         is_stop[t] = _in_set(stoplist, hashes[t])
         stops[lines[t]] += is_stop[t]
         letters[lines[t]] += lengths[t]
-    line_starts = np.searchsorted(lines, np.arange(n + 1))
+    line_starts = np.zeros(n + 1, dtype=np.int64)  # each line's first token (tokens are in line order)
+    for t in range(lines.size):
+        line_starts[lines[t] + 1] = t + 1
+    for i in range(1, n + 1):
+        line_starts[i] = max(line_starts[i], line_starts[i - 1])
 
-    n_words = rows[:, _N_WORDS].astype(np.float64)
-    eff_words = np.empty(n)  # CJK has no spaces: count its characters as words
+    # explicit loops rather than array expressions throughout: numba compiles them in a
+    # fraction of the time, and a fresh install compiles this kernel on its first run
+    n_words, eff_words = np.empty(n), np.empty(n)  # CJK has no spaces: count its characters as words
+    log_words, pr = np.empty(n), np.empty(n)
     prose = np.zeros(n, dtype=np.int64)
+    total_chars = prose_lines = 0.0
     for i in range(n):
+        n_words[i] = rows[i, _N_WORDS]
         eff_words[i] = max(n_words[i], cjk[i] / 2.0)
+        log_words[i] = math.log1p(eff_words[i])
         prose[i] = (rows[i, _SENTENCE] != 0 and rows[i, _N_WORDS] >= long_words) or (
             terminal[i] > 0 and cjk[i] / max(chars[i], 1) > 0.3 and cjk[i] >= 2 * long_words)
-    log_words = np.log1p(eff_words)
-    pr = prose.astype(np.float64)
-    total_chars = max(chars.sum(), 1)
+        pr[i] = prose[i]
+        prose_lines += pr[i]
+        total_chars += chars[i]
+    total_chars = max(total_chars, 1)
     ids, n_ids = _word_ids(hashes)
     title = _title_overlap(ids, n_ids, line_starts, n)
     vocab = _vocab_overlap(ids, n_ids, lengths, lines, numeric, is_stop, prose, n)
@@ -433,22 +461,21 @@ def _fill(X, text_codes, key_codes, table, rows, key_hashes, long_words,
         if block_first[b] < 0:
             block_first[b] = i
 
-    repeats = np.zeros(n)
-    order = np.argsort(key_hashes)
-    lo = 0
-    while lo < n:
-        hi = lo
-        while hi < n and key_hashes[order[hi]] == key_hashes[order[lo]]:
-            hi += 1
-        for j in range(lo, hi):
-            repeats[order[j]] = hi - lo - 1
-        lo = hi
+    key_ids, n_keys = _word_ids(key_hashes)  # the same hashing as words: paragraphs by key
+    copies = np.zeros(n_keys, dtype=np.int64)
+    for i in range(n):
+        copies[key_ids[i]] += 1
 
-    win2_prose, win5_prose, win10_prose = _window_mean(pr, 2), _window_mean(pr, 5), _window_mean(pr, 10)
-    win2_words, win5_words = _window_mean(log_words, 2), _window_mean(log_words, 5)
-    window_words = _window_mean(eff_words, 3)
-    densest = np.argmax(window_words)
-    densest_words = max(window_words.max(), 1)
+    # radii as int64, not literals: one compiled window function instead of one per radius
+    two, three, five, ten = np.int64(2), np.int64(3), np.int64(5), np.int64(10)
+    win2_prose, win5_prose, win10_prose = _window_mean(pr, two), _window_mean(pr, five), _window_mean(pr, ten)
+    win2_words, win5_words = _window_mean(log_words, two), _window_mean(log_words, five)
+    window_words = _window_mean(eff_words, three)
+    densest = 0
+    for i in range(n):
+        if window_words[i] > window_words[densest]:
+            densest = i
+    densest_words = max(window_words[densest], 1)
     core_first, core_last = -1, -1
     for i in range(n):
         if prose[i]:
@@ -462,58 +489,58 @@ def _fill(X, text_codes, key_codes, table, rows, key_hashes, long_words,
         x = X[i]
         safe_words = max(n_words[i], 1)
         safe_chars = max(chars[i], 1)
-        x[_COL.log_chars] = np.log1p(chars[i])
-        x[_COL.log_words] = log_words[i]
-        x[_COL.stop_ratio] = stops[i] / safe_words
-        x[_COL.log_stops] = np.log1p(stops[i])
-        x[_COL.terminal] = terminal[i]
-        x[_COL.ends_colon] = colon[i]
-        x[_COL.comma_per_word] = commas[i] / safe_words
-        x[_COL.punct_ratio] = punct[i] / safe_chars
-        x[_COL.digit_ratio] = digits[i] / safe_chars
-        x[_COL.upper_ratio] = upper[i] / safe_words
-        x[_COL.cjk_ratio] = cjk[i] / safe_chars
-        x[_COL.separators] = seps[i]
-        x[_COL.mean_word_len] = letters[i] / safe_words
-        x[_COL.cue_strong] = rows[i, _STRONG]
-        x[_COL.cue_weak] = rows[i, _WEAK]
+        x[C_LOG_CHARS] = math.log1p(chars[i])
+        x[C_LOG_WORDS] = log_words[i]
+        x[C_STOP_RATIO] = stops[i] / safe_words
+        x[C_LOG_STOPS] = math.log1p(stops[i])
+        x[C_TERMINAL] = terminal[i]
+        x[C_ENDS_COLON] = colon[i]
+        x[C_COMMA_PER_WORD] = commas[i] / safe_words
+        x[C_PUNCT_RATIO] = punct[i] / safe_chars
+        x[C_DIGIT_RATIO] = digits[i] / safe_chars
+        x[C_UPPER_RATIO] = upper[i] / safe_words
+        x[C_CJK_RATIO] = cjk[i] / safe_chars
+        x[C_SEPARATORS] = seps[i]
+        x[C_MEAN_WORD_LEN] = letters[i] / safe_words
+        x[C_CUE_STRONG] = rows[i, _STRONG]
+        x[C_CUE_WEAK] = rows[i, _WEAK]
         if rows[i, _CUE_COL] >= 0:
             x[rows[i, _CUE_COL]] = 2 * rows[i, _STRONG] + rows[i, _WEAK]
-        x[_COL.prose] = pr[i]
+        x[C_PROSE] = pr[i]
 
-        x[_COL.rel_pos] = i / max(n - 1, 1)
-        x[_COL.rel_char_pos] = before_chars / total_chars
+        x[C_REL_POS] = i / max(n - 1, 1)
+        x[C_REL_CHAR_POS] = before_chars / total_chars
         before_chars += chars[i]
-        x[_COL.repeats_in_doc] = repeats[i]
-        x[_COL.gap_before] = min(rows[i, _GAP_BEFORE], 3)
-        x[_COL.gap_after] = min(rows[i, _GAP_AFTER], 3)
+        x[C_REPEATS_IN_DOC] = copies[key_ids[i]] - 1
+        x[C_GAP_BEFORE] = min(rows[i, _GAP_BEFORE], 3)
+        x[C_GAP_AFTER] = min(rows[i, _GAP_AFTER], 3)
         b = block[i]
-        x[_COL.log_block_lines] = np.log1p(block_lines[b])
-        x[_COL.pos_in_block] = (i - block_first[b]) / max(block_lines[b] - 1, 1)
-        x[_COL.log_block_words] = np.log1p(block_words[b])
-        x[_COL.block_prose_share] = block_prose[b] / block_lines[b]
-        x[_COL.title_overlap] = title[i]
+        x[C_LOG_BLOCK_LINES] = math.log1p(block_lines[b])
+        x[C_POS_IN_BLOCK] = (i - block_first[b]) / max(block_lines[b] - 1, 1)
+        x[C_LOG_BLOCK_WORDS] = math.log1p(block_words[b])
+        x[C_BLOCK_PROSE_SHARE] = block_prose[b] / block_lines[b]
+        x[C_TITLE_OVERLAP] = title[i]
 
         if i > 0:
-            x[_COL.prev_words], x[_COL.prev_terminal], x[_COL.prev_prose] = log_words[i - 1], terminal[i - 1], pr[i - 1]
+            x[C_PREV_WORDS], x[C_PREV_TERMINAL], x[C_PREV_PROSE] = log_words[i - 1], terminal[i - 1], pr[i - 1]
         if i + 1 < n:
-            x[_COL.next_words], x[_COL.next_terminal], x[_COL.next_prose] = log_words[i + 1], terminal[i + 1], pr[i + 1]
-        x[_COL.win2_prose], x[_COL.win5_prose], x[_COL.win10_prose] = win2_prose[i], win5_prose[i], win10_prose[i]
-        x[_COL.win2_words], x[_COL.win5_words] = win2_words[i], win5_words[i]
+            x[C_NEXT_WORDS], x[C_NEXT_TERMINAL], x[C_NEXT_PROSE] = log_words[i + 1], terminal[i + 1], pr[i + 1]
+        x[C_WIN2_PROSE], x[C_WIN5_PROSE], x[C_WIN10_PROSE] = win2_prose[i], win5_prose[i], win10_prose[i]
+        x[C_WIN2_WORDS], x[C_WIN5_WORDS] = win2_words[i], win5_words[i]
         if not prose[i]:  # the run of non-prose lines this one is in
             if run_end <= i:
                 run_end = i
                 while run_end < n and not prose[run_end]:
                     run_end += 1
                 run_start = i
-            x[_COL.log_short_run] = np.log1p(run_end - run_start)
+            x[C_LOG_SHORT_RUN] = math.log1p(run_end - run_start)
 
-        x[_COL.dist_to_densest] = (i - densest) / n
-        x[_COL.density] = window_words[i] / densest_words
+        x[C_DIST_TO_DENSEST] = (i - densest) / n
+        x[C_DENSITY] = window_words[i] / densest_words
         if core_first >= 0:
-            x[_COL.in_core] = core_first <= i <= core_last
-            x[_COL.before_core] = i < core_first
-            x[_COL.after_core] = i > core_last
-        x[_COL.doc_lines] = np.log1p(n)
-        x[_COL.doc_prose_share] = pr.sum() / n
-        x[_COL.vocab_overlap] = vocab[i]
+            x[C_IN_CORE] = core_first <= i <= core_last
+            x[C_BEFORE_CORE] = i < core_first
+            x[C_AFTER_CORE] = i > core_last
+        x[C_DOC_LINES] = math.log1p(n)
+        x[C_DOC_PROSE_SHARE] = prose_lines / n
+        x[C_VOCAB_OVERLAP] = vocab[i]

@@ -180,7 +180,9 @@ def _context_features(p, blocks, width, span_floor):  # pragma: no cover - compi
     cs = np.zeros(n + 1)
     for i in range(n):
         cs[i + 1] = cs[i] + p[i]
-    n_blocks = blocks.max() + 1
+    n_blocks = 0
+    for b in blocks:
+        n_blocks = max(n_blocks, b + 1)
     block_sum, block_size, block_max = np.zeros(n_blocks), np.zeros(n_blocks), np.zeros(n_blocks)
     for i in range(n):
         b = blocks[i]
@@ -188,6 +190,7 @@ def _context_features(p, blocks, width, span_floor):  # pragma: no cover - compi
         block_size[b] += 1
         block_max[b] = max(block_max[b], p[i])
     lo, hi = _best_span(p, span_floor)
+    three, eight = np.int64(3), np.int64(8)  # int64, not literals: one compiled _window
     before = 0.0
     after = np.zeros(n)
     for i in range(n - 2, -1, -1):
@@ -199,8 +202,8 @@ def _context_features(p, blocks, width, span_floor):  # pragma: no cover - compi
         o[2] = p[i + 1] if i + 1 < n else 0.0
         o[3] = p[i - 2] if i >= 2 else 0.0
         o[4] = p[i + 2] if i + 2 < n else 0.0
-        o[5] = _window(cs, i, 3, n)
-        o[6] = _window(cs, i, 8, n)
+        o[5] = _window(cs, i, three, n)
+        o[6] = _window(cs, i, eight, n)
         o[7] = before
         before = max(before, p[i])
         o[8] = after[i]
