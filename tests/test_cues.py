@@ -43,3 +43,16 @@ def test_anchored_cues_equal_every_pattern_on_every_line(keys):
 @given(st.lists(MIXED_LINE, min_size=1, max_size=4))
 def test_every_spelling_a_pattern_matches_holds_one_of_its_anchors(keys):
     assert document_cues(keys) == [every_pattern(k) for k in keys]
+
+
+@settings(max_examples=200)
+@given(st.lists(MIXED_LINE, min_size=1, max_size=4))
+def test_cues_are_the_same_without_the_automaton_library(keys):
+    from newsdedup.clean import rules
+
+    with_automaton = document_cues(keys)
+    saved, rules.ahocorasick = rules.ahocorasick, None
+    try:
+        assert document_cues(keys) == with_automaton
+    finally:
+        rules.ahocorasick = saved

@@ -20,7 +20,10 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
-import ahocorasick
+try:
+    import ahocorasick
+except ImportError:  # an environment set up before this dependency: the same cues, found by str.find
+    ahocorasick = None
 
 from ..normalize import compare_key
 
@@ -135,17 +138,38 @@ def _tally(found) -> Cues:
 
 
 @lru_cache(maxsize=1)
-def _anchor_automaton() -> ahocorasick.Automaton:
-    """Every cue anchor in one Aho-Corasick automaton; each anchor's value is the cues it is an anchor of."""
+def _cues_of_anchor() -> dict[str, tuple[int, ...]]:
+    """Every cue anchor, and the cues it is an anchor of."""
     cues_of: dict[str, list[int]] = {}
     for ci, (_, _, _, anchors) in enumerate(_COMPILED):
         for anchor in anchors:
             cues_of.setdefault(anchor, []).append(ci)
+    return {anchor: tuple(ids) for anchor, ids in cues_of.items()}
+
+
+@lru_cache(maxsize=1)
+def _anchor_automaton():
+    """Every cue anchor in one Aho-Corasick automaton; each anchor's value is its cues."""
     automaton = ahocorasick.Automaton()
-    for anchor, cue_ids in cues_of.items():
-        automaton.add_word(anchor, tuple(cue_ids))
+    for anchor, cue_ids in _cues_of_anchor().items():
+        automaton.add_word(anchor, cue_ids)
     automaton.make_automaton()
     return automaton
+
+
+def _anchor_hits(text: str):
+    """``(index of its last character, its cues)`` of every anchor occurrence in ``text``."""
+    if ahocorasick is not None:
+        return _anchor_automaton().iter(text)
+    return ((pos + len(anchor) - 1, ids) for anchor, ids in _cues_of_anchor().items()
+            for pos in _find_all(text, anchor))
+
+
+def _find_all(text: str, sub: str):
+    pos = text.find(sub)
+    while pos >= 0:
+        yield pos
+        pos = text.find(sub, pos + 1)
 
 
 def document_cues(keys: list[str]) -> list[Cues]:
@@ -158,7 +182,7 @@ def document_cues(keys: list[str]) -> list[Cues]:
         starts.append(offset)
         offset += len(k) + 1
     candidates: dict[int, set[int]] = {}
-    for end, cue_ids in _anchor_automaton().iter("\n".join(keys)):
+    for end, cue_ids in _anchor_hits("\n".join(keys)):
         line = bisect_right(starts, end) - 1
         candidates.setdefault(line, set()).update(cue_ids)
     out = [NO_CUES] * len(keys)
