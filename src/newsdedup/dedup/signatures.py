@@ -6,7 +6,8 @@ per word ``k``-gram shingle (:func:`shingle_hashes`) → MinHash with datasketch
 and ``b`` drawn from ``numpy.random.RandomState(seed)`` exactly as datasketch draws them.
 
 Tokenising, hashing, shingling and permuting run in one numba kernel over the code
-points of a whole batch of documents, in parallel over documents.
+points of a batch of documents; batches are signed on several threads at once (the
+kernel releases the GIL).
 
 A newsdedup signature *is* a datasketch MinHash of the shingle hashes, so it can be
 queried with datasketch's LSH indexes:
@@ -22,7 +23,9 @@ True
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 
 import numba
@@ -33,6 +36,7 @@ from ..normalize import WORD_CHAR, char_classes, fold
 
 MAX_HASH = np.uint32(0xFFFFFFFF)
 _BATCH = 512  # documents per kernel call
+_SIGN_BATCH = 256  # documents per signing task: enough tasks that threads finish together
 _FNV_OFFSET = np.uint64(0xCBF29CE484222325)
 _FNV_PRIME = np.uint64(0x100000001B3)
 _MIX = np.uint64(0x9E3779B97F4A7C15)
@@ -162,13 +166,11 @@ def _sign_one(codes, start, end, table, k, a, b, row):  # pragma: no cover - com
         row[p] = m
 
 
-@njit(cache=True, nogil=True, parallel=True)
-def _sign(codes, bounds, table, k, a, b):  # pragma: no cover - compiled
-    n_docs = bounds.shape[0]
-    out = np.full((n_docs, a.size), np.uint32(0xFFFFFFFF), dtype=np.uint32)
-    for d in prange(n_docs):
-        _sign_one(codes, bounds[d, 0], bounds[d, 1], table, k, a, b, out[d])
-    return out
+@njit(cache=True, nogil=True)
+def _sign_rows(codes, bounds, table, k, a, b, rows, out):  # pragma: no cover - compiled
+    """Signatures of the batch's documents, written straight into their rows of ``out``."""
+    for d in range(bounds.shape[0]):
+        _sign_one(codes, bounds[d, 0], bounds[d, 1], table, k, a, b, out[rows[d]])
 
 
 @njit(cache=True, nogil=True)
@@ -260,22 +262,53 @@ def shingle_hashes(text: str, k: int = 5) -> np.ndarray:
 def signatures(texts: Sequence[str], num_perm: int = 128, seed: int = 1, k: int = 5,
                threads: int | None = None, keys: bool = False) -> np.ndarray:
     """``(len(texts), num_perm)`` uint32 MinHash signatures (all ``0xFFFFFFFF`` for a text
-    without words). ``keys=True`` when the texts are already folded (:func:`~newsdedup.normalize.fold`)."""
+    without words). ``keys=True`` when the texts are already folded (:func:`~newsdedup.normalize.fold`).
+    ``threads``: how many batches are signed at once (default: numba's thread count)."""
     a, b = permutations(num_perm, seed)
-    if threads:
-        numba.set_num_threads(max(1, min(threads, numba.config.NUMBA_NUM_THREADS)))
     texts = list(texts)
     plain = np.fromiter((t.isascii() for t in texts), dtype=bool, count=len(texts))
     out = np.empty((len(texts), num_perm), dtype=np.uint32)
-    for mask, is_ascii in ((plain, True), (~plain, False)):
-        # batches of about a megabyte: one huge joined buffer costs more in fresh pages
-        # than the kernel spends hashing it
-        for idx in np.array_split(np.flatnonzero(mask), max(1, int(mask.sum()) // _BATCH)):
-            if idx.size:
-                batch = [texts[i] if (keys or is_ascii) else fold(texts[i]) for i in idx]
-                codes, bounds = _codes(batch, is_ascii)
-                out[idx] = _sign(codes, bounds, _word_table(), k, a, b)
+    batches = [(idx, is_ascii) for mask, is_ascii in ((plain, True), (~plain, False))
+               for idx in np.array_split(np.flatnonzero(mask), max(1, int(mask.sum()) // _SIGN_BATCH)) if idx.size]
+    scratch = threading.local()
+
+    def sign(batch: tuple[np.ndarray, bool]) -> None:
+        # a thread encodes its batch (holding the GIL) while the others sign theirs (released)
+        idx, is_ascii = batch
+        docs = [texts[i] if (keys or is_ascii) else fold(texts[i]) for i in idx]
+        codes, bounds = _codes_into(docs, is_ascii, scratch)
+        _sign_rows(codes, bounds, _word_table(), k, a, b, idx, out)
+
+    threads = threads or numba.config.NUMBA_NUM_THREADS
+    if threads <= 1 or len(batches) <= 1:
+        for batch in batches:
+            sign(batch)
+    else:
+        with ThreadPoolExecutor(min(threads, len(batches))) as pool:
+            for _ in pool.map(sign, batches):
+                pass
     return out
+
+
+def _codes_into(keys: Sequence[str], ascii_only: bool, scratch: threading.local) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_codes`, written into this thread's reusable buffer: each key encoded on its
+    own into its slot, where joining and encoding a whole batch allocated two fresh
+    megabyte buffers per batch (and paid a page fault per 4 kB of them)."""
+    lengths = np.fromiter((len(k) for k in keys), dtype=np.int64, count=len(keys))
+    ends = np.cumsum(lengths + 1) - 1
+    starts = ends - lengths
+    dtype, encoding = (np.uint8, "ascii") if ascii_only else (np.uint32, "utf-32-le")
+    width = np.dtype(dtype).itemsize
+    size = int(ends[-1]) * width if len(keys) else 0
+    buffer = getattr(scratch, "buffer", None)
+    if buffer is None or buffer.size < size:
+        buffer = scratch.buffer = np.empty(max(size, 1 << 21), dtype=np.uint8)
+    view = memoryview(buffer)
+    for key, start, end in zip(keys, (starts * width).tolist(), (ends * width).tolist()):
+        view[start:end] = key.encode(encoding)
+    codes = buffer[:size].view(dtype)
+    codes[ends[:-1]] = 10  # the newline _codes joins with
+    return codes, np.stack([starts, ends], axis=1) if len(keys) else np.zeros((0, 2), np.int64)
 
 
 def to_datasketch(signature: np.ndarray, seed: int = 1):
