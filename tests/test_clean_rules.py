@@ -200,3 +200,24 @@ def test_prose_the_model_dropped_right_before_the_article_comes_back():
     paras[2] = segment(promo)[0]  # a prose line with a cue (the model removed it) stops the walk too
     _keep_opening_lines(paras, reasons, before_model, long_words=12)
     assert reasons[2] == LOW_CONTENT and reasons[3] is None
+
+
+def test_a_page_whose_only_kept_prose_is_a_pitch_gets_its_plain_prose_back():
+    from newsdedup.clean.text import FOOTER, _keep_best_prose
+
+    pitch = "The best reporting from our newsroom, every single day. Subscribe now for more from the people who cover your city."
+    lede = "Officials said on Monday that the bridge would stay closed for at least another month of repairs."
+    paras = segment("\n".join(["Menu", pitch, "Updated 2 hours ago", lede, "Read the full story"]))
+    assert paras[1].cues.kind == "call_to_action" and paras[3].cues.kind is None
+    before_model = [None] * 5
+    scores = [0.0, 0.7, 0.0, 0.1, 0.0]
+    reasons = ["navigation", None, "navigation", FOOTER, "call_to_action"]
+    _keep_best_prose(paras, reasons, before_model, scores, long_words=12)
+    assert reasons[3] is None  # the teaser's lede: the only prose without a cue
+    reasons = ["navigation", None, "navigation", None, "call_to_action"]
+    _keep_best_prose(paras, reasons, before_model, scores, long_words=12)
+    assert reasons == ["navigation", None, "navigation", None, "call_to_action"]  # cue-free prose kept: nothing to do
+    reasons = ["navigation", "call_to_action", "navigation", "call_to_action", "call_to_action"]
+    paras[3] = segment(pitch)[0]  # every prose line a pitch, none kept: the likeliest comes back
+    _keep_best_prose(paras, reasons, before_model, scores, long_words=12)
+    assert reasons[1] is None and reasons[3] == "call_to_action"

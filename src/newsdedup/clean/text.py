@@ -275,8 +275,14 @@ def _mark_by_model(paras: list[Paragraph], reasons: list[str | None], model: Tex
 
 def _keep_best_prose(paras: list[Paragraph], reasons: list[str | None], before_model: list[str | None],
                      scores: np.ndarray, long_words: int) -> None:
-    """An article has prose: when the model kept none (a teaser page, a lone lede in a
-    lot of chrome), the prose paragraph it found most likely comes back."""
+    """An article has prose, and prose without a furniture cue: when the model kept none
+    (a teaser page, a lone lede in a lot of chrome), or kept only prose that carries a cue
+    (a subscription pitch written as a sentence), the cue-free prose paragraph it found
+    most likely comes back (any prose paragraph when every one carries a cue)."""
     prose = [i for i, p in enumerate(paras) if p.sentence and p.n_words >= long_words and before_model[i] is None]
-    if prose and not any(reasons[i] is None for i in prose):
-        reasons[max(prose, key=lambda i: (scores[i], -i))] = None
+    plain = [i for i in prose if paras[i].cues.kind is None]
+    for group in (plain, prose):
+        if group:
+            if not any(reasons[i] is None for i in group):
+                reasons[max(group, key=lambda i: (scores[i], -i))] = None
+            return
