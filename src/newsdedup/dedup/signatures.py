@@ -30,7 +30,7 @@ from functools import lru_cache
 
 import numba
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 from ..normalize import WORD_CHAR, char_classes, fold
 
@@ -176,43 +176,93 @@ def _sign_rows(codes, bounds, table, k, a, b, rows, out):  # pragma: no cover - 
 @njit(cache=True, nogil=True)
 def _distinct_shingles(codes, start, end, table, k):  # pragma: no cover - compiled
     hashes = np.empty((end - start) // 2 + 2, dtype=np.uint32)
-    return np.unique(hashes[:_doc_shingles(codes, start, end, table, k, hashes)])
+    m = _doc_shingles(codes, start, end, table, k, hashes)
+    distinct = _sort_distinct(hashes, m, np.empty(m, dtype=np.uint32))
+    out = np.empty(distinct, dtype=np.uint32)
+    for j in range(distinct):
+        out[j] = hashes[j]
+    return out
 
 
-@njit(cache=True, nogil=True, parallel=True)
+@njit(cache=True, nogil=True)
+def _sort_distinct(values, n, scratch):  # pragma: no cover - compiled
+    """Sort values[:n] in place and move its distinct values to the front; returns how
+    many. Insertion sort for a few values, else a byte-wise radix sort through
+    ``scratch`` (n slots): plain loops, because numba's own sort takes seconds to compile
+    on a fresh install and the result is the same."""
+    if n <= 32:
+        for i in range(1, n):
+            v = values[i]
+            j = i - 1
+            while j >= 0 and values[j] > v:
+                values[j + 1] = values[j]
+                j -= 1
+            values[j + 1] = v
+    else:
+        counts = np.empty(256, dtype=np.int64)
+        for byte in range(4):
+            shift = np.uint32(8 * byte)
+            src, dst = (values, scratch) if byte % 2 == 0 else (scratch, values)
+            for b in range(256):
+                counts[b] = 0
+            for i in range(n):
+                counts[(src[i] >> shift) & np.uint32(255)] += 1
+            total = 0
+            for b in range(256):
+                c = counts[b]
+                counts[b] = total
+                total += c
+            for i in range(n):
+                v = src[i]
+                b = (v >> shift) & np.uint32(255)
+                dst[counts[b]] = v
+                counts[b] += 1
+    distinct = 0
+    for j in range(n):
+        if j == 0 or values[j] != values[distinct - 1]:
+            values[distinct] = values[j]
+            distinct += 1
+    return distinct
+
+
+@njit(cache=True, nogil=True)
 def _shingle_sets(codes, bounds, table, k):  # pragma: no cover - compiled
     """Distinct sorted shingle hashes of every text, concatenated, with offsets: each
     text shingled, sorted and deduplicated in place in its own stretch of one scratch
-    array (in parallel), then the stretches packed together."""
+    array, then the stretches packed together."""
     n = bounds.shape[0]
     room = np.zeros(n + 1, dtype=np.int64)  # a text has at most (length // 2 + 2) shingles
     for d in range(n):
         room[d + 1] = room[d] + (bounds[d, 1] - bounds[d, 0]) // 2 + 2
     scratch = np.empty(room[n], dtype=np.uint32)
-    sizes = np.zeros(n + 1, dtype=np.int64)
-    for d in prange(n):
+    sort_space = np.empty(room[n], dtype=np.uint32)
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    for d in range(n):
         part = scratch[room[d]:room[d + 1]]
         m = _doc_shingles(codes, bounds[d, 0], bounds[d, 1], table, k, part)
-        part[:m].sort()
-        distinct = 0
-        for j in range(m):
-            if j == 0 or part[j] != part[j - 1]:
-                part[distinct] = part[j]
-                distinct += 1
-        sizes[d + 1] = distinct
-    offsets = np.cumsum(sizes)
-    flat = np.empty(offsets[-1], dtype=np.uint32)
-    for d in prange(n):
-        flat[offsets[d]:offsets[d + 1]] = scratch[room[d]:room[d] + sizes[d + 1]]
+        offsets[d + 1] = offsets[d] + _sort_distinct(part, m, sort_space[room[d]:room[d + 1]])
+    flat = np.empty(offsets[n], dtype=np.uint32)
+    for d in range(n):  # element loops, not slice assignment: much less to compile
+        start = room[d]
+        for j in range(offsets[d], offsets[d + 1]):
+            flat[j] = scratch[start]
+            start += 1
     return flat, offsets
 
 
-def shingle_sets(texts: Sequence[str], k: int = 5) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`shingle_hashes` of many texts, a compiled pass per batch: the hashes of text
-    ``i`` are ``flat[offsets[i]:offsets[i + 1]]``."""
+def shingle_sets(texts: Sequence[str], k: int = 5, threads: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`shingle_hashes` of many texts, a compiled pass per batch (batches on
+    ``threads`` threads, default numba's thread count): the hashes of text ``i`` are
+    ``flat[offsets[i]:offsets[i + 1]]``."""
     texts = list(texts)
-    step = 4 * _BATCH  # bounded scratch memory (joined code points, per-text parts)
-    parts = [_shingle_sets_batch(texts[s:s + step], k) for s in range(0, len(texts), step)]
+    step = _BATCH  # bounded scratch memory (joined code points, per-text parts)
+    chunks = [texts[s:s + step] for s in range(0, len(texts), step)]
+    threads = threads or numba.config.NUMBA_NUM_THREADS
+    if threads <= 1 or len(chunks) <= 1:
+        parts = [_shingle_sets_batch(chunk, k) for chunk in chunks]
+    else:
+        with ThreadPoolExecutor(min(threads, len(chunks))) as pool:
+            parts = list(pool.map(lambda chunk: _shingle_sets_batch(chunk, k), chunks))
     if len(parts) == 1:
         return parts[0]
     if not parts:
