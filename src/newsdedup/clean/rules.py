@@ -19,6 +19,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import accumulate
 
 try:
     import ahocorasick
@@ -95,11 +96,18 @@ CUES: list[tuple[str, bool, str, tuple[str, ...]]] = [
 _COMPILED = [(kind, strong, re.compile(pattern), anchors) for kind, strong, pattern, anchors in CUES]
 
 # One word alone on a line that is always a control, never article text.
-UI_LABEL = re.compile(
-    r"^(?:advertisement|sponsored|subscribe|donate|share|tweet|email|print|comments?|menu|search|close|"
-    r"home|log ?in|sign ?in|sign ?up|register|next|previous|more|latest|trending|top|watch|listen|play|"
-    r"loading|follow|reply|like|save|copy link|back)\W*$"
-)
+_UI_WORDS = ("advertisement", "sponsored", "subscribe", "donate", "share", "tweet", "email", "print", "comments?",
+             "menu", "search", "close", "home", "log ?in", "sign ?in", "sign ?up", "register", "next", "previous",
+             "more", "latest", "trending", "top", "watch", "listen", "play", "loading", "follow", "reply", "like",
+             "save", "copy link", "back")
+UI_LABEL = re.compile(rf"^(?:{'|'.join(_UI_WORDS)})\W*$")
+# every label starts with three plain letters: a key starting otherwise needs no match
+_UI_PREFIXES = frozenset(word[:3] for word in _UI_WORDS)
+assert all(re.fullmatch(r"[a-z]{3}", prefix) for prefix in _UI_PREFIXES)
+
+
+def is_ui_label(key: str) -> bool:
+    return key[:3] in _UI_PREFIXES and UI_LABEL.match(key) is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +120,7 @@ class Cues:
 def paragraph_cues(text: str, key: str | None = None) -> Cues:
     """The boilerplate kind with the most cue hits in ``text``, and the hit counts."""
     key = compare_key(text) if key is None else key
-    if UI_LABEL.match(key):
+    if is_ui_label(key):
         return Cues("navigation", 1, 0)
     return _tally((c, len(c[2].findall(key))) for c in _COMPILED if any(a in key for a in c[3]))
 
@@ -176,11 +184,7 @@ def document_cues(keys: list[str]) -> list[Cues]:
     """:func:`paragraph_cues` of every line of a document (compare keys): one pass of an
     Aho-Corasick automaton finds every anchor in the whole document, and a cue's pattern
     only runs on the lines that hold one of its anchors."""
-    starts = []
-    offset = 0
-    for k in keys:
-        starts.append(offset)
-        offset += len(k) + 1
+    starts = list(accumulate([len(k) + 1 for k in keys], initial=0))
     candidates: dict[int, set[int]] = {}
     for end, cue_ids in _anchor_hits("\n".join(keys)):
         line = bisect_right(starts, end) - 1
@@ -188,11 +192,11 @@ def document_cues(keys: list[str]) -> list[Cues]:
     out = [NO_CUES] * len(keys)
     for line, cue_ids in candidates.items():
         key = keys[line]
-        if UI_LABEL.match(key):
+        if is_ui_label(key):
             continue
         out[line] = _tally((_COMPILED[ci], len(_COMPILED[ci][2].findall(key))) for ci in sorted(cue_ids))
     for i, key in enumerate(keys):
-        if len(key) <= 40 and UI_LABEL.match(key):
+        if len(key) <= 40 and is_ui_label(key):
             out[i] = Cues("navigation", 1, 0)
     return out
 
