@@ -33,13 +33,19 @@ WORD = re.compile(r"\w+")
 _INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
 
 
-def _replace_present(text: str, table: dict[int, str]) -> str:
-    """``text.translate(table)``, but only scanning for the characters that occur
-    (str.translate with a dict costs a lookup per character; ``in`` is a fast scan)."""
-    for code, repl in table.items():
-        ch = chr(code)
+_QUOTES_DASHES_PAIRS = tuple((chr(code), repl or "") for code, repl in _QUOTES_DASHES.items())
+assert all(code > 127 for code in _QUOTES_DASHES)  # so ASCII text skips the scan
+
+
+def _replace_present(text: str, pairs: tuple[tuple[str, str], ...]) -> str:
+    """``text.translate`` with the table ``pairs`` came from, but only scanning for the
+    characters that occur (str.translate with a dict costs a lookup per character;
+    ``in`` is a fast scan). An ASCII text has none of them."""
+    if text.isascii():
+        return text
+    for ch, repl in pairs:
         if ch in text:
-            text = text.replace(ch, repl or "")
+            text = text.replace(ch, repl)
     return text
 
 
@@ -56,7 +62,7 @@ def tidy(text: str) -> str:
 
 def compare_key(text: str) -> str:
     """The form of ``text`` that comparisons use: NFKC, casefolded, plain quotes and dashes, single spaces."""
-    text = _replace_present(unicodedata.normalize("NFKC", text), _QUOTES_DASHES).casefold()
+    text = _replace_present(unicodedata.normalize("NFKC", text), _QUOTES_DASHES_PAIRS).casefold()
     return " ".join(text.split())  # what \s+ → " " does, without a regex match per space
 
 
@@ -75,7 +81,7 @@ def compare_keys(lines: list[str], tidied: bool = False) -> list[str]:
         return []
     joined = "\n".join(lines)
     spaced = not (tidied and unicodedata.is_normalized("NFKC", joined))
-    joined = _replace_present(unicodedata.normalize("NFKC", joined) if spaced else joined, _QUOTES_DASHES).casefold()
+    joined = _replace_present(unicodedata.normalize("NFKC", joined) if spaced else joined, _QUOTES_DASHES_PAIRS).casefold()
     keys = joined.split("\n")
     if len(keys) != len(lines):  # a character that normalises to a line break: do it line by line
         return [compare_key(line) for line in lines]

@@ -91,8 +91,9 @@ def label(paragraphs: list[Paragraph], evidence: Evidence = Evidence(), *,
 
 
 def _mark_repeats(paras: list[Paragraph], reasons: list[str | None], long_words: int) -> None:
-    counts = Counter(p.key for p in paras)
-    repeated = [counts[p.key] > 1 for p in paras]
+    keys = [p.key for p in paras]
+    counts = Counter(keys)
+    repeated = [counts[k] > 1 for k in keys]
     seen: set[int] = set()
     for i, p in enumerate(paras):
         if not repeated[i]:
@@ -126,8 +127,11 @@ def _is_prose(p: Paragraph, long_words: int) -> bool:
 
 
 def _core(paras: list[Paragraph], reasons: list[str | None], long_words: int) -> tuple[int, int] | None:
-    body = [i for i, p in enumerate(paras) if reasons[i] is None and _is_prose(p, long_words)]
-    return (body[0], body[-1]) if body else None
+    first = next((i for i, (p, r) in enumerate(zip(paras, reasons))
+                  if r is None and p.sentence and p.n_words >= long_words), None)
+    if first is None:
+        return None
+    return first, _last_prose(paras, reasons, long_words)
 
 
 def _headline_like(p: Paragraph) -> bool:
@@ -172,21 +176,32 @@ def _keep_captions(paras: list[Paragraph], reasons: list[str | None]) -> None:
 
     The benchmark the model learns from leaves captions out of the article body, but a
     caption belongs to the article it illustrates. Neighbouring captions (a caption and
-    its credit line) count as one."""
-    kept_prose = [r is None and p.sentence for p, r in zip(paras, reasons)]
-    candidates = [reasons[i] in (LOW_CONTENT, NAVIGATION) and p.n_words >= 3 and is_caption(p.text)
-                  for i, p in enumerate(paras)]
-    for i in range(len(paras)):
-        if not candidates[i]:
-            continue
-        j = i - 1
-        while j >= 0 and (candidates[j] or reasons[j] == HEADLINE):
+    its credit line) count as one: from each kept prose paragraph, the run of captions
+    right after it (headlines may sit between) and right before it comes back."""
+    n = len(paras)
+    kept_prose = [i for i in range(n) if reasons[i] is None and paras[i].sentence]
+    maybe = [reasons[i] in (LOW_CONTENT, NAVIGATION) and paras[i].n_words >= 3 for i in range(n)]
+    caption: dict[int, bool] = {}
+
+    def is_candidate(i: int) -> bool:  # the pattern runs only next to kept prose, once per line
+        if not maybe[i]:
+            return False
+        if i not in caption:
+            caption[i] = is_caption(paras[i].text)
+        return caption[i]
+
+    restore = []
+    for q in kept_prose:
+        j = q + 1
+        while j < n and (reasons[j] == HEADLINE or is_candidate(j)):
+            j += 1
+        restore += [i for i in range(q + 1, j) if maybe[i] and caption.get(i)]
+        j = q - 1
+        while j >= 0 and is_candidate(j):
+            restore.append(j)
             j -= 1
-        k = i + 1
-        while k < len(paras) and candidates[k]:
-            k += 1
-        if (j >= 0 and kept_prose[j]) or (k < len(paras) and kept_prose[k]):
-            reasons[i] = None
+    for i in restore:
+        reasons[i] = None
 
 
 CLOSING_WORDS = 30
@@ -194,7 +209,10 @@ CLOSING_WORDS = 30
 
 def _last_prose(paras: list[Paragraph], reasons: list[str | None], long_words: int) -> int | None:
     """Index of the last kept prose paragraph (the article's end so far), if any."""
-    return max((i for i, p in enumerate(paras) if reasons[i] is None and _is_prose(p, long_words)), default=None)
+    for i in range(len(paras) - 1, -1, -1):
+        if reasons[i] is None and paras[i].sentence and paras[i].n_words >= long_words:
+            return i
+    return None
 
 
 def _keep_closing_lines(paras: list[Paragraph], reasons: list[str | None], before_model: list[str | None],
@@ -258,9 +276,11 @@ def _mark_by_model(paras: list[Paragraph], reasons: list[str | None], model: Tex
         return np.zeros(0)
     if scores is None:
         scores = paragraph_scores(paras, model, long_words)
-    core = _core(paras, [None if s >= model.threshold else "x" for s in scores], long_words)
-    for i, (p, s) in enumerate(zip(paras, scores)):
-        if reasons[i] is not None or s >= model.threshold:
+    threshold = model.threshold
+    listed = scores.tolist()  # Python floats: a numpy scalar per comparison costs more
+    core = _core(paras, [None if s >= threshold else "x" for s in listed], long_words)
+    for i, (p, s) in enumerate(zip(paras, listed)):
+        if reasons[i] is not None or s >= threshold:
             continue
         if p.cues.kind is not None:
             reasons[i] = p.cues.kind
