@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from newsdedup.config import Config
 from newsdedup.dedup import deduplicate
 from newsdedup.dedup.lsh import candidate_pairs, optimal_bands
-from newsdedup.dedup.signatures import jaccard, shingle_hashes, signatures, to_datasketch
+from newsdedup.dedup.signatures import jaccard, shingle_hashes, shingle_sets, signatures, to_datasketch
 
 from .conftest import CORPUS
 
@@ -39,6 +39,33 @@ def test_signatures_equal_datasketch_minhash_of_the_same_shingles():
         m = MinHash(num_perm=64, seed=7, hashfunc=int)
         m.update_batch(shingle_hashes(text).tolist())
         assert np.array_equal(m.hashvalues, sig)
+
+
+def test_batches_on_threads_give_each_text_its_own_signature_and_shingle_set():
+    # more texts than one batch holds, ASCII and not interleaved (they are batched apart),
+    # signed on one thread and on several: every row is the text's own, in input order
+    rng = random.Random(11)
+    texts = [article(rng, rng.randrange(0, 60)) for _ in range(700)]
+    for i in range(0, 700, 7):
+        texts[i] = texts[i].replace("council", "Conseil général").replace("river", "Fluß") + " ’"
+    one = signatures(texts, num_perm=32, threads=1)
+    assert np.array_equal(signatures(texts, num_perm=32, threads=3), one)
+    for i in (0, 1, 7, 350, 699):
+        assert np.array_equal(signatures([texts[i]], num_perm=32, threads=1)[0], one[i])
+    flat, offsets = shingle_sets(texts, 4, threads=2)
+    assert len(offsets) == len(texts) + 1
+    for i in range(0, 700, 13):
+        assert np.array_equal(flat[offsets[i]:offsets[i + 1]], shingle_hashes(texts[i], 4))
+    assert np.array_equal(shingle_sets(texts, 4, threads=1)[0], flat)
+
+
+@given(st.lists(st.integers(0, 2**32 - 1) | st.sampled_from([0, 1, 255, 256, 2**24, 2**32 - 1]), max_size=300))
+def test_compiled_sort_keeps_the_distinct_values_in_order(values):
+    from newsdedup.dedup.signatures import _sort_distinct
+
+    data = np.array(values + [7, 7], dtype=np.uint32)  # spare room after the values
+    n = _sort_distinct(data, len(values), np.empty(len(values), dtype=np.uint32))
+    assert np.array_equal(data[:n], np.unique(np.array(values, dtype=np.uint32)))
 
 
 def test_signatures_work_in_datasketch_lsh():
