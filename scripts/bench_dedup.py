@@ -63,7 +63,7 @@ def timed(fn, *args):
     return time.perf_counter() - start, result
 
 
-def best_time(fn, *args, budget: float = 2.0, most: int = 5) -> float:
+def best_time(fn, *args, budget: float = 2.0, most: int = 15) -> float:
     """The fastest of repeated runs (as ``timeit`` reports), repeating while the runs so
     far took under ``budget`` seconds: every system gets the same rule, so a run slowed
     by the machine's neighbours does not decide a ratio."""
