@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import random
 import subprocess
 import sys
@@ -222,20 +223,44 @@ def test_python_dash_m_runs_the_cli(tmp_path):
 
 
 class _ExitOnUnpickle:
-    """Kills the process that unpickles it: a worker dying mid-run."""
+    """Kills any other process that unpickles it (a worker dying mid-run); unpickled in
+    the process that made it (the parent drafting a queued chunk itself), it is None."""
 
     def __reduce__(self):
-        import os
-
-        return os._exit, (3,)
+        return eval, (f"__import__('os')._exit(3) if __import__('os').getpid() != {os.getpid()} else None",)
 
 
-def test_a_worker_that_dies_fails_the_run_instead_of_hanging():
+def test_a_worker_that_dies_fails_the_run_instead_of_hanging(monkeypatch):
+    import time
+
     from newsdedup.records import Record
-    from newsdedup.runners.cleaning import clean_on_workers
+    from newsdedup.runners import cleaning
 
-    records = [Record(doc_id=f"d{i}", source="s", text=f"Story {i} tells of the council and the bridge.")
-               for i in range(100)]
-    records[50] = Record(doc_id="d50", source="s", text="x", url=_ExitOnUnpickle())  # type: ignore[arg-type]
+    # every record kills the helper that unpickles it; this process drafts slowly (the
+    # helper starts meanwhile and takes a queued chunk) and survives the ones it drafts
+    records = [Record(doc_id=f"d{i}", source="s", text=f"Story {i} tells of the council and the bridge.",
+                      url=_ExitOnUnpickle()) for i in range(100)]  # type: ignore[arg-type]
+    draft = cleaning.clean_stage.draft
+    monkeypatch.setattr(cleaning.clean_stage, "draft", lambda record: time.sleep(0.2) or draft(record))
     with pytest.raises(RuntimeError, match="worker exited with code 3"):
-        clean_on_workers(records, newsdedup.Config(), workers=2)
+        cleaning.clean_on_workers(records, newsdedup.Config(), workers=2)
+
+
+def test_this_process_and_a_helper_share_the_cleaning_and_agree_with_one_process(tmp_path, monkeypatch):
+    import time
+
+    from newsdedup.read import read_inputs
+    from newsdedup.runners import cleaning
+    from newsdedup.runners.local import clean_records
+
+    records = list(read_inputs(make_dump(tmp_path / "dump", 120)))
+    alone, alone_evidence = clean_records(records, newsdedup.Config(workers=1))
+    drafted_here = []
+    draft = cleaning.clean_stage.draft
+    # this process drafts slowly, so that the helper (starting meanwhile) takes chunks too
+    monkeypatch.setattr(cleaning.clean_stage, "draft",
+                        lambda record: drafted_here.append(record.doc_id) or time.sleep(0.05) or draft(record))
+    shared, evidence = cleaning.clean_on_workers(records, newsdedup.Config(), workers=2)
+    assert 0 < len(drafted_here) < len(records)
+    assert evidence == alone_evidence
+    assert sorted(shared, key=lambda c: c.doc_id) == alone

@@ -15,7 +15,7 @@ from ..read import Input, read_inputs
 from ..records import Record
 from ..result import Result
 from ..tables import build_tables
-from .cleaning import CHUNK, clean_on_workers
+from .cleaning import CHUNK, clean_on_workers, gc_paused
 
 log = logging.getLogger(__name__)
 
@@ -36,16 +36,17 @@ def clean_records(records: list[Record], config: Config = DEFAULT, progress: Pro
     them); sorted by doc id."""
     report = (lambda done, total: progress("clean", done, total)) if progress else None
     size = sum(r.raw_chars for r in records)
-    if config.n_workers > 1 and len(records) > CHUNK and size >= config.workers_min_mb * 1e6:
-        cleaned, evidence = clean_on_workers(records, config, config.n_workers, report)
-    else:
-        drafts = []
-        for r in records:
-            drafts.append(clean_stage.draft(r))
-            if report and (len(drafts) % CHUNK == 0 or len(drafts) == len(records)):
-                report(len(drafts), len(records))
-        evidence = clean_stage.corpus_templates(drafts, config)
-        cleaned = [clean_stage.finish(d, evidence, config) for d in drafts]
+    with gc_paused():
+        if config.n_workers > 1 and len(records) > CHUNK and size >= config.workers_min_mb * 1e6:
+            cleaned, evidence = clean_on_workers(records, config, config.n_workers, report)
+        else:
+            drafts = []
+            for r in records:
+                drafts.append(clean_stage.draft(r))
+                if report and (len(drafts) % CHUNK == 0 or len(drafts) == len(records)):
+                    report(len(drafts), len(records))
+            evidence = clean_stage.corpus_templates(drafts, config)
+            cleaned = [clean_stage.finish(d, evidence, config) for d in drafts]
     return sorted(cleaned, key=lambda c: c.doc_id), evidence
 
 
