@@ -16,8 +16,8 @@ Rules, applied in order; each removal records its reason:
    of short lines, distance to the densest prose, blank-line blocks, topic overlap
    with the page's prose...); below the model's threshold it goes, with the kind
    its cues or shape suggest (``navigation``, ``after_article``, ``low_content``).
-6. corrections of the model at the article's edges: the best prose paragraph of a page
-   it emptied, captions beside kept text, short closing sentences right after the last
+6. corrections of the model at the article's edges: the best cue-free prose paragraph
+   of a page it emptied (or left only prose with cues), captions beside kept text, short closing sentences right after the last
    kept prose paragraph, prose sentences (a lede) right before the first one, and
    ``after_article`` for short lines cut off from the article by removed furniture.
 """
