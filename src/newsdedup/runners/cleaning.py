@@ -114,6 +114,7 @@ def clean_on_workers(records: list[Record], config: Config, workers: int,
         for p in procs:
             if p.is_alive():
                 p.terminate()
+        tasks.cancel_join_thread()  # chunks a dead helper never took must not hold up this process's exit
     return [c for chunk in cleaned for c in chunk], evidence
 
 
