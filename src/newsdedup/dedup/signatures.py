@@ -56,18 +56,39 @@ def _word_table() -> np.ndarray:
     return ((char_classes() & WORD_CHAR) != 0).astype(np.uint8)
 
 
-def _codes(keys: Sequence[str], ascii_only: bool = False) -> tuple[np.ndarray, np.ndarray]:
+def _codes(keys: Sequence[str], ascii_only: bool = False,
+           scratch: threading.local | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Code points of the keys joined by newlines, and each key's [start, end) offsets
-    (one byte per character when all keys are ASCII)."""
+    (one byte per character when all keys are ASCII). With ``scratch``, they are written
+    into that thread's reusable buffer: a fresh megabyte buffer per batch pays a page
+    fault per 4 kB, which cost more than the kernel spends hashing it."""
     lengths = np.fromiter((len(k) for k in keys), dtype=np.int64, count=len(keys))
     ends = np.cumsum(lengths + 1) - 1
     starts = ends - lengths
-    joined = "\n".join(keys)
-    if ascii_only:
-        codes = np.frombuffer(joined.encode("ascii"), dtype=np.uint8)
-    else:
-        codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+    dtype, encoding = (np.uint8, "ascii") if ascii_only else (np.uint32, "utf-32-le")
+    width = np.dtype(dtype).itemsize
+    size = int(ends[-1]) * width if len(keys) else 0
+    buffer = getattr(scratch, "buffer", None)
+    if buffer is None or buffer.size < size:
+        buffer = np.empty(max(size, 1 << 21) if scratch is not None else size, dtype=np.uint8)
+        if scratch is not None:
+            scratch.buffer = buffer
+    view = memoryview(buffer)
+    for key, start, end in zip(keys, (starts * width).tolist(), (ends * width).tolist()):
+        view[start:end] = key.encode(encoding)
+    codes = buffer[:size].view(dtype)
+    codes[ends[:-1]] = 10  # the newline between keys
     return codes, np.stack([starts, ends], axis=1) if len(keys) else np.zeros((0, 2), np.int64)
+
+
+def _on_threads(fn, items: list, threads: int | None) -> list:
+    """``[fn(item) for item in items]``, on ``threads`` threads (default numba's thread
+    count) when there is more than one item: ``fn`` spends its time in nogil kernels."""
+    threads = threads or numba.config.NUMBA_NUM_THREADS
+    if threads <= 1 or len(items) <= 1:
+        return [fn(item) for item in items]
+    with ThreadPoolExecutor(min(threads, len(items))) as pool:
+        return list(pool.map(fn, items))
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -250,12 +271,8 @@ def shingle_sets(texts: Sequence[str], k: int = 5, threads: int | None = None) -
     texts = list(texts)
     step = _BATCH  # bounded scratch memory (joined code points, per-text parts)
     chunks = [texts[s:s + step] for s in range(0, len(texts), step)]
-    threads = threads or numba.config.NUMBA_NUM_THREADS
-    if threads <= 1 or len(chunks) <= 1:
-        parts = [_shingle_sets_batch(chunk, k) for chunk in chunks]
-    else:
-        with ThreadPoolExecutor(min(threads, len(chunks))) as pool:
-            parts = list(pool.map(lambda chunk: _shingle_sets_batch(chunk, k), chunks))
+    scratch = threading.local()
+    parts = _on_threads(lambda chunk: _shingle_sets_batch(chunk, k, scratch), chunks, threads)
     if len(parts) == 1:
         return parts[0]
     if not parts:
@@ -264,7 +281,7 @@ def shingle_sets(texts: Sequence[str], k: int = 5, threads: int | None = None) -
     return np.concatenate([flat for flat, _ in parts]), np.concatenate(([0], np.cumsum(sizes)))
 
 
-def _shingle_sets_batch(texts: Sequence[str], k: int) -> tuple[np.ndarray, np.ndarray]:
+def _shingle_sets_batch(texts: Sequence[str], k: int, scratch: threading.local) -> tuple[np.ndarray, np.ndarray]:
     keys = [_prepared(t) for t in texts]
     flat_parts = []
     plain = np.fromiter((k_.isascii() for k_ in keys), dtype=bool, count=len(keys))
@@ -273,7 +290,7 @@ def _shingle_sets_batch(texts: Sequence[str], k: int) -> tuple[np.ndarray, np.nd
     for mask, is_ascii in ((plain, True), (~plain, False)):
         idx = np.flatnonzero(mask)
         if idx.size:
-            codes, bounds = _codes([keys[i] for i in idx], is_ascii)
+            codes, bounds = _codes([keys[i] for i in idx], is_ascii, scratch)
             flat, offsets = _shingle_sets(codes, bounds, _word_table(), k)
             flat_parts.append(flat)
             sizes[idx] = np.diff(offsets)
@@ -319,39 +336,11 @@ def signatures(texts: Sequence[str], num_perm: int = 128, seed: int = 1, k: int 
         # a thread encodes its batch (holding the GIL) while the others sign theirs (released)
         idx, is_ascii = batch
         docs = [texts[i] if (keys or is_ascii) else fold(texts[i]) for i in idx]
-        codes, bounds = _codes_into(docs, is_ascii, scratch)
+        codes, bounds = _codes(docs, is_ascii, scratch)
         _sign_rows(codes, bounds, _word_table(), k, a, b, idx, out)
 
-    threads = threads or numba.config.NUMBA_NUM_THREADS
-    if threads <= 1 or len(batches) <= 1:
-        for batch in batches:
-            sign(batch)
-    else:
-        with ThreadPoolExecutor(min(threads, len(batches))) as pool:
-            for _ in pool.map(sign, batches):
-                pass
+    _on_threads(sign, batches, threads)
     return out
-
-
-def _codes_into(keys: Sequence[str], ascii_only: bool, scratch: threading.local) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`_codes`, written into this thread's reusable buffer: each key encoded on its
-    own into its slot, where joining and encoding a whole batch allocated two fresh
-    megabyte buffers per batch (and paid a page fault per 4 kB of them)."""
-    lengths = np.fromiter((len(k) for k in keys), dtype=np.int64, count=len(keys))
-    ends = np.cumsum(lengths + 1) - 1
-    starts = ends - lengths
-    dtype, encoding = (np.uint8, "ascii") if ascii_only else (np.uint32, "utf-32-le")
-    width = np.dtype(dtype).itemsize
-    size = int(ends[-1]) * width if len(keys) else 0
-    buffer = getattr(scratch, "buffer", None)
-    if buffer is None or buffer.size < size:
-        buffer = scratch.buffer = np.empty(max(size, 1 << 21), dtype=np.uint8)
-    view = memoryview(buffer)
-    for key, start, end in zip(keys, (starts * width).tolist(), (ends * width).tolist()):
-        view[start:end] = key.encode(encoding)
-    codes = buffer[:size].view(dtype)
-    codes[ends[:-1]] = 10  # the newline _codes joins with
-    return codes, np.stack([starts, ends], axis=1) if len(keys) else np.zeros((0, 2), np.int64)
 
 
 def to_datasketch(signature: np.ndarray, seed: int = 1):
