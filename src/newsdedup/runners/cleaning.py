@@ -82,16 +82,14 @@ def clean_on_workers(records: list[Record], config: Config, workers: int,
             while (message := _poll(results, procs)) is not None:
                 take(message)
             if following < len(chunks):
-                drafts = held[following] = [clean_stage.draft(r) for r in chunks[following]]
-                take((len(drafts), [(d.doc_id, clean_stage.key_summary(d, config)) for d in drafts
-                                    if d.error is None]), from_helper=False)
+                held[following], drafted = _draft(chunks[following], config)
+                take(drafted, from_helper=False)
                 following += 1
         # chunks still queued (helpers slow to start, a small input): drafted here instead
         while (task := _steal(tasks)) is not None:
             number, chunk = task
-            drafts = held[number] = [clean_stage.draft(r) for r in chunk]
-            take((len(drafts), [(d.doc_id, clean_stage.key_summary(d, config)) for d in drafts
-                                if d.error is None]), from_helper=False)
+            held[number], drafted = _draft(chunk, config)
+            take(drafted, from_helper=False)
             sent -= 1
         for _ in procs:
             tasks.put(None)  # no more records
@@ -116,6 +114,13 @@ def clean_on_workers(records: list[Record], config: Config, workers: int,
                 p.terminate()
         tasks.cancel_join_thread()  # chunks a dead helper never took must not hold up this process's exit
     return [c for chunk in cleaned for c in chunk], evidence
+
+
+def _draft(chunk: list[Record], config: Config):
+    """A chunk's drafts, and the message that reports them: how many, and the template
+    summaries of the readable ones."""
+    drafts = [clean_stage.draft(r) for r in chunk]
+    return drafts, (len(drafts), [(d.doc_id, clean_stage.key_summary(d, config)) for d in drafts if d.error is None])
 
 
 def _chunks(records: list[Record]) -> list[list[Record]]:
@@ -175,8 +180,8 @@ def _work(tasks, order, results, config: Config) -> None:  # pragma: no cover - 
         held: dict[int, list[clean_stage.Draft]] = {}
         while (task := tasks.get()) is not None:
             number, chunk = task
-            drafts = held[number] = [clean_stage.draft(r) for r in chunk]
-            results.put((len(drafts), [(d.doc_id, clean_stage.key_summary(d, config)) for d in drafts if d.error is None]))
+            held[number], drafted = _draft(chunk, config)
+            results.put(drafted)
         evidence = order.get()
         for number, drafts in held.items():
             results.put((number, [clean_stage.finish(d, evidence, config) for d in drafts]))
