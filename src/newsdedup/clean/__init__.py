@@ -14,7 +14,7 @@ Three steps, so that corpus-wide evidence can be gathered between per-document w
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -29,9 +29,10 @@ from .templates import Evidence, KeySummary, corpus_evidence, find_templates, su
 from .text import label, paragraph_scores
 
 __all__ = ["Draft", "Cleaned", "Evidence", "KeySummary", "draft", "finish", "clean_text", "clean_html", "corpus_templates",
-           "find_templates", "key_summary", "templates_from"]
+           "find_templates", "key_summary", "templates_from", "clean_records", "clean_in_process"]
 
 EMPTY = "empty after cleaning: no article text found"
+PROGRESS_EVERY = 16  # drafts between two progress reports
 
 
 @dataclass(slots=True)
@@ -133,10 +134,22 @@ def finish(d: Draft, evidence: Evidence = Evidence(), config: Config = DEFAULT, 
 
 
 def clean_records(records: Iterable[Record], config: Config = DEFAULT) -> list[Cleaned]:
-    """All three steps in this process (the runners parallelise step 1)."""
-    drafts = [draft(r) for r in records]
+    """All three steps in this process (the local runner spreads them over processes)."""
+    return clean_in_process(records, config)[0]
+
+
+def clean_in_process(records: Iterable[Record], config: Config = DEFAULT,
+                     progress: Callable[[int, int], None] | None = None) -> tuple[list[Cleaned], Evidence]:
+    """:func:`clean_records`, and the corpus evidence; ``progress(drafted, total)`` every
+    ``PROGRESS_EVERY`` drafts and at the last."""
+    records = list(records)
+    drafts = []
+    for r in records:
+        drafts.append(draft(r))
+        if progress and (len(drafts) % PROGRESS_EVERY == 0 or len(drafts) == len(records)):
+            progress(len(drafts), len(records))
     evidence = corpus_templates(drafts, config)
-    return [finish(d, evidence, config) for d in drafts]
+    return [finish(d, evidence, config) for d in drafts], evidence
 
 
 def clean_text(text: str, config: Config = DEFAULT) -> str:

@@ -40,13 +40,7 @@ def clean_records(records: list[Record], config: Config = DEFAULT, progress: Pro
         if config.n_workers > 1 and len(records) > CHUNK and size >= config.workers_min_mb * 1e6:
             cleaned, evidence = clean_on_workers(records, config, config.n_workers, report)
         else:
-            drafts = []
-            for r in records:
-                drafts.append(clean_stage.draft(r))
-                if report and (len(drafts) % CHUNK == 0 or len(drafts) == len(records)):
-                    report(len(drafts), len(records))
-            evidence = clean_stage.corpus_templates(drafts, config)
-            cleaned = [clean_stage.finish(d, evidence, config) for d in drafts]
+            cleaned, evidence = clean_stage.clean_in_process(records, config, report)
     return sorted(cleaned, key=lambda c: c.doc_id), evidence
 
 
