@@ -17,9 +17,10 @@ Rules, applied in order; each removal records its reason:
    with the page's prose...); below the model's threshold it goes, with the kind
    its cues or shape suggest (``navigation``, ``after_article``, ``low_content``).
 6. corrections of the model at the article's edges: the best cue-free prose paragraph
-   of a page it emptied (or left only prose with cues), captions beside kept text, short closing sentences right after the last
-   kept prose paragraph, prose sentences (a lede) right before the first one, and
-   ``after_article`` for short lines cut off from the article by removed furniture.
+   of a page it emptied (or left only prose with cues), captions beside kept text,
+   short closing sentences right after the last kept prose paragraph, prose sentences
+   (a lede) right before the first one, and ``after_article`` for short lines cut off
+   from the article by removed furniture.
 """
 
 from __future__ import annotations
@@ -127,11 +128,8 @@ def _is_prose(p: Paragraph, long_words: int) -> bool:
 
 
 def _core(paras: list[Paragraph], reasons: list[str | None], long_words: int) -> tuple[int, int] | None:
-    first = next((i for i, (p, r) in enumerate(zip(paras, reasons))
-                  if r is None and p.sentence and p.n_words >= long_words), None)
-    if first is None:
-        return None
-    return first, _last_prose(paras, reasons, long_words)
+    first = _first_prose(paras, reasons, long_words)
+    return None if first is None else (first, _last_prose(paras, reasons, long_words))
 
 
 def _headline_like(p: Paragraph) -> bool:
@@ -207,12 +205,15 @@ def _keep_captions(paras: list[Paragraph], reasons: list[str | None]) -> None:
 CLOSING_WORDS = 30
 
 
+def _first_prose(paras: list[Paragraph], reasons: list[str | None], long_words: int) -> int | None:
+    """Index of the first kept prose paragraph (the article's start so far), if any."""
+    return next((i for i in range(len(paras)) if reasons[i] is None and _is_prose(paras[i], long_words)), None)
+
+
 def _last_prose(paras: list[Paragraph], reasons: list[str | None], long_words: int) -> int | None:
     """Index of the last kept prose paragraph (the article's end so far), if any."""
-    for i in range(len(paras) - 1, -1, -1):
-        if reasons[i] is None and paras[i].sentence and paras[i].n_words >= long_words:
-            return i
-    return None
+    return next((i for i in range(len(paras) - 1, -1, -1) if reasons[i] is None and _is_prose(paras[i], long_words)),
+                None)
 
 
 def _keep_closing_lines(paras: list[Paragraph], reasons: list[str | None], before_model: list[str | None],
@@ -236,7 +237,7 @@ def _keep_opening_lines(paras: list[Paragraph], reasons: list[str | None], befor
                         long_words: int) -> None:
     """Prose sentences straight before the first kept prose paragraph, without a cue, are
     the article's opening (a lede the model, seeing it next to the page header, dropped)."""
-    first = next((i for i, p in enumerate(paras) if reasons[i] is None and _is_prose(p, long_words)), None)
+    first = _first_prose(paras, reasons, long_words)
     if first is None:
         return
     for i in range(first - 1, -1, -1):
@@ -299,10 +300,7 @@ def _keep_best_prose(paras: list[Paragraph], reasons: list[str | None], before_m
     (a teaser page, a lone lede in a lot of chrome), or kept only prose that carries a cue
     (a subscription pitch written as a sentence), the cue-free prose paragraph it found
     most likely comes back (any prose paragraph when every one carries a cue)."""
-    prose = [i for i, p in enumerate(paras) if p.sentence and p.n_words >= long_words and before_model[i] is None]
-    plain = [i for i in prose if paras[i].cues.kind is None]
-    for group in (plain, prose):
-        if group:
-            if not any(reasons[i] is None for i in group):
-                reasons[max(group, key=lambda i: (scores[i], -i))] = None
-            return
+    prose = [i for i, p in enumerate(paras) if _is_prose(p, long_words) and before_model[i] is None]
+    group = [i for i in prose if paras[i].cues.kind is None] or prose
+    if group and not any(reasons[i] is None for i in group):
+        reasons[max(group, key=lambda i: (scores[i], -i))] = None
