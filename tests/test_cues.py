@@ -45,14 +45,17 @@ def test_every_spelling_a_pattern_matches_holds_one_of_its_anchors(keys):
     assert document_cues(keys) == [every_pattern(k) for k in keys]
 
 
-@settings(max_examples=200)
-@given(st.lists(MIXED_LINE, min_size=1, max_size=4))
-def test_cues_are_the_same_without_the_automaton_library(keys):
-    from newsdedup.clean import rules
+# long lines: matches far apart, so that a pattern runs on a span of the line around its anchors
+LONG_LINE = st.lists(st.one_of(MATCHING, st.sampled_from(WORDS), st.just("the council met on tuesday and said")),
+                     min_size=8, max_size=40).map(" ".join)
 
-    with_automaton = document_cues(keys)
-    saved, rules.ahocorasick = rules.ahocorasick, None
-    try:
-        assert document_cues(keys) == with_automaton
-    finally:
-        rules.ahocorasick = saved
+
+@settings(max_examples=300)
+@given(st.lists(LONG_LINE, min_size=1, max_size=3))
+def test_patterns_run_around_their_anchors_count_what_they_count_on_the_whole_line(keys):
+    assert document_cues(keys) == [every_pattern(k) for k in keys]
+
+
+def test_cues_of_lines_with_characters_outside_the_anchor_alphabet():
+    keys = ["😀 subscribe now", "日本語 newsletter © 2024", "", "ünsubscribe", "sign up\u2028here"]
+    assert document_cues(keys) == [every_pattern(k) for k in keys]

@@ -130,13 +130,13 @@ def word_counts(lines: list[str]) -> np.ndarray:
     return line_stats(lines)[0]
 
 
-def line_stats(lines: list[str]) -> tuple[np.ndarray, np.ndarray]:
+def line_stats(lines: list[str], codes: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Per line (compare keys, without line breaks): the number of ``\\w+`` runs, and a
     stable 64-bit hash (FNV-1a of the code points, then a murmur3 finaliser), the same
-    in every process and run."""
+    in every process and run (``codes``: the lines' :func:`code_points`, if at hand)."""
     if not lines:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint64)
-    return _line_stats(code_points(lines), char_classes(), len(lines))
+    return _line_stats(code_points(lines) if codes is None else codes, char_classes(), len(lines))
 
 
 @njit(cache=True, nogil=True)

@@ -15,7 +15,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from ..normalize import compare_keys, line_stats, tidy
+from ..normalize import code_points, compare_keys, line_stats, tidy
 from .rules import Cues, document_cues
 
 PARAGRAPH_SEPARATOR = "\n\n"
@@ -75,8 +75,9 @@ def build_paragraphs(lines: list[str], gaps_before: list[int] | None = None,
     """Paragraphs of a document's non-blank, tidied lines, and their compare keys
     (whole-document passes where possible: one normalisation, one cue scan, one word count)."""
     keys = compare_keys(lines, tidied=True)
-    cues = document_cues(keys)
-    counts, hashes = (a.tolist() for a in line_stats(keys))
+    codes = code_points(keys)
+    cues = document_cues(keys, codes)
+    counts, hashes = (a.tolist() for a in line_stats(keys, codes))
     before = gaps_before or [0] * len(lines)
     after = gaps_after or [0] * len(lines)
     # positional arguments: a dataclass's keyword call costs more than the rest of the line

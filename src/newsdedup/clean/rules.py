@@ -16,17 +16,15 @@ True
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from collections import deque
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import accumulate
+from re import _parser  # the pattern parser re compiles with: the longest match of a cue
 
-try:
-    import ahocorasick
-except ImportError:  # an environment set up before this dependency: the same cues, found by str.find
-    ahocorasick = None
+import numpy as np
+from numba import njit
 
-from ..normalize import compare_key
+from ..normalize import code_points, compare_key
 
 CUE_KINDS = ("call_to_action", "social", "legal", "notice", "navigation")
 
@@ -156,45 +154,128 @@ def _cues_of_anchor() -> dict[str, tuple[int, ...]]:
 
 
 @lru_cache(maxsize=1)
-def _anchor_automaton():
-    """Every cue anchor in one Aho-Corasick automaton; each anchor's value is its cues."""
-    automaton = ahocorasick.Automaton()
-    for anchor, cue_ids in _cues_of_anchor().items():
-        automaton.add_word(anchor, cue_ids)
-    automaton.make_automaton()
-    return automaton
+def _anchor_dfa() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Every cue anchor in one Aho-Corasick automaton, as a complete DFA over the
+    anchors' characters (symbol 0 is every other character): the symbol of each BMP
+    code point, the transition table, and per state the cues whose anchors end there
+    (a bit mask) with the longest such anchor of each cue (0 for none)."""
+    anchors = _cues_of_anchor()
+    alphabet = {ch: i + 1 for i, ch in enumerate(sorted(set("".join(anchors))))}
+    children: list[dict[str, int]] = [{}]
+    ends: list[dict[int, int]] = [{}]  # per trie node: cue -> length of its anchor ending here
+    for anchor, cue_ids in anchors.items():
+        node = 0
+        for ch in anchor:
+            if ch not in children[node]:
+                children[node][ch] = len(children)
+                children.append({})
+                ends.append({})
+            node = children[node][ch]
+        for ci in cue_ids:
+            ends[node][ci] = max(ends[node].get(ci, 0), len(anchor))
+    delta = np.zeros((len(children), len(alphabet) + 1), dtype=np.int32)
+    fail = [0] * len(children)
+    queue = deque(children[0].values())
+    for ch, child in children[0].items():
+        delta[0, alphabet[ch]] = child
+    while queue:  # breadth first: a node's failure state is complete before its children's
+        node = queue.popleft()
+        for ci, length in ends[fail[node]].items():  # anchors ending in a suffix end here too
+            ends[node][ci] = max(ends[node].get(ci, 0), length)
+        delta[node] = delta[fail[node]]
+        for ch, child in children[node].items():
+            fail[child] = int(delta[fail[node], alphabet[ch]]) if node else 0
+            delta[node, alphabet[ch]] = child
+            queue.append(child)
+    symbols = np.zeros(0x10000, dtype=np.uint8)
+    for ch, sym in alphabet.items():
+        symbols[ord(ch)] = sym
+    masks = np.array([sum(1 << ci for ci in e) for e in ends], dtype=np.int64)
+    lengths = np.zeros((len(children), len(_COMPILED)), dtype=np.int64)
+    for node, e in enumerate(ends):
+        for ci, length in e.items():
+            lengths[node, ci] = length
+    return symbols, delta, masks, lengths
 
 
-def _anchor_hits(text: str):
-    """``(index of its last character, its cues)`` of every anchor occurrence in ``text``."""
-    if ahocorasick is not None:
-        return _anchor_automaton().iter(text)
-    return ((pos + len(anchor) - 1, ids) for anchor, ids in _cues_of_anchor().items()
-            for pos in _find_all(text, anchor))
+def _max_width(pattern: str) -> int:
+    """The longest match of a pattern, or -1 if unbounded."""
+    width = _parser.parse(pattern).getwidth()[1]
+    return width if width < _parser.MAXREPEAT else -1
 
 
-def _find_all(text: str, sub: str):
-    pos = text.find(sub)
-    while pos >= 0:
-        yield pos
-        pos = text.find(sub, pos + 1)
+_WIDTHS = np.array([_max_width(pattern) for _, _, pattern, _ in CUES], dtype=np.int64)
 
 
-def document_cues(keys: list[str]) -> list[Cues]:
-    """:func:`paragraph_cues` of every line of a document (compare keys): one pass of an
-    Aho-Corasick automaton finds every anchor in the whole document, and a cue's pattern
-    only runs on the lines that hold one of its anchors."""
-    starts = list(accumulate([len(k) + 1 for k in keys], initial=0))
-    candidates: dict[int, set[int]] = {}
-    for end, cue_ids in _anchor_hits("\n".join(keys)):
-        line = bisect_right(starts, end) - 1
-        candidates.setdefault(line, set()).update(cue_ids)
-    out = [NO_CUES] * len(keys)
-    for line, cue_ids in candidates.items():
-        key = keys[line]
-        if is_ui_label(key):
+@njit(cache=True, nogil=True)
+def _cue_windows(codes, symbols, delta, masks, lengths, widths, n_lines):  # pragma: no cover - compiled
+    """Every (line, cue) with an anchor of the cue in the line, in line then cue order,
+    and the span of the line the cue's pattern must be run on: from the cue's first
+    anchor minus the pattern's longest match to its last anchor's end plus it (the
+    whole line for an unbounded pattern). Every match holds an anchor, so no match
+    lies outside that span."""
+    n_cues = widths.size
+    lo = np.full((n_lines, n_cues), -1, dtype=np.int64)
+    hi = np.zeros((n_lines, n_cues), dtype=np.int64)
+    line_len = np.zeros(n_lines, dtype=np.int64)
+    state = line = col = 0
+    for i in range(codes.size):
+        c = codes[i]
+        if c == 10:
+            line_len[line] = col
+            line, col, state = line + 1, 0, 0
             continue
-        out[line] = _tally((_COMPILED[ci], len(_COMPILED[ci][2].findall(key))) for ci in sorted(cue_ids))
+        state = delta[state, symbols[c] if c < 0x10000 else 0]
+        col += 1
+        found = masks[state]
+        ci = 0
+        while found:
+            if found & 1:
+                start = col - lengths[state, ci]
+                if lo[line, ci] < 0 or start < lo[line, ci]:
+                    lo[line, ci] = start
+                hi[line, ci] = col
+            found >>= 1
+            ci += 1
+    line_len[line] = col
+    count = 0
+    for li in range(n_lines):
+        for ci in range(n_cues):
+            count += lo[li, ci] >= 0
+    out = np.empty((count, 4), dtype=np.int64)  # line, cue, span start, span end
+    k = 0
+    for li in range(n_lines):
+        for ci in range(n_cues):
+            if lo[li, ci] >= 0:
+                w = widths[ci]
+                start, end = (0, line_len[li]) if w < 0 else (max(lo[li, ci] - w, 0), min(hi[li, ci] + w, line_len[li]))
+                out[k, 0], out[k, 1], out[k, 2], out[k, 3] = li, ci, start, end
+                k += 1
+    return out
+
+
+def document_cues(keys: list[str], codes: np.ndarray | None = None) -> list[Cues]:
+    """:func:`paragraph_cues` of every line of a document (compare keys; ``codes``: their
+    :func:`~newsdedup.normalize.code_points`, if already at hand). One compiled pass of an
+    Aho-Corasick automaton finds every anchor in the whole document, and a cue's pattern
+    only runs on the lines that hold one of its anchors, around them."""
+    if not keys:
+        return []
+    codes = code_points(keys) if codes is None else codes
+    spans = _cue_windows(codes, *_anchor_dfa(), _WIDTHS, len(keys)).tolist()
+    out = [NO_CUES] * len(keys)
+    i = 0
+    while i < len(spans):
+        line = spans[i][0]
+        j = i
+        while j < len(spans) and spans[j][0] == line:
+            j += 1
+        key = keys[line]
+        if not is_ui_label(key):
+            # pos/endpos, not a slice: \b at the span's edges still sees the characters beyond
+            out[line] = _tally((_COMPILED[ci], len(_COMPILED[ci][2].findall(key, start, end)))
+                               for _, ci, start, end in spans[i:j])
+        i = j
     for i, key in enumerate(keys):
         if len(key) <= 40 and is_ui_label(key):
             out[i] = Cues("navigation", 1, 0)
