@@ -92,3 +92,20 @@ def test_is_date_is_its_pattern(text):
 
     text = tidy(text)
     assert is_date(text, compare_key(text)) == (DATE.search(text) is not None)
+
+
+COUNT = re.compile(r"\d+$|\d+[.)]\s|.*\(\d+\)$")  # the count column's definition, anchored at the start
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(DATE_PARTS + ["(3)", "1. ", "2)", "x "]), min_size=1, max_size=8)
+                .map("".join), min_size=1, max_size=6).map("\n".join))
+@example("the 3 jan5 things\nJan\u00a05, 10:30\n4) ſept. 12\n𝟓 cats (12)")
+def test_count_and_date_columns_are_their_patterns_on_every_line(page):
+    """The compiled hints only skip lines: every line's columns are what the patterns say."""
+    paragraphs = segment(page)
+    X = line_features(paragraphs)
+    for i, p in enumerate(paragraphs):
+        has_digit = X[i, INDEX["digit_ratio"]] > 0  # lines without a digit are not searched at all
+        assert X[i, INDEX["date_time"]] == (has_digit and DATE.search(p.text) is not None), p.text
+        assert X[i, INDEX["count_pattern"]] == (has_digit and COUNT.match(p.text) is not None), p.text

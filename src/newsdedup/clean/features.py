@@ -32,7 +32,7 @@ from functools import lru_cache
 import numpy as np
 from numba import njit
 
-from ..normalize import CJK, DIGIT, PUNCT, UPPER, WORD_CHAR, char_classes, code_class, code_points, compare_keys
+from ..normalize import CJK, DIGIT, NEWLINE, PUNCT, UPPER, WORD_CHAR, char_classes, code_class, code_points, compare_keys
 from .paragraphs import Paragraph
 from .rules import CUE_KINDS
 
@@ -184,19 +184,91 @@ def line_features(paragraphs: Sequence[Paragraph], keys: Sequence[str] | None = 
                       p.gap_before, p.gap_after, p.n_words) for p in paragraphs], dtype=np.int64)
     key_hashes = np.fromiter((p.key for p in paragraphs), dtype=np.uint64, count=n)
     stop_hashes, stop_bounds = _stop_tables()
-    _fill(X, code_points(texts), code_points(keys), char_classes(), rows, key_hashes, long_words,
+    text_codes = code_points(texts)
+    _fill(X, text_codes, code_points(keys), char_classes(), rows, key_hashes, long_words,
           stop_hashes, stop_bounds, _SEPARATOR_CODES, _TERMINAL_CODES, _CLOSER_CODES)
-    _fill_patterns(X, texts, keys)
+    _fill_patterns(X, texts, keys, _pattern_hints(text_codes, char_classes(), n, _MONTH_HASHES).tolist())
     return X
 
 
-def _fill_patterns(X: np.ndarray, texts: list[str], keys: Sequence[str]) -> None:
-    """The count and date columns, by regular expression on the lines that have digits."""
-    for i in np.flatnonzero(X[:, INDEX["digit_ratio"]] > 0).tolist():
-        text = texts[i]
-        X[i, INDEX["count_pattern"]] = (_COUNT_START.match(text) is not None
-                                        or (text.endswith(")") and _COUNT_END.search(text) is not None))
-        X[i, INDEX["date_time"]] = is_date(text, keys[i])
+def _fill_patterns(X: np.ndarray, texts: list[str], keys: Sequence[str], hints: list[int]) -> None:
+    """The count and date columns, by regular expression on the lines that have digits
+    and the characters these patterns need around them (``hints``: :func:`_pattern_hints`)."""
+    for i in np.flatnonzero(X[:, C_DIGIT_RATIO] > 0).tolist():
+        text, hint = texts[i], hints[i]
+        if hint & _MAYBE_COUNT and (_COUNT_START.match(text) is not None
+                                    or (text.endswith(")") and _COUNT_END.search(text) is not None)):
+            X[i, C_COUNT_PATTERN] = 1
+        if (hint & _MAYBE_DATE or "ago" in keys[i]) and is_date(text, keys[i]):
+            X[i, C_DATE_TIME] = 1
+
+
+_MAYBE_COUNT, _MAYBE_DATE = 1, 2
+# every spelling of a month the date pattern accepts (its case folded to ASCII lowercase)
+_MONTH_WORDS = ("jan", "january", "feb", "february", "mar", "march", "apr", "april", "may", "jun", "june", "jul",
+                "july", "aug", "august", "sep", "sept", "september", "oct", "october", "nov", "november", "dec",
+                "december")
+_MONTH_HASHES = np.array(sorted(word_hash(w) for w in _MONTH_WORDS), dtype=np.uint64)
+
+
+@njit(cache=True, nogil=True)
+def _maybe_digit(table, c):  # pragma: no cover - compiled
+    return c >= 0x10000 or (table[c] & DIGIT) != 0  # astral code points: \d may match some
+
+
+@njit(cache=True, nogil=True)
+def _month_before(codes, table, start, i, months):  # pragma: no cover - compiled
+    """Whether the word ending at ``i`` (exclusive) could be a month name: one of
+    ``months`` (word hashes) in ASCII lowercase, or a word with other characters,
+    which case-insensitive matching may read as one (``ſept``)."""
+    h = np.uint64(_FNV_OFFSET)
+    j = i
+    while j > start and (code_class(table, codes[j - 1]) & WORD_CHAR) != 0:
+        j -= 1
+    if j == i:
+        return False
+    for k in range(j, i):
+        c = codes[k]
+        if c > 127:
+            return True
+        if 65 <= c <= 90:
+            c |= 32
+        h = (h ^ np.uint64(c)) * np.uint64(_FNV_PRIME)
+    return _member(months, h)
+
+
+@njit(cache=True, nogil=True)
+def _pattern_hints(codes, table, n, months):  # pragma: no cover - compiled
+    """Per line of the texts, what the count and date patterns need (bit flags): a count
+    starts with a digit or ends with ``)``; a date or time has a digit right after
+    ``:``, ``-`` or ``/`` after a digit, or after a month name, a dot and spaces. Lines
+    without them cannot match, so the patterns run on the others only."""
+    out = np.zeros(n, dtype=np.int64)
+    start = 0
+    for line in range(n):
+        end = start
+        while end < codes.size and codes[end] != 10:
+            end += 1
+        flags = 0
+        if end > start and (_maybe_digit(table, codes[start]) or codes[end - 1] == 41):
+            flags |= _MAYBE_COUNT
+        for i in range(start, end):
+            if flags & _MAYBE_DATE or not _maybe_digit(table, codes[i]):
+                continue
+            if i - 2 >= start and (codes[i - 1] == 58 or codes[i - 1] == 45 or codes[i - 1] == 47) \
+                    and _maybe_digit(table, codes[i - 2]):
+                flags |= _MAYBE_DATE
+                continue
+            j = i  # back over spaces and one dot to the word before the digit
+            while j > start and codes[j - 1] < 0x10000 and (table[codes[j - 1]] & (WORD_CHAR | PUNCT | NEWLINE)) == 0:
+                j -= 1
+            if j > start and codes[j - 1] == 46:
+                j -= 1
+            if _month_before(codes, table, start, j, months):
+                flags |= _MAYBE_DATE
+        out[line] = flags
+        start = end + 1
+    return out
 
 
 @njit(cache=True, nogil=True)
