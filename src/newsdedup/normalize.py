@@ -51,13 +51,18 @@ def _replace_present(text: str, pairs: tuple[tuple[str, str], ...]) -> str:
 
 def tidy(text: str) -> str:
     """NFC, no zero-width characters, single spaces inside lines, lines stripped."""
+    return "\n".join(tidy_lines(text))
+
+
+def tidy_lines(text: str) -> list[str]:
+    """The lines of :func:`tidy` (``tidy(text).split("\\n")``, without joining them first)."""
     text = unicodedata.normalize("NFC", text)
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     for ch in _INVISIBLE:
         if ch in text:
             text = text.replace(ch, "")
-    return "\n".join(" ".join(line.split()) for line in text.split("\n"))
+    return [" ".join(line.split()) for line in text.split("\n")]
 
 
 def compare_key(text: str) -> str:

@@ -15,7 +15,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from ..normalize import code_points, compare_keys, line_stats, tidy
+from ..normalize import code_points, compare_keys, line_stats, tidy_lines
 from .rules import Cues, document_cues
 
 PARAGRAPH_SEPARATOR = "\n\n"
@@ -91,7 +91,7 @@ def split_lines(text: str) -> tuple[list[str], list[int], list[int]]:
     lines: list[str] = []
     before: list[int] = []
     blanks = 0
-    for line in tidy(text).split("\n"):
+    for line in tidy_lines(text):
         if line:
             lines.append(line)
             before.append(blanks)

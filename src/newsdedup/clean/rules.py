@@ -19,6 +19,8 @@ import re
 from collections import deque
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import groupby
+from operator import itemgetter
 from re import _parser  # the pattern parser re compiles with: the longest match of a cue
 
 import numpy as np
@@ -204,6 +206,7 @@ def _max_width(pattern: str) -> int:
     return width if width < _parser.MAXREPEAT else -1
 
 
+_FINDALL = [pattern.findall for _, _, pattern, _ in _COMPILED]
 _WIDTHS = np.array([_max_width(pattern) for _, _, pattern, _ in CUES], dtype=np.int64)
 
 
@@ -264,18 +267,12 @@ def document_cues(keys: list[str], codes: np.ndarray | None = None) -> list[Cues
     codes = code_points(keys) if codes is None else codes
     spans = _cue_windows(codes, *_anchor_dfa(), _WIDTHS, len(keys)).tolist()
     out = [NO_CUES] * len(keys)
-    i = 0
-    while i < len(spans):
-        line = spans[i][0]
-        j = i
-        while j < len(spans) and spans[j][0] == line:
-            j += 1
+    for line, group in groupby(spans, itemgetter(0)):
         key = keys[line]
-        if not is_ui_label(key):
-            # pos/endpos, not a slice: \b at the span's edges still sees the characters beyond
-            out[line] = _tally((_COMPILED[ci], len(_COMPILED[ci][2].findall(key, start, end)))
-                               for _, ci, start, end in spans[i:j])
-        i = j
+        # pos/endpos, not a slice: \b at the span's edges still sees the characters beyond
+        found = [(_COMPILED[ci], n) for _, ci, start, end in group if (n := len(_FINDALL[ci](key, start, end)))]
+        if found and not is_ui_label(key):
+            out[line] = _tally(found)
     for i, key in enumerate(keys):
         if len(key) <= 40 and is_ui_label(key):
             out[i] = Cues("navigation", 1, 0)

@@ -50,16 +50,13 @@ class KeySummary:
 def summarize(paras: Sequence[Paragraph], long_words: int = LONG_WORDS) -> KeySummary:
     n = len(paras)
     keys = np.fromiter((p.key for p in paras), dtype=np.uint64, count=n)
-    about, shaped = np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
-    for i, p in enumerate(paras):
-        furniture = is_furniture(p)
-        if p.n_words < long_words or furniture:
-            shaped[i] = True
-        elif p.sentence:
-            about[i] = True
-        else:
-            shaped[i] = not _reads_as_prose(p.text)
-    return KeySummary(keys, about, shaped)
+    kinds = [_SHAPED if p.n_words < long_words or is_furniture(p) else _ABOUT if p.sentence
+             else _PROSE if _reads_as_prose(p.text) else _SHAPED for p in paras]
+    kinds_array = np.array(kinds, dtype=np.int8)  # one conversion, not an item write per paragraph
+    return KeySummary(keys, kinds_array == _ABOUT, kinds_array == _SHAPED)
+
+
+_SHAPED, _ABOUT, _PROSE = 0, 1, 2  # furniture-shaped; about the story; prose that is neither (a long list item)
 
 
 def _related(a: frozenset[int], b: frozenset[int], share: float) -> bool:
