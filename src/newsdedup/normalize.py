@@ -79,18 +79,27 @@ def fold(text: str) -> str:
 def compare_keys(lines: list[str], tidied: bool = False) -> list[str]:
     """:func:`compare_key` of many lines at once (one normalisation pass over all of them).
 
-    ``tidied``: the lines come from :func:`tidy` (single spaces, stripped), so when NFKC
-    leaves them as they are their keys need no whitespace pass (folding case and quotes
-    never makes spaces)."""
+    ``tidied``: the lines come from :func:`tidy` (single spaces, stripped), so their keys
+    need no whitespace pass unless NFKC made a space next to a space or a line's end
+    (``¨`` becomes a space and a combining mark); folding case and quotes never makes
+    spaces, nor does NFKC make any other whitespace."""
     if not lines:
         return []
     joined = "\n".join(lines)
-    spaced = not (tidied and unicodedata.is_normalized("NFKC", joined))
-    joined = _replace_present(unicodedata.normalize("NFKC", joined) if spaced else joined, _QUOTES_DASHES_PAIRS).casefold()
+    normalized = tidied and unicodedata.is_normalized("NFKC", joined)
+    joined = _replace_present(joined if normalized else unicodedata.normalize("NFKC", joined),
+                              _QUOTES_DASHES_PAIRS).casefold()
     keys = joined.split("\n")
     if len(keys) != len(lines):  # a character that normalises to a line break: do it line by line
         return [compare_key(line) for line in lines]
-    return [" ".join(k.split()) for k in keys] if spaced else keys
+    if normalized or (tidied and not _loose_spaces(joined)):
+        return keys
+    return [" ".join(k.split()) for k in keys]
+
+
+def _loose_spaces(joined: str) -> bool:
+    """Lines (joined by line breaks) with a double space or a space at an end."""
+    return "  " in joined or " \n" in joined or "\n " in joined or joined[:1] == " " or joined[-1:] == " "
 
 
 # Character classes of the Basic Multilingual Plane, for per-line counts with numpy.

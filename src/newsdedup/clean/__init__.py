@@ -122,12 +122,11 @@ def finish(d: Draft, evidence: Evidence = Evidence(), config: Config = DEFAULT, 
     labels = label(d.paragraphs, evidence, html=d.is_html, title_hint=d.title,
                    long_words=config.long_paragraph_words, model=model, scores=None if model else d.scores)
     out.title = labels.title
-    for i, (p, key, reason) in enumerate(zip(d.paragraphs, d.keys, labels.reasons)):
-        if reason is None:
-            out.paragraphs.append(p.text)
-            out.keys.append(key)
-        else:
-            out.removed.append((i, p.text, reason))
+    paras, reasons = d.paragraphs, labels.reasons
+    kept = [i for i, reason in enumerate(reasons) if reason is None]
+    out.paragraphs = [paras[i].text for i in kept]
+    out.keys = [d.keys[i] for i in kept]
+    out.removed = [(i, p.text, reason) for i, (p, reason) in enumerate(zip(paras, reasons)) if reason is not None]
     if not out.paragraphs:
         out.error = EMPTY
     return out

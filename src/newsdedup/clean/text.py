@@ -300,7 +300,7 @@ def _keep_best_prose(paras: list[Paragraph], reasons: list[str | None], before_m
     (a teaser page, a lone lede in a lot of chrome), or kept only prose that carries a cue
     (a subscription pitch written as a sentence), the cue-free prose paragraph it found
     most likely comes back (any prose paragraph when every one carries a cue)."""
-    prose = [i for i, p in enumerate(paras) if _is_prose(p, long_words) and before_model[i] is None]
+    prose = [i for i, p in enumerate(paras) if p.sentence and p.n_words >= long_words and before_model[i] is None]
     group = [i for i in prose if paras[i].cues.kind is None] or prose
     if group and not any(reasons[i] is None for i in group):
         reasons[max(group, key=lambda i: (scores[i], -i))] = None
