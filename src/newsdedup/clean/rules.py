@@ -211,23 +211,38 @@ _WIDTHS = np.array([_max_width(pattern) for _, _, pattern, _ in CUES], dtype=np.
 
 
 @njit(cache=True, nogil=True)
-def _cue_windows(codes, symbols, delta, masks, lengths, widths, n_lines):  # pragma: no cover - compiled
+def _cue_windows(codes, symbols, delta, masks, lengths, widths, ui_prefixes, n_lines):  # pragma: no cover - compiled
     """Every (line, cue) with an anchor of the cue in the line, in line then cue order,
     and the span of the line the cue's pattern must be run on: from the cue's first
     anchor minus the pattern's longest match to its last anchor's end plus it (the
     whole line for an unbounded pattern). Every match holds an anchor, so no match
-    lies outside that span."""
+    lies outside that span. Also which lines may be UI labels: at most
+    ``UI_LABEL_CHARS`` long and starting with one of ``ui_prefixes`` (three code
+    points packed in an integer)."""
     n_cues = widths.size
-    lo = np.full((n_lines, n_cues), -1, dtype=np.int64)
-    hi = np.zeros((n_lines, n_cues), dtype=np.int64)
-    line_len = np.zeros(n_lines, dtype=np.int64)
-    state = line = col = 0
-    for i in range(codes.size):
-        c = codes[i]
+    lo = np.full(n_cues, -1, dtype=np.int64)  # this line's first and last anchor of each cue
+    hi = np.zeros(n_cues, dtype=np.int64)
+    spans = np.empty((codes.size + 1, 4), dtype=np.int64)  # line, cue, span start, span end
+    maybe_ui = np.zeros(n_lines, dtype=np.bool_)
+    k = state = line = col = 0
+    prefix = np.int64(0)
+    for i in range(codes.size + 1):
+        c = codes[i] if i < codes.size else 10
         if c == 10:
-            line_len[line] = col
-            line, col, state = line + 1, 0, 0
+            for ci in range(n_cues):
+                if lo[ci] >= 0:
+                    w = widths[ci]
+                    spans[k, 0], spans[k, 1] = line, ci
+                    spans[k, 2], spans[k, 3] = (0, col) if w < 0 else (max(lo[ci] - w, 0), min(hi[ci] + w, col))
+                    k += 1
+                    lo[ci] = -1
+            if 3 <= col <= UI_LABEL_CHARS:
+                for p in ui_prefixes:
+                    maybe_ui[line] |= p == prefix
+            line, col, state, prefix = line + 1, 0, 0, np.int64(0)
             continue
+        if col < 3:
+            prefix = (prefix << 21) | c
         state = delta[state, symbols[c] if c < 0x10000 else 0]
         col += 1
         found = masks[state]
@@ -235,26 +250,20 @@ def _cue_windows(codes, symbols, delta, masks, lengths, widths, n_lines):  # pra
         while found:
             if found & 1:
                 start = col - lengths[state, ci]
-                if lo[line, ci] < 0 or start < lo[line, ci]:
-                    lo[line, ci] = start
-                hi[line, ci] = col
+                if lo[ci] < 0 or start < lo[ci]:
+                    lo[ci] = start
+                hi[ci] = col
             found >>= 1
             ci += 1
-    line_len[line] = col
-    count = 0
-    for li in range(n_lines):
-        for ci in range(n_cues):
-            count += lo[li, ci] >= 0
-    out = np.empty((count, 4), dtype=np.int64)  # line, cue, span start, span end
-    k = 0
-    for li in range(n_lines):
-        for ci in range(n_cues):
-            if lo[li, ci] >= 0:
-                w = widths[ci]
-                start, end = (0, line_len[li]) if w < 0 else (max(lo[li, ci] - w, 0), min(hi[li, ci] + w, line_len[li]))
-                out[k, 0], out[k, 1], out[k, 2], out[k, 3] = li, ci, start, end
-                k += 1
-    return out
+    return spans[:k], maybe_ui
+
+
+def _packed(prefix: str) -> int:
+    return (ord(prefix[0]) << 42) | (ord(prefix[1]) << 21) | ord(prefix[2])
+
+
+_UI_PACKED = np.array(sorted(_packed(p) for p in _UI_PREFIXES), dtype=np.int64)
+UI_LABEL_CHARS = 40  # longer lines are not labels, whatever they start with
 
 
 def document_cues(keys: list[str], codes: np.ndarray | None = None) -> list[Cues]:
@@ -265,16 +274,16 @@ def document_cues(keys: list[str], codes: np.ndarray | None = None) -> list[Cues
     if not keys:
         return []
     codes = code_points(keys) if codes is None else codes
-    spans = _cue_windows(codes, *_anchor_dfa(), _WIDTHS, len(keys)).tolist()
+    spans, maybe_ui = _cue_windows(codes, *_anchor_dfa(), _WIDTHS, _UI_PACKED, len(keys))
     out = [NO_CUES] * len(keys)
-    for line, group in groupby(spans, itemgetter(0)):
+    for line, group in groupby(spans.tolist(), itemgetter(0)):
         key = keys[line]
         # pos/endpos, not a slice: \b at the span's edges still sees the characters beyond
         found = [(_COMPILED[ci], n) for _, ci, start, end in group if (n := len(_FINDALL[ci](key, start, end)))]
         if found and not is_ui_label(key):
             out[line] = _tally(found)
-    for i, key in enumerate(keys):
-        if len(key) <= 40 and is_ui_label(key):
+    for i in np.flatnonzero(maybe_ui).tolist():
+        if is_ui_label(keys[i]):
             out[i] = Cues("navigation", 1, 0)
     return out
 
