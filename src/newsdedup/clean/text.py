@@ -94,12 +94,14 @@ def label(paragraphs: list[Paragraph], evidence: Evidence = Evidence(), *,
 def _mark_repeats(paras: list[Paragraph], reasons: list[str | None], long_words: int) -> None:
     keys = [p.key for p in paras]
     counts = Counter(keys)
+    if len(counts) == len(keys):
+        return
     repeated = [counts[k] > 1 for k in keys]
     seen: set[int] = set()
-    for i, p in enumerate(paras):
-        if not repeated[i]:
-            continue
-        in_block = (i > 0 and repeated[i - 1]) or (i + 1 < len(paras) and repeated[i + 1])
+    last = len(paras) - 1
+    for i in [i for i, r in enumerate(repeated) if r]:
+        p = paras[i]
+        in_block = (i > 0 and repeated[i - 1]) or (i < last and repeated[i + 1])
         if in_block:
             reasons[i] = REPEATED_BLOCK
         elif not (p.sentence and p.n_words >= long_words):
@@ -176,28 +178,23 @@ def _keep_captions(paras: list[Paragraph], reasons: list[str | None]) -> None:
     caption belongs to the article it illustrates. Neighbouring captions (a caption and
     its credit line) count as one: from each kept prose paragraph, the run of captions
     right after it (headlines may sit between) and right before it comes back."""
-    n = len(paras)
-    kept_prose = [i for i in range(n) if reasons[i] is None and paras[i].sentence]
-    maybe = [reasons[i] in (LOW_CONTENT, NAVIGATION) and paras[i].n_words >= 3 for i in range(n)]
     caption: dict[int, bool] = {}
 
     def is_candidate(i: int) -> bool:  # the pattern runs only next to kept prose, once per line
-        if not maybe[i]:
-            return False
         if i not in caption:
-            caption[i] = is_caption(paras[i].text)
+            caption[i] = reasons[i] in (LOW_CONTENT, NAVIGATION) and paras[i].n_words >= 3 and is_caption(paras[i].text)
         return caption[i]
 
     restore = []
-    for q in kept_prose:
-        j = q + 1
-        while j < n and (reasons[j] == HEADLINE or is_candidate(j)):
-            j += 1
-        restore += [i for i in range(q + 1, j) if maybe[i] and caption.get(i)]
-        j = q - 1
-        while j >= 0 and is_candidate(j):
-            restore.append(j)
-            j -= 1
+    for order, passes_headlines in ((range(len(paras)), True), (range(len(paras) - 1, -1, -1), False)):
+        next_to_prose = False  # in a run of captions walked from a kept prose paragraph
+        for i in order:
+            if reasons[i] is None:
+                next_to_prose = paras[i].sentence
+            elif next_to_prose and not (passes_headlines and reasons[i] == HEADLINE):
+                next_to_prose = is_candidate(i)
+                if next_to_prose:
+                    restore.append(i)
     for i in restore:
         reasons[i] = None
 
