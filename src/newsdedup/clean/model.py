@@ -63,7 +63,7 @@ class TreeModel:
         if cached is None:
             depth = _max_depth(self.left, self.right)
             n_trees, inner = self.feature.shape[0], (1 << depth) - 1
-            feature = np.zeros((n_trees, max(inner, 1)), dtype=np.int32)
+            feature = np.zeros((n_trees, max(inner, 1)), dtype=np.uint32)  # unsigned: see _decision
             threshold = np.full((n_trees, max(inner, 1)), np.inf, dtype=np.float32)
             leaves = np.zeros((n_trees, 1 << depth), dtype=np.float32)
             for t in range(n_trees):
@@ -89,34 +89,45 @@ class TreeModel:
 @njit(cache=True, nogil=True)
 def _decision(X, feature, threshold, leaves, init, learning_rate):  # pragma: no cover - compiled
     # trees outer, eight rows walked side by side: one row's walk is a chain of dependent
-    # loads, eight independent chains (in registers, not an array) keep the load units busy
+    # loads, eight independent chains (in registers, not an array) keep the load units busy.
+    # Node numbers and features are unsigned: numba then indexes without a check for a
+    # negative index on every load (a third of the walk's time).
     n = X.shape[0]
-    inner = leaves.shape[1] - 1
+    inner = np.uint64(leaves.shape[1] - 1)
     depth = 0
     while (1 << depth) <= inner:
         depth += 1
+    two = np.uint64(2)
     total = np.zeros(n, dtype=np.float64)
     for t in range(feature.shape[0]):
         f, th, leaf = feature[t], threshold[t], leaves[t]
         i = 0
         while i + 8 <= n:
-            a = b = c = d = e = g = h = k = 0
+            x0, x1, x2, x3, x4, x5, x6, x7 = X[i], X[i + 1], X[i + 2], X[i + 3], X[i + 4], X[i + 5], X[i + 6], X[i + 7]
+            a = b = c = d = e = g = h = k = np.uint64(0)
             for _ in range(depth):  # NaN compares False and goes right
-                a = 2 * a + 2 - np.int64(X[i, f[a]] <= th[a])
-                b = 2 * b + 2 - np.int64(X[i + 1, f[b]] <= th[b])
-                c = 2 * c + 2 - np.int64(X[i + 2, f[c]] <= th[c])
-                d = 2 * d + 2 - np.int64(X[i + 3, f[d]] <= th[d])
-                e = 2 * e + 2 - np.int64(X[i + 4, f[e]] <= th[e])
-                g = 2 * g + 2 - np.int64(X[i + 5, f[g]] <= th[g])
-                h = 2 * h + 2 - np.int64(X[i + 6, f[h]] <= th[h])
-                k = 2 * k + 2 - np.int64(X[i + 7, f[k]] <= th[k])
-            for r, node in enumerate((a, b, c, d, e, g, h, k)):
-                total[i + r] += leaf[node - inner]
+                a = two * a + two - np.uint64(x0[f[a]] <= th[a])
+                b = two * b + two - np.uint64(x1[f[b]] <= th[b])
+                c = two * c + two - np.uint64(x2[f[c]] <= th[c])
+                d = two * d + two - np.uint64(x3[f[d]] <= th[d])
+                e = two * e + two - np.uint64(x4[f[e]] <= th[e])
+                g = two * g + two - np.uint64(x5[f[g]] <= th[g])
+                h = two * h + two - np.uint64(x6[f[h]] <= th[h])
+                k = two * k + two - np.uint64(x7[f[k]] <= th[k])
+            total[i] += leaf[a - inner]
+            total[i + 1] += leaf[b - inner]
+            total[i + 2] += leaf[c - inner]
+            total[i + 3] += leaf[d - inner]
+            total[i + 4] += leaf[e - inner]
+            total[i + 5] += leaf[g - inner]
+            total[i + 6] += leaf[h - inner]
+            total[i + 7] += leaf[k - inner]
             i += 8
         for r in range(i, n):
-            a = 0
+            x = X[r]
+            a = np.uint64(0)
             for _ in range(depth):
-                a = 2 * a + 2 - np.int64(X[r, f[a]] <= th[a])
+                a = two * a + two - np.uint64(x[f[a]] <= th[a])
             total[r] += leaf[a - inner]
     return init + learning_rate * total
 
