@@ -283,19 +283,6 @@ def _member(codes, code):  # pragma: no cover - compiled
 
 
 @njit(cache=True, nogil=True)
-def _count_separated(codes, start, end, middle):  # pragma: no cover - compiled
-    """Non-overlapping occurrences of `` <middle> `` in codes[start:end] (as str.count)."""
-    count, j = 0, start
-    while j + 3 <= end:
-        if codes[j] == 32 and codes[j + 1] == middle and codes[j + 2] == 32:
-            count += 1
-            j += 3
-        else:
-            j += 1
-    return count
-
-
-@njit(cache=True, nogil=True)
 def _text_counts(codes, table, n, separators, terminals, closers):  # pragma: no cover - compiled
     """Per line of the texts: characters, digits, punctuation, CJK, capitalised words,
     commas, separators, and whether it ends a sentence or with a colon."""
@@ -307,6 +294,7 @@ def _text_counts(codes, table, n, separators, terminals, closers):  # pragma: no
             end += 1
         digits = punct = cjk = upper = commas = seps = 0
         prev_word = 0
+        dash_from = slash_from = start  # " - " and " / " are counted as str.count does: without overlaps
         for i in range(start, end):
             c = codes[i]
             cl = code_class(table, c)
@@ -319,7 +307,13 @@ def _text_counts(codes, table, n, separators, terminals, closers):  # pragma: no
             if c == 124 or (c >= 0xAB and _member(separators, c)):
                 seps += 1
             prev_word = word
-        seps += _count_separated(codes, start, end, 45) + _count_separated(codes, start, end, 47)
+            if (c == 45 or c == 47) and start < i < end - 1 and codes[i - 1] == 32 and codes[i + 1] == 32:
+                if c == 45 and i - 1 >= dash_from:
+                    seps += 1
+                    dash_from = i + 2
+                elif c == 47 and i - 1 >= slash_from:
+                    seps += 1
+                    slash_from = i + 2
         last = end
         if last > start and _member(closers, codes[last - 1]):
             while last > start and _member(closers, codes[last - 1]):
