@@ -328,30 +328,30 @@ def _text_counts(codes, table, n, separators, terminals, closers):  # pragma: no
 
 @njit(cache=True, nogil=True)
 def _tokens(codes, table):  # pragma: no cover - compiled
-    """Word tokens of the keys: hash, length, line, all digits."""
+    """Word tokens of the keys: hash, length, line, all digits (a token's counters stay
+    in registers until it ends)."""
     cap = codes.size // 2 + 1
     hashes = np.empty(cap, dtype=np.uint64)
     lengths = np.empty(cap, dtype=np.int64)
     lines = np.empty(cap, dtype=np.int64)
     numeric = np.empty(cap, dtype=np.bool_)
-    t, line, inside = 0, 0, False
+    t, line, inside, length, digits = 0, 0, False, 0, True
     h = np.uint64(0)
     for i in range(codes.size + 1):
-        cl = code_class(table, codes[i]) if i < codes.size else np.uint8(0)
-        word = (cl & WORD_CHAR) != 0
-        if word:
+        c = codes[i] if i < codes.size else np.uint32(10)  # a line break closes the last token
+        cl = code_class(table, c)
+        if (cl & WORD_CHAR) != 0:
             if not inside:
-                inside = True
+                inside, length, digits = True, 0, True
                 h = np.uint64(_FNV_OFFSET)
-                lengths[t], lines[t], numeric[t] = 0, line, True
-            h = (h ^ np.uint64(codes[i])) * np.uint64(_FNV_PRIME)
-            lengths[t] += 1
-            numeric[t] = numeric[t] and (cl & DIGIT) != 0
+            h = (h ^ np.uint64(c)) * np.uint64(_FNV_PRIME)
+            length += 1
+            digits = digits and (cl & DIGIT) != 0
         elif inside:
-            hashes[t] = h
+            hashes[t], lengths[t], lines[t], numeric[t] = h, length, line, digits
             t += 1
             inside = False
-        if i < codes.size and codes[i] == 10:
+        if c == 10:
             line += 1
     return hashes[:t], lengths[:t], lines[:t], numeric[:t]
 
