@@ -24,9 +24,10 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+from numba import njit
 from rapidfuzz import fuzz, process
 
-from ._arrays import group_bounds, pairs_in_groups
+from ._arrays import pairs_in_groups
 from .align import align
 from .config import DEFAULT, Config
 from .dedup.signatures import shingle_sets
@@ -102,15 +103,7 @@ def across_clusters(doc_ids: Sequence[str], keys: Sequence[list[str]], cluster_i
     owner = np.repeat(np.arange(len(texts), dtype=np.uint64), np.diff(offsets))
     # (shingle, owner) packed in one integer: one sort instead of a lexsort
     packed = np.sort((flat_shingles.astype(np.uint64) << np.uint64(32)) | owner)
-    owner_sorted = (packed & np.uint64(0xFFFFFFFF)).astype(np.int64)
-    starts, sizes = group_bounds(packed >> np.uint64(32))
-    weight = np.add.reduceat(n_occ[owner_sorted], starts) if starts.size else np.zeros(0, np.int64)
-    keep = (weight <= config.match_max_postings) & (sizes >= 2)
-    i, j = pairs_in_groups(starts[keep], sizes[keep], config.match_max_postings)
-    ka, kb = owner_sorted[i], owner_sorted[j]
-    both = usable[ka] & usable[kb]
-    packed, shared = np.unique((np.minimum(ka, kb)[both].astype(np.uint64) << np.uint64(32))
-                               | np.maximum(ka, kb)[both].astype(np.uint64), return_counts=True)
+    packed, shared = np.unique(_sharing_pairs(packed, n_occ, usable, config.match_max_postings), return_counts=True)
     ka = (packed >> np.uint64(32)).astype(np.int64)
     kb = (packed & np.uint64(0xFFFFFFFF)).astype(np.int64)
     n_shingles = np.diff(offsets)
@@ -130,6 +123,48 @@ def across_clusters(doc_ids: Sequence[str], keys: Sequence[list[str]], cluster_i
         rounded = np.array([round(float(v), 2) for v in scores[hit].tolist()], dtype=np.float64)
         i, j, which = _cross(first_occ[xs[hit]], n_occ[xs[hit]], first_occ[ys[hit]], n_occ[ys[hit]])
         out += report(i, j, rounded[which])
+    return out
+
+
+@njit(cache=True, nogil=True)
+def _sharing_pairs(packed, n_occ, usable, max_postings):  # pragma: no cover - compiled
+    """Every pair of usable keys that share a shingle, once per shared shingle, as
+    ``(key_a << 32) | key_b`` with ``key_a < key_b``. ``packed``: sorted ``(shingle << 32) |
+    key`` of every key's shingle set; a shingle found in more than ``max_postings``
+    paragraph occurrences (``n_occ`` per key) proposes no pairs."""
+    low = np.uint64(0xFFFFFFFF)
+    shift = np.uint64(32)
+    starts = [np.int64(0)]  # the groups of one shingle whose pairs count, and how many pairs
+    ends = [np.int64(0)]
+    total = 0
+    n = packed.size
+    s = 0
+    while s < n:
+        shingle = packed[s] >> shift
+        e = s + 1
+        while e < n and packed[e] >> shift == shingle:
+            e += 1
+        if e - s >= 2:
+            weight = usable_members = 0
+            for t in range(s, e):
+                weight += n_occ[packed[t] & low]
+                usable_members += usable[packed[t] & low]
+            if weight <= max_postings and usable_members >= 2:
+                starts.append(s)
+                ends.append(e)
+                total += usable_members * (usable_members - 1) // 2
+        s = e
+    out = np.empty(total, dtype=np.uint64)
+    k = 0
+    for g in range(1, len(starts)):  # keys ascend inside a group: (a, b) with a < b
+        for x in range(starts[g], ends[g]):
+            a = packed[x] & low
+            if usable[a]:
+                for y in range(x + 1, ends[g]):
+                    b = packed[y] & low
+                    if usable[b]:
+                        out[k] = (a << shift) | b
+                        k += 1
     return out
 
 
