@@ -56,6 +56,11 @@ def test_patterns_run_around_their_anchors_count_what_they_count_on_the_whole_li
     assert document_cues(keys) == [every_pattern(k) for k in keys]
 
 
+def test_keys_holding_a_line_break_get_their_own_cues():
+    keys = ["subscribe\nnow", "menu\n", "share", "the council met\non tuesday", "more" + "." * 40 + "\n"]
+    assert document_cues(keys) == [every_pattern(k) for k in keys]
+
+
 def test_cues_of_lines_with_characters_outside_the_anchor_alphabet():
     keys = ["😀 subscribe now", "日本語 newsletter © 2024", "", "ünsubscribe", "sign up\u2028here"]
     assert document_cues(keys) == [every_pattern(k) for k in keys]

@@ -258,6 +258,14 @@ def _cue_windows(codes, symbols, delta, masks, lengths, widths, ui_prefixes, n_l
     return spans[:k], maybe_ui
 
 
+def _key_cues(key: str) -> Cues:
+    """One line's cues as :func:`document_cues` finds them (a long line that is a UI
+    label, a label and its trailing symbols, has none)."""
+    if is_ui_label(key):
+        return Cues("navigation", 1, 0) if len(key) <= UI_LABEL_CHARS else NO_CUES
+    return paragraph_cues(key, key)
+
+
 def _packed(prefix: str) -> int:
     return (ord(prefix[0]) << 42) | (ord(prefix[1]) << 21) | ord(prefix[2])
 
@@ -273,7 +281,10 @@ def document_cues(keys: list[str], codes: np.ndarray | None = None) -> list[Cues
     only runs on the lines that hold one of its anchors, around them."""
     if not keys:
         return []
-    codes = code_points(keys) if codes is None else codes
+    if codes is None:
+        if any("\n" in key for key in keys):  # not one key per line of the joined text: key by key
+            return [_key_cues(key) for key in keys]
+        codes = code_points(keys)
     spans, maybe_ui = _cue_windows(codes, *_anchor_dfa(), _WIDTHS, _UI_PACKED, len(keys))
     out = [NO_CUES] * len(keys)
     for line, group in groupby(spans.tolist(), itemgetter(0)):
