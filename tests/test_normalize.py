@@ -38,3 +38,10 @@ def test_compare_keys_is_compare_key_of_each_line(lines):
 @example(["\u00a8a", "b \u00a8", "a \u00a8 b", "x"])  # NFKC: a space and a combining mark, at an end or by a space
 def test_compare_keys_of_tidied_lines_skip_nothing(lines):
     assert compare_keys(lines, tidied=True) == [compare_key(line) for line in lines]
+
+
+def test_word_counts_refuse_a_line_holding_a_line_break():
+    import pytest
+
+    with pytest.raises(ValueError, match="line break"):
+        word_counts(["one line", "two\nlines"])

@@ -150,7 +150,11 @@ def line_stats(lines: list[str], codes: np.ndarray | None = None) -> tuple[np.nd
     in every process and run (``codes``: the lines' :func:`code_points`, if at hand)."""
     if not lines:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint64)
-    return _line_stats(code_points(lines) if codes is None else codes, char_classes(), len(lines))
+    if codes is None:
+        if any("\n" in line for line in lines):
+            raise ValueError("line_stats counts lines: a line may not hold a line break")
+        codes = code_points(lines)
+    return _line_stats(codes, char_classes(), len(lines))
 
 
 @njit(cache=True, nogil=True)
