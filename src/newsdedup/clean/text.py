@@ -139,8 +139,8 @@ def _headline_like(p: Paragraph) -> bool:
     return lo <= p.n_words <= hi and not p.text.rstrip().endswith(".") and p.cues.strong == 0
 
 
-def _same_title(text: str, title: str) -> bool:
-    a, b = compare_key(text), compare_key(title)
+def _same_title(a: str, b: str) -> bool:
+    """Whether a line (its compare key) says the title (its compare key)."""
     if not a or not b:
         return False
     if fuzz.ratio(a, b) >= 90:
@@ -162,7 +162,8 @@ def _mark_headline(paras: list[Paragraph], reasons: list[str | None], title_hint
             title = paras[candidates[0]].text
     if title is None:
         return None
-    matches = [i for i in header if _same_title(paras[i].text, title)]
+    title_key = compare_key(title)
+    matches = [i for i in header if _same_title(compare_key(paras[i].text), title_key)]
     if title_hint is None and matches:
         # Page texts often carry the <title> ("Headline - Site") and later the bare headline.
         title = min((paras[i].text for i in matches), key=len)
