@@ -45,3 +45,15 @@ def test_word_counts_refuse_a_line_holding_a_line_break():
 
     with pytest.raises(ValueError, match="line break"):
         word_counts(["one line", "two\nlines"])
+
+
+@given(BMP_TEXT)
+@example("a\u00a0b\n c \nd\te\u2028f  g\u3000")
+def test_tidy_is_lines_split_into_words_and_joined(text):
+    """The quick check that spares most lines the split changes nothing."""
+    import unicodedata
+
+    plain = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    for ch in "\u200b\u200c\u200d\u2060\ufeff\u00ad":
+        plain = plain.replace(ch, "")
+    assert tidy(text) == "\n".join(" ".join(line.split()) for line in plain.split("\n"))

@@ -62,7 +62,14 @@ def tidy_lines(text: str) -> list[str]:
     for ch in _INVISIBLE:
         if ch in text:
             text = text.replace(ch, "")
-    return [" ".join(line.split()) for line in text.split("\n")]
+    return [line if _tidy_line(line) else " ".join(line.split()) for line in text.split("\n")]
+
+
+def _tidy_line(line: str) -> bool:
+    """The line is already what ``" ".join(line.split())`` makes of it: no whitespace but
+    single inner spaces (every other whitespace character is unprintable). A cheap check
+    that spares splitting almost every line into words."""
+    return line.isprintable() and "  " not in line and line[:1] != " " and line[-1:] != " "
 
 
 def compare_key(text: str) -> str:
