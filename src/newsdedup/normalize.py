@@ -75,7 +75,7 @@ def _tidy_line(line: str) -> bool:
 def compare_key(text: str) -> str:
     """The form of ``text`` that comparisons use: NFKC, casefolded, plain quotes and dashes, single spaces."""
     text = _replace_present(unicodedata.normalize("NFKC", text), _QUOTES_DASHES_PAIRS).casefold()
-    return " ".join(text.split())  # what \s+ → " " does, without a regex match per space
+    return text if _tidy_line(text) else " ".join(text.split())  # what \s+ → " " does, without a regex
 
 
 def fold(text: str) -> str:
@@ -101,7 +101,7 @@ def compare_keys(lines: list[str], tidied: bool = False) -> list[str]:
         return [compare_key(line) for line in lines]
     if normalized or (tidied and not _loose_spaces(joined)):
         return keys
-    return [" ".join(k.split()) for k in keys]
+    return [k if _tidy_line(k) else " ".join(k.split()) for k in keys]
 
 
 def _loose_spaces(joined: str) -> bool:
