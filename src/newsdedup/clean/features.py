@@ -194,18 +194,26 @@ def line_features(paragraphs: Sequence[Paragraph], keys: Sequence[str] | None = 
 
 
 def _fill_patterns(X: np.ndarray, texts: list[str], keys: Sequence[str], hints: list[int]) -> None:
-    """The count and date columns, by regular expression on the lines that have digits
-    and the characters these patterns need around them (``hints``: :func:`_pattern_hints`)."""
+    """The count and date columns, by regular expression on the lines that have digits,
+    each pattern only where its characters are (``hints``: :func:`_pattern_hints`)."""
     for i in np.flatnonzero(X[:, C_DIGIT_RATIO] > 0).tolist():
         text, hint = texts[i], hints[i]
-        if hint & _MAYBE_COUNT and (_COUNT_START.match(text) is not None
-                                    or (text.endswith(")") and _COUNT_END.search(text) is not None)):
+        if (hint & _DIGIT_FIRST and _COUNT_START.match(text) is not None) or (
+                hint & _BRACKET_LAST and _COUNT_END.search(text) is not None):
             X[i, C_COUNT_PATTERN] = 1
-        if (hint & _MAYBE_DATE or "ago" in keys[i]) and is_date(text, keys[i]):
-            X[i, C_DATE_TIME] = 1
+        if hint & _ANY_DATE or "ago" in keys[i]:
+            key = keys[i]
+            if any((hint & bit if bit else hint_text in key) and pattern.search(text)
+                   for (_, hint_text, pattern), bit in zip(_DATES, _DATE_BITS)):
+                X[i, C_DATE_TIME] = 1
 
 
-_MAYBE_COUNT, _MAYBE_DATE = 1, 2
+# what _pattern_hints finds: the first character a digit, the last a ")"; a digit after a
+# possible month name; a digit after ":", "-" or "/" after a digit
+_DIGIT_FIRST, _BRACKET_LAST, _MONTH, _COLON, _DASH, _SLASH = 1, 2, 4, 8, 16, 32
+_ANY_DATE = _MONTH | _COLON | _DASH | _SLASH
+_DATE_BITS = (_MONTH, _COLON, 0, _DASH, _SLASH)  # per pattern of _DATES; 0: its text hint ("ago" in the key)
+assert [hint for (_, hint, _), bit in zip(_DATES, _DATE_BITS) if not bit] == ["ago"]
 # every spelling of a month the date pattern accepts (its case folded to ASCII lowercase)
 _MONTH_WORDS = ("jan", "january", "feb", "february", "mar", "march", "apr", "april", "may", "jun", "june", "jul",
                 "july", "aug", "august", "sep", "sept", "september", "oct", "october", "nov", "november", "dec",
@@ -243,8 +251,8 @@ def _month_before(codes, table, start, i, months):  # pragma: no cover - compile
 def _pattern_hints(codes, table, n, months):  # pragma: no cover - compiled
     """Per line of the texts, what the count and date patterns need (bit flags): a count
     starts with a digit or ends with ``)``; a date or time has a digit right after
-    ``:``, ``-`` or ``/`` after a digit, or after a month name, a dot and spaces. Lines
-    without them cannot match, so the patterns run on the others only."""
+    ``:``, ``-`` or ``/`` after a digit, or after a month name, a dot and spaces. A
+    pattern cannot match a line without its flag, so it runs on the others only."""
     out = np.zeros(n, dtype=np.int64)
     start = 0
     for line in range(n):
@@ -252,14 +260,17 @@ def _pattern_hints(codes, table, n, months):  # pragma: no cover - compiled
         while end < codes.size and codes[end] != 10:
             end += 1
         flags = 0
-        if end > start and (_maybe_digit(table, codes[start]) or codes[end - 1] == 41):
-            flags |= _MAYBE_COUNT
+        if end > start and _maybe_digit(table, codes[start]):
+            flags |= _DIGIT_FIRST
+        if end > start and codes[end - 1] == 41:
+            flags |= _BRACKET_LAST
         for i in range(start, end):
-            if flags & _MAYBE_DATE or not _maybe_digit(table, codes[i]):
+            if flags & _ANY_DATE == _ANY_DATE or not _maybe_digit(table, codes[i]):
                 continue
-            if i - 2 >= start and (codes[i - 1] == 58 or codes[i - 1] == 45 or codes[i - 1] == 47) \
-                    and _maybe_digit(table, codes[i - 2]):
-                flags |= _MAYBE_DATE
+            if i - 2 >= start and _maybe_digit(table, codes[i - 2]):
+                c = codes[i - 1]
+                flags |= _COLON if c == 58 else _DASH if c == 45 else _SLASH if c == 47 else 0
+            if flags & _MONTH:
                 continue
             j = i  # back over spaces and one dot to the word before the digit
             while j > start and codes[j - 1] < 0x10000 and (table[codes[j - 1]] & (WORD_CHAR | PUNCT | NEWLINE)) == 0:
@@ -267,7 +278,7 @@ def _pattern_hints(codes, table, n, months):  # pragma: no cover - compiled
             if j > start and codes[j - 1] == 46:
                 j -= 1
             if _month_before(codes, table, start, j, months):
-                flags |= _MAYBE_DATE
+                flags |= _MONTH
         out[line] = flags
         start = end + 1
     return out
