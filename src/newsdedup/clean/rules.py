@@ -37,6 +37,12 @@ _SOCIAL = r"(?:twitter|facebook|instagram|linkedin|whatsapp|pinterest|reddit|tik
 # substrings its every match contains; tests/test_cues.py checks that), which is how whole
 # pages are scanned fast: one Aho-Corasick pass for all the anchors, the regex only on the
 # lines they are in.
+def _phrases(firsts: tuple[str, ...], seconds: tuple[str, ...]) -> tuple[str, ...]:
+    """Every "first second" pair: the anchors of a cue that is a pair of word lists (the
+    pair, not either common word alone, is what a line must hold)."""
+    return tuple(f"{a} {b}" for a in firsts for b in seconds)
+
+
 CUES: list[tuple[str, bool, str, tuple[str, ...]]] = [
     # subscription, registration, donation and app prompts
     ("call_to_action", True, r"\bsubscri(?:be|bed|bers?|ptions?)\b", ("subscri",)),
@@ -46,7 +52,8 @@ CUES: list[tuple[str, bool, str, tuple[str, ...]]] = [
     ("call_to_action", True, r"\binbox\b", ("inbox",)),
     ("call_to_action", True, r"\bdonat(?:e|es|ed|ing|ions?)\b|\btax[- ]deductible\b", ("donat", "deductible")),
     ("call_to_action", True, r"\b(?:support|fund)(?:ing)? (?:our|us|independent|quality|local|nonprofit)(?: \w+){0,2} "
-     r"(?:journalism|reporting|newsroom|journalists|work|mission)\b", ("support", "fund")),
+     r"(?:journalism|reporting|newsroom|journalists|work|mission)\b",
+     _phrases(("support", "supporting", "fund", "funding"), ("our", "us", "independent", "quality", "local", "nonprofit"))),
     ("call_to_action", False, r"\bplease (?:consider|help|support|give)\b", ("please",)),
     ("call_to_action", True, r"\bbecome an? (?:member|subscriber|supporter|patron)\b|\bmembership\b",
      ("become", "membership")),
@@ -82,9 +89,11 @@ CUES: list[tuple[str, bool, str, tuple[str, ...]]] = [
     # navigation and page-furniture labels
     ("navigation", True, r"\b(?:related|recommended|trending|popular|latest|more|top|editor'?s'?) "
      r"(?:stories|articles|news|posts|videos|reads|picks|headlines|coverage)\b",
-     ("stories", "articles", "news", "posts", "videos", "reads", "picks", "headlines", "coverage")),
+     _phrases(("related", "recommended", "trending", "popular", "latest", "more", "top",
+               "editor", "editor'", "editors", "editor's", "editors'", "editor's'"),
+              ("stories", "articles", "news", "posts", "videos", "reads", "picks", "headlines", "coverage"))),
     ("navigation", True, r"\bmost (?:popular|read|viewed|shared|emailed|recent)\b|\byou (?:may|might) (?:also )?like\b",
-     ("most ", "you may", "you might")),
+     _phrases(("most",), ("popular", "read", "viewed", "shared", "emailed", "recent")) + ("you may", "you might")),
     ("navigation", True, r"\bskip to\b|\bback to top\b|\b(?:show|load|view) (?:more|less|all)\b|\bleave a (?:comment|reply)\b",
      ("skip to", "back to top", "show ", "load ", "view ", "leave a ")),
     ("navigation", True, r"\b(?:font|text) size\b|\blogo\b|\badvertisement\b|\bsponsored (?:content|links?|stories|posts?)\b",
