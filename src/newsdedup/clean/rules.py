@@ -48,7 +48,8 @@ CUES: list[tuple[str, bool, str, tuple[str, ...]]] = [
     ("call_to_action", True, r"\bsubscri(?:be|bed|bers?|ptions?)\b", ("subscri",)),
     ("call_to_action", True, r"\bnewsletters?\b", ("newsletter",)),
     ("call_to_action", True, r"\bsign(?:ing)?[ -]?(?:up|in)\b|\blog[ -]?(?:in|out)\b",
-     ("sign", "login", "log in", "log-in", "logout", "log out", "log-out")),
+     tuple(f"sign{ing}{sep}{what}" for ing in ("", "ing") for sep in ("", " ", "-") for what in ("up", "in"))
+     + ("login", "log in", "log-in", "logout", "log out", "log-out")),
     ("call_to_action", True, r"\binbox\b", ("inbox",)),
     ("call_to_action", True, r"\bdonat(?:e|es|ed|ing|ions?)\b|\btax[- ]deductible\b", ("donat", "deductible")),
     ("call_to_action", True, r"\b(?:support|fund)(?:ing)? (?:our|us|independent|quality|local|nonprofit)(?: \w+){0,2} "
@@ -61,7 +62,7 @@ CUES: list[tuple[str, bool, str, tuple[str, ...]]] = [
      ("pitch", "trial", "unlimited")),
     ("call_to_action", True, r"\b(?:download|get|install) (?:the|our) (?:free )?app\b", ("the app", "our app", "free app")),
     ("call_to_action", True, r"\bclick here\b|\btap here\b|\bcontinue reading\b|\bread (?:the )?(?:full|more)\b",
-     ("click here", "tap here", "continue reading", "read ")),
+     ("click here", "tap here", "continue reading") + _phrases(("read", "read the"), ("full", "more"))),
     ("call_to_action", False, r"\bregister\b|\baccount\b|\bpremium\b|\boffer\b",
      ("register", "account", "premium", "offer")),
     # social buttons and follow prompts
@@ -69,7 +70,7 @@ CUES: list[tuple[str, bool, str, tuple[str, ...]]] = [
     ("social", True, r"\bshare (?:this|on|via|with)\b|\b(?:like|follow) us\b", ("share ", "like us", "follow us")),
     ("social", True, r"(?:^|\s)@\w{2,}", ("@",)),
     ("social", False, rf"\b{_SOCIAL}\b", tuple(_SOCIAL[3:-1].split("|"))),
-    ("social", False, r"\be-?mail\b|\bprint\b|\bshare\b|\btweet\b", ("mail", "print", "share", "tweet")),
+    ("social", False, r"\be-?mail\b|\bprint\b|\bshare\b|\btweet\b", ("email", "e-mail", "print", "share", "tweet")),
     # legal and licensing footers
     ("legal", True, r"©|\(c\) ?\d{4}|\bcopyright\b|\ball rights reserved\b", ("©", "(c)", "copyright", "rights reserved")),
     ("legal", True, r"\brepublish(?:ed|ing)?\b|\breprints?\b|\bredistribut\w*", ("republish", "reprint", "redistribut")),
@@ -95,7 +96,7 @@ CUES: list[tuple[str, bool, str, tuple[str, ...]]] = [
     ("navigation", True, r"\bmost (?:popular|read|viewed|shared|emailed|recent)\b|\byou (?:may|might) (?:also )?like\b",
      _phrases(("most",), ("popular", "read", "viewed", "shared", "emailed", "recent")) + ("you may", "you might")),
     ("navigation", True, r"\bskip to\b|\bback to top\b|\b(?:show|load|view) (?:more|less|all)\b|\bleave a (?:comment|reply)\b",
-     ("skip to", "back to top", "show ", "load ", "view ", "leave a ")),
+     ("skip to", "back to top", "leave a ") + _phrases(("show", "load", "view"), ("more", "less", "all"))),
     ("navigation", True, r"\b(?:font|text) size\b|\blogo\b|\badvertisement\b|\bsponsored (?:content|links?|stories|posts?)\b",
      ("font size", "text size", "logo", "advertisement", "sponsored ")),
     ("navigation", False, r"\bcomments?\b|\bmenu\b|\bsearch\b|\bhome\b|\brecommend\b|\blatest\b|\bsee also\b",
