@@ -30,19 +30,20 @@ from ..normalize import code_points, compare_key
 
 CUE_KINDS = ("call_to_action", "social", "legal", "notice", "navigation")
 
-_SOCIAL = r"(?:twitter|facebook|instagram|linkedin|whatsapp|pinterest|reddit|tiktok|youtube|telegram|snapchat|flipboard|mastodon|bluesky|threads)"
 
-# (kind, strong?, pattern, anchors). Patterns see casefolded text with plain quotes and
-# dashes; a pattern can only match a line that contains one of its anchors (literal
-# substrings its every match contains; tests/test_cues.py checks that), which is how whole
-# pages are scanned fast: one Aho-Corasick pass for all the anchors, the regex only on the
-# lines they are in.
 def _phrases(firsts: tuple[str, ...], seconds: tuple[str, ...]) -> tuple[str, ...]:
     """Every "first second" pair: the anchors of a cue that is a pair of word lists (the
     pair, not either common word alone, is what a line must hold)."""
     return tuple(f"{a} {b}" for a in firsts for b in seconds)
 
 
+_SOCIAL = r"(?:twitter|facebook|instagram|linkedin|whatsapp|pinterest|reddit|tiktok|youtube|telegram|snapchat|flipboard|mastodon|bluesky|threads)"
+
+# (kind, strong?, pattern, anchors). Patterns see casefolded text with plain quotes and
+# dashes; a pattern can only match a line that contains one of its anchors (literal
+# substrings its every match contains; tests/test_cues.py checks that), which is how whole
+# pages are scanned fast: one compiled Aho-Corasick pass for all the anchors, the regex only
+# on the part of a line around its anchors.
 CUES: list[tuple[str, bool, str, tuple[str, ...]]] = [
     # subscription, registration, donation and app prompts
     ("call_to_action", True, r"\bsubscri(?:be|bed|bers?|ptions?)\b", ("subscri",)),
@@ -220,6 +221,14 @@ _FINDALL = [pattern.findall for _, _, pattern, _ in _COMPILED]
 _WIDTHS = np.array([_max_width(pattern) for _, _, pattern, _ in CUES], dtype=np.int64)
 
 
+def _packed(prefix: str) -> int:
+    return (ord(prefix[0]) << 42) | (ord(prefix[1]) << 21) | ord(prefix[2])
+
+
+_UI_PACKED = np.array(sorted(_packed(p) for p in _UI_PREFIXES), dtype=np.int64)
+UI_LABEL_CHARS = 40  # longer lines are not labels, whatever they start with
+
+
 @njit(cache=True, nogil=True)
 def _cue_windows(codes, symbols, delta, masks, lengths, widths, ui_prefixes, n_lines):  # pragma: no cover - compiled
     """Every (line, cue) with an anchor of the cue in the line, in line then cue order,
@@ -274,14 +283,6 @@ def _key_cues(key: str) -> Cues:
     if is_ui_label(key):
         return Cues("navigation", 1, 0) if len(key) <= UI_LABEL_CHARS else NO_CUES
     return paragraph_cues(key, key)
-
-
-def _packed(prefix: str) -> int:
-    return (ord(prefix[0]) << 42) | (ord(prefix[1]) << 21) | ord(prefix[2])
-
-
-_UI_PACKED = np.array(sorted(_packed(p) for p in _UI_PREFIXES), dtype=np.int64)
-UI_LABEL_CHARS = 40  # longer lines are not labels, whatever they start with
 
 
 def document_cues(keys: list[str], codes: np.ndarray | None = None) -> list[Cues]:
