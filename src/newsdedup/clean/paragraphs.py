@@ -11,7 +11,6 @@ blank-line-separated block.
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from dataclasses import dataclass
 
