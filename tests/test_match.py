@@ -61,3 +61,23 @@ def test_seed_statement_is_matched_between_two_outlets(seed_result):
         para_b = docs.at[row.doc_b, "text"].split("\n\n")[row.para_b]
         assert "Progressives believe" in para_a
         assert "Progressives believe" in para_b or "Secretary Clinton is tough" in para_b
+
+
+def test_matches_are_the_same_on_one_thread_and_two():
+    """With two workers the cross-cluster half runs on a second thread: same matches."""
+    topics = ["wheat prices", "a chess final", "bridge repairs", "a jazz festival", "school meals", "river otters"]
+    docs, ids, clusters, canonical = [], [], [], []
+    for i, topic in enumerate(topics):
+        story = [f"Reporters followed {topic} for {i + 2} weeks, speaking to {10 * i + 7} people along the way.",
+                 QUOTE if i % 2 else f"Officials said {topic} would be reviewed again before the end of the year.",
+                 f"The report on {topic} will be published next month by the regional council, it said."]
+        edited = story[:2] + [story[2].replace("next month", "in the spring")]
+        for copy, paras in enumerate((story, edited)):
+            ids.append(f"s{i}-{copy}")
+            docs.append(paras)
+            clusters.append(f"c{i}")
+            canonical.append(f"s{i}-0")
+    one = paragraph_matches(ids, docs, clusters, canonical, Config(workers=1))
+    two = paragraph_matches(ids, docs, clusters, canonical, Config(workers=2))
+    assert one == two
+    assert {m[5] for m in one} == {True, False}  # matches inside clusters and across them

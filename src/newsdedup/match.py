@@ -21,6 +21,7 @@ Both report pairs scoring at least ``match_cutoff``.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
@@ -185,6 +186,12 @@ def paragraph_matches(doc_ids: Sequence[str], paragraphs: Sequence[list[str]], c
     compare keys, if the caller has them)."""
     if keys is None:
         keys = [compare_keys(list(paras)) for paras in paragraphs]
-    matches = within_clusters(doc_ids, keys, canonical_ids, config)
-    matches += across_clusters(doc_ids, keys, cluster_ids, config)
-    return sorted(matches)
+    if config.n_workers < 2:
+        return sorted(within_clusters(doc_ids, keys, canonical_ids, config)
+                      + across_clusters(doc_ids, keys, cluster_ids, config))
+    # the two halves share nothing, and much of each runs without the GIL (rapidfuzz, numpy,
+    # compiled kernels): the cross-cluster half on a second thread
+    with ThreadPoolExecutor(1) as pool:
+        across = pool.submit(across_clusters, doc_ids, keys, cluster_ids, config)
+        matches = within_clusters(doc_ids, keys, canonical_ids, config)
+        return sorted(matches + across.result())
