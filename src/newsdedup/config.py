@@ -54,7 +54,8 @@ class Config:
     match_min_containment: float = _setting(0.25, "...and at least this share of the smaller paragraph's shingles.")
     match_max_postings: int = _setting(50, "A paragraph shingle found in more paragraphs than this proposes no pairs.")
     # execution
-    workers: int = _setting(0, "Processes for per-document stages; 0 means one per CPU core.")
+    workers: int = _setting(0, "Cores to use: processes for cleaning, threads for signatures and matching; "
+                               "0 means one per CPU core.")
     workers_min_mb: float = _setting(12.0, "Inputs smaller than this (millions of characters of text and HTML) are cleaned "
                                            "in one process: starting the workers takes 1.5-2 s, while one core cleans 2.5-4 MB/s.")
 
