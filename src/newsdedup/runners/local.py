@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import time
 from collections.abc import Callable, Iterable
@@ -20,6 +21,18 @@ from .cleaning import CHUNK, clean_on_workers
 log = logging.getLogger(__name__)
 
 Progress = Callable[[str, int, int], None]
+
+
+@contextmanager
+def _frozen():
+    """Everything alive now (the records and their clean texts) out of the cyclic garbage
+    collector's sight while the later stages run: they hold no cycles, and every collection
+    would walk them all again (8% of dedup, matching and tables on 10k documents)."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 @contextmanager
@@ -57,14 +70,15 @@ def run(inputs: Input | Iterable[Input], config: Config | None = None,
     good = [c for c in cleaned if c.error is None]
     log.info("cleaned %d records, %d rejected, %d template paragraphs", len(cleaned),
              len(cleaned) - len(good), len(evidence.templates))
-    with _timed(timings, "dedup"):
-        clustering = deduplicate([c.doc_id for c in good], [c.text for c in good], config, [c.keys for c in good])
-    with _timed(timings, "match"):
-        by_id = {c.doc_id: c for c in good}
-        matches = paragraph_matches(clustering.doc_ids, [by_id[d].paragraphs for d in clustering.doc_ids],
-                                    clustering.cluster_ids, clustering.canonical_ids, config,
-                                    [by_id[d].keys for d in clustering.doc_ids])
-    with _timed(timings, "tables"):
-        tables = build_tables(cleaned, clustering, matches)
+    with _frozen():
+        with _timed(timings, "dedup"):
+            clustering = deduplicate([c.doc_id for c in good], [c.text for c in good], config,
+                                     [c.keys for c in good])
+        with _timed(timings, "match"):
+            by_id = {c.doc_id: c for c in good}
+            matches = paragraph_matches(clustering.doc_ids, [by_id[d].paragraphs for d in clustering.doc_ids],
+                                        clustering.cluster_ids, clustering.canonical_ids, config,
+                                        [by_id[d].keys for d in clustering.doc_ids])
+        with _timed(timings, "tables"):
+            tables = build_tables(cleaned, clustering, matches)
     return Result(**tables, config=config, timings=timings)
-
