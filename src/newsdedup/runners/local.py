@@ -27,7 +27,11 @@ Progress = Callable[[str, int, int], None]
 def _frozen():
     """Everything alive now (the records and their clean texts) out of the cyclic garbage
     collector's sight while the later stages run: they hold no cycles, and every collection
-    would walk them all again (8% of dedup, matching and tables on 10k documents)."""
+    would walk them all again (8% of dedup, matching and tables on 10k documents). A caller
+    that froze objects itself keeps them frozen: then nothing is done here."""
+    if gc.get_freeze_count():
+        yield
+        return
     gc.freeze()
     try:
         yield
