@@ -64,3 +64,11 @@ def test_keys_holding_a_line_break_get_their_own_cues():
 def test_cues_of_lines_with_characters_outside_the_anchor_alphabet():
     keys = ["😀 subscribe now", "日本語 newsletter © 2024", "", "ünsubscribe", "sign up\u2028here"]
     assert document_cues(keys) == [every_pattern(k) for k in keys]
+
+
+def test_a_line_holding_every_cue_anchor():
+    """More (line, cue) spans than lines: the compiled scan's span table grows."""
+    line = " ".join(anchors[0] for _, _, _, anchors in CUES)
+    keys = [line, "the council met on tuesday", line + " and more"]
+    assert document_cues(keys) == [every_pattern(k) for k in keys]
+    assert document_cues(keys)[0].kind is not None
