@@ -338,20 +338,10 @@ def _text_counts(codes, table, n, separators, terminals, closers):  # pragma: no
 
 
 @njit(cache=True, nogil=True)
-def _doubled(hashes, lengths, lines, numeric):  # pragma: no cover - compiled
-    """The token arrays with twice the room, the tokens so far copied."""
-    n = hashes.size
-    h, le, li, nu = (np.empty(2 * n, dtype=np.uint64), np.empty(2 * n, dtype=np.int64),
-                     np.empty(2 * n, dtype=np.int64), np.empty(2 * n, dtype=np.bool_))
-    h[:n], le[:n], li[:n], nu[:n] = hashes, lengths, lines, numeric
-    return h, le, li, nu
-
-
-@njit(cache=True, nogil=True)
 def _tokens(codes, table):  # pragma: no cover - compiled
     """Word tokens of the keys: hash, length, line, all digits (a token's counters stay
     in registers until it ends)."""
-    cap = codes.size // 6 + 16  # a word and a space or two on average; grown when a text has more
+    cap = codes.size // 2 + 1
     hashes = np.empty(cap, dtype=np.uint64)
     lengths = np.empty(cap, dtype=np.int64)
     lines = np.empty(cap, dtype=np.int64)
@@ -369,8 +359,6 @@ def _tokens(codes, table):  # pragma: no cover - compiled
             length += 1
             digits = digits and (cl & DIGIT) != 0
         elif inside:
-            if t == hashes.size:
-                hashes, lengths, lines, numeric = _doubled(hashes, lengths, lines, numeric)
             hashes[t], lengths[t], lines[t], numeric[t] = h, length, line, digits
             t += 1
             inside = False
