@@ -341,7 +341,12 @@ def _text_counts(codes, table, n, separators, terminals, closers):  # pragma: no
 def _tokens(codes, table):  # pragma: no cover - compiled
     """Word tokens of the keys: hash, length, line, all digits (a token's counters stay
     in registers until it ends)."""
-    cap = codes.size // 2 + 1
+    cap = 0  # the tokens, counted first: arrays for them, not for half the text's characters
+    prev = False
+    for i in range(codes.size):
+        word = (code_class(table, codes[i]) & WORD_CHAR) != 0
+        cap += word and not prev
+        prev = word
     hashes = np.empty(cap, dtype=np.uint64)
     lengths = np.empty(cap, dtype=np.int64)
     lines = np.empty(cap, dtype=np.int64)
