@@ -241,7 +241,9 @@ def _cue_windows(codes, symbols, delta, masks, lengths, widths, ui_prefixes, n_l
     n_cues = widths.size
     lo = np.full(n_cues, -1, dtype=np.int64)  # this line's first and last anchor of each cue
     hi = np.zeros(n_cues, dtype=np.int64)
-    spans = np.empty((max(n_lines, 16), 4), dtype=np.int64)  # line, cue, span start, span end; grows
+    # line, cue, span start, span end: at most one row per (line, cue) and per character
+    # (np.empty: only the rows written are ever touched)
+    spans = np.empty((min(n_lines * n_cues, codes.size + 1), 4), dtype=np.int64)
     maybe_ui = np.zeros(n_lines, dtype=np.bool_)
     k = state = line = col = 0
     prefix = np.int64(0)
@@ -250,10 +252,6 @@ def _cue_windows(codes, symbols, delta, masks, lengths, widths, ui_prefixes, n_l
         if c == 10:
             for ci in range(n_cues):
                 if lo[ci] >= 0:
-                    if k == spans.shape[0]:  # memory in proportion to the spans, not to the text
-                        grown = np.empty((2 * k, 4), dtype=np.int64)
-                        grown[:k] = spans
-                        spans = grown
                     w = widths[ci]
                     spans[k, 0], spans[k, 1] = line, ci
                     spans[k, 2], spans[k, 3] = (0, col) if w < 0 else (max(lo[ci] - w, 0), min(hi[ci] + w, col))
