@@ -51,6 +51,15 @@ class Clustering:
         return self.doc_ids[i] != self.canonical_ids[i]
 
 
+def _estimates(sigs: np.ndarray, rows_a: np.ndarray, rows_b: np.ndarray, chunk: int = 8192) -> np.ndarray:
+    """The signatures' estimate of the Jaccard similarity of each pair of rows (the share
+    of equal minima), a chunk of pairs at a time (bounded memory on any corpus)."""
+    out = np.empty(rows_a.size)
+    for s in range(0, rows_a.size, chunk):
+        out[s:s + chunk] = (sigs[rows_a[s:s + chunk]] == sigs[rows_b[s:s + chunk]]).mean(axis=1)
+    return out
+
+
 def _first_copies(keys: Sequence[str]) -> np.ndarray:
     """For each text, the index of the first text with the same compare key (``keys``;
     16-byte digests in one array and a sort: no per-document dictionary)."""
@@ -124,8 +133,7 @@ def deduplicate(doc_ids: Sequence[str], texts: Sequence[str], config: Config = D
         return paragraphs[i]
 
     edges = [(int(rep[i]), i) for i in range(n) if rep[i] != i]
-    for x, y in zip(a.tolist(), b.tolist()):
-        estimate = float((sigs[row_of[x]] == sigs[row_of[y]]).mean())
+    for x, y, estimate in zip(a.tolist(), b.tolist(), _estimates(sigs, row_of[a], row_of[b]).tolist()):
         v = verify(shingles(x), shingles(y), paras(x), paras(y), config.threshold,
                    config.coverage, config.coverage_ratio, config.partial_coverage)
         pairs.append(_pair_row(ids[x], ids[y], estimate, v, DUPLICATE if v.duplicate else DISTINCT, v.reason))
