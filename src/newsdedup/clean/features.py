@@ -64,11 +64,24 @@ _DATES = (
 )
 
 
-def is_date(text: str, key: str) -> bool:
-    """The line has a date or a time (``key``: its compare key)."""
-    for where, hint, pattern in _DATES:
-        place = key if where == "key" else text
-        if (hint in place if isinstance(hint, str) else hint.search(place) is not None) and pattern.search(text):
+# what _pattern_hints finds: the first character a digit, the last a ")"; a digit after a
+# possible month name; a digit after ":", "-" or "/" after a digit
+_DIGIT_FIRST, _BRACKET_LAST, _MONTH, _COLON, _DASH, _SLASH = 1, 2, 4, 8, 16, 32
+_ANY_DATE = _MONTH | _COLON | _DASH | _SLASH
+_DATE_BITS = (_MONTH, _COLON, 0, _DASH, _SLASH)  # per pattern of _DATES; 0: its own hint ("ago" in the key)
+assert [hint for (_, hint, _), bit in zip(_DATES, _DATE_BITS) if not bit] == ["ago"]
+
+
+def is_date(text: str, key: str, hints: int | None = None) -> bool:
+    """The line has a date or a time (``key``: its compare key; ``hints``: the line's
+    :func:`_pattern_hints` flags, which stand in for a pattern's own hint where they can)."""
+    for (where, hint, pattern), bit in zip(_DATES, _DATE_BITS):
+        if hints is not None and bit:
+            possible = hints & bit
+        else:
+            place = key if where == "key" else text
+            possible = hint in place if isinstance(hint, str) else hint.search(place) is not None
+        if possible and pattern.search(text):
             return True
     return False
 
@@ -201,19 +214,10 @@ def _fill_patterns(X: np.ndarray, texts: list[str], keys: Sequence[str], hints: 
         if (hint & _DIGIT_FIRST and _COUNT_START.match(text) is not None) or (
                 hint & _BRACKET_LAST and _COUNT_END.search(text) is not None):
             X[i, C_COUNT_PATTERN] = 1
-        if hint & _ANY_DATE or "ago" in keys[i]:
-            key = keys[i]
-            if any((hint & bit if bit else hint_text in key) and pattern.search(text)
-                   for (_, hint_text, pattern), bit in zip(_DATES, _DATE_BITS)):
-                X[i, C_DATE_TIME] = 1
+        if (hint & _ANY_DATE or "ago" in keys[i]) and is_date(text, keys[i], hint):
+            X[i, C_DATE_TIME] = 1
 
 
-# what _pattern_hints finds: the first character a digit, the last a ")"; a digit after a
-# possible month name; a digit after ":", "-" or "/" after a digit
-_DIGIT_FIRST, _BRACKET_LAST, _MONTH, _COLON, _DASH, _SLASH = 1, 2, 4, 8, 16, 32
-_ANY_DATE = _MONTH | _COLON | _DASH | _SLASH
-_DATE_BITS = (_MONTH, _COLON, 0, _DASH, _SLASH)  # per pattern of _DATES; 0: its text hint ("ago" in the key)
-assert [hint for (_, hint, _), bit in zip(_DATES, _DATE_BITS) if not bit] == ["ago"]
 # every spelling of a month the date pattern accepts (its case folded to ASCII lowercase)
 _MONTH_WORDS = ("jan", "january", "feb", "february", "mar", "march", "apr", "april", "may", "jun", "june", "jul",
                 "july", "aug", "august", "sep", "sept", "september", "oct", "october", "nov", "november", "dec",
@@ -273,7 +277,7 @@ def _pattern_hints(codes, table, n, months):  # pragma: no cover - compiled
             if flags & _MONTH:
                 continue
             j = i  # back over spaces and one dot to the word before the digit
-            while j > start and codes[j - 1] < 0x10000 and (table[codes[j - 1]] & (WORD_CHAR | PUNCT | NEWLINE)) == 0:
+            while j > start and (code_class(table, codes[j - 1]) & (WORD_CHAR | PUNCT | NEWLINE)) == 0:
                 j -= 1
             if j > start and codes[j - 1] == 46:
                 j -= 1
