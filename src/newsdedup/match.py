@@ -186,12 +186,10 @@ def paragraph_matches(doc_ids: Sequence[str], paragraphs: Sequence[list[str]], c
     compare keys, if the caller has them)."""
     if keys is None:
         keys = [compare_keys(list(paras)) for paras in paragraphs]
-    if config.n_workers < 2:
-        return sorted(within_clusters(doc_ids, keys, canonical_ids, config)
-                      + across_clusters(doc_ids, keys, cluster_ids, config))
     # the two halves share nothing, and much of each runs without the GIL (rapidfuzz, numpy,
-    # compiled kernels): the cross-cluster half on a second thread
+    # compiled kernels): with two workers, the cross-cluster half runs on a second thread
     with ThreadPoolExecutor(1) as pool:
-        across = pool.submit(across_clusters, doc_ids, keys, cluster_ids, config)
+        across = pool.submit(across_clusters, doc_ids, keys, cluster_ids, config) if config.n_workers > 1 else None
         matches = within_clusters(doc_ids, keys, canonical_ids, config)
-        return sorted(matches + across.result())
+        matches += across.result() if across else across_clusters(doc_ids, keys, cluster_ids, config)
+    return sorted(matches)

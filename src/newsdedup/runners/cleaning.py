@@ -29,6 +29,7 @@ AHEAD = 2  # chunks queued per helper, so that a helper never waits for this pro
 _POLL_S = 1.0  # how often a waiting parent checks that its workers are alive
 
 
+@clean_stage.gc_paused()  # this process holds its drafts as clean_in_process does (helpers: see _work)
 def clean_on_workers(records: list[Record], config: Config, workers: int,
                      progress: Callable[[int, int], None] | None = None
                      ) -> tuple[list[clean_stage.Cleaned], clean_stage.Evidence]:

@@ -53,11 +53,10 @@ def clean_records(records: list[Record], config: Config = DEFAULT, progress: Pro
     them); sorted by doc id."""
     report = (lambda done, total: progress("clean", done, total)) if progress else None
     size = sum(r.raw_chars for r in records)
-    with clean_stage.gc_paused():
-        if config.n_workers > 1 and len(records) > CHUNK and size >= config.workers_min_mb * 1e6:
-            cleaned, evidence = clean_on_workers(records, config, config.n_workers, report)
-        else:
-            cleaned, evidence = clean_stage.clean_in_process(records, config, report)
+    if config.n_workers > 1 and len(records) > CHUNK and size >= config.workers_min_mb * 1e6:
+        cleaned, evidence = clean_on_workers(records, config, config.n_workers, report)
+    else:
+        cleaned, evidence = clean_stage.clean_in_process(records, config, report)
     return sorted(cleaned, key=lambda c: c.doc_id), evidence
 
 
