@@ -81,3 +81,15 @@ def test_matches_are_the_same_on_one_thread_and_two():
     two = paragraph_matches(ids, docs, clusters, canonical, Config(workers=2))
     assert one == two
     assert {m[5] for m in one} == {True, False}  # matches inside clusters and across them
+
+
+def test_an_edit_inside_a_cluster_is_still_matched_with_other_clusters():
+    """Two paragraphs of one cluster are never paired across clusters, but each is
+    still paired with another cluster's copy, whether that copy is also printed in their
+    own cluster (``c``) or not (``b``)."""
+    edited = A[:1] + [QUOTE.replace("Friday", "Saturday")] + A[2:]
+    ids, clusters = ["a", "a2", "b", "c"], ["c1", "c1", "c2", "c3"]
+    docs = [A, edited, B, ["A different story about ferries, reprinting the statement.", QUOTE]]
+    across = [(m[0], m[1], m[2], m[3]) for m in paragraph_matches(ids, docs, clusters, ["a", "a", "b", "c"], Config())
+              if not m[5]]
+    assert across == [("a", 1, "b", 1), ("a", 1, "c", 1), ("a2", 1, "b", 1), ("a2", 1, "c", 1), ("b", 1, "c", 1)]

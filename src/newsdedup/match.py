@@ -86,6 +86,11 @@ def across_clusters(doc_ids: Sequence[str], keys: Sequence[list[str]], cluster_i
     first_occ = np.cumsum(n_occ) - n_occ
     cluster = np.unique(np.asarray(cluster_ids, dtype=object), return_inverse=True)[1][occ_doc]
     usable = n_occ <= config.match_max_postings  # a paragraph printed everywhere is furniture, not a passage
+    # a key whose occurrences all lie in one cluster: paired with another such key of the
+    # same cluster it can only give pairs inside that cluster, which are not reported
+    # (edited copies in a cluster share most shingles: half the candidates on 10k documents)
+    lowest = np.minimum.reduceat(cluster, first_occ)
+    sole_cluster = np.where(lowest == np.maximum.reduceat(cluster, first_occ), lowest, -1)
 
     def report(i: np.ndarray, j: np.ndarray, score: np.ndarray) -> list[Match]:
         """Matches between occurrences i and j (positions in key order) of different clusters."""
@@ -104,7 +109,8 @@ def across_clusters(doc_ids: Sequence[str], keys: Sequence[list[str]], cluster_i
     owner = np.repeat(np.arange(len(texts), dtype=np.uint64), np.diff(offsets))
     # (shingle, owner) packed in one integer: one sort instead of a lexsort
     packed = np.sort((flat_shingles.astype(np.uint64) << np.uint64(32)) | owner)
-    packed, shared = np.unique(_sharing_pairs(packed, n_occ, usable, config.match_max_postings), return_counts=True)
+    packed, shared = np.unique(_sharing_pairs(packed, n_occ, usable, sole_cluster, config.match_max_postings),
+                               return_counts=True)
     ka = (packed >> np.uint64(32)).astype(np.int64)
     kb = (packed & np.uint64(0xFFFFFFFF)).astype(np.int64)
     n_shingles = np.diff(offsets)
@@ -128,11 +134,12 @@ def across_clusters(doc_ids: Sequence[str], keys: Sequence[list[str]], cluster_i
 
 
 @njit(cache=True, nogil=True)
-def _sharing_pairs(packed, n_occ, usable, max_postings):  # pragma: no cover - compiled
+def _sharing_pairs(packed, n_occ, usable, sole_cluster, max_postings):  # pragma: no cover - compiled
     """Every pair of usable keys that share a shingle, once per shared shingle, as
     ``(key_a << 32) | key_b`` with ``key_a < key_b``. ``packed``: sorted ``(shingle << 32) |
     key`` of every key's shingle set; a shingle found in more than ``max_postings``
-    paragraph occurrences (``n_occ`` per key) proposes no pairs."""
+    paragraph occurrences (``n_occ`` per key) proposes no pairs, nor do two keys found
+    only in one and the same cluster (``sole_cluster``: that cluster, or -1)."""
     low = np.uint64(0xFFFFFFFF)
     shift = np.uint64(32)
     starts = [np.int64(0)]  # the groups of one shingle whose pairs count, and how many pairs
@@ -163,10 +170,10 @@ def _sharing_pairs(packed, n_occ, usable, max_postings):  # pragma: no cover - c
             if usable[a]:
                 for y in range(x + 1, ends[g]):
                     b = packed[y] & low
-                    if usable[b]:
+                    if usable[b] and (sole_cluster[a] < 0 or sole_cluster[a] != sole_cluster[b]):
                         out[k] = (a << shift) | b
                         k += 1
-    return out
+    return out[:k]
 
 
 def _cross(start_a: np.ndarray, size_a: np.ndarray, start_b: np.ndarray, size_b: np.ndarray
