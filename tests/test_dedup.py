@@ -193,7 +193,7 @@ def test_given_paragraph_keys_give_the_clustering_computed_from_texts():
     from newsdedup.clean import clean_records
     from newsdedup.clean.paragraphs import split_clean
     from newsdedup.match import paragraph_matches
-    from newsdedup.normalize import compare_keys
+    from newsdedup.normalize import compare_keys, word_counts
     from newsdedup.read import read_inputs
 
     cleaned = [c for c in clean_records(read_inputs(CORPUS)) if c.error is None]
@@ -210,4 +210,11 @@ def test_given_paragraph_keys_give_the_clustering_computed_from_texts():
     paragraphs = [split_clean(t) for t in texts]
     args = (given.doc_ids, [paragraphs[ids.index(d)] for d in given.doc_ids], given.cluster_ids, given.canonical_ids)
     by_id = dict(zip(ids, keys))
-    assert paragraph_matches(*args, Config(), [by_id[d] for d in given.doc_ids]) == paragraph_matches(*args, Config())
+    assert all(c.n_words == word_counts(c.keys).tolist() for c in cleaned)
+    words = dict(zip(ids, [c.n_words for c in cleaned] + [[], []]))
+    words["copy"], words["edited"] = words[ids[texts.index(longest)]], word_counts(by_id["edited"]).tolist()
+    from_texts = paragraph_matches(*args, Config())
+    assert any(not m[5] for m in from_texts)  # matches across clusters: word counts matter there
+    assert paragraph_matches(*args, Config(), [by_id[d] for d in given.doc_ids]) == from_texts
+    assert paragraph_matches(*args, Config(), [by_id[d] for d in given.doc_ids],
+                             [words[d] for d in given.doc_ids]) == from_texts

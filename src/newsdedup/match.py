@@ -60,8 +60,9 @@ def within_clusters(doc_ids: Sequence[str], keys: Sequence[list[str]], canonical
 
 
 def across_clusters(doc_ids: Sequence[str], keys: Sequence[list[str]], cluster_ids: Sequence[str],
-                    config: Config = DEFAULT) -> list[Match]:
-    """Shared passages between paragraphs of different clusters.
+                    config: Config = DEFAULT, n_words: Sequence[list[int]] | None = None) -> list[Match]:
+    """Shared passages between paragraphs of different clusters (``n_words``: the words
+    of each key, as :func:`~newsdedup.normalize.word_counts` counts them, if at hand).
 
     Identical paragraphs are indexed once (a key); candidate key pairs come from shared
     shingles, are scored in one vectorised rapidfuzz call, and are expanded back to the
@@ -71,7 +72,13 @@ def across_clusters(doc_ids: Sequence[str], keys: Sequence[list[str]], cluster_i
     n_paras = np.fromiter(map(len, keys), dtype=np.int64, count=len(keys))
     # distinct keys in order of first occurrence; words counted once per distinct key
     every_key, distinct = pd.factorize(np.array([k for paras in keys for k in paras], dtype=object))
-    long_key = word_counts(distinct.tolist()) >= config.match_min_words
+    if n_words is None:
+        words = word_counts(distinct.tolist())
+    else:  # every occurrence of a key has its count
+        words = np.empty(len(distinct), dtype=np.int64)
+        words[every_key] = np.fromiter((n for counts in n_words for n in counts), dtype=np.int64,
+                                       count=every_key.size)
+    long_key = words >= config.match_min_words
     long_enough = np.flatnonzero(long_key[every_key])
     if long_enough.size == 0:
         return []
@@ -188,15 +195,18 @@ def _cross(start_a: np.ndarray, size_a: np.ndarray, start_b: np.ndarray, size_b:
 
 def paragraph_matches(doc_ids: Sequence[str], paragraphs: Sequence[list[str]], cluster_ids: Sequence[str],
                       canonical_ids: Sequence[str], config: Config = DEFAULT,
-                      keys: Sequence[list[str]] | None = None) -> list[Match]:
+                      keys: Sequence[list[str]] | None = None, n_words: Sequence[list[int]] | None = None
+                      ) -> list[Match]:
     """All matches, sorted by ``(doc_a, para_a, doc_b, para_b)`` (``keys``: the paragraphs'
-    compare keys, if the caller has them)."""
+    compare keys, and ``n_words`` their word counts, if the caller has them)."""
     if keys is None:
         keys = [compare_keys(list(paras)) for paras in paragraphs]
+        n_words = None
     # the two halves share nothing, and much of each runs without the GIL (rapidfuzz, numpy,
     # compiled kernels): with two workers, the cross-cluster half runs on a second thread
     with ThreadPoolExecutor(1) as pool:
-        across = pool.submit(across_clusters, doc_ids, keys, cluster_ids, config) if config.n_workers > 1 else None
+        across = (pool.submit(across_clusters, doc_ids, keys, cluster_ids, config, n_words)
+                  if config.n_workers > 1 else None)
         matches = within_clusters(doc_ids, keys, canonical_ids, config)
-        matches += across.result() if across else across_clusters(doc_ids, keys, cluster_ids, config)
+        matches += across.result() if across else across_clusters(doc_ids, keys, cluster_ids, config, n_words)
     return sorted(matches)

@@ -63,6 +63,7 @@ class Cleaned:
     date: str | None = None
     paragraphs: list[str] = field(default_factory=list)
     keys: list[str] = field(default_factory=list)  # compare keys of the kept paragraphs (dedup and matching reuse them)
+    n_words: list[int] = field(default_factory=list)  # words (``\w+`` runs) of each key, as the matcher counts them
     removed: list[tuple[int, str, str]] = field(default_factory=list)  # (para_index, text, reason)
     error: str | None = None
 
@@ -128,6 +129,7 @@ def finish(d: Draft, evidence: Evidence = Evidence(), config: Config = DEFAULT, 
     kept = [i for i, reason in enumerate(reasons) if reason is None]
     out.paragraphs = [paras[i].text for i in kept]
     out.keys = [d.keys[i] for i in kept]
+    out.n_words = [paras[i].n_words for i in kept]
     out.removed = [(i, p.text, reason) for i, (p, reason) in enumerate(zip(paras, reasons)) if reason is not None]
     if not out.paragraphs:
         out.error = EMPTY

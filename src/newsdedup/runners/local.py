@@ -81,7 +81,8 @@ def run(inputs: Input | Iterable[Input], config: Config | None = None,
             by_id = {c.doc_id: c for c in good}
             matches = paragraph_matches(clustering.doc_ids, [by_id[d].paragraphs for d in clustering.doc_ids],
                                         clustering.cluster_ids, clustering.canonical_ids, config,
-                                        [by_id[d].keys for d in clustering.doc_ids])
+                                        [by_id[d].keys for d in clustering.doc_ids],
+                                        [by_id[d].n_words for d in clustering.doc_ids])
         with _timed(timings, "tables"):
             tables = build_tables(cleaned, clustering, matches)
     return Result(**tables, config=config, timings=timings)
