@@ -246,20 +246,27 @@ def test_a_worker_that_dies_fails_the_run_instead_of_hanging(monkeypatch):
         cleaning.clean_on_workers(records, newsdedup.Config(), workers=2)
 
 
-def test_this_process_and_a_helper_share_the_cleaning_and_agree_with_one_process(tmp_path, monkeypatch):
+@pytest.mark.parametrize("start", ["fork", "forkserver"])
+def test_this_process_and_a_helper_share_the_cleaning_and_agree_with_one_process(tmp_path, monkeypatch, start):
     import time
 
     from newsdedup.read import read_inputs
     from newsdedup.runners import cleaning
     from newsdedup.runners.local import clean_records
 
-    records = list(read_inputs(make_dump(tmp_path / "dump", 120)))
+    context = cleaning._context
+    monkeypatch.setattr(cleaning, "_context", lambda: context(start))
+
+    # more chunks than a helper's queue holds (AHEAD), so that this process takes some
+    records = list(read_inputs(make_dump(tmp_path / "dump", 16 * (2 * cleaning.AHEAD + 4))))
     alone, alone_evidence = clean_records(records, newsdedup.Config(workers=1))
     drafted_here = []
     draft = cleaning.clean_stage.draft
-    # this process drafts slowly, so that the helper (starting meanwhile) takes chunks too
-    monkeypatch.setattr(cleaning.clean_stage, "draft",
-                        lambda record: drafted_here.append(record.doc_id) or time.sleep(0.05) or draft(record))
+    # this process drafts slowly, so that the helper (starting meanwhile) takes chunks too;
+    # a forked helper has this slow draft too, but runs at full speed
+    parent = os.getpid()
+    monkeypatch.setattr(cleaning.clean_stage, "draft", lambda record: (
+        os.getpid() == parent and (drafted_here.append(record.doc_id) or time.sleep(0.05))) or draft(record))
     shared, evidence = cleaning.clean_on_workers(records, newsdedup.Config(), workers=2)
     assert 0 < len(drafted_here) < len(records)
     assert evidence == alone_evidence
