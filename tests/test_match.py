@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from newsdedup.config import Config
 from newsdedup.match import align, paragraph_matches
 
@@ -93,3 +95,17 @@ def test_an_edit_inside_a_cluster_is_still_matched_with_other_clusters():
     across = [(m[0], m[1], m[2], m[3]) for m in paragraph_matches(ids, docs, clusters, ["a", "a", "b", "c"], Config())
               if not m[5]]
     assert across == [("a", 1, "b", 1), ("a", 1, "c", 1), ("a2", 1, "b", 1), ("a2", 1, "c", 1), ("b", 1, "c", 1)]
+
+
+def test_a_passage_index_built_before_the_clusters_gives_the_same_matches():
+    from newsdedup.match import across_clusters, passage_index
+    from newsdedup.normalize import compare_keys
+
+    edited = A[:1] + [QUOTE.replace("Friday", "Saturday")] + A[2:]
+    ids, clusters = ["a", "a2", "b"], ["c1", "c1", "c2"]
+    keys = [compare_keys(d) for d in (A, edited, B)]
+    index = passage_index(keys, Config())  # without the clusters: the pair inside c1 is scored too
+    assert len(index.score) > len(passage_index(keys, Config(), cluster_ids=clusters).score)
+    assert across_clusters(ids, keys, clusters, Config(), index=index) == across_clusters(ids, keys, clusters, Config())
+    with pytest.raises(ValueError, match="other match settings"):
+        across_clusters(ids, keys, clusters, Config(match_cutoff=90), index=index)

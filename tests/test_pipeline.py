@@ -125,13 +125,22 @@ def test_mixed_dump_conserves_every_record(tmp_path):
     assert "malformed JSON" in errors["dump:11"] and "binary" in errors["binary"] and "empty" in errors["empty"]
 
 
-def test_outputs_are_byte_identical_whatever_the_order_and_the_workers(tmp_path):
+def test_outputs_are_byte_identical_whatever_the_order_and_the_workers(tmp_path, monkeypatch):
+    from newsdedup.runners import local
+    from newsdedup.runners.fork import Forked
+
+    forked = []  # with two workers, the passage index is built in a forked child
+    monkeypatch.setattr(local, "FORK_MIN_DOCS", 0)
+    monkeypatch.setattr(local, "Forked", lambda fn, *args: forked.append(fn) or Forked(fn, *args))
     dump = make_dump(tmp_path / "dump", 80)
     files = sorted(p for p in dump.iterdir())
     a = newsdedup.run(dump, newsdedup.Config(workers=1)).write(tmp_path / "a")
+    assert forked == []
     b = newsdedup.run(list(reversed(files)), newsdedup.Config(workers=2, workers_min_mb=0)).write(tmp_path / "b")
+    assert forked == [local.passage_index]
     dump2 = make_dump(tmp_path / "dump2", 80, seed=2)  # same documents, JSONL rows in another order
     c = newsdedup.run(dump2, newsdedup.Config(workers=2, workers_min_mb=0)).write(tmp_path / "c")
+    assert (~pd.read_parquet(a / "paragraph_matches.parquet")["same_cluster"]).sum() > 0
     assert output_bytes(a) == output_bytes(b)
     docs_a = pq.read_table(a / "documents.parquet").drop(["source"]).to_pandas()
     docs_c = pq.read_table(c / "documents.parquet").drop(["source"]).to_pandas()
@@ -271,3 +280,13 @@ def test_this_process_and_a_helper_share_the_cleaning_and_agree_with_one_process
     assert 0 < len(drafted_here) < len(records)
     assert evidence == alone_evidence
     assert sorted(shared, key=lambda c: c.doc_id) == alone
+
+
+def test_a_forked_helper_returns_its_result_or_its_error():
+    from newsdedup.runners.fork import Forked
+
+    assert Forked(sorted, [3, 1, 2]).result() == [1, 2, 3]
+    with pytest.raises(ZeroDivisionError):
+        Forked(divmod, 1, 0).result()
+    with pytest.raises(RuntimeError, match="exited with code 7"):
+        Forked(os._exit, 7).result()

@@ -21,7 +21,9 @@ Both report pairs scoring at least ``match_cutoff``.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import chain
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -59,16 +61,39 @@ def within_clusters(doc_ids: Sequence[str], keys: Sequence[list[str]], canonical
     return out
 
 
-def across_clusters(doc_ids: Sequence[str], keys: Sequence[list[str]], cluster_ids: Sequence[str],
-                    config: Config = DEFAULT, n_words: Sequence[list[int]] | None = None) -> list[Match]:
-    """Shared passages between paragraphs of different clusters (``n_words``: the words
-    of each key, as :func:`~newsdedup.normalize.word_counts` counts them, if at hand).
+@dataclass(frozen=True)
+class PassageIndex:
+    """The paragraphs of a corpus long enough to match across clusters, grouped by key (a
+    distinct compare key), and every pair of keys that share a passage, scored: what the
+    cross-cluster search needs apart from the clusters, so that it can be built while
+    deduplication runs. Occurrences are grouped by key, in document order inside a key."""
 
-    Identical paragraphs are indexed once (a key); candidate key pairs come from shared
-    shingles, are scored in one vectorised rapidfuzz call, and are expanded back to the
-    documents' paragraphs at the end.
+    n_docs: int
+    settings: tuple  # the Config.match_* settings it was built with
+    occ_doc: np.ndarray  # document (position in the corpus) of every occurrence of a long key
+    occ_para: np.ndarray  # and its paragraph in that document
+    n_occ: np.ndarray  # occurrences per key
+    first_occ: np.ndarray  # position of each key's first occurrence
+    key_a: np.ndarray  # pairs of keys that score at least Config.match_cutoff...
+    key_b: np.ndarray
+    score: np.ndarray  # ...and their score, rounded to 2 decimals
+
+
+def _settings(config: Config) -> tuple:
+    return (config.match_min_words, config.match_shingle_size, config.match_min_shared,
+            config.match_min_containment, config.match_max_postings, config.match_cutoff)
+
+
+def passage_index(keys: Sequence[list[str]], config: Config = DEFAULT, n_words: Sequence[list[int]] | None = None,
+                  cluster_ids: Sequence[str] | None = None) -> PassageIndex:
+    """The :class:`PassageIndex` of documents' paragraph keys (``n_words``: the words of
+    each key, as :func:`~newsdedup.normalize.word_counts` counts them, if at hand).
+
+    Given the documents' ``cluster_ids``, two keys found only inside one and the same
+    cluster are not scored: they can only match inside that cluster, which is not a
+    cross-cluster match (edited copies in a cluster share most shingles: half the
+    candidate pairs on 10k documents).
     """
-    # every paragraph occurrence long enough to match: its document, position and key id
     n_paras = np.fromiter(map(len, keys), dtype=np.int64, count=len(keys))
     # distinct keys in order of first occurrence; words counted once per distinct key
     every_key, distinct = pd.factorize(np.array([k for paras in keys for k in paras], dtype=object))
@@ -76,12 +101,9 @@ def across_clusters(doc_ids: Sequence[str], keys: Sequence[list[str]], cluster_i
         words = word_counts(distinct.tolist())
     else:  # every occurrence of a key has its count
         words = np.empty(len(distinct), dtype=np.int64)
-        words[every_key] = np.fromiter((n for counts in n_words for n in counts), dtype=np.int64,
-                                       count=every_key.size)
+        words[every_key] = np.fromiter(chain.from_iterable(n_words), dtype=np.int64, count=every_key.size)
     long_key = words >= config.match_min_words
     long_enough = np.flatnonzero(long_key[every_key])
-    if long_enough.size == 0:
-        return []
     first_of_doc = np.cumsum(n_paras) - n_paras
     occ_doc = np.repeat(np.arange(len(keys), dtype=np.int64), n_paras)[long_enough]
     occ_para = long_enough - first_of_doc[occ_doc]
@@ -91,31 +113,28 @@ def across_clusters(doc_ids: Sequence[str], keys: Sequence[list[str]], cluster_i
     occ_doc, occ_para = occ_doc[by_key], occ_para[by_key]
     n_occ = np.bincount(key_of, minlength=len(texts))
     first_occ = np.cumsum(n_occ) - n_occ
-    cluster = np.unique(np.asarray(cluster_ids, dtype=object), return_inverse=True)[1][occ_doc]
-    usable = n_occ <= config.match_max_postings  # a paragraph printed everywhere is furniture, not a passage
-    # a key whose occurrences all lie in one cluster: paired with another such key of the
-    # same cluster it can only give pairs inside that cluster, which are not reported
-    # (edited copies in a cluster share most shingles: half the candidates on 10k documents)
-    lowest = np.minimum.reduceat(cluster, first_occ)
-    sole_cluster = np.where(lowest == np.maximum.reduceat(cluster, first_occ), lowest, -1)
+    if cluster_ids is None or not texts:
+        sole_cluster = np.full(len(texts), -1, dtype=np.int64)
+    else:
+        cluster = _cluster_numbers(cluster_ids)[occ_doc]
+        lowest = np.minimum.reduceat(cluster, first_occ)
+        sole_cluster = np.where(lowest == np.maximum.reduceat(cluster, first_occ), lowest, -1)
+    key_a, key_b, score = _scored_pairs(texts, n_occ, sole_cluster, config)
+    return PassageIndex(len(keys), _settings(config), occ_doc, occ_para, n_occ, first_occ, key_a, key_b, score)
 
-    def report(i: np.ndarray, j: np.ndarray, score: np.ndarray) -> list[Match]:
-        """Matches between occurrences i and j (positions in key order) of different clusters."""
-        apart = cluster[i] != cluster[j]
-        i, j = i[apart].tolist(), j[apart].tolist()
-        return [_ordered(doc_ids[occ_doc[x]], int(occ_para[x]), doc_ids[occ_doc[y]], int(occ_para[y]), s, False)
-                for x, y, s in zip(i, j, score[apart].tolist())]
 
-    # 1. identical paragraphs in documents of different clusters
-    repeated = np.flatnonzero((n_occ > 1) & usable)
-    i, j = pairs_in_groups(first_occ[repeated], n_occ[repeated], config.match_max_postings)
-    out = report(i, j, np.full(i.size, 100.0))
+def _cluster_numbers(cluster_ids: Sequence[str]) -> np.ndarray:
+    return np.unique(np.asarray(cluster_ids, dtype=object), return_inverse=True)[1]
 
-    # 2. similar paragraphs: candidates from shared shingles, scored at once
+
+def _scored_pairs(texts: list[str], n_occ: np.ndarray, sole_cluster: np.ndarray, config: Config
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pairs of keys (``texts``) that share shingles, scored at once; those reaching the cutoff."""
     flat_shingles, offsets = shingle_sets(texts, config.match_shingle_size)
     owner = np.repeat(np.arange(len(texts), dtype=np.uint64), np.diff(offsets))
     # (shingle, owner) packed in one integer: one sort instead of a lexsort
     packed = np.sort((flat_shingles.astype(np.uint64) << np.uint64(32)) | owner)
+    usable = n_occ <= config.match_max_postings  # a paragraph printed everywhere is furniture, not a passage
     packed, shared = np.unique(_sharing_pairs(packed, n_occ, usable, sole_cluster, config.match_max_postings),
                                return_counts=True)
     ka = (packed >> np.uint64(32)).astype(np.int64)
@@ -125,8 +144,9 @@ def across_clusters(doc_ids: Sequence[str], keys: Sequence[list[str]], cluster_i
     enough = (shared >= config.match_min_shared) & (
         shared >= config.match_min_containment * np.minimum(n_shingles[ka], n_shingles[kb]))
     ka, kb = ka[enough], kb[enough]
-    lengths = np.array([len(t) for t in texts], dtype=np.int64)
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
     uneven = np.maximum(lengths[ka], lengths[kb]) > UNEVEN * np.minimum(lengths[ka], lengths[kb])
+    parts = []
     for scorer, sel in ((fuzz.ratio, ~uneven), (fuzz.partial_ratio, uneven)):
         xs, ys = ka[sel], kb[sel]
         if not xs.size:
@@ -134,10 +154,54 @@ def across_clusters(doc_ids: Sequence[str], keys: Sequence[list[str]], cluster_i
         scores = process.cpdist([texts[x] for x in xs.tolist()], [texts[y] for y in ys.tolist()], scorer=scorer,
                                 score_cutoff=config.match_cutoff, workers=1)
         hit = np.flatnonzero(scores)
-        rounded = np.array([round(float(v), 2) for v in scores[hit].tolist()], dtype=np.float64)
-        i, j, which = _cross(first_occ[xs[hit]], n_occ[xs[hit]], first_occ[ys[hit]], n_occ[ys[hit]])
-        out += report(i, j, rounded[which])
-    return out
+        parts.append((xs[hit], ys[hit], _rounded(scores[hit])))
+    if not parts:
+        return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, np.float64)
+    return tuple(np.concatenate(column) for column in zip(*parts))
+
+
+def _rounded(scores: np.ndarray) -> np.ndarray:
+    """``round(score, 2)`` of each score (Python's correctly rounded decimals), computed once
+    per distinct value: a scorer gives far fewer distinct values than pairs."""
+    values, inverse = np.unique(scores, return_inverse=True)
+    return np.array([round(v, 2) for v in values.tolist()], dtype=np.float64)[inverse]
+
+
+def across_clusters(doc_ids: Sequence[str], keys: Sequence[list[str]], cluster_ids: Sequence[str],
+                    config: Config = DEFAULT, n_words: Sequence[list[int]] | None = None,
+                    index: PassageIndex | None = None) -> list[Match]:
+    """Shared passages between paragraphs of different clusters (``index``: the
+    :func:`passage_index` of ``keys``, if already built; ``n_words`` to build it with).
+
+    Identical paragraphs are indexed once (a key); candidate key pairs come from shared
+    shingles, are scored in one vectorised rapidfuzz call, and are expanded back to the
+    documents' paragraphs at the end.
+    """
+    if index is None:
+        index = passage_index(keys, config, n_words, cluster_ids)
+    elif (index.n_docs, index.settings) != (len(keys), _settings(config)):
+        raise ValueError(f"this passage index was built for {index.n_docs} documents and other match settings")
+    occ_doc, occ_para, n_occ, first_occ = index.occ_doc, index.occ_para, index.n_occ, index.first_occ
+    if not n_occ.size:
+        return []
+    cluster = _cluster_numbers(cluster_ids)[occ_doc]
+
+    def report(i: np.ndarray, j: np.ndarray, score: np.ndarray) -> list[Match]:
+        """Matches between occurrences i and j (positions in key order) of different clusters."""
+        apart = cluster[i] != cluster[j]
+        i, j = i[apart].tolist(), j[apart].tolist()
+        return [_ordered(doc_ids[occ_doc[x]], int(occ_para[x]), doc_ids[occ_doc[y]], int(occ_para[y]), s, False)
+                for x, y, s in zip(i, j, score[apart].tolist())]
+
+    # 1. identical paragraphs in documents of different clusters (a paragraph printed
+    # everywhere is furniture, not a passage)
+    repeated = np.flatnonzero((n_occ > 1) & (n_occ <= config.match_max_postings))
+    i, j = pairs_in_groups(first_occ[repeated], n_occ[repeated], config.match_max_postings)
+    out = report(i, j, np.full(i.size, 100.0))
+    # 2. similar paragraphs: every occurrence pair of each scored pair of keys
+    xs, ys = index.key_a, index.key_b
+    i, j, which = _cross(first_occ[xs], n_occ[xs], first_occ[ys], n_occ[ys])
+    return out + report(i, j, index.score[which])
 
 
 @njit(cache=True, nogil=True)
@@ -195,18 +259,19 @@ def _cross(start_a: np.ndarray, size_a: np.ndarray, start_b: np.ndarray, size_b:
 
 def paragraph_matches(doc_ids: Sequence[str], paragraphs: Sequence[list[str]], cluster_ids: Sequence[str],
                       canonical_ids: Sequence[str], config: Config = DEFAULT,
-                      keys: Sequence[list[str]] | None = None, n_words: Sequence[list[int]] | None = None
-                      ) -> list[Match]:
+                      keys: Sequence[list[str]] | None = None, n_words: Sequence[list[int]] | None = None,
+                      index: PassageIndex | None = None) -> list[Match]:
     """All matches, sorted by ``(doc_a, para_a, doc_b, para_b)`` (``keys``: the paragraphs'
-    compare keys, and ``n_words`` their word counts, if the caller has them)."""
+    compare keys, ``n_words`` their word counts, and ``index`` their :func:`passage_index`,
+    if the caller has them)."""
     if keys is None:
         keys = [compare_keys(list(paras)) for paras in paragraphs]
         n_words = None
     # the two halves share nothing, and much of each runs without the GIL (rapidfuzz, numpy,
     # compiled kernels): with two workers, the cross-cluster half runs on a second thread
     with ThreadPoolExecutor(1) as pool:
-        across = (pool.submit(across_clusters, doc_ids, keys, cluster_ids, config, n_words)
+        across = (pool.submit(across_clusters, doc_ids, keys, cluster_ids, config, n_words, index)
                   if config.n_workers > 1 else None)
         matches = within_clusters(doc_ids, keys, canonical_ids, config)
-        matches += across.result() if across else across_clusters(doc_ids, keys, cluster_ids, config, n_words)
+        matches += across.result() if across else across_clusters(doc_ids, keys, cluster_ids, config, n_words, index)
     return sorted(matches)

@@ -16,13 +16,13 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import queue
-import sys
 import threading
 from collections.abc import Callable
 
 from .. import clean as clean_stage
 from ..config import Config
 from ..records import Record
+from .fork import fork_is_safe
 
 CHUNK = 16  # records per task at most: enough to amortise a queue round trip...
 CHUNK_CHARS = 200_000  # ...and fewer when they are large, so that slow HTML pages spread over the workers
@@ -49,6 +49,7 @@ def clean_on_workers(records: list[Record], config: Config, workers: int,
         starter.run()
     else:
         starter.start()
+    finished = False
     try:
         chunks = _chunks(records)
         held: dict[int, list[clean_stage.Draft]] = {}  # the chunks this process drafted
@@ -97,13 +98,19 @@ def clean_on_workers(records: list[Record], config: Config, workers: int,
             starter.join()
         for p in procs:
             p.join()
+        finished = True
     finally:
         if starter.ident is not None:
             starter.join()
         for p in procs:
             if p.is_alive():
                 p.terminate()
-        tasks.cancel_join_thread()  # chunks a dead helper never took must not hold up this process's exit
+        for q in (tasks, *orders):
+            q.close()
+            if finished:  # every message was taken: the queue's feeder thread ends at once
+                q.join_thread()  # (a later fork needs this process to run no other thread)
+            else:  # what a dead helper never took must not hold up this process's exit
+                q.cancel_join_thread()
     return [c for chunk in cleaned for c in chunk], evidence
 
 
@@ -115,7 +122,7 @@ def _context(method: str | None = None):
     that server to start and import the code (10k documents: its first chunk after 0.7-0.9 s
     instead of 2.0 s). ``method``: one of the two, chosen by the caller."""
     if method is None:
-        method = "fork" if sys.platform == "linux" and threading.active_count() == 1 else "forkserver"
+        method = "fork" if fork_is_safe() else "forkserver"
     if method == "fork":
         return multiprocessing.get_context("fork")
     ctx = multiprocessing.get_context("forkserver")

@@ -11,16 +11,18 @@ from contextlib import contextmanager
 from .. import clean as clean_stage
 from ..config import DEFAULT, Config
 from ..dedup import deduplicate
-from ..match import paragraph_matches
+from ..match import paragraph_matches, passage_index
 from ..read import Input, read_inputs
 from ..records import Record
 from ..result import Result
 from ..tables import build_tables
 from .cleaning import CHUNK, clean_on_workers
+from .fork import Forked, fork_is_safe
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[str, int, int], None]
+FORK_MIN_DOCS = 1000  # below this, building the passage index costs less than forking a child
 
 
 @contextmanager
@@ -73,16 +75,20 @@ def run(inputs: Input | Iterable[Input], config: Config | None = None,
     good = [c for c in cleaned if c.error is None]
     log.info("cleaned %d records, %d rejected, %d template paragraphs", len(cleaned),
              len(cleaned) - len(good), len(evidence.templates))
+    keys = [c.keys for c in good]
     with _frozen():
+        # the cross-cluster search's paragraph index does not depend on the clusters: with
+        # two workers, a forked child builds it while this process deduplicates (on a
+        # thread it would gain little: both hold the GIL for much of their time)
+        index = (Forked(passage_index, keys, config, [c.n_words for c in good])
+                 if config.n_workers > 1 and len(good) >= FORK_MIN_DOCS and fork_is_safe() else None)
         with _timed(timings, "dedup"):
-            clustering = deduplicate([c.doc_id for c in good], [c.text for c in good], config,
-                                     [c.keys for c in good])
+            clustering = deduplicate([c.doc_id for c in good], [c.text for c in good], config, keys)
         with _timed(timings, "match"):
-            by_id = {c.doc_id: c for c in good}
-            matches = paragraph_matches(clustering.doc_ids, [by_id[d].paragraphs for d in clustering.doc_ids],
-                                        clustering.cluster_ids, clustering.canonical_ids, config,
-                                        [by_id[d].keys for d in clustering.doc_ids],
-                                        [by_id[d].n_words for d in clustering.doc_ids])
+            # clustering.doc_ids is the order of ``good``: the index's documents
+            matches = paragraph_matches(clustering.doc_ids, [c.paragraphs for c in good], clustering.cluster_ids,
+                                        clustering.canonical_ids, config, keys, [c.n_words for c in good],
+                                        index.result() if index else None)
         with _timed(timings, "tables"):
             tables = build_tables(cleaned, clustering, matches)
     return Result(**tables, config=config, timings=timings)
