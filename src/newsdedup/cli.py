@@ -7,7 +7,9 @@ names from TOML, and options given on the command line win.
 
 from __future__ import annotations
 
+import atexit
 import dataclasses
+import gc
 import logging
 import sys
 from pathlib import Path
@@ -71,6 +73,7 @@ def run(inputs: tuple[Path, ...], config_file: Path | None, quiet: bool, verbose
 
     from .runners import run as run_pipeline
 
+    _no_final_collection()
     with _progress(quiet) as progress:
         result = run_pipeline(list(inputs), config, progress=progress)
     try:
@@ -79,6 +82,14 @@ def run(inputs: tuple[Path, ...], config_file: Path | None, quiet: bool, verbose
         raise click.ClickException(f"cannot write outputs to {config.out}: {exc}") from exc
     if not quiet:
         click.echo(report(result, inputs, out))
+
+
+def _no_final_collection() -> None:
+    """At exit, everything still alive is frozen before the interpreter's last garbage
+    collection, which would otherwise walk all of it (the run's tables) just before the
+    process ends: 0.35 s after a run over 10k documents. Registered once per process."""
+    atexit.unregister(gc.freeze)
+    atexit.register(gc.freeze)
 
 
 @main.command("clean")
