@@ -87,7 +87,7 @@ SORT_KEYS = {
 }
 
 
-def frame(rows: list[dict] | dict[str, list], columns: dict[str, str], sort: list[str] | None = None) -> pd.DataFrame:
+def frame(rows: list[dict] | list[tuple] | dict[str, list], columns: dict[str, str], sort: list[str] | None = None) -> pd.DataFrame:
     """A DataFrame with exactly ``columns`` (in order, with their dtypes), sorted by ``sort``."""
     df = pd.DataFrame(rows, columns=list(columns))
     for name, dtype in columns.items():
