@@ -129,7 +129,7 @@ def test_outputs_are_byte_identical_whatever_the_order_and_the_workers(tmp_path,
     from newsdedup.runners import local
     from newsdedup.runners.fork import Forked
 
-    forked = []  # with two workers, the passage index is built in a forked child
+    forked = []  # with two workers, the passage index and the alignments are made in forked children
     monkeypatch.setattr(local, "FORK_MIN_DOCS", 0)
     monkeypatch.setattr(local, "Forked", lambda fn, *args: forked.append(fn) or Forked(fn, *args))
     dump = make_dump(tmp_path / "dump", 80)
@@ -137,7 +137,7 @@ def test_outputs_are_byte_identical_whatever_the_order_and_the_workers(tmp_path,
     a = newsdedup.run(dump, newsdedup.Config(workers=1)).write(tmp_path / "a")
     assert forked == []
     b = newsdedup.run(list(reversed(files)), newsdedup.Config(workers=2, workers_min_mb=0)).write(tmp_path / "b")
-    assert forked == [local.passage_index]
+    assert forked == [local.passage_index, local.within_clusters]
     dump2 = make_dump(tmp_path / "dump2", 80, seed=2)  # same documents, JSONL rows in another order
     c = newsdedup.run(dump2, newsdedup.Config(workers=2, workers_min_mb=0)).write(tmp_path / "c")
     assert (~pd.read_parquet(a / "paragraph_matches.parquet")["same_cluster"]).sum() > 0

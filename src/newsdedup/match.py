@@ -272,6 +272,11 @@ def paragraph_matches(doc_ids: Sequence[str], paragraphs: Sequence[list[str]], c
     with ThreadPoolExecutor(1) as pool:
         across = (pool.submit(across_clusters, doc_ids, keys, cluster_ids, config, n_words, index)
                   if config.n_workers > 1 else None)
-        matches = within_clusters(doc_ids, keys, canonical_ids, config)
-        matches += across.result() if across else across_clusters(doc_ids, keys, cluster_ids, config, n_words, index)
-    return sorted(matches)
+        within = within_clusters(doc_ids, keys, canonical_ids, config)
+        return merged(within, across.result() if across else across_clusters(doc_ids, keys, cluster_ids, config,
+                                                                             n_words, index))
+
+
+def merged(within: list[Match], across: list[Match]) -> list[Match]:
+    """The matches of both kinds, sorted by ``(doc_a, para_a, doc_b, para_b)``."""
+    return sorted(within + across)

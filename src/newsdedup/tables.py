@@ -12,7 +12,10 @@ from .dedup import Clustering
 from .match import Match
 
 
-def build_tables(cleaned: Sequence[Cleaned], clustering: Clustering, matches: Sequence[Match]) -> dict[str, pd.DataFrame]:
+def build_tables(cleaned: Sequence[Cleaned], clustering: Clustering, matches: Sequence[Match] | None = None
+                 ) -> dict[str, pd.DataFrame]:
+    """Every output table (``matches``: all of them, sorted; without them, every table but
+    ``matches``, which :func:`matches_table` makes when they are known)."""
     at = {d: i for i, d in enumerate(clustering.doc_ids)}
     # rows as tuples in the schema's column order: they build a frame faster than dicts
     documents, rejects, boilerplate = [], [], []
@@ -34,8 +37,13 @@ def build_tables(cleaned: Sequence[Cleaned], clustering: Clustering, matches: Se
     return {
         "documents": schema.frame(documents, schema.DOCUMENTS, schema.SORT_KEYS["documents"]),
         "clusters": schema.frame(clusters, schema.CLUSTERS, schema.SORT_KEYS["clusters"]),
-        "matches": schema.frame(list(matches), schema.MATCHES, schema.SORT_KEYS["paragraph_matches"]),
+        **({} if matches is None else {"matches": matches_table(matches)}),
         "boilerplate": schema.frame(boilerplate, schema.BOILERPLATE, schema.SORT_KEYS["boilerplate"]),
         "pairs": schema.frame(clustering.pairs, schema.PAIRS, schema.SORT_KEYS["pairs"]),
         "rejects": schema.frame(rejects, schema.REJECTS, schema.SORT_KEYS["rejects"]),
     }
+
+
+def matches_table(matches: Sequence[Match]) -> pd.DataFrame:
+    """The ``paragraph_matches`` table (a Match is a row in the schema's column order)."""
+    return schema.frame(list(matches), schema.MATCHES, schema.SORT_KEYS["paragraph_matches"])

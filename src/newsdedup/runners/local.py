@@ -11,11 +11,11 @@ from contextlib import contextmanager
 from .. import clean as clean_stage
 from ..config import DEFAULT, Config
 from ..dedup import deduplicate
-from ..match import paragraph_matches, passage_index
+from ..match import across_clusters, merged, paragraph_matches, passage_index, within_clusters
 from ..read import Input, read_inputs
 from ..records import Record
 from ..result import Result
-from ..tables import build_tables
+from ..tables import build_tables, matches_table
 from .cleaning import CHUNK, clean_on_workers
 from .fork import Forked, fork_is_safe
 
@@ -76,19 +76,32 @@ def run(inputs: Input | Iterable[Input], config: Config | None = None,
     log.info("cleaned %d records, %d rejected, %d template paragraphs", len(cleaned),
              len(cleaned) - len(good), len(evidence.templates))
     keys = [c.keys for c in good]
+    words = [c.n_words for c in good]
+    # with two workers, a forked child builds the cross-cluster search's paragraph index
+    # (it does not depend on the clusters) while this process deduplicates, and another
+    # aligns cluster members while this one expands the cross-cluster pairs and builds
+    # the other tables (on threads they would gain little: all of them hold the GIL a lot)
+    fork = config.n_workers > 1 and len(good) >= FORK_MIN_DOCS
     with _frozen():
-        # the cross-cluster search's paragraph index does not depend on the clusters: with
-        # two workers, a forked child builds it while this process deduplicates (on a
-        # thread it would gain little: both hold the GIL for much of their time)
-        index = (Forked(passage_index, keys, config, [c.n_words for c in good])
-                 if config.n_workers > 1 and len(good) >= FORK_MIN_DOCS and fork_is_safe() else None)
+        index = Forked(passage_index, keys, config, words) if fork and fork_is_safe() else None
         with _timed(timings, "dedup"):
             clustering = deduplicate([c.doc_id for c in good], [c.text for c in good], config, keys)
-        with _timed(timings, "match"):
-            # clustering.doc_ids is the order of ``good``: the index's documents
-            matches = paragraph_matches(clustering.doc_ids, [c.paragraphs for c in good], clustering.cluster_ids,
-                                        clustering.canonical_ids, config, keys, [c.n_words for c in good],
-                                        index.result() if index else None)
-        with _timed(timings, "tables"):
-            tables = build_tables(cleaned, clustering, matches)
+        ids = clustering.doc_ids  # the order of ``good``: the index's documents
+        within = Forked(within_clusters, ids, keys, clustering.canonical_ids, config) if index and fork_is_safe() else None
+        if within is None:
+            with _timed(timings, "match"):
+                matches = paragraph_matches(ids, [c.paragraphs for c in good], clustering.cluster_ids,
+                                            clustering.canonical_ids, config, keys, words,
+                                            index.result() if index else None)
+            with _timed(timings, "tables"):
+                tables = build_tables(cleaned, clustering, matches)
+        else:
+            with _timed(timings, "match"):
+                across = across_clusters(ids, keys, clustering.cluster_ids, config, index=index.result())
+            with _timed(timings, "tables"):
+                tables = build_tables(cleaned, clustering)
+            with _timed(timings, "match"):
+                matches = merged(within.result(), across)
+            with _timed(timings, "tables"):
+                tables["matches"] = matches_table(matches)
     return Result(**tables, config=config, timings=timings)
