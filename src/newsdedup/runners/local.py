@@ -75,33 +75,39 @@ def run(inputs: Input | Iterable[Input], config: Config | None = None,
     good = [c for c in cleaned if c.error is None]
     log.info("cleaned %d records, %d rejected, %d template paragraphs", len(cleaned),
              len(cleaned) - len(good), len(evidence.templates))
+    with _frozen():
+        tables = _deduplicated_tables(cleaned, good, config, timings)
+    return Result(**tables, config=config, timings=timings)
+
+
+def _deduplicated_tables(cleaned: list[clean_stage.Cleaned], good: list[clean_stage.Cleaned], config: Config,
+                         timings: dict[str, float]) -> dict:
+    """Dedup, matching and the output tables. With two workers, a forked child builds the
+    cross-cluster search's paragraph index (it does not depend on the clusters) while
+    this process deduplicates, and another aligns cluster members while this one expands
+    the cross-cluster pairs and builds the other tables (threads would gain little: each
+    of these holds the GIL for much of its time)."""
     keys = [c.keys for c in good]
     words = [c.n_words for c in good]
-    # with two workers, a forked child builds the cross-cluster search's paragraph index
-    # (it does not depend on the clusters) while this process deduplicates, and another
-    # aligns cluster members while this one expands the cross-cluster pairs and builds
-    # the other tables (on threads they would gain little: all of them hold the GIL a lot)
     fork = config.n_workers > 1 and len(good) >= FORK_MIN_DOCS
-    with _frozen():
-        index = Forked(passage_index, keys, config, words) if fork and fork_is_safe() else None
-        with _timed(timings, "dedup"):
-            clustering = deduplicate([c.doc_id for c in good], [c.text for c in good], config, keys)
-        ids = clustering.doc_ids  # the order of ``good``: the index's documents
-        within = Forked(within_clusters, ids, keys, clustering.canonical_ids, config) if index and fork_is_safe() else None
-        if within is None:
-            with _timed(timings, "match"):
-                matches = paragraph_matches(ids, [c.paragraphs for c in good], clustering.cluster_ids,
-                                            clustering.canonical_ids, config, keys, words,
-                                            index.result() if index else None)
-            with _timed(timings, "tables"):
-                tables = build_tables(cleaned, clustering, matches)
-        else:
-            with _timed(timings, "match"):
-                across = across_clusters(ids, keys, clustering.cluster_ids, config, index=index.result())
-            with _timed(timings, "tables"):
-                tables = build_tables(cleaned, clustering)
-            with _timed(timings, "match"):
-                matches = merged(within.result(), across)
-            with _timed(timings, "tables"):
-                tables["matches"] = matches_table(matches)
-    return Result(**tables, config=config, timings=timings)
+    index = Forked(passage_index, keys, config, words) if fork and fork_is_safe() else None
+    with _timed(timings, "dedup"):
+        clustering = deduplicate([c.doc_id for c in good], [c.text for c in good], config, keys)
+    ids = clustering.doc_ids  # the order of ``good``: the index's documents
+    within = Forked(within_clusters, ids, keys, clustering.canonical_ids, config) if index and fork_is_safe() else None
+    if within is None:
+        with _timed(timings, "match"):
+            matches = paragraph_matches(ids, [c.paragraphs for c in good], clustering.cluster_ids,
+                                        clustering.canonical_ids, config, keys, words,
+                                        index.result() if index else None)
+        with _timed(timings, "tables"):
+            return build_tables(cleaned, clustering, matches)
+    with _timed(timings, "match"):
+        across = across_clusters(ids, keys, clustering.cluster_ids, config, index=index.result())
+    with _timed(timings, "tables"):
+        tables = build_tables(cleaned, clustering)
+    with _timed(timings, "match"):
+        matches = merged(within.result(), across)
+    with _timed(timings, "tables"):
+        tables["matches"] = matches_table(matches)
+    return tables
