@@ -290,3 +290,24 @@ def test_a_forked_helper_returns_its_result_or_its_error():
         Forked(divmod, 1, 0).result()
     with pytest.raises(RuntimeError, match="exited with code 7"):
         Forked(os._exit, 7).result()
+
+
+def test_helpers_started_before_reading_are_stopped_when_the_input_is_small():
+    """With two workers the cleaning helpers are forked before the input is read; an input
+    too small for them is cleaned in this process, and they are stopped."""
+    import multiprocessing
+
+    from newsdedup.runners import cleaning, local
+
+    started = []
+    real = cleaning.Helpers
+    local_helpers = local.Helpers
+    try:
+        local.Helpers = lambda *args: started.append(real(*args)) or started[-1]
+        result = newsdedup.run(CORPUS, newsdedup.Config(workers=2))
+    finally:
+        local.Helpers = local_helpers
+    assert result.documents["status"].tolist() == ["kept", "duplicate", "kept", "kept", "kept"]
+    assert len(started) == 1  # forking is safe here: pytest runs no other thread
+    assert all(p.exitcode is not None for p in started[0].procs)
+    assert multiprocessing.active_children() == []

@@ -30,25 +30,63 @@ AHEAD = 8  # chunks queued per helper, so that a helper never waits for this pro
 _POLL_S = 1.0  # how often a waiting parent checks that its workers are alive
 
 
+class Helpers:
+    """``count`` helper processes, started now: where they are forked, each loads the
+    cleaning kernels at once (numba's start, 0.6-0.9 s) while this process goes on, so a
+    pool started before the input is read is ready sooner. :func:`clean_on_workers` uses
+    and closes them; :meth:`close` them if they are not used."""
+
+    def __init__(self, config: Config, count: int) -> None:
+        ctx = _context()
+        self.tasks, self.results = ctx.Queue(), ctx.Queue()
+        self.orders = [ctx.Queue() for _ in range(count)]
+        self.procs = [ctx.Process(target=_work, args=(self.tasks, self.orders[w], self.results, config), daemon=True)
+                      for w in range(count)]
+        # forked helpers start at once; from a fork server, the first start waits for it to
+        # import the cleaning code: started from a thread, while this process drafts
+        self._closed = False
+        self._starter = threading.Thread(target=lambda: [p.start() for p in self.procs], daemon=True)
+        if ctx.get_start_method() == "fork":
+            self._starter.run()
+        else:
+            self._starter.start()
+
+    def join(self) -> None:
+        """Wait for helpers that were told there is no more work."""
+        if self._starter.ident is not None:
+            self._starter.join()
+        for p in self.procs:
+            p.join()
+
+    def close(self, finished: bool = False) -> None:
+        """Stop the helpers still running (``finished``: they took every message sent);
+        closing twice does nothing more."""
+        if self._closed:
+            return
+        self._closed = True
+        if self._starter.ident is not None:
+            self._starter.join()
+        for p in self.procs:
+            if p.is_alive():
+                p.terminate()
+                p.join()  # reaped: a stopped helper leaves no process behind
+        for q in (self.tasks, *self.orders):
+            q.close()
+            if finished:  # every message was taken: the queue's feeder thread ends at once
+                q.join_thread()  # (a later fork needs this process to run no other thread)
+            else:  # what a dead helper never took must not hold up this process's exit
+                q.cancel_join_thread()
+
+
 @clean_stage.gc_paused()  # this process holds its drafts as clean_in_process does (helpers: see _work)
 def clean_on_workers(records: list[Record], config: Config, workers: int,
-                     progress: Callable[[int, int], None] | None = None
+                     progress: Callable[[int, int], None] | None = None, pool: Helpers | None = None
                      ) -> tuple[list[clean_stage.Cleaned], clean_stage.Evidence]:
-    """Clean ``records`` on this process and ``workers - 1`` helper processes; results
-    in the order of ``records``."""
-    ctx = _context()
-    tasks, results = ctx.Queue(), ctx.Queue()
-    helpers = max(1, workers - 1)
-    orders = [ctx.Queue() for _ in range(helpers)]
-    procs = [ctx.Process(target=_work, args=(tasks, orders[w], results, config), daemon=True)
-             for w in range(helpers)]
-    # forked helpers start at once; from a fork server, the first start waits for it to
-    # import the cleaning code: started from a thread, while this process drafts
-    starter = threading.Thread(target=lambda: [p.start() for p in procs], daemon=True)
-    if ctx.get_start_method() == "fork":
-        starter.run()
-    else:
-        starter.start()
+    """Clean ``records`` on this process and ``workers - 1`` helper processes (``pool``:
+    helpers already started); results in the order of ``records``."""
+    pool = pool or Helpers(config, max(1, workers - 1))
+    tasks, results, orders, procs = pool.tasks, pool.results, pool.orders, pool.procs
+    helpers = len(procs)
     finished = False
     try:
         chunks = _chunks(records)
@@ -94,23 +132,10 @@ def clean_on_workers(records: list[Record], config: Config, workers: int,
         for _ in range(sent):
             number, chunk_cleaned = _receive(results, procs)
             cleaned[number] = chunk_cleaned
-        if starter.ident is not None:
-            starter.join()
-        for p in procs:
-            p.join()
+        pool.join()
         finished = True
     finally:
-        if starter.ident is not None:
-            starter.join()
-        for p in procs:
-            if p.is_alive():
-                p.terminate()
-        for q in (tasks, *orders):
-            q.close()
-            if finished:  # every message was taken: the queue's feeder thread ends at once
-                q.join_thread()  # (a later fork needs this process to run no other thread)
-            else:  # what a dead helper never took must not hold up this process's exit
-                q.cancel_join_thread()
+        pool.close(finished)
     return [c for chunk in cleaned for c in chunk], evidence
 
 
@@ -188,9 +213,14 @@ def _receive(results, procs):
         return message
 
 
+_WARM_UP = Record(doc_id="warm-up", source="warm-up",
+                  text="Menu\nA sentence long enough to be read as a paragraph of the article, about nothing.")
+
+
 def _work(tasks, order, results, config: Config) -> None:  # pragma: no cover - runs in a worker process
     gc.disable()  # a helper only cleans (see clean.gc_paused)
     try:
+        clean_stage.draft(_WARM_UP)  # numba's start and the kernels, before the first chunk arrives
         held: dict[int, list[clean_stage.Draft]] = {}
         while (task := tasks.get()) is not None:
             number, chunk = task

@@ -16,7 +16,7 @@ from ..read import Input, read_inputs
 from ..records import Record
 from ..result import Result
 from ..tables import build_tables, matches_table
-from .cleaning import CHUNK, clean_on_workers
+from .cleaning import CHUNK, Helpers, clean_on_workers
 from .fork import Forked, fork_is_safe
 
 log = logging.getLogger(__name__)
@@ -48,16 +48,18 @@ def _timed(timings: dict[str, float], stage: str):
     timings[stage] = timings.get(stage, 0.0) + time.perf_counter() - start
 
 
-def clean_records(records: list[Record], config: Config = DEFAULT, progress: Progress | None = None
-                  ) -> tuple[list[clean_stage.Cleaned], clean_stage.Evidence]:
+def clean_records(records: list[Record], config: Config = DEFAULT, progress: Progress | None = None,
+                  pool: Helpers | None = None) -> tuple[list[clean_stage.Cleaned], clean_stage.Evidence]:
     """Draft every record, gather the corpus evidence, finish every draft (on worker
     processes that keep their drafts, where the input is large enough to pay for starting
-    them); sorted by doc id."""
+    them: ``pool``, if already started, else new ones); sorted by doc id."""
     report = (lambda done, total: progress("clean", done, total)) if progress else None
     size = sum(r.raw_chars for r in records)
     if config.n_workers > 1 and len(records) > CHUNK and size >= config.workers_min_mb * 1e6:
-        cleaned, evidence = clean_on_workers(records, config, config.n_workers, report)
+        cleaned, evidence = clean_on_workers(records, config, config.n_workers, report, pool)
     else:
+        if pool is not None:
+            pool.close()
         cleaned, evidence = clean_stage.clean_in_process(records, config, report)
     return sorted(cleaned, key=lambda c: c.doc_id), evidence
 
@@ -67,11 +69,19 @@ def run(inputs: Input | Iterable[Input], config: Config | None = None,
     """Read, clean, deduplicate and match ``inputs``; the tables come back as a :class:`Result`."""
     config = config or DEFAULT
     timings: dict[str, float] = {}
-    with _timed(timings, "read"):
-        records = list(read_inputs(inputs, config))
-    log.info("read %d records", len(records))
-    with _timed(timings, "clean"):
-        cleaned, evidence = clean_records(records, config, progress)
+    # with two workers, the cleaning helpers are forked before the input is read: they load
+    # the cleaning kernels while this process reads (cleaning closes them, even unused)
+    pool = Helpers(config, config.n_workers - 1) if config.n_workers > 1 and fork_is_safe() else None
+    try:
+        with _timed(timings, "read"):
+            records = list(read_inputs(inputs, config))
+        log.info("read %d records", len(records))
+        with _timed(timings, "clean"):
+            cleaned, evidence = clean_records(records, config, progress, pool)
+    except BaseException:
+        if pool is not None:
+            pool.close()
+        raise
     good = [c for c in cleaned if c.error is None]
     log.info("cleaned %d records, %d rejected, %d template paragraphs", len(cleaned),
              len(cleaned) - len(good), len(evidence.templates))
