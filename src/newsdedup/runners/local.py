@@ -112,11 +112,10 @@ def _deduplicated_tables(cleaned: list[clean_stage.Cleaned], good: list[clean_st
                                         index.result() if index else None)
         with _timed(timings, "tables"):
             return build_tables(cleaned, clustering, matches)
-    with _timed(timings, "match"):
-        across = across_clusters(ids, keys, clustering.cluster_ids, config, index=index.result())
-    with _timed(timings, "tables"):
+    with _timed(timings, "tables"):  # first: the index child usually finishes after dedup
         tables = build_tables(cleaned, clustering)
     with _timed(timings, "match"):
+        across = across_clusters(ids, keys, clustering.cluster_ids, config, index=index.result())
         matches = merged(within.result(), across)
     with _timed(timings, "tables"):
         tables["matches"] = matches_table(matches)
