@@ -43,7 +43,7 @@ class Helpers:
         self.procs = [ctx.Process(target=_work, args=(self.tasks, self.orders[w], self.results, config), daemon=True)
                       for w in range(count)]
         # forked helpers start at once; from a fork server, the first start waits for it to
-        # import the cleaning code: started from a thread, while this process drafts
+        # import the cleaning code: started from a thread, while this process goes on
         self._closed = False
         self._starter = threading.Thread(target=lambda: [p.start() for p in self.procs], daemon=True)
         if ctx.get_start_method() == "fork":
