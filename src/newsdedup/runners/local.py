@@ -112,6 +112,7 @@ def _deduplicated_tables(cleaned: list[clean_stage.Cleaned], good: list[clean_st
                                         index.result() if index else None)
         with _timed(timings, "tables"):
             return build_tables(cleaned, clustering, matches)
+    timings.setdefault("match", 0.0)  # reported in stage order, though timed in two parts
     with _timed(timings, "tables"):  # first: the index child usually finishes after dedup
         tables = build_tables(cleaned, clustering)
     with _timed(timings, "match"):
