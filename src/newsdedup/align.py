@@ -9,6 +9,8 @@ import numpy as np
 from numba import njit
 from rapidfuzz import fuzz, process
 
+from .normalize import code_points
+
 __all__ = ["align"]
 
 BINS = 64  # character histogram bins (code point mod 64)
@@ -65,8 +67,7 @@ def _within_reach(texts_a: list[str], texts_b: list[str], cutoff: float) -> tupl
     0.47-0.57 -> 0.26-0.31 s)."""
     texts = texts_a + texts_b
     lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
-    codes = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32)
-    return _reachable_pairs(codes, lengths, len(texts_a), float(cutoff))
+    return _reachable_pairs(code_points(texts), lengths, len(texts_a), float(cutoff))
 
 
 @njit(cache=True, nogil=True)
@@ -78,6 +79,7 @@ def _reachable_pairs(codes, lengths, n_a, cutoff):  # pragma: no cover - compile
         for _ in range(lengths[p]):
             hist[p, codes[k] & (BINS - 1)] += 1
             k += 1
+        k += 1  # the newline between two texts
     n_b = n - n_a
     out_i = np.empty(n_a * n_b, dtype=np.int64)
     out_j = np.empty(n_a * n_b, dtype=np.int64)
