@@ -78,10 +78,9 @@ def run(inputs: Input | Iterable[Input], config: Config | None = None,
         log.info("read %d records", len(records))
         with _timed(timings, "clean"):
             cleaned, evidence = clean_records(records, config, progress, pool)
-    except BaseException:
+    finally:
         if pool is not None:
-            pool.close()
-        raise
+            pool.close()  # a no-op once cleaning has closed it
     good = [c for c in cleaned if c.error is None]
     log.info("cleaned %d records, %d rejected, %d template paragraphs", len(cleaned),
              len(cleaned) - len(good), len(evidence.templates))
