@@ -297,17 +297,49 @@ def test_helpers_started_before_reading_are_stopped_when_the_input_is_small():
     too small for them is cleaned in this process, and they are stopped."""
     import multiprocessing
 
-    from newsdedup.runners import cleaning, local
+    from newsdedup.runners import cleaning
 
     started = []
     real = cleaning.Helpers
-    local_helpers = local.Helpers
     try:
-        local.Helpers = lambda *args: started.append(real(*args)) or started[-1]
+        cleaning.Helpers = lambda *args: started.append(real(*args)) or started[-1]
         result = newsdedup.run(CORPUS, newsdedup.Config(workers=2))
     finally:
-        local.Helpers = local_helpers
+        cleaning.Helpers = real
     assert result.documents["status"].tolist() == ["kept", "duplicate", "kept", "kept", "kept"]
     assert len(started) == 1  # forking is safe here: pytest runs no other thread
     assert all(p.exitcode is not None for p in started[0].procs)
     assert multiprocessing.active_children() == []
+
+
+def test_prestarted_helpers_serve_only_a_run_with_their_config():
+    """The CLI forks the cleaning helpers before it imports the rest of the pipeline; the
+    run takes them if its config is theirs, and stops them for a new pool if not."""
+    import multiprocessing
+
+    from newsdedup.runners import cleaning
+
+    config = newsdedup.Config(workers=2)
+    cleaning.prestart(config)
+    first = cleaning._prestarted
+    assert first is not None and all(p.is_alive() for p in first.procs)
+    assert cleaning.helpers_for(config) is first and cleaning._prestarted is None
+    first.close()
+    cleaning.prestart(config)
+    stale = cleaning._prestarted
+    other = cleaning.helpers_for(config.replace(threshold=0.8))
+    try:
+        assert other is not stale and other.config.threshold == 0.8
+        assert all(p.exitcode is not None for p in stale.procs)  # stopped and reaped
+    finally:
+        other.close()
+    assert multiprocessing.active_children() == []
+
+
+def test_the_cli_starts_its_helpers_before_importing_pandas():
+    """What the CLI imports before it forks the cleaning helpers holds no later stage: the
+    helpers start loading the cleaning kernels without waiting for pandas."""
+    code = ("import sys, newsdedup.cli, newsdedup.runners.cleaning, newsdedup.runners; "
+            "print(sorted(m for m in ('pandas', 'pyarrow', 'newsdedup.runners.local') if m in sys.modules))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert proc.stdout.strip() == "[]"

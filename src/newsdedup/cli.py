@@ -13,12 +13,15 @@ import gc
 import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from . import __version__
 from .config import FORMATS, Config
-from .result import Result
+
+if TYPE_CHECKING:
+    from .result import Result
 
 DEFAULT_CORPUS = Path("corpus")
 _TYPES = {"int": int, "float": float, "str": str}
@@ -71,6 +74,9 @@ def run(inputs: tuple[Path, ...], config_file: Path | None, quiet: bool, verbose
         if not path.exists():
             raise click.UsageError(f"INPUT {str(path)!r} does not exist")
 
+    from .runners.cleaning import prestart
+
+    prestart(config)  # before the rest of the pipeline is imported: see prestart
     from .runners import run as run_pipeline
 
     _no_final_collection()

@@ -16,7 +16,7 @@ from ..read import Input, read_inputs
 from ..records import Record
 from ..result import Result
 from ..tables import build_tables, matches_table
-from .cleaning import CHUNK, Helpers, clean_on_workers
+from .cleaning import CHUNK, Helpers, clean_on_workers, helpers_for
 from .fork import Forked, fork_is_safe
 
 log = logging.getLogger(__name__)
@@ -71,7 +71,7 @@ def run(inputs: Input | Iterable[Input], config: Config | None = None,
     timings: dict[str, float] = {}
     # with two workers, the cleaning helpers are forked before the input is read: they load
     # the cleaning kernels while this process reads (cleaning closes them, even unused)
-    pool = Helpers(config, config.n_workers - 1) if config.n_workers > 1 and fork_is_safe() else None
+    pool = helpers_for(config)
     try:
         with _timed(timings, "read"):
             records = list(read_inputs(inputs, config))
