@@ -134,6 +134,16 @@ def test_a_quote_shared_by_a_few_stories_is_not_a_template():
     assert not find_templates(docs, min_docs=3)
 
 
+def test_a_japanese_quote_shared_by_a_few_stories_is_not_a_template():
+    # no spaces between words: a sentence is one or two \w+ runs, yet it is long prose
+    quote = "市長は月曜日の会見で、すべての家族が安心して暮らせる住まいを確保するまで努力を続けると述べました。"
+    docs = [segment("\n".join([f"報告{i}は、地区{i}の住宅計画とその課題について詳しく説明する長い段落で始まります。", quote,
+                               f"報告{i}は、地区{i}の住民と関係者の反応で締めくくられています。"]))
+            for i in range(4)]
+    assert all(p.sentence for d in docs for p in d)
+    assert not find_templates(docs, min_docs=3)
+
+
 def test_a_list_item_shared_by_stories_is_not_a_template_but_a_menu_row_is():
     # a bullet of running text without a full stop (quoted by mashups, kept by syndicated
     # copies) is article text; a row of Title Case menu entries recurring the same way is not

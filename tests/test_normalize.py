@@ -14,9 +14,19 @@ from newsdedup.normalize import compare_key, compare_keys, tidy, word_counts
 BMP_TEXT = st.text(st.characters(max_codepoint=0xFFFF, exclude_categories=("Cs",)), max_size=60)
 
 
+CJK_CHAR = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+
+
 @given(st.lists(BMP_TEXT.map(lambda t: t.replace("\n", " ")), max_size=20))
-def test_word_counts_are_the_number_of_word_runs(lines):
-    assert word_counts(lines).tolist() == [len(re.findall(r"\w+", line)) for line in lines]
+def test_word_counts_are_word_runs_or_half_the_cjk_characters(lines):
+    assert word_counts(lines).tolist() == [max(len(re.findall(r"\w+", line)), len(CJK_CHAR.findall(line)) // 2)
+                                           for line in lines]
+
+
+def test_a_japanese_sentence_counts_as_many_words():
+    sentence = "使わない時はタスクバーに格納しておき、いつでも呼び出せるようにしていました。"
+    assert len(re.findall(r"\w+", sentence)) == 2
+    assert word_counts([sentence, "Two words"]).tolist() == [18, 2]  # 36 CJK characters
 
 
 @given(BMP_TEXT)

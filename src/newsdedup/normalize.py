@@ -147,13 +147,16 @@ def code_class(table, code):  # pragma: no cover - compiled
 
 
 def word_counts(lines: list[str]) -> np.ndarray:
-    """Number of ``\\w+`` runs in each line (as ``len(re.findall(r"\\w+", line))``)."""
+    """Words in each line: its ``\\w+`` runs (``len(re.findall(r"\\w+", line))``), or half
+    its CJK characters where that is more (Chinese and Japanese put no spaces between
+    words, so a whole sentence is one run; every rule that asks whether a paragraph is
+    long enough to be prose counts it this way)."""
     return line_stats(lines)[0]
 
 
 def line_stats(lines: list[str], codes: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Per line (compare keys, without line breaks): the number of ``\\w+`` runs, and a
-    stable 64-bit hash (FNV-1a of the code points, then a murmur3 finaliser), the same
+    """Per line (compare keys, without line breaks): its words (as :func:`word_counts`
+    counts them), and a stable 64-bit hash (FNV-1a of the code points, then a murmur3 finaliser), the same
     in every process and run (``codes``: the lines' :func:`code_points`, if at hand)."""
     if not lines:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint64)
@@ -168,10 +171,12 @@ def line_stats(lines: list[str], codes: np.ndarray | None = None) -> tuple[np.nd
 def _line_stats(codes, table, n):  # pragma: no cover - compiled
     counts = np.zeros(n, dtype=np.int64)
     hashes = np.zeros(n, dtype=np.uint64)
-    line, prev_word = 0, False
+    line, prev_word, cjk = 0, False, 0
     h = np.uint64(0xCBF29CE484222325)
     for i in range(codes.size + 1):
         if i == codes.size or codes[i] == 10:
+            counts[line] = max(counts[line], cjk // 2)
+            cjk = 0
             h ^= h >> np.uint64(33)
             h *= np.uint64(0xFF51AFD7ED558CCD)
             h ^= h >> np.uint64(33)
@@ -182,7 +187,9 @@ def _line_stats(codes, table, n):  # pragma: no cover - compiled
             h = np.uint64(0xCBF29CE484222325)
             prev_word = False
             continue
-        word = (code_class(table, codes[i]) & WORD_CHAR) != 0
+        bits = code_class(table, codes[i])
+        word = (bits & WORD_CHAR) != 0
+        cjk += (bits & CJK) != 0
         if word and not prev_word:
             counts[line] += 1
         prev_word = word

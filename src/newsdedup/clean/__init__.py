@@ -63,7 +63,7 @@ class Cleaned:
     date: str | None = None
     paragraphs: list[str] = field(default_factory=list)
     keys: list[str] = field(default_factory=list)  # compare keys of the kept paragraphs (dedup and matching reuse them)
-    n_words: list[int] = field(default_factory=list)  # words (``\w+`` runs) of each key, as the matcher counts them
+    n_words: list[int] = field(default_factory=list)  # words of each key (normalize.word_counts), as the matcher counts them
     removed: list[tuple[int, str, str]] = field(default_factory=list)  # (para_index, text, reason)
     error: str | None = None
 

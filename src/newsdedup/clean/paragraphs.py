@@ -19,9 +19,10 @@ from .rules import Cues, document_cues
 
 PARAGRAPH_SEPARATOR = "\n\n"
 
-# Ends like a sentence: terminal punctuation, possibly inside closing quotes or brackets.
-_SENTENCE_ENDS = frozenset(".!?…:;")
-_CLOSING = "\"'”’»)]"
+# Ends like a sentence: terminal punctuation (also the ideographic and full-width stops of
+# Chinese and Japanese), possibly inside closing quotes or brackets.
+_SENTENCE_ENDS = frozenset(".!?…:;。！？：；")
+_CLOSING = "\"'”’»)]」』）"
 
 
 def _strip_symbols(text: str) -> str:
