@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Near-duplicate detection: newsdedup against datasketch and rensa, speed and quality.
 
-Default run (about four minutes on 2 cores):
+Default run (about three and a half minutes on 2 cores):
 
 1. **signatures** on the same synthetic documents (``../shared/eval/make_corpus.py --n
    10000 --seed 7``), single process, 128 permutations over word 5-grams, tokenising
