@@ -8,6 +8,8 @@ Evidence comes only from the corpus at hand. A paragraph is a template when
 * it occurs in at least ``template_min_docs`` documents that are pairwise
   *unrelated*: copies of one story (which share most of their long paragraphs)
   count once, so five re-crawls of one article do not make its lines a template.
+  Long paragraphs are compared by a sketch that survives small edits (the least hash
+  of their word trigrams), so an edited update is a copy of its story too.
 
 >>> from .paragraphs import segment
 >>> docs = [segment(f"Menu\\nStory {i} is about topic {i} and its many details here.") for i in range(3)]
@@ -21,8 +23,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 
 from .._arrays import group_bounds
+from ..normalize import WORD_CHAR, char_classes, code_class, code_points, compare_keys
 from .paragraphs import Paragraph
 from .rules import is_furniture
 
@@ -45,15 +49,101 @@ class KeySummary:
     keys: np.ndarray  # uint64
     about: np.ndarray  # bool
     shaped: np.ndarray  # bool
+    sketches: np.ndarray  # uint64: the :func:`sketches` of the paragraphs about the story, flat
 
 
-def summarize(paras: Sequence[Paragraph], long_words: int = LONG_WORDS) -> KeySummary:
+def summarize(paras: Sequence[Paragraph], long_words: int = LONG_WORDS,
+              compare_keys_: Sequence[str] | None = None) -> KeySummary:
+    """``compare_keys_``: the paragraphs' compare keys, if at hand."""
     n = len(paras)
     keys = np.fromiter((p.key for p in paras), dtype=np.uint64, count=n)
     kinds = [_SHAPED if p.n_words < long_words or is_furniture(p) else _ABOUT if p.sentence
              else _PROSE if _reads_as_prose(p.text) else _SHAPED for p in paras]
     kinds_array = np.array(kinds, dtype=np.int8)  # one conversion, not an item write per paragraph
-    return KeySummary(keys, kinds_array == _ABOUT, kinds_array == _SHAPED)
+    about = kinds_array == _ABOUT
+    if compare_keys_ is None:
+        about_keys = compare_keys([p.text for p, kind in zip(paras, kinds) if kind == _ABOUT])
+    else:
+        about_keys = [k for k, kind in zip(compare_keys_, kinds) if kind == _ABOUT]
+    return KeySummary(keys, about, kinds_array == _SHAPED, sketches(about_keys))
+
+
+SKETCHES = 4  # per long paragraph: enough that sharing half of them means a similar text
+
+
+def sketches(keys: Sequence[str]) -> np.ndarray:
+    """Per compare key, the ``SKETCHES`` least distinct 64-bit hashes of its word trigrams
+    (a bottom-k MinHash; of its words, if fewer than three), flattened. Two paragraphs
+    share about their trigram Jaccard similarity of them (a paragraph of 40 words with
+    one word changed: about 0.85), and two different paragraphs practically none.
+
+    >>> a, b, c = sketches(["the council met on monday to vote on the budget for next year",
+    ...                     "the council met on monday to vote on the budget for this year",
+    ...                     "a storm closed the coast road for a week"]).reshape(3, -1).tolist()
+    >>> len(set(a) & set(b)) >= SKETCHES // 2, set(a) & set(c)
+    (True, set())
+    """
+    if not keys:
+        return np.zeros(0, dtype=np.uint64)
+    return _least_trigram_hashes(code_points(list(keys)), char_classes(), len(keys), SKETCHES).ravel()
+
+
+@njit(cache=True, nogil=True)
+def _mixed(h):  # pragma: no cover - compiled
+    h ^= h >> np.uint64(33)
+    h *= np.uint64(0xFF51AFD7ED558CCD)
+    h ^= h >> np.uint64(33)
+    h *= np.uint64(0xC4CEB9FE1A85EC53)
+    h ^= h >> np.uint64(33)
+    return h
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _keep_least(out, line, h):  # pragma: no cover - compiled
+    """Insert ``h`` into ``out[line]`` (ascending, distinct, padded with the largest
+    value) if it is among its least values."""
+    k = out.shape[1]
+    if h >= out[line, k - 1]:
+        return
+    j = k - 1
+    while j > 0 and out[line, j - 1] > h:
+        j -= 1
+    if j > 0 and out[line, j - 1] == h:  # already there: a repeated trigram
+        return
+    for m in range(k - 1, j, -1):
+        out[line, m] = out[line, m - 1]
+    out[line, j] = h
+
+
+@njit(cache=True, nogil=True)
+def _least_trigram_hashes(codes, table, n, k):  # pragma: no cover - compiled
+    out = np.full((n, k), np.uint64(0xFFFFFFFFFFFFFFFF))
+    prime = np.uint64(0x100000001B3)
+    line = 0
+    words = 0  # words of this line so far
+    w1 = w2 = np.uint64(0)  # the two words before the current one
+    h = np.uint64(0xCBF29CE484222325)
+    in_word = False
+    for i in range(codes.size + 1):
+        c = codes[i] if i < codes.size else 10
+        is_word = c != 10 and (code_class(table, c) & WORD_CHAR) != 0
+        if is_word:
+            if not in_word:
+                h = np.uint64(0xCBF29CE484222325)
+            h = (h ^ np.uint64(c)) * prime
+        elif in_word:  # a word ends
+            words += 1
+            if words >= 3:
+                _keep_least(out, line, _mixed((w1 * prime + w2) * prime + h))
+            w1, w2 = w2, h
+        in_word = is_word
+        if c == 10:
+            if 0 < words < 3:  # a line of one or two words: their hash
+                out[line, 0] = _mixed(w1 * prime + w2)
+            line += 1
+            words = 0
+            w1 = w2 = np.uint64(0)
+    return out
 
 
 _SHAPED, _ABOUT, _PROSE = 0, 1, 2  # furniture-shaped; about the story; prose that is neither (a long list item)
@@ -73,7 +163,7 @@ def unrelated_counts(docs: Sequence[KeySummary], *, min_docs: int = 2, cap: int 
 
     def about(d: int) -> frozenset[int]:
         if d not in evidence:
-            evidence[d] = frozenset(docs[d].keys[docs[d].about].tolist()) or frozenset(docs[d].keys.tolist())
+            evidence[d] = frozenset(docs[d].sketches.tolist()) or frozenset(docs[d].keys.tolist())
         return evidence[d]
 
     counts: dict[int, int] = {}
