@@ -105,7 +105,7 @@ def corpus_templates(drafts: Sequence[Draft], config: Config = DEFAULT) -> Evide
 def key_summary(d: Draft, config: Config = DEFAULT) -> KeySummary:
     """The part of a draft the corpus-wide template search reads (small: a worker sends
     this, not the draft)."""
-    return summarize(d.paragraphs, config.long_paragraph_words, d.keys)
+    return summarize(d.paragraphs, config.long_paragraph_words, compare_keys=d.keys)
 
 
 def templates_from(summaries: Iterable[tuple[str, KeySummary]], config: Config = DEFAULT) -> Evidence:

@@ -8,8 +8,8 @@ Evidence comes only from the corpus at hand. A paragraph is a template when
 * it occurs in at least ``template_min_docs`` documents that are pairwise
   *unrelated*: copies of one story (which share most of their long paragraphs)
   count once, so five re-crawls of one article do not make its lines a template.
-  Long paragraphs are compared by a sketch that survives small edits (the least hash
-  of their word trigrams), so an edited update is a copy of its story too.
+  Long paragraphs are compared by sketches that survive small edits (the four least
+  hashes of their word trigrams), so an edited update is a copy of its story too.
 
 >>> from .paragraphs import segment
 >>> docs = [segment(f"Menu\\nStory {i} is about topic {i} and its many details here.") for i in range(3)]
@@ -26,7 +26,8 @@ import numpy as np
 from numba import njit
 
 from .._arrays import group_bounds
-from ..normalize import WORD_CHAR, char_classes, code_class, code_points, compare_keys
+from .. import normalize
+from ..normalize import WORD_CHAR, char_classes, code_class, code_points
 from .paragraphs import Paragraph
 from .rules import is_furniture
 
@@ -53,18 +54,18 @@ class KeySummary:
 
 
 def summarize(paras: Sequence[Paragraph], long_words: int = LONG_WORDS,
-              compare_keys_: Sequence[str] | None = None) -> KeySummary:
-    """``compare_keys_``: the paragraphs' compare keys, if at hand."""
+              compare_keys: Sequence[str] | None = None) -> KeySummary:
+    """``compare_keys``: the paragraphs' compare keys, if at hand."""
     n = len(paras)
     keys = np.fromiter((p.key for p in paras), dtype=np.uint64, count=n)
     kinds = [_SHAPED if p.n_words < long_words or is_furniture(p) else _ABOUT if p.sentence
              else _PROSE if _reads_as_prose(p.text) else _SHAPED for p in paras]
     kinds_array = np.array(kinds, dtype=np.int8)  # one conversion, not an item write per paragraph
     about = kinds_array == _ABOUT
-    if compare_keys_ is None:
-        about_keys = compare_keys([p.text for p, kind in zip(paras, kinds) if kind == _ABOUT])
+    if compare_keys is None:
+        about_keys = normalize.compare_keys([p.text for p, kind in zip(paras, kinds) if kind == _ABOUT])
     else:
-        about_keys = [k for k, kind in zip(compare_keys_, kinds) if kind == _ABOUT]
+        about_keys = [k for k, kind in zip(compare_keys, kinds) if kind == _ABOUT]
     return KeySummary(keys, about, kinds_array == _SHAPED, sketches(about_keys))
 
 
@@ -72,20 +73,26 @@ SKETCHES = 4  # per long paragraph: enough that sharing half of them means a sim
 
 
 def sketches(keys: Sequence[str]) -> np.ndarray:
-    """Per compare key, the ``SKETCHES`` least distinct 64-bit hashes of its word trigrams
-    (a bottom-k MinHash; of its words, if fewer than three), flattened. Two paragraphs
-    share about their trigram Jaccard similarity of them (a paragraph of 40 words with
-    one word changed: about 0.85), and two different paragraphs practically none.
+    """The ``SKETCHES`` least distinct 64-bit hashes of each compare key's word trigrams (a
+    bottom-k MinHash; the hash of its words if fewer than three), all keys' together. The
+    share of them two paragraphs have in common is about their trigram Jaccard
+    similarity (a paragraph of 40 words with one word changed: about 0.85); two
+    different paragraphs have practically none in common.
 
-    >>> a, b, c = sketches(["the council met on monday to vote on the budget for next year",
-    ...                     "the council met on monday to vote on the budget for this year",
-    ...                     "a storm closed the coast road for a week"]).reshape(3, -1).tolist()
-    >>> len(set(a) & set(b)) >= SKETCHES // 2, set(a) & set(c)
+    >>> a, b, c = (set(sketches([t]).tolist()) for t in [
+    ...     "the council met on monday to vote on the budget for next year",
+    ...     "the council met on monday to vote on the budget for this year",
+    ...     "a storm closed the coast road for a week"])
+    >>> len(a & b) >= SKETCHES // 2, a & c
     (True, set())
     """
     if not keys:
         return np.zeros(0, dtype=np.uint64)
-    return _least_trigram_hashes(code_points(list(keys)), char_classes(), len(keys), SKETCHES).ravel()
+    least = _least_trigram_hashes(code_points(list(keys)), char_classes(), len(keys), SKETCHES).ravel()
+    return least[least != _UNSET]  # a paragraph of few trigrams has fewer
+
+
+_UNSET = np.uint64(0xFFFFFFFFFFFFFFFF)
 
 
 @njit(cache=True, nogil=True)
@@ -117,6 +124,9 @@ def _keep_least(out, line, h):  # pragma: no cover - compiled
 
 @njit(cache=True, nogil=True)
 def _least_trigram_hashes(codes, table, n, k):  # pragma: no cover - compiled
+    """Per line, its ``k`` least distinct trigram hashes (words: FNV-1a of their code
+    points; a trigram: its words' hashes chained, then mixed), ascending, padded with
+    the largest value."""
     out = np.full((n, k), np.uint64(0xFFFFFFFFFFFFFFFF))
     prime = np.uint64(0x100000001B3)
     line = 0
