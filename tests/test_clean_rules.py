@@ -238,6 +238,20 @@ def test_prose_the_model_dropped_right_before_the_article_comes_back():
     assert reasons[2] == LOW_CONTENT and reasons[3] is None
 
 
+def test_prose_brought_back_comes_with_the_run_of_prose_it_stands_in():
+    # the model kept no prose (two article paragraphs in a page of furniture, both scored
+    # under its threshold): the likelier comes back, and its prose neighbour with it; a
+    # prose paragraph apart from that run (a site blurb after the share buttons) does not
+    from newsdedup.clean.text import LOW_CONTENT, _keep_best_prose
+
+    first, second = STORIES[2][:2]
+    blurb = "Nobody covers the valley and the towns around it like our newsroom has done for a hundred years."
+    paras = segment("\n".join(["Local News", first, second, "Share on Facebook", blurb]))
+    reasons = ["navigation", LOW_CONTENT, LOW_CONTENT, "social", LOW_CONTENT]
+    _keep_best_prose(paras, reasons, [None] * 5, [0.0, 0.41, 0.36, 0.0, 0.05], long_words=12)
+    assert reasons == ["navigation", None, None, "social", LOW_CONTENT]
+
+
 def test_a_page_whose_only_kept_prose_is_a_pitch_gets_its_plain_prose_back():
     from newsdedup.clean.text import FOOTER, _keep_best_prose
 

@@ -297,8 +297,17 @@ def _keep_best_prose(paras: list[Paragraph], reasons: list[str | None], before_m
     """An article has prose, and prose without a furniture cue: when the model kept none
     (a teaser page, a lone lede in a lot of chrome), or kept only prose that carries a cue
     (a subscription pitch written as a sentence), the cue-free prose paragraph it found
-    most likely comes back (any prose paragraph when every one carries a cue)."""
+    most likely comes back (any prose paragraph when every one carries a cue), with the
+    run of such paragraphs it stands in: an article's prose is contiguous."""
     prose = [i for i, p in enumerate(paras) if p.sentence and p.n_words >= long_words and before_model[i] is None]
     group = [i for i in prose if paras[i].cues.kind is None] or prose
     if group and not any(reasons[i] is None for i in group):
-        reasons[max(group, key=lambda i: (scores[i], -i))] = None
+        best = max(group, key=lambda i: (scores[i], -i))
+        members = set(group)
+        lo = hi = best
+        while lo - 1 in members:
+            lo -= 1
+        while hi + 1 in members:
+            hi += 1
+        for i in range(lo, hi + 1):
+            reasons[i] = None
