@@ -141,6 +141,17 @@ def test_templates_need_several_unrelated_documents():
     assert not find_templates(copies, min_docs=3)
 
 
+def test_templates_are_found_when_every_page_of_the_site_ends_with_the_same_prose_blurbs():
+    # long prose printed on every page of a site (an "about us" text) must not make all of
+    # the site's stories copies of each other: their menus are still templates
+    blurbs = ["Our newsroom is an independent team of reporters who have covered the valley and its towns for over a century.",
+              "We rely on readers like you to keep local reporting alive, and we publish every story free for everyone to read."]
+    docs = [segment("\n".join(["Sections", "Weather alerts for your area", *story, *blurbs, "About us"]))
+            for story in STORIES]
+    found = find_templates(docs, min_docs=3)
+    assert {p.text for d in docs for p in d if p.key in found} == {"Sections", "Weather alerts for your area", "About us"}
+
+
 def test_an_edited_update_is_a_copy_of_its_story_for_the_template_rule():
     # a story's subheading, in the story, in its update (a word changed in every long
     # paragraph: no long paragraph identical) and in one other page quoting it, is in two
