@@ -167,6 +167,17 @@ def line_stats(lines: list[str], codes: np.ndarray | None = None) -> tuple[np.nd
     return _line_stats(codes, char_classes(), len(lines))
 
 
+@njit(cache=True, nogil=True, inline="always")
+def mix64(h):  # pragma: no cover - compiled
+    """murmur3's 64-bit finaliser: every input bit moves every output bit."""
+    h ^= h >> np.uint64(33)
+    h *= np.uint64(0xFF51AFD7ED558CCD)
+    h ^= h >> np.uint64(33)
+    h *= np.uint64(0xC4CEB9FE1A85EC53)
+    h ^= h >> np.uint64(33)
+    return h
+
+
 @njit(cache=True, nogil=True)
 def _line_stats(codes, table, n):  # pragma: no cover - compiled
     counts = np.zeros(n, dtype=np.int64)
@@ -177,12 +188,7 @@ def _line_stats(codes, table, n):  # pragma: no cover - compiled
         if i == codes.size or codes[i] == 10:
             counts[line] = max(counts[line], cjk // 2)
             cjk = 0
-            h ^= h >> np.uint64(33)
-            h *= np.uint64(0xFF51AFD7ED558CCD)
-            h ^= h >> np.uint64(33)
-            h *= np.uint64(0xC4CEB9FE1A85EC53)
-            h ^= h >> np.uint64(33)
-            hashes[line] = h
+            hashes[line] = mix64(h)
             line += 1
             h = np.uint64(0xCBF29CE484222325)
             prev_word = False

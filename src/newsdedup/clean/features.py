@@ -342,9 +342,10 @@ def _text_counts(codes, table, n, separators, terminals, closers):  # pragma: no
 
 
 @njit(cache=True, nogil=True)
-def _tokens(codes, table):  # pragma: no cover - compiled
-    """Word tokens of the keys: hash, length, line, all digits (a token's counters stay
-    in registers until it ends)."""
+def word_tokens(codes, table):  # pragma: no cover - compiled
+    """Word tokens (``\\w`` runs) of keys joined by line breaks: hash (64-bit FNV-1a of
+    the code points), length, line, all digits (a token's counters stay in registers
+    until it ends)."""
     cap = 0  # the tokens, counted first: arrays for them, not for half the text's characters
     prev = False
     for i in range(codes.size):
@@ -498,7 +499,7 @@ def _fill(X, text_codes, key_codes, table, rows, key_hashes, long_words,
     n = X.shape[0]
     chars, digits, punct, cjk, upper, commas, seps, terminal, colon = _text_counts(
         text_codes, table, n, separators, terminals, closers)
-    hashes, lengths, lines, numeric = _tokens(key_codes, table)
+    hashes, lengths, lines, numeric = word_tokens(key_codes, table)
     lang = _pick_stoplist(hashes, stop_hashes, stop_bounds)
     stoplist = stop_hashes[stop_bounds[lang]:stop_bounds[lang + 1]]
     is_stop = np.zeros(hashes.size, dtype=np.bool_)

@@ -27,7 +27,8 @@ from numba import njit
 
 from .._arrays import group_bounds
 from .. import normalize
-from ..normalize import WORD_CHAR, char_classes, code_class, code_points
+from ..normalize import char_classes, code_points, mix64
+from .features import _FNV_PRIME, word_tokens
 from .paragraphs import Paragraph
 from .rules import is_furniture
 
@@ -88,27 +89,18 @@ def sketches(keys: Sequence[str]) -> np.ndarray:
     """
     if not keys:
         return np.zeros(0, dtype=np.uint64)
-    least = _least_trigram_hashes(code_points(list(keys)), char_classes(), len(keys), SKETCHES).ravel()
+    hashes, _, lines, _ = word_tokens(code_points(list(keys)), char_classes())
+    least = _least_trigram_hashes(hashes, lines, len(keys), SKETCHES).ravel()
     return least[least != _UNSET]  # a paragraph of few trigrams has fewer
 
 
 _UNSET = np.uint64(0xFFFFFFFFFFFFFFFF)
 
 
-@njit(cache=True, nogil=True)
-def _mixed(h):  # pragma: no cover - compiled
-    h ^= h >> np.uint64(33)
-    h *= np.uint64(0xFF51AFD7ED558CCD)
-    h ^= h >> np.uint64(33)
-    h *= np.uint64(0xC4CEB9FE1A85EC53)
-    h ^= h >> np.uint64(33)
-    return h
-
-
 @njit(cache=True, nogil=True, inline="always")
 def _keep_least(out, line, h):  # pragma: no cover - compiled
-    """Insert ``h`` into ``out[line]`` (ascending, distinct, padded with the largest
-    value) if it is among its least values."""
+    """Insert ``h`` into ``out[line]`` (ascending, distinct, padded with ``_UNSET``) if
+    it is among its least values."""
     k = out.shape[1]
     if h >= out[line, k - 1]:
         return
@@ -123,36 +115,23 @@ def _keep_least(out, line, h):  # pragma: no cover - compiled
 
 
 @njit(cache=True, nogil=True)
-def _least_trigram_hashes(codes, table, n, k):  # pragma: no cover - compiled
-    """Per line, its ``k`` least distinct trigram hashes (words: FNV-1a of their code
-    points; a trigram: its words' hashes chained, then mixed), ascending, padded with
-    the largest value."""
-    out = np.full((n, k), np.uint64(0xFFFFFFFFFFFFFFFF))
-    prime = np.uint64(0x100000001B3)
-    line = 0
-    words = 0  # words of this line so far
-    w1 = w2 = np.uint64(0)  # the two words before the current one
-    h = np.uint64(0xCBF29CE484222325)
-    in_word = False
-    for i in range(codes.size + 1):
-        c = codes[i] if i < codes.size else 10
-        is_word = c != 10 and (code_class(table, c) & WORD_CHAR) != 0
-        if is_word:
-            if not in_word:
-                h = np.uint64(0xCBF29CE484222325)
-            h = (h ^ np.uint64(c)) * prime
-        elif in_word:  # a word ends
-            words += 1
-            if words >= 3:
-                _keep_least(out, line, _mixed((w1 * prime + w2) * prime + h))
-            w1, w2 = w2, h
-        in_word = is_word
-        if c == 10:
-            if 0 < words < 3:  # a line of one or two words: their hash
-                out[line, 0] = _mixed(w1 * prime + w2)
-            line += 1
-            words = 0
-            w1 = w2 = np.uint64(0)
+def _least_trigram_hashes(hashes, lines, n, k):  # pragma: no cover - compiled
+    """Per line of ``n``, the ``k`` least distinct hashes of its word trigrams (the word
+    hashes, in line order, chained, then mixed), ascending, padded with ``_UNSET``."""
+    out = np.full((n, k), _UNSET)
+    prime = np.uint64(_FNV_PRIME)
+    start = 0
+    while start < hashes.size:
+        line = lines[start]
+        end = start
+        while end < hashes.size and lines[end] == line:
+            end += 1
+        if end - start < 3:  # a line of one or two words: their hash
+            first = hashes[start] if end - start == 2 else np.uint64(0)
+            out[line, 0] = mix64(first * prime + hashes[end - 1])
+        for t in range(start + 2, end):
+            _keep_least(out, line, mix64((hashes[t - 2] * prime + hashes[t - 1]) * prime + hashes[t]))
+        start = end
     return out
 
 

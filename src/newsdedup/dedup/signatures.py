@@ -32,7 +32,7 @@ import numba
 import numpy as np
 from numba import njit
 
-from ..normalize import WORD_CHAR, char_classes, fold
+from ..normalize import WORD_CHAR, char_classes, fold, mix64
 
 MAX_HASH = np.uint32(0xFFFFFFFF)
 _BATCH = 512  # documents per kernel call
@@ -104,12 +104,7 @@ def _shingle_hash(tokens, first, width):  # pragma: no cover - compiled
     h = np.uint64(width)
     for j in range(first, first + width):
         h = (h ^ tokens[j]) * np.uint64(0x9E3779B97F4A7C15)
-    h ^= h >> np.uint64(33)
-    h *= np.uint64(0xFF51AFD7ED558CCD)
-    h ^= h >> np.uint64(33)
-    h *= np.uint64(0xC4CEB9FE1A85EC53)
-    h ^= h >> np.uint64(33)
-    return np.uint32(h >> np.uint64(32))
+    return np.uint32(mix64(h) >> np.uint64(32))
 
 
 @njit(cache=True, nogil=True, inline="always")
