@@ -88,8 +88,8 @@ def prestart(config: Config) -> None:
     stages, about 0.4 s), so that the other cores start loading the cleaning kernels that
     much sooner; :func:`helpers_for` hands them to the run."""
     global _prestarted
-    if _prestarted is None and config.n_workers > 1 and fork_is_safe():
-        _prestarted = Helpers(config, config.n_workers - 1)
+    if _prestarted is None:
+        _prestarted = _forked_helpers(config)
 
 
 def helpers_for(config: Config) -> Helpers | None:
@@ -102,6 +102,10 @@ def helpers_for(config: Config) -> Helpers | None:
         return pool
     if pool is not None:
         pool.close()
+    return _forked_helpers(config)
+
+
+def _forked_helpers(config: Config) -> Helpers | None:
     return Helpers(config, config.n_workers - 1) if config.n_workers > 1 and fork_is_safe() else None
 
 
