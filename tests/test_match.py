@@ -53,6 +53,23 @@ def test_frequent_passages_propose_no_pairs():
     assert capped == []
 
 
+def test_editorial_notes_are_aligned_inside_clusters_but_never_matched_across():
+    """Two stories carrying the same templated correction share no passage; the same note
+    in an edited copy is still aligned with its canonical, and an update that goes on with
+    news is story text and still matches across clusters."""
+    correction = "Correction, May 2, 2024: An earlier version of this article misstated the date of the vote."
+    news_update = "Update, May 3: Officials said on Saturday that the toll had risen to twelve people in the town."
+    a = A + [correction, news_update]
+    b = B + [correction, news_update]
+    a_copy = A[:2] + [A[2].replace("four", "five"), correction, news_update]
+    ids, clusters, canonical = ["a", "a2", "b"], ["c1", "c1", "c2"], ["a", "a", "b"]
+    matches = paragraph_matches(ids, [a, a_copy, b], clusters, canonical, Config())
+    across = [(m[0], m[1], m[2], m[3]) for m in matches if not m[5]]
+    assert across == [("a", 1, "b", 1), ("a", 4, "b", 4), ("a2", 1, "b", 1), ("a2", 4, "b", 4)]
+    inside = [(m[1], m[3]) for m in matches if m[5]]
+    assert (3, 3) in inside and (4, 4) in inside
+
+
 def test_seed_statement_is_matched_between_two_outlets(seed_result):
     m = seed_result.matches
     across = m[(~m["same_cluster"]) & m["doc_a"].str.startswith("002") & m["doc_b"].str.startswith("003")]

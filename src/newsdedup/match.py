@@ -14,12 +14,17 @@ and ``para_b`` are 0-based positions in that list (``text.split("\\n\\n")``).
   identical paragraphs score 100 without scoring. A paragraph printed in more than
   ``match_max_postings`` documents, or a shingle found in that many (wire credits,
   disclaimers), proposes no pairs, so frequent text cannot make matching quadratic.
+  Editorial notes about the article itself (a correction, a clarification, an
+  editor's note, "this story has been updated") are aligned inside clusters but
+  never matched across them: newsrooms word them from a template, so two stories
+  carrying the same note share no passage.
 
 Both report pairs scoring at least ``match_cutoff``.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from itertools import chain
 from concurrent.futures import ThreadPoolExecutor
@@ -38,6 +43,18 @@ from .normalize import compare_keys, word_counts
 
 Match = tuple[str, int, str, int, float, bool]
 UNEVEN = 1.25  # across clusters, paragraphs this much longer than the other are compared by partial_ratio
+
+# An editorial note on a compare key: a correction, clarification or editor's note label (maybe
+# dated), an update label followed by words about the article itself, or a sentence saying the
+# article was updated. A bare "Update:" that goes on with news ("Update: the toll rose to 12")
+# is story text and still matches.
+_SELF = r"(?:this (?:article|story|post|report|piece|column)|(?:an earlier|a previous|the original) version)\b"
+_DATED = (r"(?:[ ,.()/-]+|\d+|added|appended|issued|posted|on|at|a\.m|p\.m|et|gmt|utc"
+          r"|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*){0,12}")
+_EDITORIAL_NOTE = re.compile(
+    rf"\x00(?:(?:corrections?|clarifications?|editor'?s'? notes?){_DATED}:"
+    rf"|updated?{_DATED}:[^\x00]*?{_SELF}"
+    rf"|{_SELF} (?:has|had|was) (?:been )?(?:updated|corrected|amended|revised|changed)\b)")
 
 
 def _ordered(doc_a: str, pa: int, doc_b: str, pb: int, score: float, same: bool) -> Match:
@@ -103,6 +120,7 @@ def passage_index(keys: Sequence[list[str]], config: Config = DEFAULT, n_words: 
         words = np.empty(len(distinct), dtype=np.int64)
         words[every_key] = np.fromiter(chain.from_iterable(n_words), dtype=np.int64, count=every_key.size)
     long_key = words >= config.match_min_words
+    long_key[np.flatnonzero(long_key)[editorial_notes(distinct[long_key].tolist())]] = False
     long_enough = np.flatnonzero(long_key[every_key])
     first_of_doc = np.cumsum(n_paras) - n_paras
     occ_doc = np.repeat(np.arange(len(keys), dtype=np.int64), n_paras)[long_enough]
@@ -121,6 +139,21 @@ def passage_index(keys: Sequence[list[str]], config: Config = DEFAULT, n_words: 
         sole_cluster = np.where(lowest == np.maximum.reduceat(cluster, first_occ), lowest, -1)
     key_a, key_b, score = _scored_pairs(texts, n_occ, sole_cluster, config)
     return PassageIndex(len(keys), _settings(config), occ_doc, occ_para, n_occ, first_occ, key_a, key_b, score)
+
+
+def editorial_notes(keys: list[str]) -> np.ndarray:
+    """Which compare ``keys`` are editorial notes about the article (see the module docstring).
+
+    >>> editorial_notes(["correction, may 2: an earlier version misspelled a name.",
+    ...                  "update: the toll rose to 12 on sunday, officials said."]).tolist()
+    [True, False]
+    """
+    notes = np.zeros(len(keys), dtype=bool)
+    if keys:  # one regex pass over all the keys, each after a NUL (keys hold none)
+        starts = np.cumsum([0] + [len(k) + 1 for k in keys[:-1]])
+        found = [m.start() for m in _EDITORIAL_NOTE.finditer("\x00" + "\x00".join(keys))]
+        notes[np.searchsorted(starts, np.asarray(found, dtype=np.int64))] = True
+    return notes
 
 
 def _cluster_numbers(cluster_ids: Sequence[str]) -> np.ndarray:
