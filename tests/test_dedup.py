@@ -151,6 +151,25 @@ def test_paragraph_coverage_joins_edited_copies_but_not_partial_ones():
     assert all(p.decision == "distinct" for key, p in pairs.items() if "teaser" in key or "mashup" in key)
 
 
+def test_an_excerpt_of_three_fifths_of_a_story_is_not_a_copy_but_leftover_page_text_is():
+    """A document inside another is a copy when it covers two thirds of it or more (the
+    other kept leftover page text); an excerpt covering three fifths of a story plus a line
+    of its own (a mashup borrowing most of a story) is not."""
+    rng = random.Random(11)
+    story = [article(rng, 40) for _ in range(13)]
+    excerpt = story[:8] + [article(rng, 8)]
+    leftovers = story + [article(rng, 40) for _ in range(6)]
+    texts = ["\n\n".join(p) for p in (story, excerpt, leftovers)]
+    result = deduplicate(["story", "excerpt", "leftovers"], texts, Config(candidate_threshold=0.2))
+    cluster = dict(zip(result.doc_ids, result.cluster_ids))
+    pairs = {(p.doc_a, p.doc_b): p for p in result.pairs}
+    assert cluster["leftovers"] == cluster["story"] != cluster["excerpt"]
+    assert "contained" in pairs[("leftovers", "story")].reason
+    excerpt_pair = pairs[("excerpt", "story")]
+    assert excerpt_pair.coverage_a > 0.95 and 0.6 < excerpt_pair.coverage_b < 0.65
+    assert excerpt_pair.decision == "distinct"
+
+
 @settings(max_examples=25, deadline=None)
 @given(st.randoms(use_true_random=False))
 def test_clusters_do_not_depend_on_input_order(rnd):
