@@ -19,6 +19,9 @@ Default run (about three and a half minutes on 2 cores):
    MinHashLSH at t = 0.5 and 0.7, every candidate accepted, union-find): ARI, pairwise
    P/R/F1, and newsdedup's paragraph-match recall and precision (document pairs).
 
+``--rebuilds N`` scores N rebuilds of aeb-dupes-dev with other generator seeds
+(``make_aeb_dupes.py --seed 2..N+1``: the same articles in other chrome, with other edits
+and hard negatives), to show how far the numbers move with the draw alone.
 ``--million`` adds the dedup stage's memory on 1M synthetic documents (shorter ones, to
 keep the corpus in memory): peak bytes per document beyond the signatures.
 
@@ -299,24 +302,44 @@ def _pairwise(truth: dict[str, str], pred: dict[str, str]) -> dict[str, float]:
     return {"ari": ari, "precision": precision, "recall": recall, "f1": f1}
 
 
-def quality_section() -> float:
+def end_to_end(data: Path) -> dict[str, float]:
+    """newsdedup's defaults on one labelled corpus (``aeb-dupes-dev`` or a rebuild of it):
+    pairwise scores, paragraph-match recall and precision, true stories split into more
+    than one cluster, and clusters mixing stories (a hard negative joined to a story)."""
     import pandas as pd
 
     import newsdedup
-    from newsdedup.clean import clean_html
 
-    data = SHARED / "data" / "aeb-dupes-dev"
     truth = dict(pd.read_csv(data / "truth.csv").astype(str).values.tolist())
     result = newsdedup.run(data / "docs")
     docs = result.documents
     pred = dict(zip(docs["doc_id"], docs["cluster_id"].fillna("rejected:" + docs["doc_id"])))
-    ours_q = _pairwise(truth, pred)
+    scores = _pairwise(truth, pred)
     pt = pd.read_csv(data / "paragraph_truth.csv")
     truth_pairs = set(zip(pt["doc_a"], pt["doc_b"]))
     across = result.matches[~result.matches["same_cluster"]]
     reported = set(zip(across["doc_a"], across["doc_b"]))
-    match_recall = len(truth_pairs & reported) / len(truth_pairs)
-    match_precision = len(truth_pairs & reported) / max(1, len(reported))
+    stories_of, clusters_of = {}, {}
+    for doc, cluster in pred.items():
+        stories_of.setdefault(cluster, set()).add(truth[doc])
+        clusters_of.setdefault(truth[doc], set()).add(cluster)
+    return {**scores, "match_recall": len(truth_pairs & reported) / len(truth_pairs),
+            "match_precision": len(truth_pairs & reported) / max(1, len(reported)),
+            "reported": len(reported), "truth_pairs": len(truth_pairs),
+            "split": sum(len(c) > 1 for c in clusters_of.values()),
+            "mixed": sum(len(s) > 1 for s in stories_of.values())}
+
+
+def quality_section() -> float:
+    import pandas as pd
+
+    from newsdedup.clean import clean_html
+
+    data = SHARED / "data" / "aeb-dupes-dev"
+    truth = dict(pd.read_csv(data / "truth.csv").astype(str).values.tolist())
+    ours_q = end_to_end(data)
+    match_recall, match_precision = ours_q["match_recall"], ours_q["match_precision"]
+    reported, truth_pairs = ours_q["reported"], ours_q["truth_pairs"]
 
     import html_text  # the benchmark's own page-text renderer, for the raw baseline
 
@@ -336,8 +359,28 @@ def quality_section() -> float:
     print(f"{'newsdedup (defaults)':46s} {ours_q['ari']:6.3f} {ours_q['precision']:6.3f} {ours_q['recall']:6.3f} "
           f"{ours_q['f1']:6.3f}")
     print(f"newsdedup paragraph matches across clusters: document-pair recall {match_recall:.3f}, "
-          f"precision {match_precision:.3f} ({len(reported)} pairs reported, {len(truth_pairs)} in the truth)")
+          f"precision {match_precision:.3f} ({reported} pairs reported, {truth_pairs} in the truth); "
+          f"true stories split {ours_q['split']}, clusters mixing stories {ours_q['mixed']}")
     return ours_q["f1"]
+
+
+def rebuilds_section(workdir: Path, n: int) -> None:
+    """The same measurement on rebuilds of the corpus with other generator seeds: the same
+    articles in other chrome, with other edits, mashups and teasers; how much the numbers
+    move with the draw alone."""
+    print(f"\n4b. the same on {n} rebuilds of aeb-dupes-dev (make_aeb_dupes.py --split dev --seed 2..{n + 1})")
+    print(f"{'seed':>4s} {'docs':>5s} {'ARI':>6s} {'P':>6s} {'R':>6s} {'F1':>6s} {'match R':>8s} {'match P':>8s} "
+          f"{'split':>6s} {'mixed':>6s}")
+    for seed in range(2, n + 2):
+        out = workdir / f"aeb_dupes_seed{seed}"
+        if not (out / "truth.csv").exists():
+            subprocess.run([sys.executable, str(SHARED / "eval" / "make_aeb_dupes.py"), "--split", "dev",
+                            "--seed", str(seed), "--aeb-dir", str(SHARED / "data" / "aeb-dev"), "--out", str(out)],
+                           check=True, stdout=subprocess.DEVNULL)
+        q = end_to_end(out)
+        print(f"{seed:4d} {len(list((out / 'docs').iterdir())):5d} {q['ari']:6.3f} {q['precision']:6.3f} "
+              f"{q['recall']:6.3f} {q['f1']:6.3f} {q['match_recall']:8.3f} {q['match_precision']:8.3f} "
+              f"{q['split']:6d} {q['mixed']:6d}")
 
 
 def million_section(workdir: Path) -> None:
@@ -361,6 +404,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="slow peers on fewer documents")
     ap.add_argument("--million", action="store_true", help="also measure the dedup stage on 1M documents")
+    ap.add_argument("--rebuilds", type=int, default=0, metavar="N",
+                    help="also score N rebuilds of aeb-dupes-dev with other generator seeds (about 20 s each)")
     args = ap.parse_args()
     workdir = ROOT / ".bench"
     workdir.mkdir(exist_ok=True)
@@ -370,6 +415,8 @@ def main() -> None:
     lsh_section(texts)
     whole_run_section(corpus, texts, args.quick)
     f1 = quality_section()
+    if args.rebuilds:
+        rebuilds_section(workdir, args.rebuilds)
     if args.million:
         million_section(workdir)
     best_rensa = max(rates["rensa RMinHash.update"], rates["rensa digests_from_token_sets"])
