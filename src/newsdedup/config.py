@@ -40,10 +40,10 @@ class Config:
     num_perm: int = _setting(128, "MinHash permutations (signature length).")
     shingle_size: int = _setting(5, "Words per shingle.")
     threshold: float = _setting(0.7, "Jaccard similarity of clean-text shingle sets at which two documents are near-duplicates.")
-    candidate_threshold: float = _setting(0.5, "Jaccard similarity the LSH index is tuned to propose as candidates (each is then verified).")
+    candidate_threshold: float = _setting(0.3, "Jaccard similarity the LSH index is tuned to propose as candidates (each is then verified).")
     coverage: float = _setting(0.8, "Two documents are near-duplicates when aligned paragraphs hold this share of both texts.")
     partial_coverage: float = _setting(0.65, "...or when one is (all but) entirely inside the other and covers this share of it.")
-    coverage_ratio: float = _setting(90.0, "rapidfuzz ratio (0-100) at which two paragraphs count as aligned for coverage.")
+    coverage_ratio: float = _setting(85.0, "rapidfuzz ratio (0-100) at which two paragraphs count as aligned for coverage.")
     seed: int = _setting(1, "Seed of the MinHash permutations (datasketch's affine32 scheme).")
     max_bucket_size: int = _setting(200, "An LSH bucket larger than this links its members to its first member instead of pairing all.")
     # matching
