@@ -257,3 +257,27 @@ def test_given_paragraph_keys_give_the_clustering_computed_from_texts():
     assert paragraph_matches(*args, Config(), [by_id[d] for d in given.doc_ids]) == from_texts
     assert paragraph_matches(*args, Config(), [by_id[d] for d in given.doc_ids],
                              [words[d] for d in given.doc_ids]) == from_texts
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.randoms(use_true_random=False))
+def test_batched_coverage_gives_what_aligning_pair_by_pair_gives(rnd):
+    """verify.coverages (all pairs in one scoring call, compiled greedy) against
+    verify.coverage pair by pair: identical paragraphs (repeated ones included), edited
+    ones near the cutoff, unrelated ones, documents without paragraphs."""
+    from newsdedup.dedup.verify import coverage, coverages
+
+    base = [article(rnd, rnd.randrange(8, 30)) for _ in range(3)]
+
+    def variant(p: str) -> str:  # edited and cut: one paragraph matches several, with different scores
+        words = edit(rnd, p, rnd.choice((0.0, 0.04, 0.08, 0.15))).split()
+        return " ".join(words[:len(words) - rnd.randrange(0, 3)])
+
+    docs = [[variant(rnd.choice(base)) if rnd.random() < 0.7 else rnd.choice(base) for _ in range(rnd.randrange(0, 7))]
+            for _ in range(8)]
+    a = np.array([rnd.randrange(8) for _ in range(20)])
+    b = np.array([(x + 1 + rnd.randrange(7)) % 8 for x in a])
+    cutoff = rnd.choice((80.0, 85.0, 90.0))
+    cov_a, cov_b = coverages(docs, a, b, cutoff)
+    expected = [coverage(docs[x], docs[y], cutoff) for x, y in zip(a.tolist(), b.tolist())]
+    assert list(zip(cov_a.tolist(), cov_b.tolist())) == expected

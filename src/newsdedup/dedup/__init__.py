@@ -27,8 +27,8 @@ from ..normalize import compare_key, compare_keys
 from .cluster import canonical_index, cluster_id, connected_components
 from .._arrays import group_bounds
 from .lsh import candidate_pairs, optimal_bands
-from .signatures import MAX_HASH, jaccard, shingle_hashes, shingle_sets, signatures
-from .verify import DISTINCT, DUPLICATE, verify
+from .signatures import MAX_HASH, jaccard, shared_count, shingle_hashes, shingle_sets, signatures
+from .verify import DISTINCT, DUPLICATE, coverages, decide
 
 __all__ = ["Clustering", "deduplicate"]
 
@@ -133,10 +133,22 @@ def deduplicate(doc_ids: Sequence[str], texts: Sequence[str], config: Config = D
         return paragraphs[i]
 
     edges = [(int(rep[i]), i) for i in range(n) if rep[i] != i]
-    for x, y, estimate in zip(a.tolist(), b.tolist(), _estimates(sigs, row_of[a], row_of[b]).tolist()):
-        v = verify(shingles(x), shingles(y), paras(x), paras(y), config.threshold,
-                   config.coverage, config.coverage_ratio, config.partial_coverage)
-        pairs.append(_pair_row(ids[x], ids[y], estimate, v, DUPLICATE if v.duplicate else DISTINCT, v.reason))
+    xs, ys = a.tolist(), b.tolist()
+    shared = np.fromiter((shared_count(shingles(x), shingles(y)) for x, y in zip(xs, ys)), dtype=np.int64,
+                         count=len(xs))
+    size_a = np.fromiter((shingles(x).size for x in xs), dtype=np.int64, count=len(xs))
+    size_b = np.fromiter((shingles(y).size for y in ys), dtype=np.int64, count=len(ys))
+    union = size_a + size_b - shared
+    jac = np.where(union > 0, shared / np.maximum(union, 1), 1.0)
+    contain = np.where(np.minimum(size_a, size_b) > 0, shared / np.maximum(np.minimum(size_a, size_b), 1), 0.0)
+    cov_a, cov_b = np.ones(len(xs)), np.ones(len(xs))
+    below = np.flatnonzero(jac < config.threshold)  # only these need their paragraphs aligned
+    cov_a[below], cov_b[below] = coverages(_ParagraphsOf(paras), a[below], b[below], config.coverage_ratio)
+    estimates = _estimates(sigs, row_of[a], row_of[b]).tolist()
+    for k, (x, y) in enumerate(zip(xs, ys)):
+        v = decide(float(jac[k]), float(contain[k]), float(cov_a[k]), float(cov_b[k]), config.threshold,
+                   config.coverage, config.partial_coverage)
+        pairs.append(_pair_row(ids[x], ids[y], estimates[k], v, DUPLICATE if v.duplicate else DISTINCT, v.reason))
         if v.duplicate:
             edges.append((x, y))
     root = connected_components(n, edges)
@@ -174,6 +186,16 @@ def deduplicate(doc_ids: Sequence[str], texts: Sequence[str], config: Config = D
         canonical=canonical,
         pairs=pairs,
     )
+
+
+class _ParagraphsOf:
+    """``paras(i)`` indexable as ``paragraphs[i]``."""
+
+    def __init__(self, paras):
+        self.paras = paras
+
+    def __getitem__(self, i: int) -> list[str]:
+        return self.paras(i)
 
 
 class PairRow(NamedTuple):

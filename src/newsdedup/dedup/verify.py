@@ -34,8 +34,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
+from rapidfuzz import fuzz, process
 
-from ..align import align
+from ..align import BINS, align
+from ..normalize import code_points
 from .signatures import jaccard_of, shared_count
 
 DUPLICATE, DISTINCT = "duplicate", "distinct"
@@ -74,8 +77,16 @@ def verify(shingles_a: np.ndarray, shingles_b: np.ndarray, paras_a: Sequence[str
     j = jaccard_of(shingles_a.size, shingles_b.size, inter)
     contain = inter / smaller if smaller else 0.0
     if j >= threshold:
+        return decide(j, contain, 1.0, 1.0, threshold, min_coverage, min_partial)
+    return decide(j, contain, *coverage(paras_a, paras_b, min_ratio), threshold, min_coverage, min_partial)
+
+
+def decide(j: float, contain: float, cov_a: float, cov_b: float, threshold: float, min_coverage: float,
+           min_partial: float) -> Verdict:
+    """The decision from a pair's numbers (coverage is not looked at when ``j`` reaches
+    ``threshold``)."""
+    if j >= threshold:
         return Verdict(j, contain, 1.0, 1.0, True, f"jaccard {j:.2f} >= {threshold:.2f}")
-    cov_a, cov_b = coverage(paras_a, paras_b, min_ratio)
     low = min(cov_a, cov_b)
     if low >= min_coverage:
         return Verdict(j, contain, cov_a, cov_b, True,
@@ -88,3 +99,147 @@ def verify(shingles_a: np.ndarray, shingles_b: np.ndarray, paras_a: Sequence[str
     else:
         why = f"jaccard {j:.2f}, coverage {cov_a:.2f}/{cov_b:.2f} below thresholds"
     return Verdict(j, contain, cov_a, cov_b, False, why)
+
+
+def coverages(paras: Sequence[Sequence[str]], a: np.ndarray, b: np.ndarray, min_ratio: float
+              ) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`coverage` of many pairs at once: ``paras[a[k]]`` with ``paras[b[k]]`` for
+    every ``k``, the same numbers. The paragraph pairs of every document pair that can reach
+    ``min_ratio`` (their character histograms allow it) are scored in one rapidfuzz call,
+    and the greedy alignments run compiled: per pair, only array work (a third of the
+    time of aligning pair by pair on the 10k synthetic documents' 6.9k candidates)."""
+    if not len(a):
+        return np.zeros(0), np.zeros(0)
+    docs, local = np.unique(np.concatenate([a, b]), return_inverse=True)
+    texts = [p for d in docs.tolist() for p in paras[d]]
+    n_paras = np.fromiter((len(paras[d]) for d in docs.tolist()), dtype=np.int64, count=docs.size)
+    first = np.cumsum(n_paras) - n_paras
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    key_ids: dict[str, int] = {}
+    keys = np.fromiter((key_ids.setdefault(t, len(key_ids)) for t in texts), dtype=np.int64, count=len(texts))
+    xa, xb = local[:len(a)], local[len(a):]
+    hist = _histograms(code_points(texts), lengths)
+    args = (xa, xb, first, n_paras, keys, lengths, hist, float(min_ratio))
+    covered_a, covered_b, pair, pa, pb = _identical_then_reachable(*args, _count_reachable(*args))
+    if pa.size:
+        scores = process.cpdist([texts[i] for i in pa.tolist()], [texts[j] for j in pb.tolist()],
+                                scorer=fuzz.ratio, score_cutoff=min_ratio, dtype=np.float32, workers=1)
+        hit = np.flatnonzero(scores)
+        pair, pa, pb, scores = pair[hit], pa[hit], pb[hit], scores[hit]
+        order = np.lexsort((pb, pa, -scores, pair))  # per pair, best first, ties by position
+        _greedy(pair[order], pa[order], pb[order], lengths, covered_a, covered_b)
+    ends = np.concatenate([[0], np.cumsum(lengths)])
+    total = ends[first + n_paras] - ends[first]
+    len_a, len_b = total[xa], total[xb]
+    empty = (len_a == 0) | (len_b == 0)
+    cov_a = np.where(empty, 0.0, covered_a / np.maximum(len_a, 1))
+    cov_b = np.where(empty, 0.0, covered_b / np.maximum(len_b, 1))
+    return cov_a, cov_b
+
+
+@njit(cache=True, nogil=True)
+def _histograms(codes, lengths):  # pragma: no cover - compiled
+    """Character histograms (code point mod BINS) of texts joined by newlines."""
+    hist = np.zeros((lengths.size, BINS), dtype=np.int32)
+    k = 0
+    for p in range(lengths.size):
+        for _ in range(lengths[p]):
+            hist[p, codes[k] & (BINS - 1)] += 1
+            k += 1
+        k += 1
+    return hist
+
+
+@njit(cache=True, nogil=True)
+def _identical(x, y, first, n_paras, keys, used):  # pragma: no cover - compiled
+    """Marks identical paragraphs of documents x and y as used, as :func:`align` pairs them
+    (each of x's in order with the first unused identical one of y's)."""
+    for i in range(first[x], first[x] + n_paras[x]):
+        for j in range(first[y], first[y] + n_paras[y]):
+            if not used[j] and keys[i] == keys[j]:
+                used[i] = True
+                used[j] = True
+                break
+
+
+@njit(cache=True, nogil=True)
+def _reachable(i, j, lengths, hist, cutoff):  # pragma: no cover - compiled
+    """Whether ``ratio`` of paragraphs i and j can reach cutoff (see align._within_reach)."""
+    l1 = 0
+    for c in range(hist.shape[1]):
+        d = hist[i, c] - hist[j, c]
+        l1 += d if d >= 0 else -d
+    total = lengths[i] + lengths[j]
+    return 100.0 * (total - l1) >= cutoff * total * (1.0 - 1e-12)
+
+
+@njit(cache=True, nogil=True)
+def _count_reachable(xa, xb, first, n_paras, keys, lengths, hist, cutoff):  # pragma: no cover - compiled
+    used = np.zeros(lengths.size, dtype=np.bool_)
+    count = 0
+    for k in range(xa.size):
+        x, y = xa[k], xb[k]
+        _identical(x, y, first, n_paras, keys, used)
+        for i in range(first[x], first[x] + n_paras[x]):
+            if not used[i]:
+                for j in range(first[y], first[y] + n_paras[y]):
+                    if not used[j] and _reachable(i, j, lengths, hist, cutoff):
+                        count += 1
+        used[first[x]:first[x] + n_paras[x]] = False
+        used[first[y]:first[y] + n_paras[y]] = False
+    return count
+
+
+@njit(cache=True, nogil=True)
+def _identical_then_reachable(xa, xb, first, n_paras, keys, lengths, hist, cutoff, count):  # pragma: no cover
+    """Per pair, the characters of its identical paragraphs, and every other paragraph pair
+    (pair, i, j) in row order whose ``ratio`` can reach cutoff."""
+    used = np.zeros(lengths.size, dtype=np.bool_)
+    covered_a = np.zeros(xa.size, dtype=np.int64)
+    covered_b = np.zeros(xa.size, dtype=np.int64)
+    pair = np.empty(count, dtype=np.int64)
+    pa = np.empty(count, dtype=np.int64)
+    pb = np.empty(count, dtype=np.int64)
+    m = 0
+    for k in range(xa.size):
+        x, y = xa[k], xb[k]
+        _identical(x, y, first, n_paras, keys, used)
+        for i in range(first[x], first[x] + n_paras[x]):
+            if used[i]:
+                covered_a[k] += lengths[i]
+        for j in range(first[y], first[y] + n_paras[y]):
+            if used[j]:
+                covered_b[k] += lengths[j]
+        for i in range(first[x], first[x] + n_paras[x]):
+            if not used[i]:
+                for j in range(first[y], first[y] + n_paras[y]):
+                    if not used[j] and _reachable(i, j, lengths, hist, cutoff):
+                        pair[m] = k
+                        pa[m] = i
+                        pb[m] = j
+                        m += 1
+        used[first[x]:first[x] + n_paras[x]] = False
+        used[first[y]:first[y] + n_paras[y]] = False
+    return covered_a, covered_b, pair, pa, pb
+
+
+@njit(cache=True, nogil=True)
+def _greedy(pair, pa, pb, lengths, covered_a, covered_b):  # pragma: no cover - compiled
+    """Greedy one-to-one assignment of scored paragraph pairs (sorted per pair, best first),
+    adding the characters of each assigned pair to its document pair's coverage."""
+    used = np.zeros(lengths.size, dtype=np.bool_)
+    start = 0
+    while start < pair.size:
+        end = start
+        while end < pair.size and pair[end] == pair[start]:
+            end += 1
+        for t in range(start, end):
+            if not used[pa[t]] and not used[pb[t]]:
+                used[pa[t]] = True
+                used[pb[t]] = True
+                covered_a[pair[t]] += lengths[pa[t]]
+                covered_b[pair[t]] += lengths[pb[t]]
+        for t in range(start, end):
+            used[pa[t]] = False
+            used[pb[t]] = False
+        start = end
