@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from newsdedup.config import Config
-from newsdedup.match import align, paragraph_matches
+from newsdedup.align import align
+from newsdedup.match import paragraph_matches
 
 QUOTE = "\"We will rebuild the pier before the summer season starts, whatever it costs,\" the mayor said on Friday."
 A = ["The storm destroyed most of the old pier on Tuesday night, leaving a gap of two hundred metres.",

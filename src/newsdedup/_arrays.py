@@ -48,3 +48,10 @@ def unique_pairs(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     keep = lo != hi
     packed = np.unique((lo[keep].astype(np.uint64) << np.uint64(32)) | hi[keep].astype(np.uint64))
     return (packed >> np.uint64(32)).astype(np.int64), (packed & np.uint64(0xFFFFFFFF)).astype(np.int64)
+
+
+def rounded(scores: np.ndarray) -> np.ndarray:
+    """``round(score, 2)`` of each score (Python's correctly rounded decimals), computed once
+    per distinct value: a scorer gives far fewer distinct values than pairs."""
+    values, inverse = np.unique(scores, return_inverse=True)
+    return np.array([round(v, 2) for v in values.tolist()], dtype=np.float64)[inverse.reshape(-1)]

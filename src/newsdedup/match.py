@@ -35,8 +35,8 @@ import pandas as pd
 from numba import njit
 from rapidfuzz import fuzz, process
 
-from ._arrays import pairs_in_groups
-from .align import align
+from ._arrays import pairs_in_groups, rounded
+from .align import align_pairs
 from .config import DEFAULT, Config
 from .dedup.signatures import shingle_sets
 from .normalize import compare_keys, word_counts
@@ -67,15 +67,13 @@ def within_clusters(doc_ids: Sequence[str], keys: Sequence[list[str]], canonical
                     config: Config = DEFAULT) -> list[Match]:
     """Alignment of every duplicate with its canonical member."""
     index = {d: i for i, d in enumerate(doc_ids)}
-    out: list[Match] = []
-    for i, doc in enumerate(doc_ids):
-        canon = canonical_ids[i]
-        if canon == doc:
-            continue
-        c = index[canon]
-        for pa, pb, score in align(keys[i], keys[c], config.match_cutoff):
-            out.append(_ordered(doc, pa, canon, pb, score, True))
-    return out
+    dup = np.array([i for i, doc in enumerate(doc_ids) if canonical_ids[i] != doc], dtype=np.int64)
+    canon = np.array([index[canonical_ids[i]] for i in dup.tolist()], dtype=np.int64)
+    if not dup.size:
+        return []
+    k, pa, pb, score = align_pairs(keys, dup, canon, config.match_cutoff)
+    return [_ordered(doc_ids[d], i, doc_ids[c], j, s, True)
+            for d, c, i, j, s in zip(dup[k].tolist(), canon[k].tolist(), pa.tolist(), pb.tolist(), score.tolist())]
 
 
 @dataclass(frozen=True)
@@ -187,17 +185,10 @@ def _scored_pairs(texts: list[str], n_occ: np.ndarray, sole_cluster: np.ndarray,
         scores = process.cpdist([texts[x] for x in xs.tolist()], [texts[y] for y in ys.tolist()], scorer=scorer,
                                 score_cutoff=config.match_cutoff, workers=1)
         hit = np.flatnonzero(scores)
-        parts.append((xs[hit], ys[hit], _rounded(scores[hit])))
+        parts.append((xs[hit], ys[hit], rounded(scores[hit])))
     if not parts:
         return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, np.float64)
     return tuple(np.concatenate(column) for column in zip(*parts))
-
-
-def _rounded(scores: np.ndarray) -> np.ndarray:
-    """``round(score, 2)`` of each score (Python's correctly rounded decimals), computed once
-    per distinct value: a scorer gives far fewer distinct values than pairs."""
-    values, inverse = np.unique(scores, return_inverse=True)
-    return np.array([round(v, 2) for v in values.tolist()], dtype=np.float64)[inverse]
 
 
 def across_clusters(doc_ids: Sequence[str], keys: Sequence[list[str]], cluster_ids: Sequence[str],
