@@ -50,8 +50,8 @@ def unique_pairs(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return (packed >> np.uint64(32)).astype(np.int64), (packed & np.uint64(0xFFFFFFFF)).astype(np.int64)
 
 
-def rounded(scores: np.ndarray) -> np.ndarray:
-    """``round(score, 2)`` of each score (Python's correctly rounded decimals), computed once
-    per distinct value: a scorer gives far fewer distinct values than pairs."""
-    values, inverse = np.unique(scores, return_inverse=True)
-    return np.array([round(v, 2) for v in values.tolist()], dtype=np.float64)[inverse.reshape(-1)]
+def rounded(values: np.ndarray, digits: int = 2) -> np.ndarray:
+    """``round(value, digits)`` of each value (Python's correctly rounded decimals, which
+    numpy's rounding is not), computed once per distinct value."""
+    distinct, inverse = np.unique(values, return_inverse=True)
+    return np.array([round(v, digits) for v in distinct.tolist()], dtype=np.float64)[inverse.reshape(-1)]

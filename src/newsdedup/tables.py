@@ -39,7 +39,7 @@ def build_tables(cleaned: Sequence[Cleaned], clustering: Clustering, matches: Se
         "clusters": schema.frame(clusters, schema.CLUSTERS, schema.SORT_KEYS["clusters"]),
         **({} if matches is None else {"matches": matches_table(matches)}),
         "boilerplate": schema.frame(boilerplate, schema.BOILERPLATE, schema.SORT_KEYS["boilerplate"]),
-        "pairs": schema.frame(clustering.pairs, schema.PAIRS, schema.SORT_KEYS["pairs"]),
+        "pairs": schema.frame(clustering.pairs.columns(), schema.PAIRS, schema.SORT_KEYS["pairs"]),
         "rejects": schema.frame(rejects, schema.REJECTS, schema.SORT_KEYS["rejects"]),
     }
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
@@ -27,13 +27,11 @@ from ..normalize import compare_key, compare_keys
 from .cluster import canonical_index, cluster_id, connected_components
 from .._arrays import group_bounds
 from .lsh import candidate_pairs, optimal_bands
-from .signatures import MAX_HASH, jaccard, shared_count, shingle_hashes, shingle_sets, signatures
-from .verify import DISTINCT, DUPLICATE, coverages, decide
+from .._arrays import rounded
+from .signatures import MAX_HASH, jaccard, shared_counts, shingle_hashes, shingle_sets, signatures
+from .verify import DISTINCT, DUPLICATE, DUPLICATE_KINDS, IDENTICAL, JACCARD as JACCARD_KIND, coverages, decision_kinds, reason
 
 __all__ = ["Clustering", "deduplicate"]
-
-IDENTICAL = "identical clean text"
-
 
 @dataclass
 class Clustering:
@@ -45,7 +43,7 @@ class Clustering:
     similarity: np.ndarray
     clusters: dict[str, list[str]]  # cluster id → member ids, sorted
     canonical: dict[str, str]  # cluster id → canonical id
-    pairs: list[PairRow] = field(default_factory=list)  # the audit trail, one row per examined pair
+    pairs: PairTable  # the audit trail, one row per examined pair
 
     def is_duplicate(self, i: int) -> bool:
         return self.doc_ids[i] != self.canonical_ids[i]
@@ -93,7 +91,6 @@ def deduplicate(doc_ids: Sequence[str], texts: Sequence[str], config: Config = D
     # text is its paragraphs' keys joined by a space (normalising never crosses a blank line)
     rep = _first_copies([compare_key(t) for t in txt] if para_keys is None else [" ".join(k) for k in para_keys])
     reps = np.flatnonzero(rep == np.arange(n))
-    pairs = [_pair_row(ids[int(rep[i])], ids[i], 1.0, None, DUPLICATE, IDENTICAL) for i in range(n) if rep[i] != i]
 
     # 2. signatures and LSH candidates among distinct texts
     sigs = signatures([txt[r] for r in reps], config.num_perm, config.seed, config.shingle_size,
@@ -132,25 +129,27 @@ def deduplicate(doc_ids: Sequence[str], texts: Sequence[str], config: Config = D
             paragraphs[i] = compare_keys(split_clean(txt[i]))
         return paragraphs[i]
 
-    edges = [(int(rep[i]), i) for i in range(n) if rep[i] != i]
-    xs, ys = a.tolist(), b.tolist()
-    shared = np.fromiter((shared_count(shingles(x), shingles(y)) for x, y in zip(xs, ys)), dtype=np.int64,
-                         count=len(xs))
-    size_a = np.fromiter((shingles(x).size for x in xs), dtype=np.int64, count=len(xs))
-    size_b = np.fromiter((shingles(y).size for y in ys), dtype=np.int64, count=len(ys))
+    copies = np.flatnonzero(rep != np.arange(n))
+    k_a, k_b = slot[a], slot[b]  # every document of a candidate pair has its shingles in flat
+    shared = shared_counts(flat, offsets, k_a, k_b)
+    size_a, size_b = offsets[k_a + 1] - offsets[k_a], offsets[k_b + 1] - offsets[k_b]
     union = size_a + size_b - shared
     jac = np.where(union > 0, shared / np.maximum(union, 1), 1.0)
-    contain = np.where(np.minimum(size_a, size_b) > 0, shared / np.maximum(np.minimum(size_a, size_b), 1), 0.0)
-    cov_a, cov_b = np.ones(len(xs)), np.ones(len(xs))
+    smaller = np.minimum(size_a, size_b)
+    contain = np.where(smaller > 0, shared / np.maximum(smaller, 1), 0.0)
+    cov_a, cov_b = np.ones(a.size), np.ones(a.size)
     below = np.flatnonzero(jac < config.threshold)  # only these need their paragraphs aligned
     cov_a[below], cov_b[below] = coverages(_ParagraphsOf(paras), a[below], b[below], config.coverage_ratio)
-    estimates = _estimates(sigs, row_of[a], row_of[b]).tolist()
-    for k, (x, y) in enumerate(zip(xs, ys)):
-        v = decide(float(jac[k]), float(contain[k]), float(cov_a[k]), float(cov_b[k]), config.threshold,
-                   config.coverage, config.partial_coverage)
-        pairs.append(_pair_row(ids[x], ids[y], estimates[k], v, DUPLICATE if v.duplicate else DISTINCT, v.reason))
-        if v.duplicate:
-            edges.append((x, y))
+    kind = decision_kinds(jac, cov_a, cov_b, config.threshold, config.coverage, config.partial_coverage)
+    cov_a[kind == JACCARD_KIND], cov_b[kind == JACCARD_KIND] = 1.0, 1.0
+    ones = np.ones(copies.size)
+    pairs = PairTable(ids, np.concatenate([rep[copies], a]), np.concatenate([copies, b]),
+                      np.concatenate([ones, _estimates(sigs, row_of[a], row_of[b])]), np.concatenate([ones, jac]),
+                      np.concatenate([ones, contain]), np.concatenate([ones, cov_a]), np.concatenate([ones, cov_b]),
+                      np.concatenate([np.full(copies.size, IDENTICAL, dtype=np.int8), kind]),
+                      config.threshold, config.coverage)
+    duplicate = np.isin(pairs.kind, DUPLICATE_KINDS)
+    edges = zip(pairs.a[duplicate].tolist(), pairs.b[duplicate].tolist())
     root = connected_components(n, edges)
 
     # 4. canonical member and similarity
@@ -213,11 +212,45 @@ class PairRow(NamedTuple):
     reason: str
 
 
-def _pair_row(doc_a: str, doc_b: str, estimate: float, v, decision: str, reason: str) -> PairRow:
-    if doc_b < doc_a:
-        doc_a, doc_b = doc_b, doc_a
-        if v is not None:
-            v = type(v)(v.jaccard, v.containment, v.coverage_b, v.coverage_a, v.duplicate, v.reason)
-    return PairRow(doc_a, doc_b, round(estimate, 4), round(v.jaccard, 4) if v else 1.0,
-                   round(v.containment, 4) if v else 1.0, round(v.coverage_a, 4) if v else 1.0,
-                   round(v.coverage_b, 4) if v else 1.0, decision, reason)
+class PairTable:
+    """The audit trail in columns: every examined pair (documents ``a[k]``, ``b[k]`` by
+    position in ``ids``), its estimated and exact Jaccard, containment, coverage of each
+    side, and the rule that decided it (``verify`` kinds). About 60 bytes a pair; the rows
+    of the ``pairs`` table, with the decision and its reason in words, are made when asked
+    for (:meth:`columns`, iteration)."""
+
+    def __init__(self, ids: list[str], a: np.ndarray, b: np.ndarray, estimate: np.ndarray, jaccard: np.ndarray,
+                 containment: np.ndarray, cov_a: np.ndarray, cov_b: np.ndarray, kind: np.ndarray,
+                 threshold: float, min_coverage: float):
+        swap = a > b  # doc_a is the smaller id (ids are sorted)
+        self.ids = ids
+        self.a, self.b = np.where(swap, b, a), np.where(swap, a, b)
+        self.cov_a, self.cov_b = np.where(swap, cov_b, cov_a), np.where(swap, cov_a, cov_b)
+        self.estimate, self.jaccard, self.containment, self.kind = estimate, jaccard, containment, kind
+        self.settings = (threshold, min_coverage)
+
+    def __len__(self) -> int:
+        return int(self.a.size)
+
+    def columns(self) -> dict[str, list]:
+        """The columns of the ``pairs`` table (``schema.PAIRS``), numbers rounded to 4 decimals."""
+        ids, kinds = self.ids, self.kind.tolist()
+        return {
+            "doc_a": [ids[i] for i in self.a.tolist()],
+            "doc_b": [ids[i] for i in self.b.tolist()],
+            "estimated_jaccard": rounded(self.estimate, 4),
+            "jaccard": rounded(self.jaccard, 4),
+            "containment": rounded(self.containment, 4),
+            "coverage_a": rounded(self.cov_a, 4),
+            "coverage_b": rounded(self.cov_b, 4),
+            "decision": [DUPLICATE if k in DUPLICATE_KINDS else DISTINCT for k in kinds],
+            "reason": [reason(k, j, ca, cb, *self.settings)
+                       for k, j, ca, cb in zip(kinds, self.jaccard.tolist(), self.cov_a.tolist(), self.cov_b.tolist())],
+        }
+
+    def __iter__(self):
+        columns = [c.tolist() if isinstance(c, np.ndarray) else c for c in self.columns().values()]
+        return (PairRow(*row) for row in zip(*columns))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, PairTable) and list(self) == list(other)

@@ -372,3 +372,13 @@ def shared_count(a, b):  # pragma: no cover - compiled
             i += 1
             j += 1
     return count
+
+
+@njit(cache=True, nogil=True)
+def shared_counts(flat, offsets, a, b):  # pragma: no cover - compiled
+    """:func:`shared_count` of the shingle sets ``flat[offsets[a[k]]:offsets[a[k] + 1]]`` and
+    the same of ``b[k]``, for every ``k``."""
+    out = np.empty(a.size, dtype=np.int64)
+    for k in range(a.size):
+        out[k] = shared_count(flat[offsets[a[k]]:offsets[a[k] + 1]], flat[offsets[b[k]]:offsets[b[k] + 1]])
+    return out

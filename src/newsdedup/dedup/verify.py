@@ -73,29 +73,54 @@ def verify(shingles_a: np.ndarray, shingles_b: np.ndarray, paras_a: Sequence[str
     smaller = min(shingles_a.size, shingles_b.size)
     j = jaccard_of(shingles_a.size, shingles_b.size, inter)
     contain = inter / smaller if smaller else 0.0
-    if j >= threshold:
-        return decide(j, contain, 1.0, 1.0, threshold, min_coverage, min_partial)
-    return decide(j, contain, *coverage(paras_a, paras_b, min_ratio), threshold, min_coverage, min_partial)
+    cov_a, cov_b = (1.0, 1.0) if j >= threshold else coverage(paras_a, paras_b, min_ratio)
+    return decide(j, contain, cov_a, cov_b, threshold, min_coverage, min_partial)
 
 
 def decide(j: float, contain: float, cov_a: float, cov_b: float, threshold: float, min_coverage: float,
            min_partial: float) -> Verdict:
     """The decision from a pair's numbers (coverage is not looked at when ``j`` reaches
     ``threshold``)."""
-    if j >= threshold:
-        return Verdict(j, contain, 1.0, 1.0, True, f"jaccard {j:.2f} >= {threshold:.2f}")
-    low = min(cov_a, cov_b)
-    if low >= min_coverage:
-        return Verdict(j, contain, cov_a, cov_b, True,
-                       f"paragraph coverage {cov_a:.2f}/{cov_b:.2f} >= {min_coverage:.2f}")
-    if max(cov_a, cov_b) >= CONTAINED and low >= min_partial:
-        return Verdict(j, contain, cov_a, cov_b, True,
-                       f"one contained in the other with {1 - low:.0%} extra: coverage {cov_a:.2f}/{cov_b:.2f}")
-    if max(cov_a, cov_b) >= min_coverage:
-        why = f"one contains part of the other: coverage {cov_a:.2f}/{cov_b:.2f}"
-    else:
-        why = f"jaccard {j:.2f}, coverage {cov_a:.2f}/{cov_b:.2f} below thresholds"
-    return Verdict(j, contain, cov_a, cov_b, False, why)
+    kind = int(decision_kinds(np.array([j]), np.array([cov_a]), np.array([cov_b]), threshold, min_coverage,
+                              min_partial)[0])
+    if kind == JACCARD:
+        cov_a = cov_b = 1.0
+    return Verdict(j, contain, cov_a, cov_b, kind in DUPLICATE_KINDS, reason(kind, j, cov_a, cov_b, threshold,
+                                                                             min_coverage))
+
+
+# The rules of a decision, in the order they are tried (IDENTICAL: the same clean text,
+# before any signature).
+IDENTICAL, JACCARD, COVERAGE, CONTAINED_IN, PART_OF, BELOW = range(6)
+DUPLICATE_KINDS = (IDENTICAL, JACCARD, COVERAGE, CONTAINED_IN)
+
+
+def decision_kinds(j: np.ndarray, cov_a: np.ndarray, cov_b: np.ndarray, threshold: float, min_coverage: float,
+                   min_partial: float) -> np.ndarray:
+    """The rule that decides each pair (see the module docstring): Jaccard, coverage of
+    both, containment, and else why not (one contains part of the other, or nothing)."""
+    low, high = np.minimum(cov_a, cov_b), np.maximum(cov_a, cov_b)
+    kind = np.full(j.shape, BELOW, dtype=np.int8)  # the rules tried first are written last
+    kind[high >= min_coverage] = PART_OF
+    kind[(high >= CONTAINED) & (low >= min_partial)] = CONTAINED_IN
+    kind[low >= min_coverage] = COVERAGE
+    kind[j >= threshold] = JACCARD
+    return kind
+
+
+def reason(kind: int, j: float, cov_a: float, cov_b: float, threshold: float, min_coverage: float) -> str:
+    """The words of a decision, with the numbers behind it."""
+    if kind == IDENTICAL:
+        return "identical clean text"
+    if kind == JACCARD:
+        return f"jaccard {j:.2f} >= {threshold:.2f}"
+    if kind == COVERAGE:
+        return f"paragraph coverage {cov_a:.2f}/{cov_b:.2f} >= {min_coverage:.2f}"
+    if kind == CONTAINED_IN:
+        return f"one contained in the other with {1 - min(cov_a, cov_b):.0%} extra: coverage {cov_a:.2f}/{cov_b:.2f}"
+    if kind == PART_OF:
+        return f"one contains part of the other: coverage {cov_a:.2f}/{cov_b:.2f}"
+    return f"jaccard {j:.2f}, coverage {cov_a:.2f}/{cov_b:.2f} below thresholds"
 
 
 def coverages(paras: Sequence[Sequence[str]], a: np.ndarray, b: np.ndarray, min_ratio: float
