@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 
 import numpy as np
+import pytest
 from datasketch import MinHash, MinHashLSH
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -278,6 +279,10 @@ def test_batched_coverage_gives_what_aligning_pair_by_pair_gives(rnd):
     a = np.array([rnd.randrange(8) for _ in range(20)])
     b = np.array([(x + 1 + rnd.randrange(7)) % 8 for x in a])
     cutoff = rnd.choice((80.0, 85.0, 90.0))
-    cov_a, cov_b = coverages(docs, a, b, cutoff)
     expected = [coverage(docs[x], docs[y], cutoff) for x, y in zip(a.tolist(), b.tolist())]
+    cov_a, cov_b = coverages(docs, a, b, cutoff)
+    assert list(zip(cov_a.tolist(), cov_b.tolist())) == expected
+    with pytest.MonkeyPatch.context() as patch:  # the same a few pairs at a time
+        patch.setattr("newsdedup.align.CHUNK", 3)
+        cov_a, cov_b = coverages(docs, a, b, cutoff)
     assert list(zip(cov_a.tolist(), cov_b.tolist())) == expected

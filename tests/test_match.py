@@ -100,6 +100,9 @@ def test_matches_are_the_same_on_one_thread_and_two():
     one = paragraph_matches(ids, docs, clusters, canonical, Config(workers=1))
     two = paragraph_matches(ids, docs, clusters, canonical, Config(workers=2))
     assert one == two
+    with pytest.MonkeyPatch.context() as patch:  # duplicates aligned one pair at a time
+        patch.setattr("newsdedup.align.CHUNK", 1)
+        assert paragraph_matches(ids, docs, clusters, canonical, Config(workers=1)) == one
     assert {m[5] for m in one} == {True, False}  # matches inside clusters and across them
 
 

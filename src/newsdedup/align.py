@@ -44,10 +44,13 @@ def align_pairs(paras: Sequence[Sequence[str]], a: np.ndarray, b: np.ndarray, cu
     """:func:`align` of ``paras[a[k]]`` with ``paras[b[k]]`` for every ``k``: the arrays
     ``(k, i, j, score)`` of every aligned pair, sorted, scores rounded to 2 decimals
     (``paras[a[k]]`` and ``paras[b[k]]`` must be different lists of the corpus)."""
-    found = aligned(paras, a, b, cutoff)
-    order = np.lexsort((found.pb, found.pa, found.pair))
-    pair, pa, pb = found.pair[order], found.pa[order], found.pb[order]
-    return pair, pa - found.first[found.xa[pair]], pb - found.first[found.xb[pair]], rounded(found.score[order])
+    parts = []
+    for offset, found in aligned(paras, a, b, cutoff):
+        parts.append((found.pair + offset, found.pa - found.first[found.xa[found.pair]],
+                      found.pb - found.first[found.xb[found.pair]], found.score))
+    pair, i, j, score = (np.concatenate(column) for column in zip(*parts)) if parts else [np.zeros(0, np.int64)] * 4
+    order = np.lexsort((j, i, pair))
+    return pair[order], i[order], j[order], rounded(np.asarray(score, dtype=np.float64)[order])
 
 
 @dataclass(frozen=True)
@@ -69,9 +72,18 @@ class Aligned:
         return ends[self.first[docs] + self.n_paras[docs]] - ends[self.first[docs]]
 
 
-def aligned(paras: Sequence[Sequence[str]], a: np.ndarray, b: np.ndarray, cutoff: float) -> Aligned:
-    """The alignments of :func:`align_pairs`, before sorting and rounding."""
+CHUNK = 16384  # document pairs aligned together: bounds the paragraph histograms' memory
+
+
+def aligned(paras: Sequence[Sequence[str]], a: np.ndarray, b: np.ndarray, cutoff: float):
+    """The alignments of :func:`align_pairs`, before sorting and rounding: ``(offset,
+    Aligned)`` for each chunk of :data:`CHUNK` document pairs (``offset``: the chunk's first)."""
     a, b = np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64)
+    for offset in range(0, a.size, CHUNK):
+        yield offset, _aligned_chunk(paras, a[offset:offset + CHUNK], b[offset:offset + CHUNK], cutoff)
+
+
+def _aligned_chunk(paras: Sequence[Sequence[str]], a: np.ndarray, b: np.ndarray, cutoff: float) -> Aligned:
     docs, local = np.unique(np.concatenate([a, b]), return_inverse=True)
     texts = [p for d in docs.tolist() for p in paras[d]]
     n_paras = np.fromiter((len(paras[d]) for d in docs.tolist()), dtype=np.int64, count=docs.size)

@@ -126,14 +126,15 @@ def reason(kind: int, j: float, cov_a: float, cov_b: float, threshold: float, mi
 def coverages(paras: Sequence[Sequence[str]], a: np.ndarray, b: np.ndarray, min_ratio: float
               ) -> tuple[np.ndarray, np.ndarray]:
     """:func:`coverage` of many pairs at once: ``paras[a[k]]`` with ``paras[b[k]]`` for
-    every ``k``, the same numbers, from one :func:`~newsdedup.align.align_pairs` call."""
-    if not len(a):
-        return np.zeros(0), np.zeros(0)
-    found = aligned(paras, a, b, min_ratio)
-    covered_a = np.bincount(found.pair, weights=found.lengths[found.pa], minlength=len(a))
-    covered_b = np.bincount(found.pair, weights=found.lengths[found.pb], minlength=len(a))
-    len_a, len_b = found.doc_chars(found.xa), found.doc_chars(found.xb)
-    empty = (len_a == 0) | (len_b == 0)
-    cov_a = np.where(empty, 0.0, covered_a / np.maximum(len_a, 1))
-    cov_b = np.where(empty, 0.0, covered_b / np.maximum(len_b, 1))
+    every ``k``, the same numbers, from the aligner of :mod:`newsdedup.align` (a chunk of
+    pairs at a time)."""
+    cov_a, cov_b = np.zeros(len(a)), np.zeros(len(a))
+    for offset, found in aligned(paras, a, b, min_ratio):
+        n = found.xa.size
+        covered_a = np.bincount(found.pair, weights=found.lengths[found.pa], minlength=n)
+        covered_b = np.bincount(found.pair, weights=found.lengths[found.pb], minlength=n)
+        len_a, len_b = found.doc_chars(found.xa), found.doc_chars(found.xb)
+        empty = (len_a == 0) | (len_b == 0)
+        cov_a[offset:offset + n] = np.where(empty, 0.0, covered_a / np.maximum(len_a, 1))
+        cov_b[offset:offset + n] = np.where(empty, 0.0, covered_b / np.maximum(len_b, 1))
     return cov_a, cov_b
