@@ -286,3 +286,18 @@ def test_batched_coverage_gives_what_aligning_pair_by_pair_gives(rnd):
         patch.setattr("newsdedup.align.CHUNK", 3)
         cov_a, cov_b = coverages(docs, a, b, cutoff)
     assert list(zip(cov_a.tolist(), cov_b.tolist())) == expected
+
+
+def test_exact_jaccards_are_the_same_a_few_pairs_at_a_time():
+    from newsdedup.dedup import _jaccards
+
+    rng = random.Random(13)
+    base = [article(rng, 60) for _ in range(4)]
+    texts = base + [edit(rng, t, 0.1) for t in base] + [""]
+    a = np.array([rng.randrange(len(texts)) for _ in range(30)])
+    b = np.array([rng.randrange(len(texts)) for _ in range(30)])
+    whole = _jaccards(texts, a, b, 5)
+    expected = [jaccard(shingle_hashes(texts[x]), shingle_hashes(texts[y])) for x, y in zip(a.tolist(), b.tolist())]
+    assert whole[0].tolist() == expected
+    for part, full in zip(_jaccards(texts, a, b, 5, chunk=4), whole):
+        assert part.tolist() == full.tolist()

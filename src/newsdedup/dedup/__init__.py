@@ -28,7 +28,7 @@ from .cluster import canonical_index, cluster_id, connected_components
 from .._arrays import group_bounds
 from .lsh import candidate_pairs, optimal_bands
 from .._arrays import rounded
-from .signatures import MAX_HASH, jaccard, shared_counts, shingle_hashes, shingle_sets, signatures
+from .signatures import MAX_HASH, shared_counts, shingle_sets, signatures
 from .verify import DISTINCT, DUPLICATE, DUPLICATE_KINDS, IDENTICAL, JACCARD as JACCARD_KIND, coverages, decision_kinds, reason
 
 __all__ = ["Clustering", "deduplicate"]
@@ -102,44 +102,14 @@ def deduplicate(doc_ids: Sequence[str], texts: Sequence[str], config: Config = D
     a, b = candidate_pairs(sigs if live.size == len(sigs) else sigs[live], bands, rows, config.max_bucket_size)
     a, b = reps[live[a]], reps[live[b]]
 
-    # 3. verify every candidate, then union-find over duplicates and exact copies;
-    # shingle sets and paragraphs only of documents that need them, never of all
-    shingle_cache: dict[int, np.ndarray] = {}
-    paragraphs: dict[int, list[str]] = {}
-
-    # shingle sets of every document in a candidate pair, in one flat array (a view per
-    # document would cost more than its shingles)
-    needed = np.unique(np.concatenate([a, b]))
-    flat, offsets = shingle_sets([txt[i] for i in needed.tolist()], config.shingle_size)
-    slot = np.full(n, -1, dtype=np.int64)
-    slot[needed] = np.arange(needed.size)
-
-    def shingles(i: int) -> np.ndarray:
-        k = slot[i]
-        if k >= 0:
-            return flat[offsets[k]:offsets[k + 1]]
-        if i not in shingle_cache:
-            shingle_cache[i] = shingle_hashes(txt[i], config.shingle_size)
-        return shingle_cache[i]
-
-    def paras(i: int) -> list[str]:
-        if para_keys is not None:
-            return para_keys[i]
-        if i not in paragraphs:
-            paragraphs[i] = compare_keys(split_clean(txt[i]))
-        return paragraphs[i]
-
+    # 3. verify every candidate, then union-find over duplicates and exact copies; shingle
+    # sets and paragraphs only of documents that need them, a chunk of pairs at a time
+    paras = _ParagraphsOf(txt, para_keys)
     copies = np.flatnonzero(rep != np.arange(n))
-    k_a, k_b = slot[a], slot[b]  # every document of a candidate pair has its shingles in flat
-    shared = shared_counts(flat, offsets, k_a, k_b)
-    size_a, size_b = offsets[k_a + 1] - offsets[k_a], offsets[k_b + 1] - offsets[k_b]
-    union = size_a + size_b - shared
-    jac = np.where(union > 0, shared / np.maximum(union, 1), 1.0)
-    smaller = np.minimum(size_a, size_b)
-    contain = np.where(smaller > 0, shared / np.maximum(smaller, 1), 0.0)
+    jac, contain = _jaccards(txt, a, b, config.shingle_size)
     cov_a, cov_b = np.ones(a.size), np.ones(a.size)
     below = np.flatnonzero(jac < config.threshold)  # only these need their paragraphs aligned
-    cov_a[below], cov_b[below] = coverages(_ParagraphsOf(paras), a[below], b[below], config.coverage_ratio)
+    cov_a[below], cov_b[below] = coverages(paras, a[below], b[below], config.coverage_ratio)
     kind = decision_kinds(jac, cov_a, cov_b, config.threshold, config.coverage, config.partial_coverage)
     cov_a[kind == JACCARD_KIND], cov_b[kind == JACCARD_KIND] = 1.0, 1.0
     ones = np.ones(copies.size)
@@ -163,6 +133,7 @@ def deduplicate(doc_ids: Sequence[str], texts: Sequence[str], config: Config = D
     similarity = np.ones(n, dtype=np.float64)
     clusters: dict[str, list[str]] = {}
     canonical: dict[str, str] = {}
+    member, of = [], []  # members whose text differs from their canonical's
     for start, size in zip(starts.tolist(), sizes.tolist()):
         ms = by_root[start:start + size].tolist()
         cid = cluster_id(ids[ms[0]])
@@ -173,7 +144,10 @@ def deduplicate(doc_ids: Sequence[str], texts: Sequence[str], config: Config = D
             cluster_of[m] = cid
             canonical_of[m] = ids[c]
             if rep[m] != rep[c]:
-                similarity[m] = jaccard(shingles(int(rep[m])), shingles(int(rep[c])))
+                member.append(m)
+                of.append(c)
+    if member:
+        similarity[member] = _jaccards(txt, rep[member], rep[of], config.shingle_size)[0]
     back = np.empty(n, dtype=np.int64)
     back[order] = np.arange(n)
     return Clustering(
@@ -188,13 +162,34 @@ def deduplicate(doc_ids: Sequence[str], texts: Sequence[str], config: Config = D
 
 
 class _ParagraphsOf:
-    """``paras(i)`` indexable as ``paragraphs[i]``."""
+    """The paragraphs' compare keys of each text, as ``paragraphs[i]`` (given, or computed
+    when asked: verification asks once per document and chunk, nothing is kept)."""
 
-    def __init__(self, paras):
-        self.paras = paras
+    def __init__(self, texts: list[str], keys: list[list[str]] | None):
+        self.texts, self.keys = texts, keys
 
     def __getitem__(self, i: int) -> list[str]:
-        return self.paras(i)
+        return self.keys[i] if self.keys is not None else compare_keys(split_clean(self.texts[i]))
+
+
+def _jaccards(texts: list[str], a: np.ndarray, b: np.ndarray, shingle_size: int, chunk: int = 65536
+              ) -> tuple[np.ndarray, np.ndarray]:
+    """Exact Jaccard similarity and containment of the shingle sets of ``texts[a[k]]`` and
+    ``texts[b[k]]`` for every ``k``, a chunk of pairs at a time (the shingle sets of one
+    chunk's documents in one flat array: a view per document would cost more than its
+    shingles, and all of them at once more than a kilobyte a document on 1M documents)."""
+    jac, contain = np.empty(a.size), np.empty(a.size)
+    for s in range(0, a.size, chunk):
+        ca, cb = a[s:s + chunk], b[s:s + chunk]
+        docs, local = np.unique(np.concatenate([ca, cb]), return_inverse=True)
+        flat, offsets = shingle_sets([texts[i] for i in docs.tolist()], shingle_size)
+        ka, kb = local[:ca.size], local[ca.size:]
+        shared = shared_counts(flat, offsets, ka, kb)
+        size_a, size_b = offsets[ka + 1] - offsets[ka], offsets[kb + 1] - offsets[kb]
+        union, smaller = size_a + size_b - shared, np.minimum(size_a, size_b)
+        jac[s:s + chunk] = np.where(union > 0, shared / np.maximum(union, 1), 1.0)
+        contain[s:s + chunk] = np.where(smaller > 0, shared / np.maximum(smaller, 1), 0.0)
+    return jac, contain
 
 
 class PairRow(NamedTuple):
