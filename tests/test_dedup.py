@@ -263,10 +263,13 @@ def test_given_paragraph_keys_give_the_clustering_computed_from_texts():
 @settings(max_examples=40, deadline=None)
 @given(st.randoms(use_true_random=False))
 def test_batched_coverage_gives_what_aligning_pair_by_pair_gives(rnd):
-    """verify.coverages (all pairs in one scoring call, compiled greedy) against
-    verify.coverage pair by pair: identical paragraphs (repeated ones included), edited
-    ones near the cutoff, unrelated ones, documents without paragraphs."""
-    from newsdedup.dedup.verify import coverage, coverages
+    """verify.coverages (all pairs at once, lazy compiled greedy) against scoring every
+    paragraph pair of each document pair (tests/reference.py): identical paragraphs
+    (repeated ones included), edited ones near the cutoff, unrelated ones, documents
+    without paragraphs."""
+    from newsdedup.dedup.verify import coverages
+
+    from .reference import coverage
 
     base = [article(rnd, rnd.randrange(8, 30)) for _ in range(3)]
 

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..align import align, aligned
+from ..align import aligned
 from .signatures import jaccard_of, shared_count
 
 DUPLICATE, DISTINCT = "duplicate", "distinct"
@@ -53,14 +53,8 @@ class Verdict:
 
 def coverage(a: Sequence[str], b: Sequence[str], min_ratio: float) -> tuple[float, float]:
     """Share of the characters of ``a`` and of ``b`` in paragraphs aligned with the other."""
-    len_a = sum(len(p) for p in a)
-    len_b = sum(len(p) for p in b)
-    if not len_a or not len_b:
-        return 0.0, 0.0
-    pairs = align(a, b, min_ratio)
-    covered_a = sum(len(a[i]) for i, _, _ in pairs)
-    covered_b = sum(len(b[j]) for _, j, _ in pairs)
-    return covered_a / len_a, covered_b / len_b
+    cov_a, cov_b = coverages([a, b], np.array([0]), np.array([1]), min_ratio)
+    return float(cov_a[0]), float(cov_b[0])
 
 
 CONTAINED = 0.95  # one document's text is (all but) entirely inside the other
