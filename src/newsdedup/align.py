@@ -13,7 +13,7 @@ pair whose paragraph is already aligned is never scored.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -75,7 +75,8 @@ class Aligned:
 CHUNK = 16384  # document pairs aligned together: bounds the paragraph histograms' memory
 
 
-def aligned(paras: Sequence[Sequence[str]], a: np.ndarray, b: np.ndarray, cutoff: float):
+def aligned(paras: Sequence[Sequence[str]], a: np.ndarray, b: np.ndarray, cutoff: float
+            ) -> Iterator[tuple[int, Aligned]]:
     """The alignments of :func:`align_pairs`, before sorting and rounding: ``(offset,
     Aligned)`` for each chunk of :data:`CHUNK` document pairs (``offset``: the chunk's first)."""
     a, b = np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64)
