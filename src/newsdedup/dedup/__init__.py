@@ -29,7 +29,7 @@ from .._arrays import group_bounds
 from .lsh import candidate_pairs, optimal_bands
 from .._arrays import rounded
 from .signatures import MAX_HASH, shared_counts, shingle_sets, signatures
-from .verify import DISTINCT, DUPLICATE, DUPLICATE_KINDS, IDENTICAL, JACCARD as JACCARD_KIND, coverages, decision_kinds, reason
+from .verify import DISTINCT, DUPLICATE, DUPLICATE_KINDS, IDENTICAL, coverages, decision_kinds, reason
 
 __all__ = ["Clustering", "deduplicate"]
 
@@ -107,11 +107,10 @@ def deduplicate(doc_ids: Sequence[str], texts: Sequence[str], config: Config = D
     paras = _ParagraphsOf(txt, para_keys)
     copies = np.flatnonzero(rep != np.arange(n))
     jac, contain = _jaccards(txt, a, b, config.shingle_size)
-    cov_a, cov_b = np.ones(a.size), np.ones(a.size)
+    cov_a, cov_b = np.ones(a.size), np.ones(a.size)  # a pair decided by Jaccard is not aligned
     below = np.flatnonzero(jac < config.threshold)  # only these need their paragraphs aligned
     cov_a[below], cov_b[below] = coverages(paras, a[below], b[below], config.coverage_ratio)
     kind = decision_kinds(jac, cov_a, cov_b, config.threshold, config.coverage, config.partial_coverage)
-    cov_a[kind == JACCARD_KIND], cov_b[kind == JACCARD_KIND] = 1.0, 1.0
     ones = np.ones(copies.size)
     pairs = PairTable(ids, np.concatenate([rep[copies], a]), np.concatenate([copies, b]),
                       np.concatenate([ones, _estimates(sigs, row_of[a], row_of[b])]), np.concatenate([ones, jac]),
