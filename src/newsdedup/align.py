@@ -95,8 +95,14 @@ def _aligned_chunk(paras: Sequence[Sequence[str]], a: np.ndarray, b: np.ndarray,
     xa, xb = local[:a.size], local[a.size:]
     hist = _histograms(code_points(texts), lengths)
     args = (xa, xb, first, n_paras, keys, lengths, hist, float(cutoff))
-    same, pair, pa, pb = _identical_then_reachable(*args, *_count_pairs(*args))
-    accepted, score = _align_lazily(texts, xa, xb, first, n_paras, lengths, hist, pair, pa, pb, float(cutoff))
+    empty = np.zeros(0, dtype=np.int64)
+    n_same, n_reach = _pairs_to_align(*args, np.zeros((3, 0), dtype=np.int64), empty, empty, empty,
+                                      np.zeros(0), False)
+    same = np.empty((3, n_same), dtype=np.int64)
+    pair, pa, pb = (np.empty(n_reach, dtype=np.int64) for _ in range(3))
+    bound = np.empty(n_reach)
+    _pairs_to_align(*args, same, pair, pa, pb, bound, True)
+    accepted, score = _align_lazily(texts, xa, xb, first, n_paras, pair, pa, pb, bound, float(cutoff))
     return Aligned(xa, xb, first, n_paras, lengths,
                    np.concatenate([same[0], pair[accepted]]), np.concatenate([same[1], pa[accepted]]),
                    np.concatenate([same[2], pb[accepted]]),
@@ -133,17 +139,11 @@ def _identical(x, y, first, n_paras, keys, used, partner):  # pragma: no cover -
 
 
 @njit(cache=True, nogil=True)
-def _reachable(i, j, lengths, hist, cutoff):  # pragma: no cover - compiled
-    """Whether ``ratio`` of paragraphs i and j can reach cutoff: ``ratio`` is ``100 * (1 -
-    d / (len_i + len_j))`` for the insert/delete distance ``d``, and ``d`` is at least the
-    L1 distance of the two character histograms (each insertion or deletion changes one
-    count by one; binning only lowers it). The margin absorbs the rounding of cutoff * total."""
-    total = lengths[i] + lengths[j]
-    return 100.0 * (total - _l1(i, j, hist)) >= cutoff * total * (1.0 - 1e-12)
-
-
-@njit(cache=True, nogil=True)
 def _l1(i, j, hist):  # pragma: no cover - compiled
+    """L1 distance of the character histograms of paragraphs i and j: a lower bound of their
+    insert/delete distance (each insertion or deletion changes one count by one; binning
+    only lowers it), so ``ratio`` = ``100 * (1 - d / (len_i + len_j))`` is at most
+    ``100 * (1 - l1 / (len_i + len_j))``."""
     l1 = 0
     for c in range(hist.shape[1]):
         d = hist[i, c] - hist[j, c]
@@ -152,59 +152,47 @@ def _l1(i, j, hist):  # pragma: no cover - compiled
 
 
 @njit(cache=True, nogil=True)
-def _count_pairs(xa, xb, first, n_paras, keys, lengths, hist, cutoff):  # pragma: no cover - compiled
-    """How many identical pairs, and how many other pairs can reach cutoff."""
+def _pairs_to_align(xa, xb, first, n_paras, keys, lengths, hist, cutoff, same, pair, pa, pb, bound, fill
+                    ):  # pragma: no cover - compiled
+    """Per document pair ``k``, its identical paragraph pairs ``(k, i, j)`` into ``same``, and
+    every other paragraph pair whose ``ratio`` can reach cutoff (row order) into ``pair``,
+    ``pa``, ``pb``, with the upper bound of its ``ratio`` (a margin above the float32
+    rounding of the score) into ``bound``; only counted unless ``fill`` (a first pass sizes
+    the arrays). How many of each."""
     used = np.zeros(lengths.size, dtype=np.bool_)
     partner = np.empty(lengths.size, dtype=np.int64)
-    n_same = n_reach = 0
-    for k in range(xa.size):
-        x, y = xa[k], xb[k]
-        n_same += _identical(x, y, first, n_paras, keys, used, partner)
-        for i in range(first[x], first[x] + n_paras[x]):
-            if not used[i]:
-                for j in range(first[y], first[y] + n_paras[y]):
-                    if not used[j] and _reachable(i, j, lengths, hist, cutoff):
-                        n_reach += 1
-        used[first[x]:first[x] + n_paras[x]] = False
-        used[first[y]:first[y] + n_paras[y]] = False
-    return n_same, n_reach
-
-
-@njit(cache=True, nogil=True)
-def _identical_then_reachable(xa, xb, first, n_paras, keys, lengths, hist, cutoff, n_same, n_reach
-                              ):  # pragma: no cover - compiled
-    """The identical pairs ``(k, i, j)``, and every other pair ``(k, i, j)`` (row order)
-    whose ``ratio`` can reach cutoff."""
-    used = np.zeros(lengths.size, dtype=np.bool_)
-    partner = np.empty(lengths.size, dtype=np.int64)
-    same = np.empty((3, n_same), dtype=np.int64)
-    pair = np.empty(n_reach, dtype=np.int64)
-    pa = np.empty(n_reach, dtype=np.int64)
-    pb = np.empty(n_reach, dtype=np.int64)
     s = m = 0
     for k in range(xa.size):
         x, y = xa[k], xb[k]
-        _identical(x, y, first, n_paras, keys, used, partner)
-        for i in range(first[x], first[x] + n_paras[x]):
-            if used[i]:
-                same[0, s], same[1, s], same[2, s] = k, i, partner[i]
-                s += 1
+        s0 = s
+        s += _identical(x, y, first, n_paras, keys, used, partner)
+        if fill:
+            t = s0
+            for i in range(first[x], first[x] + n_paras[x]):
+                if used[i]:
+                    same[0, t], same[1, t], same[2, t] = k, i, partner[i]
+                    t += 1
         for i in range(first[x], first[x] + n_paras[x]):
             if not used[i]:
                 for j in range(first[y], first[y] + n_paras[y]):
-                    if not used[j] and _reachable(i, j, lengths, hist, cutoff):
-                        pair[m], pa[m], pb[m] = k, i, j
-                        m += 1
+                    if not used[j]:
+                        total = lengths[i] + lengths[j]
+                        close = total - _l1(i, j, hist)  # the L1 distance bounds the indel distance
+                        if 100.0 * close >= cutoff * total * (1.0 - 1e-12):  # margin: rounding of cutoff * total
+                            if fill:
+                                pair[m], pa[m], pb[m] = k, i, j
+                                bound[m] = 100.0 * close / total + 1e-3
+                            m += 1
         used[first[x]:first[x] + n_paras[x]] = False
         used[first[y]:first[y] + n_paras[y]] = False
-    return same, pair, pa, pb
+    return s, m
 
 
-def _align_lazily(texts, xa, xb, first, n_paras, lengths, hist, pair, pa, pb, cutoff):
+def _align_lazily(texts, xa, xb, first, n_paras, pair, pa, pb, bound, cutoff):
     """Which of the paragraph pairs (``pair``, ``pa``, ``pb``: every pair of not identical
     paragraphs whose ``ratio`` can reach ``cutoff``) the greedy alignments take, and the
     scores (float32, as rapidfuzz gives them; -1 where a pair was not scored). Each pair's
-    histogram distance also bounds its score from above, so a scored pair is taken as soon
+    histogram distance bounds its score from above (``bound``), so a scored pair is taken as soon
     as it beats the bound of every pair not yet scored, and a pair whose paragraph is taken
     is never scored (on the 10k synthetic documents' candidates, 67k scores instead of
     154k). All document pairs advance together, compiled, and ask rapidfuzz for the scores
@@ -213,7 +201,6 @@ def _align_lazily(texts, xa, xb, first, n_paras, lengths, hist, pair, pa, pb, cu
     accepted = np.zeros(pa.size, dtype=np.bool_)
     if not pa.size:
         return accepted, score
-    bound = _bounds(pa, pb, lengths, hist)
     order = np.lexsort((pb, pa, -bound, pair))  # per document pair, best bound first
     pair, pa, pb, bound = pair[order], pa[order], pb[order], bound[order]
     starts = np.searchsorted(pair, np.arange(xa.size + 1))
@@ -221,8 +208,9 @@ def _align_lazily(texts, xa, xb, first, n_paras, lengths, hist, pair, pa, pb, cu
     used_start = np.concatenate(([0], np.cumsum(side_a + n_paras[xb])))
     taken = np.zeros(pa.size, dtype=np.bool_)
     score_sorted = score.copy()
-    state = (xa, xb, first, side_a, pa, pb, bound, starts, used_start, taken, score_sorted, starts[:-1].copy(), np.zeros(xa.size, dtype=np.int64), np.empty(pa.size, dtype=np.int64),
-             np.zeros(used_start[-1], dtype=np.bool_))
+    next_unscored, heap_size, heap = starts[:-1].copy(), np.zeros(xa.size, dtype=np.int64), np.empty(pa.size, np.int64)
+    state = (xa, xb, first, side_a, pa, pb, bound, starts, used_start, taken, score_sorted, next_unscored, heap_size,
+             heap, np.zeros(used_start[-1], dtype=np.bool_))
     waiting = np.flatnonzero(np.diff(starts))  # document pairs with paragraph pairs to align
     while waiting.size:
         request, waiting = _advance(waiting, *state)
@@ -233,17 +221,6 @@ def _align_lazily(texts, xa, xb, first, n_paras, lengths, hist, pair, pa, pb, cu
     accepted[order] = taken
     score[order] = score_sorted
     return accepted, score
-
-
-@njit(cache=True, nogil=True)
-def _bounds(pa, pb, lengths, hist):  # pragma: no cover - compiled
-    """An upper bound of each pair's ``ratio`` (see :func:`_reachable`), with a margin
-    above the float32 rounding of the score."""
-    out = np.empty(pa.size)
-    for t in range(pa.size):
-        total = lengths[pa[t]] + lengths[pb[t]]
-        out[t] = 100.0 * (total - _l1(pa[t], pb[t], hist)) / total + 1e-3
-    return out
 
 
 @njit(cache=True, nogil=True)
