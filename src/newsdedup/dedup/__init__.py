@@ -25,9 +25,8 @@ from ..clean.paragraphs import split_clean
 from ..config import DEFAULT, Config
 from ..normalize import compare_key, compare_keys
 from .cluster import canonical_index, cluster_id, connected_components
-from .._arrays import group_bounds
+from .._arrays import group_bounds, rounded
 from .lsh import candidate_pairs, optimal_bands
-from .._arrays import rounded
 from .signatures import MAX_HASH, shared_counts, shingle_sets, signatures
 from .verify import DISTINCT, DUPLICATE, DUPLICATE_KINDS, IDENTICAL, coverages, decision_kinds, reason
 

@@ -31,24 +31,12 @@ was lost).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 
 from ..align import aligned
-from .signatures import jaccard_of, shared_count
 
 DUPLICATE, DISTINCT = "duplicate", "distinct"
-
-
-@dataclass(frozen=True, slots=True)
-class Verdict:
-    jaccard: float
-    containment: float
-    coverage_a: float
-    coverage_b: float
-    duplicate: bool
-    reason: str
 
 
 def coverage(a: Sequence[str], b: Sequence[str], min_ratio: float) -> tuple[float, float]:
@@ -58,29 +46,6 @@ def coverage(a: Sequence[str], b: Sequence[str], min_ratio: float) -> tuple[floa
 
 
 CONTAINED = 0.95  # one document's text is (all but) entirely inside the other
-
-
-def verify(shingles_a: np.ndarray, shingles_b: np.ndarray, paras_a: Sequence[str], paras_b: Sequence[str],
-           threshold: float, min_coverage: float, min_ratio: float, min_partial: float = 0.65) -> Verdict:
-    """The decision on one candidate pair, with the numbers behind it."""
-    inter = shared_count(shingles_a, shingles_b)
-    smaller = min(shingles_a.size, shingles_b.size)
-    j = jaccard_of(shingles_a.size, shingles_b.size, inter)
-    contain = inter / smaller if smaller else 0.0
-    cov_a, cov_b = (1.0, 1.0) if j >= threshold else coverage(paras_a, paras_b, min_ratio)
-    return decide(j, contain, cov_a, cov_b, threshold, min_coverage, min_partial)
-
-
-def decide(j: float, contain: float, cov_a: float, cov_b: float, threshold: float, min_coverage: float,
-           min_partial: float) -> Verdict:
-    """The decision from a pair's numbers (coverage is not looked at when ``j`` reaches
-    ``threshold``)."""
-    kind = int(decision_kinds(np.array([j]), np.array([cov_a]), np.array([cov_b]), threshold, min_coverage,
-                              min_partial)[0])
-    if kind == JACCARD:
-        cov_a = cov_b = 1.0
-    return Verdict(j, contain, cov_a, cov_b, kind in DUPLICATE_KINDS, reason(kind, j, cov_a, cov_b, threshold,
-                                                                             min_coverage))
 
 
 # The rules of a decision, in the order they are tried (IDENTICAL: the same clean text,
