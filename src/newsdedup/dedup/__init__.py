@@ -27,7 +27,7 @@ from ..normalize import compare_key, compare_keys
 from .cluster import canonical_index, cluster_id, connected_components
 from .._arrays import group_bounds, rounded
 from .lsh import candidate_pairs, optimal_bands
-from .signatures import MAX_HASH, shared_counts, shingle_sets, signatures
+from .signatures import MAX_HASH, containment_of, jaccard_of, shared_counts, shingle_sets, signatures
 from .verify import DISTINCT, DUPLICATE, DUPLICATE_KINDS, IDENTICAL, coverages, decision_kinds, reason
 
 __all__ = ["Clustering", "deduplicate"]
@@ -184,9 +184,8 @@ def _jaccards(texts: list[str], a: np.ndarray, b: np.ndarray, shingle_size: int,
         ka, kb = local[:ca.size], local[ca.size:]
         shared = shared_counts(flat, offsets, ka, kb)
         size_a, size_b = offsets[ka + 1] - offsets[ka], offsets[kb + 1] - offsets[kb]
-        union, smaller = size_a + size_b - shared, np.minimum(size_a, size_b)
-        jac[s:s + chunk] = np.where(union > 0, shared / np.maximum(union, 1), 1.0)
-        contain[s:s + chunk] = np.where(smaller > 0, shared / np.maximum(smaller, 1), 0.0)
+        jac[s:s + chunk] = jaccard_of(size_a, size_b, shared)
+        contain[s:s + chunk] = containment_of(size_a, size_b, shared)
     return jac, contain
 
 

@@ -348,14 +348,20 @@ def to_datasketch(signature: np.ndarray, seed: int = 1):
 
 def jaccard(a: np.ndarray, b: np.ndarray) -> float:
     """Exact Jaccard similarity of two sorted, distinct shingle-hash arrays."""
-    return jaccard_of(a.size, b.size, shared_count(a, b))
+    return float(jaccard_of(a.size, b.size, shared_count(a, b)))
 
 
-def jaccard_of(size_a: int, size_b: int, shared: int) -> float:
-    """Jaccard similarity of two sets from their sizes and the size of their intersection."""
-    if size_a == 0 and size_b == 0:
-        return 1.0
-    return shared / (size_a + size_b - shared)
+def jaccard_of(size_a, size_b, shared):
+    """Jaccard similarity of sets from their sizes and the size of their intersection (1.0
+    for two empty sets); numbers or arrays of them."""
+    union = np.asarray(size_a + size_b - shared)
+    return np.where(union > 0, shared / np.maximum(union, 1), 1.0)
+
+
+def containment_of(size_a, size_b, shared):
+    """The share of the smaller set inside the other (0.0 if one is empty); numbers or arrays."""
+    smaller = np.minimum(size_a, size_b)
+    return np.where(smaller > 0, shared / np.maximum(smaller, 1), 0.0)
 
 
 @njit(cache=True, nogil=True)
