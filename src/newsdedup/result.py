@@ -12,7 +12,8 @@ import pandas as pd
 
 from . import __version__
 from .config import Config
-from .write import remove_stale, write_json, write_jsonl, write_table
+from .outdir import LOCK_TIMEOUT_S, output_lock, staged_output
+from .write import write_json, write_jsonl, write_table
 
 MAIN_DEPENDENCIES = ("trafilatura", "datasketch", "rapidfuzz", "pandas", "pyarrow", "numpy", "click")
 EXECUTION_SETTINGS = ("workers", "workers_min_mb", "out")
@@ -73,16 +74,22 @@ class Result:
                           "timings_s": {k: round(v, 3) for k, v in self.timings.items()}},
         }
 
-    def write(self, out: str | Path | None = None, format: str | None = None) -> Path:
-        """Write every output file into ``out`` (default ``config.out``); returns the directory."""
+    def write(self, out: str | Path | None = None, format: str | None = None, *,
+              lock_timeout: float = LOCK_TIMEOUT_S) -> Path:
+        """Write every output file into ``out`` (default ``config.out``); returns the directory.
+
+        The run is written beside ``out`` and swapped in whole (see :mod:`newsdedup.outdir`),
+        under a lock that another run into ``out`` waits for at most ``lock_timeout`` seconds.
+        Raises :class:`~newsdedup.outdir.OutputError` (an ``OSError``) when ``out`` is busy
+        or is a directory newsdedup did not write; ``out`` is then left as it was.
+        """
         out = Path(out or self.config.out)
         fmt = format or self.config.format
-        out.mkdir(parents=True, exist_ok=True)
         tables = {"documents": self.documents, "clusters": self.clusters,
                   "paragraph_matches": self.matches, "boilerplate": self.boilerplate, "pairs": self.pairs}
-        for name, df in tables.items():
-            write_table(df, out / f"{name}.{fmt}", fmt)
-        write_jsonl(self.rejects.to_dict("records"), out / "rejects.jsonl")
-        write_json(self.summary, out / "summary.json")
-        remove_stale(out, fmt)
+        with output_lock(out, lock_timeout), staged_output(out) as stage:
+            for name, df in tables.items():
+                write_table(df, stage / f"{name}.{fmt}", fmt)
+            write_jsonl(self.rejects.to_dict("records"), stage / "rejects.jsonl")
+            write_json(self.summary, stage / "summary.json")
         return out
