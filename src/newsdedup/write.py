@@ -2,6 +2,11 @@
 
 These write plain files; :mod:`newsdedup.outdir` gives them a fresh staging directory
 and swaps the complete run into ``--out``, so a reader never sees a half-written run.
+
+CSV is meant for spreadsheets, so a text cell starting with ``=``, ``+``, ``-``, ``@``,
+a tab or a carriage return (which a spreadsheet would run as a formula) is written with
+a leading ``'`` (OWASP's advice on CSV injection). Numbers stay numbers; JSONL and
+Parquet keep the exact text.
 """
 
 from __future__ import annotations
@@ -54,12 +59,22 @@ def _jsonl(df: pd.DataFrame, path: Path) -> None:
             fh.write(json.dumps(rec, ensure_ascii=False, separators=(",", ":")) + "\n")
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(cell: str) -> str:
+    """``cell`` with a leading ``'`` if a spreadsheet would read it as a formula."""
+    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+
+
 def _csv(df: pd.DataFrame, path: Path) -> None:
     out = df.copy()
     for col in out.columns:
         if out[col].dtype == object:
             out[col] = [json.dumps(_plain(v), ensure_ascii=False) if isinstance(v, (list, tuple)) or hasattr(v, "tolist")
                         else v for v in out[col]]
+        if out[col].dtype == object or isinstance(out[col].dtype, pd.StringDtype):
+            out[col] = out[col].map(lambda v: spreadsheet_safe(v) if isinstance(v, str) else v)
     out.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
 
 
