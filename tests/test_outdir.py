@@ -255,6 +255,8 @@ def test_a_folder_newsdedup_did_not_write_is_refused_and_left_alone(tmp_path, tw
     with pytest.raises(outdir.NotAnOutputDirectory, match="not a directory"):
         two_runs[1].write(a_file, "jsonl")
     assert a_file.read_text() == "x"
+    with pytest.raises(outdir.OutputError, match="root directory"):
+        two_runs[1].write("/", "jsonl")
 
 
 def test_an_empty_folder_and_an_older_unmarked_output_are_replaced(tmp_path, two_runs):
@@ -264,10 +266,20 @@ def test_an_empty_folder_and_an_older_unmarked_output_are_replaced(tmp_path, two
     assert_one_complete_run(empty, "jsonl")
     older = tmp_path / "older"
     older.mkdir()
-    for name in ("documents.csv", "summary.json", "rejects.jsonl", ".pairs.csv.k2j4x9.tmp"):
+    for name in ("documents.csv", "rejects.jsonl", ".pairs.csv.k2j4x9.tmp"):
         (older / name).write_text("")
+    (older / "summary.json").write_text('{"counts": {}, "versions": {"newsdedup": "0.1.0"}}')
     two_runs[1].write(older, "jsonl")
     assert_one_complete_run(older, "jsonl")
+
+
+def test_a_folder_with_output_names_but_no_newsdedup_summary_is_refused(tmp_path, two_runs):
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "summary.json").write_text('{"total": 3}')
+    with pytest.raises(outdir.NotAnOutputDirectory):
+        two_runs[1].write(other, "jsonl")
+    assert os.listdir(other) == ["summary.json"]
 
 
 def test_a_format_switch_leaves_only_the_new_format(tmp_path, two_runs):

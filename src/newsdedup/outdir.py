@@ -18,6 +18,7 @@ from __future__ import annotations
 import ctypes
 import errno
 import fcntl
+import json
 import logging
 import os
 import platform
@@ -169,11 +170,18 @@ def staged_output(out: str | Path) -> Iterator[Path]:
 
 
 def resolved(out: str | Path) -> Path:
-    return Path(out).expanduser().resolve()
+    path = Path(out).expanduser().resolve()
+    if path == path.parent:
+        raise OutputError(f"--out cannot be the root directory {path}")
+    return path
 
 
-def check_replaceable(out: Path) -> None:
-    """Refuse an ``out`` that is a file, a mount point, or a folder newsdedup did not write."""
+def check_replaceable(out: str | Path) -> None:
+    """Refuse an ``out`` that is a file, a mount point, or a folder newsdedup did not write.
+
+    Cheap; a caller about to start a long run may call it first to fail early.
+    """
+    out = resolved(out)
     if not out.exists():
         return
     if not out.is_dir():
@@ -182,14 +190,25 @@ def check_replaceable(out: Path) -> None:
         raise OutputError(f"{out} is a mount point, which cannot be swapped for a new run: "
                           "give a directory inside it as --out")
     names = set(os.listdir(out))
-    if names and MARKER not in names and not all(map(_written_by_newsdedup, names)):
+    if names and MARKER not in names and not _older_output(out, names):
         shown = ", ".join(sorted(names)[:3]) + (", ..." if len(names) > 3 else "")
         raise NotAnOutputDirectory(
             f"{out} is not empty and is not a newsdedup output directory (no {MARKER}; holds {shown}); "
             "newsdedup replaces --out as a whole, so give a new or empty directory")
 
 
-def _written_by_newsdedup(name: str) -> bool:
+def _older_output(out: Path, names: set[str]) -> bool:
+    """The outputs of a version before the marker: only output names, and newsdedup's summary."""
+    if "summary.json" not in names or not all(map(_output_name, names)):
+        return False
+    try:
+        summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+        return "newsdedup" in summary["versions"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+
+
+def _output_name(name: str) -> bool:
     """An output file name, or a per-file temporary one (``.<name>.<random>.tmp``) of older versions."""
     if name in OUTPUT_NAMES:
         return True
