@@ -182,6 +182,26 @@ def test_exchange_swaps_two_directories(tmp_path):
     assert os.listdir(a) == ["in_b"] and os.listdir(b) == ["in_a"]
 
 
+@pytest.mark.skipif(os.uname().machine not in outdir.SYS_RENAMEAT2, reason="no syscall number for this machine")
+def test_the_raw_system_call_swaps_too_for_an_older_c_library(tmp_path):
+    import ctypes
+
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.mkdir()
+    (b / "sub").mkdir(parents=True)
+    call = outdir._syscall_renameat2(ctypes.CDLL(None, use_errno=True), outdir.SYS_RENAMEAT2[os.uname().machine])
+    assert call(outdir.AT_FDCWD, bytes(a), outdir.AT_FDCWD, bytes(b), outdir.RENAME_EXCHANGE) == 0
+    assert os.listdir(a) == ["sub"] and os.listdir(b) == []
+
+
+def test_a_new_run_keeps_the_permissions_of_the_directory_it_replaces(tmp_path, two_runs):
+    out = tmp_path / "out"
+    two_runs[0].write(out, "jsonl")
+    out.chmod(0o750)
+    two_runs[1].write(out, "jsonl")
+    assert out.stat().st_mode & 0o777 == 0o750
+
+
 # --------------------------------------------------------------------------- lock
 
 

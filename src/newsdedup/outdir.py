@@ -10,7 +10,8 @@ renames ``--out`` does not exist, but it never holds a mix either.
 Runs into one ``--out`` take turns through ``flock`` on ``.<name>.newsdedup-lock`` beside it;
 siblings left by a run that was killed are removed by the next one that holds the lock.
 Every output directory carries the marker file ``.newsdedup-run``; a directory that is not
-empty and has neither the marker nor only newsdedup's own file names is never replaced.
+empty and has no marker is never replaced, unless it holds only the output files of an
+older newsdedup (its own ``summary.json`` among them).
 """
 
 from __future__ import annotations
@@ -20,10 +21,12 @@ import errno
 import fcntl
 import json
 import logging
+import math
 import os
 import platform
 import secrets
 import shutil
+import stat
 import threading
 import time
 from collections.abc import Iterator
@@ -84,7 +87,7 @@ _holders_guard = threading.Lock()
 
 @contextmanager
 def output_lock(out: str | Path, timeout: float = LOCK_TIMEOUT_S) -> Iterator[Path]:
-    """Hold the lock of output directory ``out`` (waiting at most ``timeout`` seconds).
+    """Hold the lock of output directory ``out`` (waiting at most ``timeout`` seconds; ``math.inf``: no limit).
 
     Re-entrant within a process, so a caller may take it for a whole run and
     :meth:`Result.write` take it again inside. Raises :class:`OutputBusy` on timeout.
@@ -94,7 +97,7 @@ def output_lock(out: str | Path, timeout: float = LOCK_TIMEOUT_S) -> Iterator[Pa
     with _holders_guard:
         holder = _holders.setdefault(path, _Holder(threading.RLock()))
     deadline = time.monotonic() + timeout
-    if not holder.turn.acquire(timeout=max(timeout, 0)):
+    if not holder.turn.acquire(timeout=-1 if math.isinf(timeout) else max(timeout, 0)):
         raise OutputBusy(_busy_message(out, path, timeout))
     try:
         if holder.depth == 0:
@@ -160,6 +163,8 @@ def staged_output(out: str | Path) -> Iterator[Path]:
     sweep(out)
     stage = _make_stage(out)
     try:
+        if out.is_dir():
+            os.chmod(stage, stat.S_IMODE(out.stat().st_mode))
         yield stage
         (stage / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
         _fsync_tree(stage)
@@ -285,21 +290,32 @@ _renameat2_call = None
 
 
 def _renameat2():
+    """The C library's ``renameat2``, else the raw system call, else None (not Linux)."""
     global _renameat2_call
     if _renameat2_call is None and platform.system() == "Linux":
         libc = ctypes.CDLL(None, use_errno=True)
         if hasattr(libc, "renameat2"):
-            fn = libc.renameat2
-            fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
-            _renameat2_call = fn
+            _renameat2_call = _libc_renameat2(libc)
         elif platform.machine() in SYS_RENAMEAT2:
-            number = SYS_RENAMEAT2[platform.machine()]
-            raw = libc.syscall
-            raw.restype = ctypes.c_long
-            _renameat2_call = lambda *args: raw(ctypes.c_long(number), ctypes.c_int(args[0]),  # noqa: E731
-                                                ctypes.c_char_p(args[1]), ctypes.c_int(args[2]),
-                                                ctypes.c_char_p(args[3]), ctypes.c_uint(args[4]))
+            _renameat2_call = _syscall_renameat2(libc, SYS_RENAMEAT2[platform.machine()])
     return _renameat2_call
+
+
+def _libc_renameat2(libc):
+    call = libc.renameat2
+    call.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    return call
+
+
+def _syscall_renameat2(libc, number: int):
+    syscall = libc.syscall
+    syscall.restype = ctypes.c_long
+
+    def call(olddirfd: int, old: bytes, newdirfd: int, new: bytes, flags: int) -> int:
+        return syscall(ctypes.c_long(number), ctypes.c_int(olddirfd), ctypes.c_char_p(old),
+                       ctypes.c_int(newdirfd), ctypes.c_char_p(new), ctypes.c_uint(flags))
+
+    return call
 
 
 # --------------------------------------------------------------------------- helpers
