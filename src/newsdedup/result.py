@@ -12,7 +12,7 @@ import pandas as pd
 
 from . import __version__
 from .config import Config
-from .outdir import LOCK_TIMEOUT_S, output_lock, staged_output
+from .outdir import LOCK_TIMEOUT_S, check_replaceable, output_lock, staged_output
 from .write import write_json, write_jsonl, write_table
 
 MAIN_DEPENDENCIES = ("trafilatura", "datasketch", "rapidfuzz", "pandas", "pyarrow", "numpy", "click")
@@ -87,6 +87,7 @@ class Result:
         fmt = format or self.config.format
         tables = {"documents": self.documents, "clusters": self.clusters,
                   "paragraph_matches": self.matches, "boilerplate": self.boilerplate, "pairs": self.pairs}
+        check_replaceable(out)  # before the lock file is made beside a folder that is refused
         with output_lock(out, lock_timeout), staged_output(out) as stage:
             for name, df in tables.items():
                 write_table(df, stage / f"{name}.{fmt}", fmt)
