@@ -63,7 +63,7 @@ def run(inputs: tuple[Path, ...], config_file: Path | None, quiet: bool, verbose
                         format="%(levelname)s %(name)s: %(message)s")
     try:
         config = Config.from_toml(config_file, **settings) if config_file else Config().replace(**settings)
-    except (ValueError, OSError) as exc:
+    except (ValueError, TypeError, OSError) as exc:
         raise click.UsageError(str(exc)) from exc
     if not inputs:
         if not DEFAULT_CORPUS.is_dir():
