@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import numpy as np
+import pandas as pd
 import pytest
+from rapidfuzz import fuzz, process
 
 from newsdedup.config import Config
-from newsdedup.align import align
+from newsdedup.align import align, found_chars, scores
 from newsdedup.match import paragraph_matches
 
 QUOTE = "\"We will rebuild the pier before the summer season starts, whatever it costs,\" the mayor said on Friday."
@@ -153,3 +156,73 @@ def test_alignment_scores_exactly_the_pairs_a_full_matrix_would():
             assert align(a, b, cutoff) == expected
             checked += len(expected)
     assert checked > 1000
+
+
+def _prose(chars: int, seed: int) -> str:
+    """Sentences of words of the seed corpus, drawn at random: prose that shares no passage
+    with another seed's."""
+    import random
+    import re
+
+    from .conftest import CORPUS
+
+    vocab = sorted({w.lower() for p in sorted(CORPUS.glob("*.txt")) for w in re.findall(r"[A-Za-z]{3,}", p.read_text())})
+    rng, out, n = random.Random(seed), [], 0
+    while n < chars:
+        out.append(" ".join(rng.choice(vocab) for _ in range(rng.randint(8, 20))).capitalize() + ".")
+        n += len(out[-1]) + 1
+    return " ".join(out)[:chars].rsplit(" ", 1)[0] + "."
+
+
+def _edited(text: str, every: int = 400) -> str:
+    """Every ``every``-th word replaced: a copy no scorer can find verbatim."""
+    words = text.split(" ")
+    for k in range(0, len(words), every):
+        words[k] = "edited"
+    return " ".join(words)
+
+
+def test_scoring_50k_character_paragraphs_is_bounded_and_finds_the_passage():
+    """partial_ratio of a 50,000-character paragraph runs for minutes (rapidfuzz issue #430):
+    past a budget, pairs are scored piece by piece, close to the exact score."""
+    passage = _prose(50_000, 1)
+    inside = _prose(10_000, 2) + " " + _edited(passage) + " " + _prose(20_000, 3)
+    found = scores([passage, passage, passage], [inside, _prose(80_000, 4), _edited(passage)],
+                   fuzz.partial_ratio, 80)
+    assert found[0] >= 98 and found[1] == 0  # the passage inside a longer one; an unrelated text
+    assert found[2] >= 98
+    assert scores([passage], [_edited(passage)], fuzz.ratio, 80)[0] >= 98
+    assert 0 < scores([passage], [passage + " " + _prose(150_000, 5)], fuzz.ratio, 0)[0] < 50
+
+
+def test_piecewise_estimate_is_close_to_the_exact_score():
+    for chars in (2_000, 3_000):
+        short = _edited(_prose(chars, 6), every=30)
+        long = _prose(chars, 7) + " " + _prose(chars, 6) + " " + _prose(chars, 8)
+        assert abs(100 * found_chars(short, long) / len(short) - fuzz.partial_ratio(short, long)) < 2
+
+
+def test_scores_below_the_budget_are_rapidfuzz_scores():
+    xs, ys = [A[1], B[1], A[0]], [B[1], A[1], B[0]]
+    for scorer in (fuzz.ratio, fuzz.partial_ratio):
+        expected = process.cpdist(xs, ys, scorer=scorer, score_cutoff=50, dtype=np.float32, workers=1)
+        assert scores(xs, ys, scorer, 50).tolist() == expected.tolist()
+
+
+def test_stories_sharing_a_50k_character_paragraph_are_matched_end_to_end():
+    import newsdedup
+
+    passage = _prose(50_000, 1)
+    docs = pd.DataFrame({"id": ["a", "b", "c"], "text": [
+        "\n\n".join([_prose(400, 2), passage, _prose(400, 3)]),
+        # the passage, edited (a word in 20: the exact partial_ratio runs for minutes), inside
+        # a longer paragraph of another story
+        "\n\n".join([_prose(400, 4), _edited(passage, every=20) + " " + _prose(30_000, 5), _prose(400, 6)]),
+        # a copy of the first story with edits in the long paragraph
+        "\n\n".join([_prose(400, 2), _edited(passage, every=300), _prose(400, 3)])]})
+    result = newsdedup.run(docs, newsdedup.Config(workers=1))
+    clusters = result.documents.set_index("doc_id")["cluster_id"]
+    assert clusters["a"] == clusters["c"] != clusters["b"]
+    matches = {(m.doc_a, m.para_a, m.doc_b, m.para_b): m for m in result.matches.itertuples()}
+    for pair, same in ((("a", 1, "b", 1), False), (("b", 1, "c", 1), False), (("a", 1, "c", 1), True)):
+        assert matches[pair].same_cluster == same and matches[pair].score >= 90, pair

@@ -59,11 +59,10 @@ def run(inputs: tuple[Path, ...], config_file: Path | None, quiet: bool, verbose
     INPUT: .txt, .html/.htm, .jsonl, .csv, .parquet files (each optionally .gz), or
     directories of them, walked recursively in sorted order.
     """
-    logging.basicConfig(level=logging.WARNING - 10 * verbose, stream=sys.stderr,
-                        format="%(levelname)s %(name)s: %(message)s")
+    _log_to_stderr(verbose)
     try:
         config = Config.from_toml(config_file, **settings) if config_file else Config().replace(**settings)
-    except (ValueError, OSError) as exc:
+    except (ValueError, TypeError, OSError) as exc:
         raise click.UsageError(str(exc)) from exc
     if not inputs:
         if not DEFAULT_CORPUS.is_dir():
@@ -102,30 +101,81 @@ def _no_final_collection() -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--show-removed", is_flag=True, help="Also print each removed paragraph with its reason.")
 def clean_cmd(file: Path, show_removed: bool) -> None:
-    """Print the clean text of one .txt or .html file (no corpus evidence)."""
-    from .clean import draft, finish
-    from .read import read_file, strip_extensions
+    """Print the clean text of each record of FILE (no corpus evidence).
 
-    record = next(read_file(file, strip_extensions(file.name)))
-    cleaned = finish(draft(record))
-    if cleaned.error:
-        raise click.ClickException(f"{file}: {cleaned.error}")
-    if cleaned.title:
-        click.echo(f"# {cleaned.title}\n")
-    click.echo(cleaned.text)
-    if show_removed:
-        for index, text, reason in cleaned.removed:
-            click.echo(f"[removed #{index} {reason}] {text}", err=True)
+    A .txt or .html file is one record: its title (as `# title`) and clean text. A .jsonl,
+    .csv or .parquet file is one record a line or row: each is printed after a line
+    `==> DOC_ID <==`, and a record that cannot be cleaned is named on stderr with the
+    reason. Exit status 1 when no record could be cleaned.
+    """
+    from .clean import draft, finish
+    from .read import SUPPORTED, TABLE_EXTS, file_format, read_file, strip_extensions
+
+    if file_format(file) is None:
+        raise click.UsageError(f"{file}: not a supported file type ({', '.join(SUPPORTED)}, optionally .gz)")
+    several = file_format(file) in TABLE_EXTS  # one record a line or row
+    cleaned_any = failed = False
+    for record in read_file(file, strip_extensions(file.name)):
+        cleaned = finish(draft(record))
+        if cleaned.error:
+            failed = True
+            click.echo(f"{record.doc_id if several else file}: {cleaned.error}", err=True)
+            continue
+        if several:
+            click.echo(f"{chr(10) if cleaned_any else ''}==> {record.doc_id} <==")
+        cleaned_any = True
+        if cleaned.title:
+            click.echo(f"# {cleaned.title}\n")
+        click.echo(cleaned.text)
+        if show_removed:
+            for index, text, reason in cleaned.removed:
+                click.echo(f"[removed {record.doc_id + ' ' if several else ''}#{index} {reason}] {text}", err=True)
+    if not cleaned_any:
+        raise click.ClickException(f"{file}: no record could be cleaned" if failed else f"{file}: no records")
+
+
+class _ByOrigin(logging.Filter):
+    """Passes newsdedup's records from one level and other libraries' from another."""
+
+    def __init__(self, own: int, others: int) -> None:
+        super().__init__()
+        self.own, self.others = own, others
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        own = record.name == "newsdedup" or record.name.startswith("newsdedup.")
+        return record.levelno >= (self.own if own else self.others)
+
+
+_handler: logging.Handler | None = None
+
+
+def _log_to_stderr(verbose: int) -> None:
+    """newsdedup's own log at INFO with -v and DEBUG with -vv; other libraries' (trafilatura,
+    numba, urllib3, ...) stay at WARNING unless -vv (INFO) or -vvv (DEBUG). The handler
+    filters too: a library that sets its own logger's level cannot flood stderr."""
+    global _handler
+    own = max(logging.DEBUG, logging.WARNING - 10 * verbose)
+    others = max(logging.DEBUG, logging.WARNING - 10 * max(0, verbose - 1))
+    root = logging.getLogger()
+    if _handler is not None:  # a second run in this process: stderr may be another stream
+        root.removeHandler(_handler)
+    _handler = logging.StreamHandler(sys.stderr)
+    _handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    _handler.addFilter(_ByOrigin(own, others))
+    root.addHandler(_handler)
+    root.setLevel(others)
+    logging.getLogger("newsdedup").setLevel(own)
 
 
 class _progress:
-    """A click progress bar on stderr, one per stage, driven by the runner's callback."""
+    """A click progress bar on stderr, one per stage, driven by the runner's callback; none
+    when stderr is not a terminal (click would print each stage's bare label there)."""
 
     def __init__(self, quiet: bool) -> None:
         self.quiet, self.bar, self.stage, self.done = quiet, None, None, 0
 
     def __enter__(self):
-        return None if self.quiet else self.update
+        return None if self.quiet or not _is_terminal(sys.stderr) else self.update
 
     def update(self, stage: str, done: int, total: int) -> None:
         if total < 200:
@@ -145,6 +195,13 @@ class _progress:
 
     def __exit__(self, *exc) -> None:
         self._close()
+
+
+def _is_terminal(stream) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):  # no isatty, or a closed stream
+        return False
 
 
 def report(result: Result, inputs, out: Path) -> str:

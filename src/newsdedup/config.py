@@ -20,6 +20,12 @@ from typing import Any
 FORMATS = ("parquet", "jsonl", "csv")
 
 
+# The types each kind of setting accepts (annotations are strings here: see the
+# __future__ import). A bool is an int to Python, but never a number of anything here.
+_ACCEPTED = {"int": int, "float": (int, float), "str": str, "bool": bool}
+_TYPE_NAMES = {"int": "an integer", "float": "a number", "str": "a string", "bool": "true or false"}
+
+
 def _setting(default: Any, help: str) -> Any:
     return field(default=default, metadata={"help": help})
 
@@ -60,9 +66,21 @@ class Config:
                                            "in one process: starting the workers takes 1.5-2 s, while one core cleans 2.5-4 MB/s.")
 
     def __post_init__(self) -> None:
+        wrong_types = list(self._type_problems())
+        if wrong_types:  # the range checks below would fail on them with a traceback
+            raise TypeError("invalid configuration: " + "; ".join(wrong_types))
+        for f in fields(self):  # 1 and 1.0 are one setting (and one summary.json)
+            if f.type == "float":
+                object.__setattr__(self, f.name, float(getattr(self, f.name)))
         problems = list(self._problems())
         if problems:
             raise ValueError("invalid configuration: " + "; ".join(problems))
+
+    def _type_problems(self):
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if not isinstance(value, _ACCEPTED[f.type]) or (f.type != "bool" and isinstance(value, bool)):
+                yield f"{f.name} must be {_TYPE_NAMES[f.type]}, not {type(value).__name__} {value!r}"
 
     def _problems(self):
         if self.format not in FORMATS:
@@ -99,15 +117,23 @@ class Config:
 
     @classmethod
     def from_toml(cls, path: str | os.PathLike[str], **overrides: Any) -> "Config":
-        """Read settings from a TOML file; unknown keys are an error."""
+        """Read settings from a TOML file; unknown keys, a syntax error and settings of the
+        wrong type are a ``ValueError`` or ``TypeError`` naming the file."""
         with open(path, "rb") as fh:
-            data = tomllib.load(fh)
+            try:
+                data = tomllib.load(fh)
+            except tomllib.TOMLDecodeError as exc:  # its message ends with "(at line L, column C)"
+                raise ValueError(f"{path}: not valid TOML: {exc}") from None
         data = data.get("newsdedup", data)
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(data) - known)
         if unknown:
-            raise ValueError(f"{Path(path).name}: unknown setting(s): {', '.join(unknown)}")
-        return cls(**data).replace(**overrides)
+            raise ValueError(f"{path}: unknown setting(s): {', '.join(unknown)}")
+        try:
+            config = cls(**data)
+        except (TypeError, ValueError) as exc:
+            raise type(exc)(f"{path}: {exc}") from None
+        return config.replace(**overrides)
 
 
 DEFAULT = Config()

@@ -10,7 +10,8 @@ and ``para_b`` are 0-based positions in that list (``text.split("\\n\\n")``).
   by their word shingles; two paragraphs of different clusters that share at least
   ``match_min_shared`` shingles are scored with rapidfuzz ``partial_ratio`` when one
   is more than 1.25 times longer (how well the shorter is found inside the longer: a
-  quote, a syndicated passage) and with ``ratio`` otherwise;
+  quote, a syndicated passage) and with ``ratio`` otherwise (past a cost budget, long
+  paragraphs are scored piece by piece: see :func:`newsdedup.align.scores`);
   identical paragraphs score 100 without scoring. A paragraph printed in more than
   ``match_max_postings`` documents, or a shingle found in that many (wire credits,
   disclaimers), proposes no pairs, so frequent text cannot make matching quadratic.
@@ -33,10 +34,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from numba import njit
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz
 
 from ._arrays import pairs_in_groups, rounded
-from .align import align_pairs
+from .align import align_pairs, scores
 from .config import DEFAULT, Config
 from .dedup.signatures import shingle_sets
 from .normalize import compare_keys, word_counts
@@ -182,10 +183,9 @@ def _scored_pairs(texts: list[str], n_occ: np.ndarray, sole_cluster: np.ndarray,
         xs, ys = ka[sel], kb[sel]
         if not xs.size:
             continue
-        scores = process.cpdist([texts[x] for x in xs.tolist()], [texts[y] for y in ys.tolist()], scorer=scorer,
-                                score_cutoff=config.match_cutoff, workers=1)
-        hit = np.flatnonzero(scores)
-        parts.append((xs[hit], ys[hit], rounded(scores[hit])))
+        found = scores([texts[x] for x in xs.tolist()], [texts[y] for y in ys.tolist()], scorer, config.match_cutoff)
+        hit = np.flatnonzero(found)
+        parts.append((xs[hit], ys[hit], rounded(found[hit])))
     if not parts:
         return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, np.float64)
     return tuple(np.concatenate(column) for column in zip(*parts))

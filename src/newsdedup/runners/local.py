@@ -44,6 +44,7 @@ def _frozen():
 @contextmanager
 def _timed(timings: dict[str, float], stage: str):
     start = time.perf_counter()
+    log.debug("%s: started", stage)
     yield
     timings[stage] = timings.get(stage, 0.0) + time.perf_counter() - start
 
@@ -75,15 +76,15 @@ def run(inputs: Input | Iterable[Input], config: Config | None = None,
     try:
         with _timed(timings, "read"):
             records = list(read_inputs(inputs, config))
-        log.info("read %d records", len(records))
+        log.info("read: %d records, %.2f s", len(records), timings["read"])
         with _timed(timings, "clean"):
             cleaned, evidence = clean_records(records, config, progress, pool)
     finally:
         if pool is not None:
             pool.close()  # a no-op once cleaning has closed it
     good = [c for c in cleaned if c.error is None]
-    log.info("cleaned %d records, %d rejected, %d template paragraphs", len(cleaned),
-             len(cleaned) - len(good), len(evidence.templates))
+    log.info("clean: %d records, %d rejected, %d template paragraphs, %.2f s", len(cleaned),
+             len(cleaned) - len(good), len(evidence.templates), timings["clean"])
     with _frozen():
         tables = _deduplicated_tables(cleaned, good, config, timings)
     return Result(**tables, config=config, timings=timings)
@@ -102,6 +103,8 @@ def _deduplicated_tables(cleaned: list[clean_stage.Cleaned], good: list[clean_st
     index = Forked(passage_index, keys, config, words) if fork and fork_is_safe() else None
     with _timed(timings, "dedup"):
         clustering = deduplicate([c.doc_id for c in good], [c.text for c in good], config, keys)
+    log.info("dedup: %d documents in %d clusters, %.2f s", len(good), len(set(clustering.cluster_ids)),
+             timings["dedup"])
     ids = clustering.doc_ids  # the order of ``good``: the index's documents
     within = Forked(within_clusters, ids, keys, clustering.canonical_ids, config) if index and fork_is_safe() else None
     if within is None:
@@ -109,14 +112,19 @@ def _deduplicated_tables(cleaned: list[clean_stage.Cleaned], good: list[clean_st
             matches = paragraph_matches(ids, [c.paragraphs for c in good], clustering.cluster_ids,
                                         clustering.canonical_ids, config, keys, words,
                                         index.result() if index else None)
+        log.info("match: %d paragraph matches, %.2f s", len(matches), timings["match"])
         with _timed(timings, "tables"):
-            return build_tables(cleaned, clustering, matches)
+            tables = build_tables(cleaned, clustering, matches)
+        log.info("tables: %.2f s", timings["tables"])
+        return tables
     timings.setdefault("match", 0.0)  # reported in stage order, though timed in two parts
     with _timed(timings, "tables"):  # first: the index child usually finishes after dedup
         tables = build_tables(cleaned, clustering)
     with _timed(timings, "match"):
         across = across_clusters(ids, keys, clustering.cluster_ids, config, index=index.result())
         matches = merged(within.result(), across)
+    log.info("match: %d paragraph matches, %.2f s", len(matches), timings["match"])
     with _timed(timings, "tables"):
         tables["matches"] = matches_table(matches)
+    log.info("tables: %.2f s", timings["tables"])
     return tables
