@@ -31,6 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 from rapidfuzz import fuzz
 
+from ..align import scores
 from ..normalize import compare_key
 from .features import line_features
 from .model import TextModel, html_model, text_model
@@ -143,10 +144,11 @@ def _same_title(a: str, b: str) -> bool:
     """Whether a line (its compare key) says the title (its compare key)."""
     if not a or not b:
         return False
-    if fuzz.ratio(a, b) >= 90:
+    if scores([a], [b], fuzz.ratio, 90, np.float64)[0] >= 90:
         return True
     short, long_ = sorted((a, b), key=len)
-    return len(short) >= 0.5 * len(long_) and len(short) >= 15 and fuzz.partial_ratio(short, long_) >= 95
+    return (len(short) >= 0.5 * len(long_) and len(short) >= 15
+            and scores([short], [long_], fuzz.partial_ratio, 95, np.float64)[0] >= 95)
 
 
 def _mark_headline(paras: list[Paragraph], reasons: list[str | None], title_hint: str | None,
