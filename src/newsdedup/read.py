@@ -336,12 +336,14 @@ class _Bounded(io.RawIOBase):
 
     def __init__(self, inner, limit: int, owner) -> None:
         self._inner, self._limit, self._owner, self._count = inner, limit, owner, 0
+        # one decompressed piece at a time: what precedes a truncated or corrupt end is kept
+        self._readinto = getattr(inner, "readinto1", inner.readinto)
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer) -> int:
-        n = self._inner.readinto(buffer)
+        n = self._readinto(buffer)
         self._count += n
         if self._count > self._limit:
             raise InputTooLarge(f"larger than {self._limit:,} bytes after decompression")
@@ -411,7 +413,7 @@ def _lines(fh: io.BufferedIOBase, max_line: int) -> Iterator[tuple[int, str, byt
             yield line_no, LONG, head, quotes + more
             line_no, blank_run = line_no + 1, 0
             continue
-        block = fh.read(max(BLOCK, len(buf) - pos))  # doubling: a long line costs linear time
+        block = fh.read1(max(BLOCK, len(buf) - pos))  # doubling: a long line costs linear time
         eof = not block
         buf, pos = buf[pos:] + block, 0
 
@@ -420,7 +422,7 @@ def _rest_of_line(fh: io.BufferedIOBase) -> tuple[bytes, int, bool, int]:
     """Read past the next newline: (what follows it, 0, end of file?, quotes skipped)."""
     quotes = 0
     while True:
-        block = fh.read(BLOCK)
+        block = fh.read1(BLOCK)
         if not block:
             return b"", 0, True, quotes
         end = block.find(b"\n")
@@ -669,10 +671,32 @@ def _next_row(lines: _CsvLines, limit: int) -> tuple[list[str] | None, list[_Lin
 def _plausible(row: list[str], header: list[str]) -> bool:
     """A row met while re-synchronising after a malformed row is a real one only if its id
     (when the file has ids) looks like an id, not a sentence of article text."""
-    if "id" not in header:
-        return True
-    value = row[header.index("id")].strip()
+    return "id" not in header or _looks_like_id(row[header.index("id")])
+
+
+def _looks_like_id(value: str) -> bool:
+    value = value.strip()
     return len(value) <= 200 and not any(ch.isspace() for ch in value)
+
+
+def _row_failure(exc: Exception, line_no: int) -> str:
+    if isinstance(exc, _RowTooLarge):
+        return f"{exc} (from line {line_no})"
+    return f"malformed CSV row at line {line_no}: {exc}"
+
+
+def _id_of_line(line: _Line, header: list[str]) -> str | None:
+    """The id of a malformed row, when its first line shows one that looks like an id."""
+    if "id" not in header or line.kind != LINE:
+        return None
+    try:
+        fields = next(csv.reader([line.text]), [])
+    except csv.Error:
+        return None
+    index = header.index("id")
+    if index >= len(fields) or not _looks_like_id(fields[index]):
+        return None
+    return _clean_value(fields[index])
 
 
 def _csv_encoding(path: Path, config: Config) -> str:
@@ -723,9 +747,10 @@ class _CsvReader:
         self.row_no = 0
         self.fragment: list[_Line] = []
 
-    def reject(self, error: str) -> Record:
+    def reject(self, error: str, doc_id: str | None = None) -> Record:
         self.row_no += 1
-        return Record(doc_id=f"{self.file_id}:{self.row_no}", source=f"{self.source}:{self.row_no}", error=error)
+        return Record(doc_id=doc_id or f"{self.file_id}:{self.row_no}", source=f"{self.source}:{self.row_no}",
+                      error=error)
 
     def flush(self) -> Iterator[Record]:
         if self.fragment:
@@ -754,7 +779,7 @@ class _CsvReader:
                 if resyncing:
                     self.fragment.append(used[0])
                     continue
-                yield self.reject(f"malformed CSV row at line {used[0].number}: {exc}")
+                yield self.reject(_row_failure(exc, used[0].number), _id_of_line(used[0], header))
                 resyncing = True
                 continue
             if len(row) != len(header) or (resyncing and not _plausible(row, header)):
