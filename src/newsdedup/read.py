@@ -695,7 +695,7 @@ def _row_failure(exc: Exception, line_no: int) -> str:
 
 def _id_of_line(line: _Line, header: list[str]) -> str | None:
     """The id of a malformed row, when its first line shows one that looks like an id."""
-    if "id" not in header or line.kind != LINE:
+    if "id" not in header or line.kind == BLANK:
         return None
     try:
         fields = next(csv.reader([line.text]), [])
