@@ -320,3 +320,14 @@ def test_csv_rows_read_with_the_csv_module_match(tmp_path):
         csv.writer(fh).writerows(rows)
     records = list(read_inputs(tmp_path / "w.csv"))
     assert [(r.doc_id, r.text) for r in records] == [("q1", rows[1][1]), ("q2", "plain"), ("q3", None)]
+
+
+def test_a_short_latin1_text_prefers_cp1252_on_a_tie(tmp_path):
+    (tmp_path / "s.csv").write_bytes("id,text\ns,\"Le café coûte deux euros à Paris.\"\n".encode("latin-1"))
+    [record] = read_inputs(tmp_path)
+    assert record.text == "Le café coûte deux euros à Paris."
+
+
+def test_a_jsonl_line_that_does_not_parse_keeps_its_leading_id(tmp_path):
+    (tmp_path / "k.jsonl").write_bytes(b'{"id": "mine", "text": "caf\xe9"}\n{"id": 42, "text": "unterminated\n')
+    assert [r.doc_id for r in read_inputs(tmp_path)] == ["mine", "42"]

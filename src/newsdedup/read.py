@@ -469,7 +469,11 @@ def choose_encoding(data: bytes) -> tuple[str, str | None]:
         return "utf-8-sig", _replaced_note(bad)
     from charset_normalizer import from_bytes  # only for the rare non-UTF-8 file
 
-    best = from_bytes(data[:1_000_000]).best()
+    matches = from_bytes(data[:1_000_000])
+    best = matches.best()
+    if best is not None and best.encoding != "cp1252":  # on a tie, the web's usual legacy encoding
+        best = next((m for m in matches if m.encoding == "cp1252" and m.chaos <= best.chaos
+                     and m.coherence >= best.coherence), best)
     if best is None or best.encoding is None:
         raise ValueError(f"undecodable: not UTF-8 ({utf8_error.reason} at byte {utf8_error.start}) "
                          "and no other encoding fits")
@@ -586,9 +590,11 @@ def _jsonl_record(line: bytes, file_id: str, source: str, line_no: int, config: 
     try:
         obj = json.loads(line.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
-        return Record(doc_id=f"{file_id}:{line_no}", source=where, error=f"undecodable: {exc.reason} at byte {exc.start}")
+        return Record(doc_id=_id_at_start(line) or f"{file_id}:{line_no}", source=where,
+                      error=f"undecodable: {exc.reason} at byte {exc.start}")
     except json.JSONDecodeError as exc:
-        return Record(doc_id=f"{file_id}:{line_no}", source=where, error=f"malformed JSON: {exc.msg} at column {exc.colno}")
+        return Record(doc_id=_id_at_start(line) or f"{file_id}:{line_no}", source=where,
+                      error=f"malformed JSON: {exc.msg} at column {exc.colno}")
     if not isinstance(obj, dict):
         return Record(doc_id=f"{file_id}:{line_no}", source=where, error=f"JSON line is a {type(obj).__name__}, not an object")
     return make_record(obj, file_id, source, line_no, config)
