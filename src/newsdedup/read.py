@@ -162,7 +162,7 @@ def list_files(path: Path, config: Config = DEFAULT, base: Path | None = None) -
         return []
     walk = _Walk(root.resolve(), base, config)
     walk.scan(root)
-    return sorted(walk.entries, key=lambda e: (e.file_id, e.path.as_posix()))
+    return sorted(walk.entries, key=lambda e: e.path.as_posix())
 
 
 class _Walk:
@@ -230,10 +230,6 @@ def _not_regular(path: Path) -> str | None:
     kind = ("FIFO" if stat.S_ISFIFO(mode) else "socket" if stat.S_ISSOCK(mode)
             else "device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "special file")
     return f"not a regular file ({kind})"
-
-
-def _hidden(rel: Path) -> bool:
-    return any(part.startswith(".") for part in rel.parts)
 
 
 def strip_extensions(name: str) -> str:
@@ -674,6 +670,20 @@ def _next_row(lines: _CsvLines, limit: int) -> tuple[list[str] | None, list[_Lin
         return None, used, exc
 
 
+def _checked_row(row: list[str] | None, used: list[_Line], exc: Exception | None,
+                 width: int) -> tuple[list[str] | None, list[_Line], Exception | None]:
+    """A one-line row that strict quoting refuses is read leniently; a multi-line row of the
+    wrong width is a failure (an unbalanced quote swallowed the lines after it)."""
+    if exc is not None and len(used) == 1 and not isinstance(exc, _RowTooLarge):
+        lenient = _lenient(used[0])
+        if lenient is not None:
+            return lenient, used, None
+    elif exc is None and len(used) > 1 and len(row) != width:
+        return None, used, csv.Error(f"{len(row)} fields over lines {used[0].number}-{used[-1].number}, "
+                                     f"header has {width}")
+    return row, used, exc
+
+
 def _lenient(line: _Line) -> list[str] | None:
     """A one-line row that strict quoting refuses (``"x" y``), read as most CSV readers would."""
     try:
@@ -751,25 +761,30 @@ def _read_csv(path: Path, file_id: str, config: Config) -> Iterator[Record]:
 class _CsvReader:
     """Rows of a CSV file; every row that can be delimited comes out as a record or a reject.
 
-    A malformed row (a quote that never closes or is followed by text, or a row over the
-    record limit) rejects its first line, and reading resumes at the next line; lines that
-    then do not make a plausible row are rejected together as one fragment.
+    A malformed row (a quote that never closes or is followed by text, a multi-line row of
+    the wrong width, or a row over the record limit) rejects its first line, and reading
+    resumes at the next line; lines that then make no plausible row are rejected together
+    as one fragment.
     """
 
     def __init__(self, path: Path, file_id: str, config: Config) -> None:
         self.source, self.file_id, self.config = str(path), file_id, config
         self.row_no = 0
-        self.fragment: list[_Line] = []
+        self.fragment: tuple[int, int] | None = None  # first and last line
 
     def reject(self, error: str, doc_id: str | None = None) -> Record:
         self.row_no += 1
         return Record(doc_id=doc_id or f"{self.file_id}:{self.row_no}", source=f"{self.source}:{self.row_no}",
                       error=error)
 
+    def add_fragment(self, used: list[_Line]) -> None:
+        first = self.fragment[0] if self.fragment else used[0].number
+        self.fragment = (first, used[-1].number)
+
     def flush(self) -> Iterator[Record]:
         if self.fragment:
-            first, last = self.fragment[0].number, self.fragment[-1].number
-            self.fragment = []
+            first, last = self.fragment
+            self.fragment = None
             yield self.reject(f"not a CSV row: lines {first}-{last} follow a malformed row and make no row")
 
     def records(self, lines: _CsvLines) -> Iterator[Record]:
@@ -785,33 +800,25 @@ class _CsvReader:
             return
         resyncing = False
         while True:
-            row, used, exc = _next_row(lines, limit)
-            if row is None and exc is None:
+            row, used, exc = _checked_row(*_next_row(lines, limit), len(header))
+            if not used:
                 break
-            if exc is not None and len(used) == 1 and not isinstance(exc, _RowTooLarge):
-                lenient = _lenient(used[0])
-                if lenient is not None:
-                    row, exc = lenient, None
-            elif exc is None and len(used) > 1 and len(row) != len(header):
-                exc = csv.Error(f"{len(row)} fields over lines {used[0].number}-{used[-1].number}, "
-                                f"header has {len(header)}")
             if exc is not None:  # the first line is the bad row's; read again from the next one
                 lines.push_back(used[1:])
                 if resyncing:
-                    self.fragment.append(used[0])
-                    continue
-                yield self.reject(_row_failure(exc, used[0].number), _id_of_line(used[0], header))
-                resyncing = True
-                continue
-            if len(row) != len(header) or (resyncing and not _plausible(row, header)):
+                    self.add_fragment(used[:1])
+                else:
+                    yield self.reject(_row_failure(exc, used[0].number), _id_of_line(used[0], header))
+                    resyncing = True
+            elif len(row) != len(header) or (resyncing and not _plausible(row, header)):
                 if resyncing:
-                    self.fragment.extend(used)
-                    continue
-                yield self.reject(f"malformed CSV row: {len(row)} fields, header has {len(header)}")
-                continue
-            yield from self.flush()
-            resyncing = False
-            yield self.record(dict(zip(header, row)), sum(line.repaired for line in used))
+                    self.add_fragment(used)
+                else:
+                    yield self.reject(f"malformed CSV row: {len(row)} fields, header has {len(header)}")
+            else:
+                yield from self.flush()
+                resyncing = False
+                yield self.record(dict(zip(header, row)), sum(line.repaired for line in used))
         yield from self.flush()
 
     def record(self, row: dict[str, str], repaired: int) -> Record:
