@@ -214,6 +214,9 @@ def test_a_newline_bomb_is_bounded_by_bytes_and_by_blank_lines(tmp_path, monkeyp
     records = list(read_inputs(path))
     assert [r.doc_id for r in records] == ["a", "b", "m:1003"]
     assert "more than 1,000 blank lines in a row" in records[2].error
+    (tmp_path / "c.csv.gz").write_bytes(gzip.compress(b"id,text\nc1,one\n" + b"\r\n" * 5000 + b"c2,two\n"))
+    rows = list(read_inputs(tmp_path / "c.csv.gz"))
+    assert [r.doc_id for r in rows] == ["c1", "c:2"] and "more than 1,000 blank lines" in rows[1].error
 
 
 def test_blank_lines_inside_a_quoted_csv_field_are_kept(tmp_path):
