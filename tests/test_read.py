@@ -86,11 +86,11 @@ def test_csv_without_text_column_is_one_reject(tmp_path):
 def test_duplicate_ids_reject_the_later_record_naming_both(tmp_path):
     (tmp_path / "one").mkdir()
     (tmp_path / "two").mkdir()
-    (tmp_path / "one" / "s.txt").write_text(ARTICLE)
-    (tmp_path / "two" / "s.txt").write_text(ARTICLE)
+    for name in ("one", "two"):
+        (tmp_path / name / "s.jsonl").write_text(json.dumps({"id": "s", "text": ARTICLE}) + "\n")
     records = list(read_inputs([tmp_path / "one", tmp_path / "two"]))
     assert records[0].error is None
-    assert "duplicate id 's'" in records[1].error and str(tmp_path / "one" / "s.txt") in records[1].error
+    assert "duplicate id 's'" in records[1].error and str(tmp_path / "one" / "s.jsonl") in records[1].error
     assert len({r.doc_id for r in records}) == 2
 
 

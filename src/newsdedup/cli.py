@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from .result import Result
 
 DEFAULT_CORPUS = Path("corpus")
-_TYPES = {"int": int, "float": float, "str": str}
+_TYPES = {"int": int, "float": float, "str": str, "bool": bool}
 _OWN_OPTIONS = {"format"}  # declared by hand below (a choice)
 
 

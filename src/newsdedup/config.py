@@ -38,6 +38,8 @@ class Config:
     # reading
     max_record_bytes: int = _setting(32 * 2**20, "A record (file, line or row) larger than this many bytes, decompressed, is rejected.")
     max_file_bytes: int = _setting(2 * 2**30, "Decompression of one input file stops past this many bytes; the rest of the file is rejected.")
+    follow_symlinks: bool = _setting(False, "Follow symbolic links in input directories that lead out of the input tree "
+                                            "(by default each such link becomes a rejected row).")
     # cleaning
     template_min_docs: int = _setting(3, "A furniture-like paragraph seen verbatim in this many unrelated documents is a site template.")
     template_related_share: float = _setting(0.5, "Two documents are copies of one story when they share this share of their long paragraphs.")

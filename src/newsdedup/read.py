@@ -5,15 +5,24 @@ Formats (each optionally gzipped, ``.gz``): ``.txt`` (one plain-text article),
 ``.parquet`` (one record per row). Records carry ``text`` or ``html`` and
 optionally ``id``, ``url``, ``title``, ``date``.
 
-Doc ids: the record's ``id`` where given; otherwise the file's path relative to
-the INPUT directory without its extensions (a file given directly: its name
-without extensions); a row without ``id`` in a multi-record file gets
-``<file id>:<row number>`` (1-based; for JSONL the line number). A clashing id
-rejects the later record, naming both sources.
+Doc ids: the record's ``id`` where given; otherwise the file's path without its
+extensions, relative to the input directory (with several input directories:
+relative to their common parent, so ``html/x.html.gz`` and ``text/x.txt`` stay
+apart); a file given directly is named by its name without extensions. A row
+without ``id`` in a multi-record file gets ``<file id>:<row number>`` (1-based;
+for JSONL the line number). DataFrames are ``dataframe``, ``dataframe-2``, ... in
+the order given. A clashing id rejects the later record under the id
+``<id>@<source>`` (``#2``, ``#3``, ... appended until unused), naming both sources.
+
+Directories: hidden entries, the run's own output directory (``Config.out``) and
+any directory holding a newsdedup run (a ``.newsdedup-run`` marker) are skipped;
+symbolic links leading out of the input directory, broken links, non-regular
+files (FIFOs, devices) and unreadable directories become rejected rows.
 
 Nothing here raises on bad input: an unreadable file, line or row becomes a
-:class:`Record` with ``error`` set, and reading goes on. Decompression is bounded
-(``Config.max_file_bytes``, ``Config.max_record_bytes``) and nothing is fetched.
+:class:`Record` with ``error`` set, and reading goes on. Decompression and work
+are bounded (``Config.max_file_bytes``, ``Config.max_record_bytes``, at most
+``MAX_BLANK_LINES`` consecutive blank lines) and nothing is fetched.
 
 >>> import pandas as pd
 >>> [r.doc_id for r in read_inputs(pd.DataFrame({"text": ["a", "b"]}))]
@@ -22,6 +31,7 @@ Nothing here raises on bad input: an unreadable file, line or row becomes a
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import gzip
 import io
@@ -29,10 +39,16 @@ import json
 import logging
 import math
 import os
+import re
+import shutil
+import stat
+import tempfile
 import zlib
-from collections.abc import Iterable, Iterator
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pandas as pd
 
@@ -46,11 +62,18 @@ HTML_EXTS = (".html", ".htm", ".xhtml")
 TABLE_EXTS = (".jsonl", ".ndjson", ".csv", ".parquet")
 SUPPORTED = TEXT_EXTS + HTML_EXTS + TABLE_EXTS
 FIELDS = ("id", "text", "html", "url", "title", "date")
+RUN_MARKER = ".newsdedup-run"  # the writer puts it in every output directory
+MAX_BLANK_LINES = 100_000  # consecutive blank lines in a JSONL or CSV file before the rest is rejected
+BLOCK = 1 << 20
 
 Input = str | os.PathLike[str] | pd.DataFrame
 
 
 class InputTooLarge(Exception):
+    pass
+
+
+class TooManyBlankLines(Exception):
     pass
 
 
@@ -64,36 +87,149 @@ def read_inputs(inputs: Input | Iterable[Input], config: Config = DEFAULT) -> It
     """
     if isinstance(inputs, (str, os.PathLike, pd.DataFrame)):
         inputs = [inputs]
-    seen: dict[str, str] = {}
+    inputs = list(inputs)
+    base = _id_base(inputs)
+    ids = _UniqueIds()
+    frames = 0
     for item in inputs:
-        records = (_read_frame(item, "dataframe", "dataframe", config) if isinstance(item, pd.DataFrame)
-                   else _read_path(Path(item), config))
+        if isinstance(item, pd.DataFrame):
+            frames += 1
+            name = "dataframe" if frames == 1 else f"dataframe-{frames}"
+            records = _read_frame(item, name, name, config)
+        else:
+            records = _read_path(Path(item), base, config)
         for record in records:
-            first = seen.get(record.doc_id)
-            if first is not None:
-                yield _clash(record, first)
-                continue
-            seen[record.doc_id] = record.source
-            yield record
+            yield ids.claim(record)
 
 
-def _clash(record: Record, first_source: str) -> Record:
+class _UniqueIds:
+    """Hands out each doc id once; a clash rejects the later record under an unused id."""
+
+    def __init__(self) -> None:
+        self.seen: dict[str, str] = {}
+
+    def claim(self, record: Record) -> Record:
+        first = self.seen.get(record.doc_id)
+        if first is not None:
+            record = _clash(record, first, self.seen)
+        self.seen[record.doc_id] = record.source
+        return record
+
+
+def _clash(record: Record, first_source: str, taken: dict[str, str]) -> Record:
     """The later of two records with one id: rejected, keyed by its source so both appear."""
-    return Record(doc_id=f"{record.doc_id}@{record.source}", source=record.source,
+    doc_id = f"{record.doc_id}@{record.source}"
+    n = 1
+    while (doc_id if n == 1 else f"{doc_id}#{n}") in taken:
+        n += 1
+    return Record(doc_id=doc_id if n == 1 else f"{doc_id}#{n}", source=record.source,
                   error=f"duplicate id {record.doc_id!r}: already used by {first_source}")
 
 
-def list_files(path: Path) -> list[tuple[Path, str]]:
-    """(file, file id) for a file or every non-hidden file under a directory, sorted."""
-    if path.is_dir():
-        files = [p for p in path.rglob("*") if p.is_file() and not _hidden(p.relative_to(path))]
-        files.sort(key=lambda p: p.relative_to(path).as_posix())
-        return [(p, strip_extensions(p.relative_to(path).as_posix())) for p in files]
-    return [(path, strip_extensions(path.name))]
+def _id_base(inputs: list[Input]) -> Path | None:
+    """The folder that ids of files in input directories are relative to: the common parent
+    of two or more distinct input directories (None: each directory is its own base)."""
+    dirs = sorted({os.path.abspath(item) for item in inputs
+                   if not isinstance(item, pd.DataFrame) and os.path.isdir(item)})
+    if len(dirs) < 2:
+        return None
+    base = Path(os.path.commonpath(dirs))
+    log.info("ids of files in the %d input directories are relative to %s", len(dirs), base)
+    return base
 
 
-def _hidden(rel: Path) -> bool:
-    return any(part.startswith(".") for part in rel.parts)
+# --------------------------------------------------------------------------- walking directories
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A file to read, or (``error`` set) a path to report as a rejected row."""
+
+    path: Path
+    file_id: str
+    error: str | None = None
+
+
+def list_files(path: Path, config: Config = DEFAULT, base: Path | None = None) -> list[Entry]:
+    """The files under ``path`` (or ``path`` itself), sorted by id, with rejects for links that
+    leave the tree, non-regular files and unreadable directories. Ids are relative to
+    ``base`` (default: ``path``) without extensions."""
+    if not path.is_dir():
+        return [Entry(path, strip_extensions(path.name), _not_regular(path))]
+    base = Path(os.path.abspath(base or path))
+    root = Path(os.path.abspath(path))
+    if _skipped_dir(root, config):
+        return []
+    walk = _Walk(root.resolve(), base, config)
+    walk.scan(root)
+    return sorted(walk.entries, key=lambda e: e.path.as_posix())
+
+
+class _Walk:
+    def __init__(self, tree: Path, base: Path, config: Config) -> None:
+        self.tree, self.base, self.config = tree, base, config
+        self.entries: list[Entry] = []
+        self.visited = {tree}
+
+    def _id(self, path: Path) -> str:
+        return strip_extensions(path.relative_to(self.base).as_posix())
+
+    def scan(self, folder: Path) -> None:
+        try:
+            with os.scandir(folder) as it:
+                children = sorted(it, key=lambda e: e.name)
+        except OSError as exc:
+            self.entries.append(Entry(folder, self._id(folder), f"unreadable directory: {exc.strerror or exc}"))
+            return
+        for child in children:
+            if not child.name.startswith("."):
+                self.visit(Path(child.path), child.is_symlink())
+
+    def visit(self, path: Path, is_link: bool) -> None:
+        if is_link:
+            target = path.resolve()
+            if not target.exists():
+                self.entries.append(Entry(path, self._id(path), f"broken symlink: {path} -> {os.readlink(path)}"))
+                return
+            inside = target == self.tree or self.tree in target.parents
+            if not inside and not self.config.follow_symlinks:
+                self.entries.append(Entry(path, self._id(path), f"symlink leaves the input tree: {path} -> {target}"))
+                return
+            if target.is_dir() and (inside or target in self.visited):
+                log.info("not following %s -> %s: its files are read under their own path", path, target)
+                return
+        if path.is_dir():
+            if _skipped_dir(path, self.config):
+                return
+            self.visited.add(path.resolve())
+            self.scan(path)
+        else:
+            self.entries.append(Entry(path, self._id(path), _not_regular(path)))
+
+
+def _skipped_dir(folder: Path, config: Config) -> bool:
+    """The run's own output directory, or one holding a newsdedup run, is never read."""
+    try:
+        is_out = folder.resolve() == Path(config.out).resolve()
+    except OSError:
+        is_out = False
+    if is_out or (folder / RUN_MARKER).exists():
+        log.info("skipping %s: it holds newsdedup output", folder)
+        return True
+    return False
+
+
+def _not_regular(path: Path) -> str | None:
+    """Why ``path`` is not a readable regular file (checked without opening it), or None."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return None  # reported when it is read
+    if stat.S_ISREG(mode):
+        return None
+    kind = ("FIFO" if stat.S_ISFIFO(mode) else "socket" if stat.S_ISSOCK(mode)
+            else "device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "special file")
+    return f"not a regular file ({kind})"
 
 
 def strip_extensions(name: str) -> str:
@@ -115,12 +251,20 @@ def file_format(path: Path) -> str | None:
     return None
 
 
-def _read_path(path: Path, config: Config) -> Iterator[Record]:
+def _read_path(path: Path, base: Path | None, config: Config) -> Iterator[Record]:
     if not path.exists():
         yield Record(doc_id=strip_extensions(path.name), source=str(path), error="no such file or directory")
         return
-    for file, file_id in list_files(path):
-        yield from read_file(file, file_id, config)
+    try:
+        entries = list_files(path, config, base)
+    except Exception as exc:  # noqa: BLE001 - a walk that fails is one rejected input, not a crash
+        yield Record(doc_id=strip_extensions(path.name), source=str(path), error=f"unreadable input: {_describe(exc)}")
+        return
+    for entry in entries:
+        if entry.error is not None:
+            yield Record(doc_id=entry.file_id, source=str(entry.path), error=entry.error)
+        else:
+            yield from read_file(entry.path, entry.file_id, config)
 
 
 def read_file(path: Path, file_id: str, config: Config = DEFAULT) -> Iterator[Record]:
@@ -130,17 +274,51 @@ def read_file(path: Path, file_id: str, config: Config = DEFAULT) -> Iterator[Re
     if ext is None:
         yield Record(doc_id=file_id, source=source, error=f"unsupported file type {path.suffix or '(none)'!r}")
         return
+    not_regular = _not_regular(path)
+    if not_regular:
+        yield Record(doc_id=file_id, source=source, error=not_regular)
+        return
+    count = 0
     try:
-        if ext in TEXT_EXTS or ext in HTML_EXTS:
-            yield _read_single(path, file_id, ext in HTML_EXTS, config)
-        elif ext in (".jsonl", ".ndjson"):
-            yield from _read_jsonl(path, file_id, config)
-        elif ext == ".csv":
-            yield from _read_csv(path, file_id, config)
-        else:
-            yield from _read_parquet(path, file_id, config)
+        for record in _read_format(path, file_id, ext, config):
+            count += 1
+            yield record
     except OSError as exc:  # unreadable file: permissions, a directory race, ...
-        yield Record(doc_id=file_id, source=source, error=f"unreadable: {exc}")
+        yield Record(doc_id=file_id if not count else f"{file_id}:{count + 1}", source=source,
+                     error=f"unreadable: {exc}" + (f"; no records read after {count}" if count else ""))
+    except Exception as exc:  # noqa: BLE001 - a reader bug must cost this file's rest, not the run
+        yield Record(doc_id=file_id if not count else f"{file_id}:{count + 1}", source=source,
+                     error=f"reading stopped: {_describe(exc)}" + (f"; no records read after {count}" if count else ""))
+
+
+def _read_format(path: Path, file_id: str, ext: str, config: Config) -> Iterator[Record]:
+    if ext in TEXT_EXTS or ext in HTML_EXTS:
+        yield _read_single(path, file_id, ext in HTML_EXTS, config)
+    elif ext in (".jsonl", ".ndjson"):
+        yield from _read_jsonl(path, file_id, config)
+    elif ext == ".csv":
+        yield from _read_csv(path, file_id, config)
+    else:
+        yield from _read_parquet(path, file_id, config)
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc)
+    if len(text) > 300:
+        text = text[:300] + "..."
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def _guarded(build: Callable[[], Record], doc_id: str, where: str) -> Record:
+    """``build()``, or a reject of that one record if it fails in any way."""
+    try:
+        return build()
+    except Exception as exc:  # noqa: BLE001 - any failure on one record rejects that record only
+        return _unreadable(doc_id, where, exc)
+
+
+def _unreadable(doc_id: str, where: str, exc: Exception) -> Record:
+    return Record(doc_id=doc_id, source=where, error=f"unreadable record: {_describe(exc)}")
 
 
 # --------------------------------------------------------------------------- bounded I/O
@@ -158,12 +336,14 @@ class _Bounded(io.RawIOBase):
 
     def __init__(self, inner, limit: int, owner) -> None:
         self._inner, self._limit, self._owner, self._count = inner, limit, owner, 0
+        # one decompressed piece at a time: what precedes a truncated or corrupt end is kept
+        self._readinto = getattr(inner, "readinto1", inner.readinto)
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer) -> int:
-        n = self._inner.readinto(buffer)
+        n = self._readinto(buffer)
         self._count += n
         if self._count > self._limit:
             raise InputTooLarge(f"larger than {self._limit:,} bytes after decompression")
@@ -181,15 +361,74 @@ def _read_all(path: Path, limit: int) -> bytes:
         return fh.read()
 
 
-_STREAM_ERRORS = (EOFError, zlib.error, gzip.BadGzipFile, InputTooLarge)
+_STREAM_ERRORS = (EOFError, zlib.error, gzip.BadGzipFile, InputTooLarge, TooManyBlankLines)
 
 
 def _stream_error(exc: BaseException) -> str:
-    if isinstance(exc, InputTooLarge):
+    if isinstance(exc, (InputTooLarge, TooManyBlankLines)):
         return str(exc)
     if isinstance(exc, EOFError):
         return "truncated gzip: compressed data ended early"
     return f"corrupt gzip: {exc}"
+
+
+LINE, BLANK, LONG = "line", "blank", "long"
+_BLANK_RUN = re.compile(rb"[ \t\r\f\v\n]*\n")  # whole blank lines (a repeated group is 100x slower)
+
+
+def _lines(fh: io.BufferedIOBase, max_line: int) -> Iterator[tuple[int, str, bytes, int]]:
+    """(first line number, kind, bytes, quote count) of a stream read in large blocks.
+
+    ``LINE``: one line with its newline; ``BLANK``: a run of whitespace-only lines (matched
+    by a regex, never line by line); ``LONG``: a line over ``max_line`` bytes, of which only
+    the start is kept (the quote count covers the whole line, for CSV). More than
+    ``MAX_BLANK_LINES`` blank lines in a row raise :class:`TooManyBlankLines`.
+    """
+    buf, pos, line_no, blank_run, eof = b"", 0, 1, 0, False
+    while True:
+        m = _BLANK_RUN.match(buf, pos)
+        if m is not None:
+            n = buf.count(b"\n", pos, m.end())
+            blank_run += n
+            if blank_run > MAX_BLANK_LINES:
+                raise TooManyBlankLines(f"more than {MAX_BLANK_LINES:,} blank lines in a row from line "
+                                        f"{line_no + n - blank_run}")
+            yield line_no, BLANK, buf[pos:m.end()], 0
+            line_no, pos = line_no + n, m.end()
+            continue
+        end = buf.find(b"\n", pos)
+        if end >= 0 or (eof and pos < len(buf)):
+            stop = end + 1 if end >= 0 else len(buf)
+            if stop - pos > max_line:
+                yield line_no, LONG, buf[pos:pos + max_line], buf.count(b'"', pos, stop)
+            else:
+                yield line_no, LINE, buf[pos:stop], 0
+            line_no, pos, blank_run = line_no + 1, stop, 0
+            continue
+        if eof:
+            return
+        if len(buf) - pos > max_line:  # a long line: keep its start, count its quotes, drop the rest
+            head, quotes = buf[pos:pos + max_line], buf.count(b'"', pos)
+            buf, pos, eof, more = _rest_of_line(fh)
+            yield line_no, LONG, head, quotes + more
+            line_no, blank_run = line_no + 1, 0
+            continue
+        block = fh.read1(max(BLOCK, len(buf) - pos))  # doubling: a long line costs linear time
+        eof = not block
+        buf, pos = buf[pos:] + block, 0
+
+
+def _rest_of_line(fh: io.BufferedIOBase) -> tuple[bytes, int, bool, int]:
+    """Read past the next newline: (what follows it, 0, end of file?, quotes skipped)."""
+    quotes = 0
+    while True:
+        block = fh.read1(BLOCK)
+        if not block:
+            return b"", 0, True, quotes
+        end = block.find(b"\n")
+        if end >= 0:
+            return block[end + 1:], 0, False, quotes + block.count(b'"', 0, end)
+        quotes += block.count(b'"')
 
 
 # --------------------------------------------------------------------------- decoding
@@ -197,24 +436,60 @@ def _stream_error(exc: BaseException) -> str:
 
 def decode(data: bytes) -> str:
     """Bytes of a text or HTML file → str. Raises ``ValueError`` for binary or undecodable data."""
+    return decode_noted(data)[0]
+
+
+def decode_noted(data: bytes) -> tuple[str, str | None]:
+    """:func:`decode`, and a note when invalid UTF-8 bytes were replaced (None otherwise).
+
+    UTF-8 (a BOM is dropped) wherever it fits; a text that is overwhelmingly UTF-8 (at least
+    twice as many valid multi-byte characters as invalid sequences) keeps UTF-8 with the bad
+    bytes replaced by U+FFFD; only then is the charset guessed (Latin-1, cp1252, ...).
+    """
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+        return data.decode("utf-16"), None
     if b"\x00" in data[:65536]:
         raise ValueError("binary content (NUL bytes)")
+    encoding, note = choose_encoding(data)
+    text = data.decode(encoding, errors="replace")
+    if encoding != "utf-8-sig" and _control_share(text) > 0.05:
+        raise ValueError("binary content (control characters)")
+    return text, note
+
+
+def choose_encoding(data: bytes) -> tuple[str, str | None]:
+    """The encoding to read ``data`` with, and a note if that is UTF-8 with bad bytes replaced."""
     try:
-        return data.decode("utf-8-sig")
+        data.decode("utf-8")
+        return "utf-8-sig", None
     except UnicodeDecodeError as exc:
         utf8_error = exc
+    bad, multibyte = _utf8_damage(data)
+    if multibyte >= 2 * bad:
+        return "utf-8-sig", _replaced_note(bad)
     from charset_normalizer import from_bytes  # only for the rare non-UTF-8 file
 
-    best = from_bytes(data[:1_000_000]).best()
+    matches = from_bytes(data[:1_000_000])
+    best = matches.best()
+    if best is not None and best.encoding != "cp1252":  # on a tie, the web's usual legacy encoding
+        best = next((m for m in matches if m.encoding == "cp1252" and m.chaos <= best.chaos
+                     and m.coherence >= best.coherence), best)
     if best is None or best.encoding is None:
         raise ValueError(f"undecodable: not UTF-8 ({utf8_error.reason} at byte {utf8_error.start}) "
                          "and no other encoding fits")
-    text = data.decode(best.encoding, errors="replace")
-    if _control_share(text) > 0.05:
-        raise ValueError("binary content (control characters)")
-    return text
+    return best.encoding, None
+
+
+def _utf8_damage(data: bytes) -> tuple[int, int]:
+    """(invalid UTF-8 sequences, valid multi-byte characters) of ``data``."""
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd") - data.count(b"\xef\xbf\xbd")
+    non_ascii = len(text) - len(text.encode("ascii", errors="ignore"))
+    return bad, non_ascii - bad
+
+
+def _replaced_note(bad: int) -> str:
+    return f"invalid UTF-8: {bad:,} byte sequence{'s' if bad != 1 else ''} replaced with U+FFFD"
 
 
 def _control_share(text: str) -> float:
@@ -229,14 +504,16 @@ def _read_single(path: Path, file_id: str, is_html: bool, config: Config) -> Rec
     source = str(path)
     limit = min(config.max_record_bytes, config.max_file_bytes)
     try:
-        text = decode(_read_all(path, limit))
+        text, note = decode_noted(_read_all(path, limit))
     except _STREAM_ERRORS as exc:
         return Record(doc_id=file_id, source=source, error=_stream_error(exc))
     except ValueError as exc:
         return Record(doc_id=file_id, source=source, error=str(exc))
+    if note:
+        log.warning("%s: %s", source, note)
     if is_html:
-        return Record(doc_id=file_id, source=source, html=text)
-    return Record(doc_id=file_id, source=source, text=text)
+        return Record(doc_id=file_id, source=source, html=text, warning=note)
+    return Record(doc_id=file_id, source=source, text=text, warning=note)
 
 
 # --------------------------------------------------------------------------- multi-record files
@@ -295,20 +572,15 @@ def _read_jsonl(path: Path, file_id: str, config: Config) -> Iterator[Record]:
     line_no = 0
     try:
         with io.BufferedReader(_open_bounded(path, config.max_file_bytes)) as fh:
-            while True:
-                line = fh.readline(config.max_record_bytes + 1)
-                if not line:
-                    return
-                line_no += 1
-                if len(line) > config.max_record_bytes and not line.endswith(b"\n"):
+            for line_no, kind, line, _ in _lines(fh, config.max_record_bytes):
+                if kind == LONG:
                     yield Record(doc_id=f"{file_id}:{line_no}", source=f"{source}:{line_no}",
                                  error=f"line longer than {config.max_record_bytes:,} bytes")
-                    while line and not line.endswith(b"\n"):  # skip the rest of the long line
-                        line = fh.readline(config.max_record_bytes + 1)
-                    continue
-                if not line.strip():
-                    continue
-                yield _jsonl_record(line, file_id, source, line_no, config)
+                elif kind == LINE and line.strip():
+                    try:
+                        yield _jsonl_record(line, file_id, source, line_no, config)
+                    except Exception as exc:  # noqa: BLE001 - any failure on one line rejects that line only
+                        yield _unreadable(_id_at_start(line) or f"{file_id}:{line_no}", f"{source}:{line_no}", exc)
     except _STREAM_ERRORS as exc:
         yield Record(doc_id=f"{file_id}:{line_no + 1}", source=f"{source}:{line_no + 1}",
                      error=f"{_stream_error(exc)}; no records read past line {line_no}")
@@ -319,45 +591,269 @@ def _jsonl_record(line: bytes, file_id: str, source: str, line_no: int, config: 
     try:
         obj = json.loads(line.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
-        return Record(doc_id=f"{file_id}:{line_no}", source=where, error=f"undecodable: {exc.reason} at byte {exc.start}")
+        return Record(doc_id=_id_at_start(line) or f"{file_id}:{line_no}", source=where,
+                      error=f"undecodable: {exc.reason} at byte {exc.start}")
     except json.JSONDecodeError as exc:
-        return Record(doc_id=f"{file_id}:{line_no}", source=where, error=f"malformed JSON: {exc.msg} at column {exc.colno}")
+        return Record(doc_id=_id_at_start(line) or f"{file_id}:{line_no}", source=where,
+                      error=f"malformed JSON: {exc.msg} at column {exc.colno}")
     if not isinstance(obj, dict):
         return Record(doc_id=f"{file_id}:{line_no}", source=where, error=f"JSON line is a {type(obj).__name__}, not an object")
     return make_record(obj, file_id, source, line_no, config)
 
 
+_ID_FIRST = re.compile(rb'\s*\{\s*"id"\s*:\s*(?:("(?:[^"\\\n]|\\.){1,200}")|(-?\d{1,40})\s*[,}])')
+
+
+def _id_at_start(line: bytes) -> str | None:
+    """The id of a JSON line that cannot be parsed whole, when it is the object's first key."""
+    m = _ID_FIRST.match(line)
+    if m is None:
+        return None
+    try:
+        value = json.loads(m.group(1)) if m.group(1) else m.group(2).decode()
+        return _clean_value(value) if not _has_surrogates(value) else None
+    except ValueError:
+        return None
+
+
+# --------------------------------------------------------------------------- CSV
+
+
+class _RowTooLarge(Exception):
+    pass
+
+
+class _Line(NamedTuple):
+    number: int
+    kind: str
+    text: str
+    repaired: int  # invalid UTF-8 sequences replaced
+
+
+class _CsvLines:
+    """The decoded physical lines of a CSV file, with push-back for re-reading after a bad row."""
+
+    def __init__(self, items: Iterator[tuple[int, str, bytes, int]], encoding: str) -> None:
+        # a BOM is dropped from the first line only: "utf-8-sig" line by line is 4x slower
+        self.items, self.back = items, deque()
+        self.encoding = "utf-8" if encoding == "utf-8-sig" else encoding
+
+    def next(self) -> _Line | None:
+        if self.back:
+            return self.back.popleft()
+        item = next(self.items, None)
+        if item is None:
+            return None
+        number, kind, data, _ = item
+        if number == 1 and data.startswith(b"\xef\xbb\xbf"):
+            data = data[3:]
+        try:
+            return _Line(number, kind, data.decode(self.encoding), 0)
+        except UnicodeDecodeError:
+            text = data.decode(self.encoding, errors="replace")
+            return _Line(number, kind, text, max(1, text.count("\ufffd") - data.count(b"\xef\xbf\xbd")))
+
+    def push_back(self, lines: list[_Line]) -> None:
+        self.back.extendleft(reversed(lines))
+
+
+def _next_row(lines: _CsvLines, limit: int) -> tuple[list[str] | None, list[_Line], Exception | None]:
+    """One CSV record (strict quoting), the lines it used, and the error if it is malformed."""
+    used: list[_Line] = []
+
+    def feed() -> Iterator[str]:
+        size = 0
+        while (line := lines.next()) is not None:
+            if not used and line.kind == BLANK:
+                continue  # blank lines between records
+            used.append(line)
+            size += len(line.text)
+            if line.kind == LONG or size > limit:
+                raise _RowTooLarge(f"row larger than {limit:,} bytes")
+            yield line.text
+
+    try:
+        return next(csv.reader(feed(), strict=True), None), used, None
+    except (csv.Error, _RowTooLarge) as exc:
+        return None, used, exc
+
+
+def _checked_row(row: list[str] | None, used: list[_Line], exc: Exception | None,
+                 width: int) -> tuple[list[str] | None, list[_Line], Exception | None]:
+    """A one-line row that strict quoting refuses is read leniently; a multi-line row of the
+    wrong width is a failure (an unbalanced quote swallowed the lines after it)."""
+    if exc is not None and len(used) == 1 and not isinstance(exc, _RowTooLarge):
+        lenient = _lenient(used[0])
+        if lenient is not None:
+            return lenient, used, None
+    elif exc is None and len(used) > 1 and len(row) != width:
+        return None, used, csv.Error(f"{len(row)} fields over lines {used[0].number}-{used[-1].number}, "
+                                     f"header has {width}")
+    return row, used, exc
+
+
+def _lenient(line: _Line) -> list[str] | None:
+    """A one-line row that strict quoting refuses (``"x" y``), read as most CSV readers would."""
+    try:
+        return next(csv.reader([line.text]), None)
+    except csv.Error:
+        return None
+
+
+def _plausible(row: list[str], header: list[str]) -> bool:
+    """A row met while re-synchronising after a malformed row is a real one only if its id
+    (when the file has ids) looks like an id, not a sentence of article text."""
+    return "id" not in header or _looks_like_id(row[header.index("id")])
+
+
+def _looks_like_id(value: str) -> bool:
+    value = value.strip()
+    return len(value) <= 200 and not any(ch.isspace() for ch in value)
+
+
+def _row_failure(exc: Exception, line_no: int) -> str:
+    if isinstance(exc, _RowTooLarge):
+        return f"{exc} (from line {line_no})"
+    return f"malformed CSV row at line {line_no}: {exc}"
+
+
+def _id_of_line(line: _Line, header: list[str]) -> str | None:
+    """The id of a malformed row, when its first line shows one that looks like an id."""
+    if "id" not in header or line.kind == BLANK:
+        return None
+    try:
+        fields = next(csv.reader([line.text]), [])
+    except csv.Error:
+        return None
+    index = header.index("id")
+    if index >= len(fields) or not _looks_like_id(fields[index]):
+        return None
+    return _clean_value(fields[index])
+
+
+def _csv_encoding(path: Path, config: Config) -> str:
+    """The file's encoding, chosen as for a ``.txt`` from its first megabyte."""
+    with io.BufferedReader(_open_bounded(path, config.max_file_bytes)) as fh:
+        sample = fh.read(BLOCK)
+        complete = not fh.read(1)
+    if not complete and b"\n" in sample:
+        sample = sample[: sample.rindex(b"\n") + 1]  # no character cut in two
+    if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ValueError("UTF-16 CSV files are not supported: save it as UTF-8")
+    if b"\x00" in sample[:65536]:
+        raise ValueError("binary content (NUL bytes)")
+    encoding, _ = choose_encoding(sample)
+    return encoding
+
+
 def _read_csv(path: Path, file_id: str, config: Config) -> Iterator[Record]:
     source = str(path)
-    csv.field_size_limit(max(config.max_record_bytes, 131072))
-    row_no = 0
+    csv.field_size_limit(max(csv.field_size_limit(), config.max_record_bytes + 1))
     try:
-        with io.TextIOWrapper(io.BufferedReader(_open_bounded(path, config.max_file_bytes)),
-                              encoding="utf-8-sig", errors="surrogateescape", newline="") as fh:
-            reader = csv.reader(fh)
-            header = next(reader, None)
-            if header is None:
-                yield Record(doc_id=file_id, source=source, error="empty CSV file")
-                return
-            header = [h.strip().lower() for h in header]
-            if not {"text", "html"} & set(header):
-                yield Record(doc_id=file_id, source=source, error="CSV header has no 'text' or 'html' column")
-                return
-            for row in reader:
-                row_no += 1
-                if not row:
-                    continue
-                if len(row) != len(header):
-                    yield Record(doc_id=f"{file_id}:{row_no}", source=f"{source}:{row_no}",
-                                 error=f"malformed CSV row: {len(row)} fields, header has {len(header)}")
-                    continue
-                yield make_record(dict(zip(header, row)), file_id, source, row_no, config)
-    except csv.Error as exc:
-        yield Record(doc_id=f"{file_id}:{row_no + 1}", source=f"{source}:{row_no + 1}",
-                     error=f"malformed CSV: {exc}; no records read past row {row_no}")
+        encoding = _csv_encoding(path, config)
     except _STREAM_ERRORS as exc:
-        yield Record(doc_id=f"{file_id}:{row_no + 1}", source=f"{source}:{row_no + 1}",
-                     error=f"{_stream_error(exc)}; no records read past row {row_no}")
+        yield Record(doc_id=file_id, source=source, error=_stream_error(exc))
+        return
+    except ValueError as exc:
+        yield Record(doc_id=file_id, source=source, error=str(exc))
+        return
+    reader = _CsvReader(path, file_id, config)
+    try:
+        with io.BufferedReader(_open_bounded(path, config.max_file_bytes)) as fh:
+            yield from reader.records(_CsvLines(_lines(fh, config.max_record_bytes), encoding))
+    except _STREAM_ERRORS as exc:
+        yield from reader.flush()
+        yield reader.reject(f"{_stream_error(exc)}; no records read past row {reader.row_no}")
+
+
+class _CsvReader:
+    """Rows of a CSV file; every row that can be delimited comes out as a record or a reject.
+
+    A malformed row (a quote that never closes or is followed by text, a multi-line row of
+    the wrong width, or a row over the record limit) rejects its first line, and reading
+    resumes at the next line; lines that then make no plausible row are rejected together
+    as one fragment.
+    """
+
+    def __init__(self, path: Path, file_id: str, config: Config) -> None:
+        self.source, self.file_id, self.config = str(path), file_id, config
+        self.row_no = 0
+        self.fragment: tuple[int, int] | None = None  # first and last line
+
+    def reject(self, error: str, doc_id: str | None = None) -> Record:
+        self.row_no += 1
+        return Record(doc_id=doc_id or f"{self.file_id}:{self.row_no}", source=f"{self.source}:{self.row_no}",
+                      error=error)
+
+    def add_fragment(self, used: list[_Line]) -> None:
+        first = self.fragment[0] if self.fragment else used[0].number
+        self.fragment = (first, used[-1].number)
+
+    def flush(self) -> Iterator[Record]:
+        if self.fragment:
+            first, last = self.fragment
+            self.fragment = None
+            yield self.reject(f"not a CSV row: lines {first}-{last} follow a malformed row and make no row")
+
+    def records(self, lines: _CsvLines) -> Iterator[Record]:
+        limit = self.config.max_record_bytes
+        header, used, exc = _next_row(lines, limit)
+        if header is None:
+            yield Record(doc_id=self.file_id, source=self.source,
+                         error=f"malformed CSV header: {exc}" if exc else "empty CSV file")
+            return
+        header = [h.strip().lower() for h in header]
+        if not {"text", "html"} & set(header):
+            yield Record(doc_id=self.file_id, source=self.source, error="CSV header has no 'text' or 'html' column")
+            return
+        resyncing = False
+        while True:
+            row, used, exc = _checked_row(*_next_row(lines, limit), len(header))
+            if not used:
+                break
+            if exc is not None:  # the first line is the bad row's; read again from the next one
+                lines.push_back(used[1:])
+                if resyncing:
+                    self.add_fragment(used[:1])
+                else:
+                    yield self.reject(_row_failure(exc, used[0].number), _id_of_line(used[0], header))
+                    resyncing = True
+            elif len(row) != len(header) or (resyncing and not _plausible(row, header)):
+                if resyncing:
+                    self.add_fragment(used)
+                else:
+                    yield self.reject(f"malformed CSV row: {len(row)} fields, header has {len(header)}")
+            else:
+                yield from self.flush()
+                resyncing = False
+                yield self.record(dict(zip(header, row)), sum(line.repaired for line in used))
+        yield from self.flush()
+
+    def record(self, row: dict[str, str], repaired: int) -> Record:
+        self.row_no += 1
+        rid = _clean_value(row.get("id")) or f"{self.file_id}:{self.row_no}"
+        record = _guarded(lambda: make_record(row, self.file_id, self.source, self.row_no, self.config),
+                          rid, f"{self.source}:{self.row_no}")
+        if repaired and record.error is None:
+            record.warning = _replaced_note(repaired)
+            log.warning("%s:%d: %s", self.source, self.row_no, record.warning)
+        return record
+
+
+# --------------------------------------------------------------------------- Parquet and DataFrames
+
+
+@contextlib.contextmanager
+def _parquet_source(path: Path, config: Config) -> Iterator[Any]:
+    """The file to hand to pyarrow: a gzipped one is decompressed, bounded, to a temporary file."""
+    if not path.name.lower().endswith(".gz"):
+        yield str(path)
+        return
+    with tempfile.TemporaryFile(prefix="newsdedup-") as tmp:
+        with io.BufferedReader(_open_bounded(path, config.max_file_bytes)) as fh:
+            shutil.copyfileobj(fh, tmp, BLOCK)
+        tmp.seek(0)
+        yield tmp
 
 
 def _read_parquet(path: Path, file_id: str, config: Config) -> Iterator[Record]:
@@ -367,23 +863,63 @@ def _read_parquet(path: Path, file_id: str, config: Config) -> Iterator[Record]:
     source = str(path)
     row_no = 0
     try:
-        if path.name.lower().endswith(".gz"):
-            handle = io.BytesIO(_read_all(path, config.max_file_bytes))
-        else:
-            handle = path
-        pf = pq.ParquetFile(handle)
-        columns = [c for c in pf.schema_arrow.names if c.lower() in FIELDS]
-        if not {"text", "html"} & {c.lower() for c in columns}:
-            yield Record(doc_id=file_id, source=source, error="Parquet file has no 'text' or 'html' column")
-            return
-        for batch in pf.iter_batches(batch_size=1024, columns=columns):
-            for row in batch.to_pylist():
-                row_no += 1
-                yield make_record({k.lower(): v for k, v in row.items()}, file_id, source, row_no, config)
+        with _parquet_source(path, config) as handle:
+            pf = pq.ParquetFile(handle)
+            size = sum(pf.metadata.row_group(i).total_byte_size for i in range(pf.metadata.num_row_groups))
+            if size > config.max_file_bytes:
+                yield Record(doc_id=file_id, source=source,
+                             error=f"larger than {config.max_file_bytes:,} bytes uncompressed ({size:,})")
+                return
+            columns = [c for c in pf.schema_arrow.names if c.lower() in FIELDS]
+            if not {"text", "html"} & {c.lower() for c in columns}:
+                yield Record(doc_id=file_id, source=source, error="Parquet file has no 'text' or 'html' column")
+                return
+            for batch in pf.iter_batches(batch_size=1024, columns=columns):
+                for row, problem in _batch_rows(batch):
+                    row_no += 1
+                    rid = _guarded_id(row) or f"{file_id}:{row_no}"
+                    yield _guarded(lambda: _parquet_record(row, problem, file_id, source, row_no, config),
+                                   rid, f"{source}:{row_no}")
     except (pa.ArrowException, ValueError, *_STREAM_ERRORS) as exc:
-        error = _stream_error(exc) if isinstance(exc, _STREAM_ERRORS) else f"unreadable Parquet: {exc}"
+        error = _stream_error(exc) if isinstance(exc, _STREAM_ERRORS) else f"unreadable Parquet: {_describe(exc)}"
         yield Record(doc_id=f"{file_id}:{row_no + 1}" if row_no else file_id, source=source,
                      error=error + (f"; no records read past row {row_no}" if row_no else ""))
+
+
+def _batch_rows(batch) -> list[tuple[dict[str, Any], str | None]]:
+    """The rows of a record batch as dicts; a value Python cannot hold (a timestamp past year
+    9999, ...) is None and names the problem of its row."""
+    names = [name.lower() for name in batch.schema.names]
+    problems: list[str | None] = [None] * batch.num_rows
+    columns = []
+    for name, column in zip(names, batch.columns):
+        try:
+            values = column.to_pylist()
+        except Exception:  # noqa: BLE001 - find the rows at fault, one value at a time
+            values = []
+            for i in range(batch.num_rows):
+                try:
+                    values.append(column[i].as_py())
+                except Exception as exc:  # noqa: BLE001
+                    values.append(None)
+                    problems[i] = problems[i] or f"field {name!r}: {_describe(exc)}"
+        columns.append(values)
+    return [(dict(zip(names, values)), problems[i]) for i, values in enumerate(zip(*columns))]
+
+
+def _guarded_id(row: dict[str, Any]) -> str | None:
+    try:
+        return _clean_value(row.get("id"))
+    except Exception:  # noqa: BLE001
+        return None
+
+
+def _parquet_record(row: dict[str, Any], problem: str | None, file_id: str, source: str, row_no: int,
+                    config: Config) -> Record:
+    if problem is not None:
+        return Record(doc_id=_guarded_id(row) or f"{file_id}:{row_no}", source=f"{source}:{row_no}",
+                      error=f"unreadable value: {problem}")
+    return make_record(row, file_id, source, row_no, config)
 
 
 def _read_frame(df: pd.DataFrame, file_id: str, source: str, config: Config) -> Iterator[Record]:
@@ -392,5 +928,7 @@ def _read_frame(df: pd.DataFrame, file_id: str, source: str, config: Config) -> 
         raise ValueError("the DataFrame needs a 'text' or 'html' column")
     frame = df.rename(columns=cols)
     keep = [c for c in FIELDS if c in frame.columns]
-    for row_no, row in enumerate(frame[keep].itertuples(index=False, name=None), start=1):
-        yield make_record(dict(zip(keep, row)), file_id, source, row_no, config)
+    for row_no, values in enumerate(frame[keep].itertuples(index=False, name=None), start=1):
+        row = dict(zip(keep, values))
+        yield _guarded(lambda: make_record(row, file_id, source, row_no, config),
+                       _guarded_id(row) or f"{file_id}:{row_no}", f"{source}:{row_no}")

@@ -22,6 +22,7 @@ class Record:
     title: str | None = None
     date: str | None = None
     error: str | None = None
+    warning: str | None = None  # a readable record read with a repair (e.g. invalid UTF-8 bytes replaced)
 
     @property
     def raw_chars(self) -> int:
