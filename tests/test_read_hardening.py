@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from newsdedup import read
+from newsdedup import outdir, read
 from newsdedup.config import Config
 from newsdedup.read import read_inputs
 
@@ -193,7 +193,7 @@ def test_the_output_folder_and_folders_holding_a_run_are_not_read(tmp_path):
     (tmp_path / "out").mkdir()
     (tmp_path / "out" / "documents.jsonl").write_text(jsonl({"id": "o", "text": "x"}))
     (tmp_path / "older").mkdir()
-    (tmp_path / "older" / read.RUN_MARKER).write_text("")
+    (tmp_path / "older" / outdir.MARKER).write_text("")
     (tmp_path / "older" / "documents.jsonl").write_text(jsonl({"id": "p", "text": "x"}))
     records = list(read_inputs(tmp_path, Config(out=str(tmp_path / "out"))))
     assert [r.doc_id for r in records] == ["a"]

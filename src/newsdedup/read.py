@@ -53,6 +53,7 @@ from typing import Any, NamedTuple
 import pandas as pd
 
 from .config import DEFAULT, Config
+from .outdir import is_output_directory
 from .records import Record
 
 log = logging.getLogger(__name__)
@@ -62,7 +63,6 @@ HTML_EXTS = (".html", ".htm", ".xhtml")
 TABLE_EXTS = (".jsonl", ".ndjson", ".csv", ".parquet")
 SUPPORTED = TEXT_EXTS + HTML_EXTS + TABLE_EXTS
 FIELDS = ("id", "text", "html", "url", "title", "date")
-RUN_MARKER = ".newsdedup-run"  # the writer puts it in every output directory
 MAX_BLANK_LINES = 100_000  # consecutive blank lines in a JSONL or CSV file before the rest is rejected
 BLOCK = 1 << 20
 
@@ -213,7 +213,7 @@ def _skipped_dir(folder: Path, config: Config) -> bool:
         is_out = folder.resolve() == Path(config.out).resolve()
     except OSError:
         is_out = False
-    if is_out or (folder / RUN_MARKER).exists():
+    if is_out or is_output_directory(folder):
         log.info("skipping %s: it holds newsdedup output", folder)
         return True
     return False
