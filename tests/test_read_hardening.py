@@ -334,3 +334,18 @@ def test_a_short_latin1_text_prefers_cp1252_on_a_tie(tmp_path):
 def test_a_jsonl_line_that_does_not_parse_keeps_its_leading_id(tmp_path):
     (tmp_path / "k.jsonl").write_bytes(b'{"id": "mine", "text": "caf\xe9"}\n{"id": 42, "text": "unterminated\n')
     assert [r.doc_id for r in read_inputs(tmp_path)] == ["mine", "42"]
+
+
+def test_a_repair_made_while_reading_reaches_documents_and_the_summary(tmp_path):
+    import newsdedup
+
+    body = ("“Curly” quotes and an em dash — in a line about the council's budget vote today.\n\n"
+            "The council approved the budget after a long debate about the new library and roads.\n")
+    (tmp_path / "fixed.txt").write_bytes(body.encode() + b"Caf\xe9 owners spoke against the plan at the meeting.\n")
+    (tmp_path / "fine.txt").write_text("A different story about the weather turning cold this weekend in the hills.\n")
+    result = newsdedup.run(tmp_path, Config(workers=1))
+    docs = result.documents.set_index("doc_id")
+    assert docs.at["fixed", "warning"] == "invalid UTF-8: 1 byte sequence replaced with U+FFFD"
+    assert "“Curly”" in docs.at["fixed", "text"]  # not mojibake
+    assert pd.isna(docs.at["fine", "warning"])
+    assert result.summary["counts"]["read_with_warnings"] == 1

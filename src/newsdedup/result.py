@@ -60,6 +60,7 @@ class Result:
             "pairs_duplicate": int((self.pairs["decision"] == "duplicate").sum()),
             "raw_chars": int(self.documents["raw_chars"].sum()),
             "clean_chars": int(self.documents["clean_chars"].sum()),
+            "read_with_warnings": int(self.documents["warning"].notna().sum()),
         }
 
     @property

@@ -26,6 +26,7 @@ DOCUMENTS = {
     "text": STRING,
     "raw_chars": "int64",
     "clean_chars": "int64",
+    "warning": STRING,
 }
 
 CLUSTERS = {

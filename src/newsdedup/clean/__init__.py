@@ -51,6 +51,7 @@ class Draft:
     keys: list[str] = field(default_factory=list)  # the paragraphs' compare keys
     scores: np.ndarray | None = None  # the classifier's probability that each paragraph is article text
     error: str | None = None
+    warning: str | None = None
 
 
 @dataclass(slots=True)
@@ -66,6 +67,7 @@ class Cleaned:
     n_words: list[int] = field(default_factory=list)  # words of each key (normalize.word_counts), as the matcher counts them
     removed: list[tuple[int, str, str]] = field(default_factory=list)  # (para_index, text, reason)
     error: str | None = None
+    warning: str | None = None  # a repair made while reading (Record.warning)
 
     @property
     def text(self) -> str:
@@ -76,7 +78,7 @@ def draft(record: Record) -> Draft:
     """Per-document work: parse, extract, split into paragraphs, score them."""
     d = Draft(doc_id=record.doc_id, source=record.source, raw_chars=record.raw_chars,
               is_html=record.is_html, url=record.url, title=record.title, date=record.date,
-              title_given=record.title is not None, error=record.error)
+              title_given=record.title is not None, error=record.error, warning=record.warning)
     if d.error is not None:
         return d
     if record.html is not None:
@@ -119,7 +121,7 @@ def finish(d: Draft, evidence: Evidence = Evidence(), config: Config = DEFAULT, 
     """Apply every paragraph rule to a draft; the result carries clean text and removals
     (``model``: a classifier to score the paragraphs with instead of the draft's scores)."""
     out = Cleaned(doc_id=d.doc_id, source=d.source, raw_chars=d.raw_chars, url=d.url,
-                  title=d.title, date=d.date, error=d.error)
+                  title=d.title, date=d.date, error=d.error, warning=d.warning)
     if d.error is not None:
         return out
     labels = label(d.paragraphs, evidence, html=d.is_html, title_hint=d.title,
