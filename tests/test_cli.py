@@ -125,3 +125,18 @@ def test_quiet_run_logs_only_warnings(many_docs, tmp_path, monkeypatch):
     res = _run(many_docs, tmp_path, "--quiet")
     assert res.exit_code == 0, res.output
     assert res.stderr == "WARNING urllib3.connectionpool: third-party warning\n"
+
+
+def test_the_report_says_ids_are_relative_to_the_common_parent_of_input_folders(tmp_path):
+    for folder in ("html", "text"):
+        (tmp_path / "dump" / folder).mkdir(parents=True)
+    story = "The council approved the budget after a long debate about the new library and roads."
+    (tmp_path / "dump" / "html" / "x.html").write_text(f"<html><body><article><p>{story}</p></article></body></html>")
+    (tmp_path / "dump" / "text" / "x.txt").write_text(story + "\n")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["run", str(tmp_path / "dump" / "html"), str(tmp_path / "dump" / "text"),
+                                       "--out", str(out), "--format", "jsonl", "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    assert f"relative to {tmp_path / 'dump'}/" in result.output
+    ids = [json.loads(line)["doc_id"] for line in (out / "documents.jsonl").read_text().splitlines()]
+    assert ids == ["html/x", "text/x"]

@@ -216,6 +216,11 @@ def report(result: Result, inputs, out: Path) -> str:
         f"{c['boilerplate_chars_removed']:,} of {c['raw_chars']:,} chars",
         f"  paragraph matches: {c['matches']} ({c['matches_across_clusters']} across clusters)",
     ]
+    from .read import id_base
+
+    base = id_base(list(inputs))
+    if base is not None:
+        lines.insert(1, f"  doc ids of files are paths relative to {base}/ (the input directories' common parent)")
     reasons = result.boilerplate["reason"].value_counts()
     if len(reasons):
         lines.insert(3, "    by reason: " + ", ".join(f"{r} {n}" for r, n in sorted(reasons.items())))

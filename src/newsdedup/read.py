@@ -88,7 +88,9 @@ def read_inputs(inputs: Input | Iterable[Input], config: Config = DEFAULT) -> It
     if isinstance(inputs, (str, os.PathLike, pd.DataFrame)):
         inputs = [inputs]
     inputs = list(inputs)
-    base = _id_base(inputs)
+    base = id_base(inputs)
+    if base is not None:
+        log.info("ids of files in the input directories are relative to %s", base)
     ids = _UniqueIds()
     frames = 0
     for item in inputs:
@@ -126,16 +128,14 @@ def _clash(record: Record, first_source: str, taken: dict[str, str]) -> Record:
                   error=f"duplicate id {record.doc_id!r}: already used by {first_source}")
 
 
-def _id_base(inputs: list[Input]) -> Path | None:
+def id_base(inputs: list[Input]) -> Path | None:
     """The folder that ids of files in input directories are relative to: the common parent
     of two or more distinct input directories (None: each directory is its own base)."""
     dirs = sorted({os.path.abspath(item) for item in inputs
                    if not isinstance(item, pd.DataFrame) and os.path.isdir(item)})
     if len(dirs) < 2:
         return None
-    base = Path(os.path.commonpath(dirs))
-    log.info("ids of files in the %d input directories are relative to %s", len(dirs), base)
-    return base
+    return Path(os.path.commonpath(dirs))
 
 
 # --------------------------------------------------------------------------- walking directories
