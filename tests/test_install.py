@@ -113,3 +113,50 @@ def test_nowhere_to_cache_compiles_uncached_with_one_warning(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith("None [0, 1, 0] ["), proc.stdout
     assert proc.stdout.count("uncached") == 1, proc.stdout
+
+
+_OFFLINE = ("NewConnectionError", "Max retries exceeded", "Could not fetch URL", "Temporary failure in name resolution",
+            "No matching distribution found")
+
+
+def _pip(*args: str, cwd: Path) -> None:
+    """``pip args``, or skip the test when pip cannot reach an index (nothing to install from)."""
+    proc = subprocess.run([sys.executable, "-m", "pip", "--disable-pip-version-check", *args],
+                          capture_output=True, text=True, cwd=cwd, env=_env(PYTHONPATH=None))
+    offline = proc.returncode and any(marker in proc.stdout + proc.stderr for marker in _OFFLINE)
+    if offline and not os.environ.get("NEWSDEDUP_CI"):  # .ci/run has an index: there it fails
+        pytest.skip(f"no package index reachable to install the wheel's build tools and dependencies:\n{proc.stderr}")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+@pytest.mark.install
+def test_the_wheel_installed_in_a_fresh_venv_runs_from_another_directory(tmp_path):
+    """What ``pip install .`` gives (not the editable checkout): the built wheel, with its
+    dependencies, in a new virtual environment, run from a directory holding nothing else."""
+    root = Path(__file__).resolve().parents[1]
+    source = tmp_path / "source"  # a copy: building in the checkout would leave build/ there
+    shutil.copytree(root / "src", source / "src", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+    for name in ["pyproject.toml", "README.md", *[p.name for p in root.glob("LICEN[CS]E*")]]:
+        shutil.copy(root / name, source / name)
+    _pip("wheel", "--no-deps", "--wheel-dir", str(tmp_path / "wheels"), str(source), cwd=tmp_path)
+    wheel = next((tmp_path / "wheels").glob("newsdedup-*.whl"))
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    try:
+        python = venv / "bin" / "python"
+        _pip("--python", str(python), "install", str(wheel), cwd=tmp_path)
+        away = tmp_path / "elsewhere"
+        shutil.copytree(CORPUS, away / "seeds")
+        env = _env(PYTHONPATH=None)
+        ran = subprocess.run([venv / "bin" / "newsdedup", "run", "seeds", "--out", "out", "--quiet"],
+                             capture_output=True, text=True, cwd=away, env=env)
+        assert ran.returncode == 0, ran.stderr
+        assert (away / "out" / "summary.json").exists()
+        code = ("import newsdedup; print(newsdedup.__file__); "
+                "print(newsdedup.clean_text('Menu\\nA long enough sentence about the news of the day, told in full.'))")
+        cleaned = subprocess.run([python, "-c", code], capture_output=True, text=True, cwd=away, env=env)
+        assert cleaned.returncode == 0, cleaned.stderr
+        installed, text = cleaned.stdout.splitlines()
+        assert installed.startswith(str(venv)) and text == "A long enough sentence about the news of the day, told in full."
+    finally:
+        shutil.rmtree(venv)  # most of a gigabyte of dependencies
