@@ -11,7 +11,10 @@ import atexit
 import dataclasses
 import gc
 import logging
+import signal
 import sys
+import threading
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,6 +27,7 @@ if TYPE_CHECKING:
     from .result import Result
 
 DEFAULT_CORPUS = Path("corpus")
+INTERRUPTED = 130  # exit code after Ctrl-C or SIGTERM (the shell's for SIGINT), "Aborted!" on stderr
 _TYPES = {"int": int, "float": float, "str": str}
 _OWN_OPTIONS = {"format"}  # declared by hand below (a choice)
 
@@ -38,7 +42,57 @@ def _config_options(func):
     return func
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class _Interruptible(click.Group):
+    """Ctrl-C or SIGTERM anywhere in a command (an import, numba compiling, a stage, the
+    writing) stops it the same way: the exception unwinds through the stages, which stop
+    their child processes; "Aborted!" and exit code ``INTERRUPTED``, no traceback. A
+    library may turn the interrupt into another error (numba, compiling, loses it in a
+    callback and then fails): after an interrupt, any error is the interrupt."""
+
+    def invoke(self, ctx: click.Context):
+        _interrupted.clear()
+        try:
+            with _interrupts_raised():
+                return super().invoke(ctx)
+        except KeyboardInterrupt:
+            pass
+        except Exception:
+            if not _interrupted.is_set():
+                raise
+        click.echo("\nAborted!", err=True)
+        ctx.exit(INTERRUPTED)
+
+
+_interrupted = threading.Event()
+
+
+@contextmanager
+def _interrupts_raised():
+    """Meanwhile, SIGINT (unless ignored) and SIGTERM raise KeyboardInterrupt in the main
+    thread and are remembered; once interrupted, errors nothing can raise (in a callback,
+    in a destructor of half-compiled code) are not printed, up to the process's exit."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    signals = [signal.SIGTERM] + ([signal.SIGINT] if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN else [])
+    previous = {sig: signal.signal(sig, _interrupt) for sig in signals}
+    hook = sys.unraisablehook
+    sys.unraisablehook = lambda unraisable: None if _interrupted.is_set() else hook(unraisable)
+    try:
+        yield
+    finally:
+        if not _interrupted.is_set():
+            sys.unraisablehook = hook
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _interrupt(signum, frame) -> None:
+    _interrupted.set()
+    raise KeyboardInterrupt
+
+
+@click.group(cls=_Interruptible, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="newsdedup")
 def main() -> None:
     """Clean, de-duplicate and cluster scraped news."""
@@ -76,7 +130,7 @@ def run(inputs: tuple[Path, ...], config_file: Path | None, quiet: bool, verbose
 
     from .runners.cleaning import prestart
 
-    prestart(config)  # before the rest of the pipeline is imported: see prestart
+    prestart(config, inputs)  # before the rest of the pipeline is imported: see prestart
     from .runners import run as run_pipeline
 
     _no_final_collection()
