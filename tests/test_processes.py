@@ -124,6 +124,21 @@ def test_sigkill_to_the_run_leaves_no_child_behind(dump, tmp_path):
             os.kill(pid, signal.SIGKILL)
 
 
+def test_a_forked_child_dies_with_its_parent(tmp_path):
+    code = ("import time; from newsdedup.runners.fork import Forked\n"
+            "child = Forked(time.sleep, 120)\n"
+            "print(child._process.pid, flush=True); time.sleep(120)")
+    parent = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    child = int(parent.stdout.readline())
+    parent.kill()
+    parent.wait()
+    try:
+        assert _wait_for(lambda: not _alive(child), timeout=10.0)
+    finally:
+        if _alive(child):
+            os.kill(child, signal.SIGKILL)
+
+
 def test_sigterm_stops_the_run_like_ctrl_c(dump, tmp_path):
     proc, helpers = _start_run(dump, tmp_path / "out", tmp_path / "stderr")
     proc.terminate()
