@@ -140,3 +140,16 @@ def test_the_report_says_ids_are_relative_to_the_common_parent_of_input_folders(
     assert f"relative to {tmp_path / 'dump'}/" in result.output
     ids = [json.loads(line)["doc_id"] for line in (out / "documents.jsonl").read_text().splitlines()]
     assert ids == ["html/x", "text/x"]
+
+
+def test_an_output_folder_that_cannot_be_replaced_is_refused_before_the_run(tmp_path, monkeypatch):
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "notes.txt").write_text("a user's own file")
+    ran = []
+    monkeypatch.setattr(local, "run", lambda *a, **k: ran.append(1))
+    result = CliRunner().invoke(main, ["run", str(CORPUS), "--out", str(out), "--workers", "1"])
+    assert result.exit_code == 1
+    assert "cannot write outputs to" in result.output
+    assert ran == [] and (out / "notes.txt").read_text() == "a user's own file"
+    assert sorted(p.name for p in out.iterdir()) == ["notes.txt"]

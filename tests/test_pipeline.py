@@ -292,9 +292,10 @@ def test_a_forked_helper_returns_its_result_or_its_error():
         Forked(os._exit, 7).result()
 
 
-def test_helpers_started_before_reading_are_stopped_when_the_input_is_small():
-    """With two workers the cleaning helpers are forked before the input is read; an input
-    too small for them is cleaned in this process, and they are stopped."""
+def test_helpers_start_before_reading_only_for_files_large_enough_and_stop_if_unused():
+    """With two workers the cleaning helpers are forked before the input is read if its
+    files on disk reach ``workers_min_mb``; none for a smaller input. Forked, and then too
+    few records for them (the seeds, below one chunk), they are stopped."""
     import multiprocessing
 
     from newsdedup.runners import cleaning
@@ -303,31 +304,49 @@ def test_helpers_started_before_reading_are_stopped_when_the_input_is_small():
     real = cleaning.Helpers
     try:
         cleaning.Helpers = lambda *args: started.append(real(*args)) or started[-1]
-        result = newsdedup.run(CORPUS, newsdedup.Config(workers=2))
+        small = newsdedup.run(CORPUS, newsdedup.Config(workers=2))
+        assert started == []
+        result = newsdedup.run(CORPUS, newsdedup.Config(workers=2, workers_min_mb=0))
     finally:
         cleaning.Helpers = real
     assert result.documents["status"].tolist() == ["kept", "duplicate", "kept", "kept", "kept"]
+    assert small.documents.equals(result.documents)
     assert len(started) == 1  # forking is safe here: pytest runs no other thread
     assert all(p.exitcode is not None for p in started[0].procs)
     assert multiprocessing.active_children() == []
 
 
+def test_files_reach_judges_sizes_on_disk(tmp_path):
+    from newsdedup.runners.cleaning import COMPRESSED_CHARS, files_reach
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "x.txt").write_text("x" * 600)
+    (tmp_path / "y.txt.gz").write_bytes(b"y" * 100)
+    assert files_reach([tmp_path], 600 + 100 * COMPRESSED_CHARS)
+    assert not files_reach([tmp_path], 601 + 100 * COMPRESSED_CHARS)
+    assert files_reach([str(tmp_path / "a" / "x.txt")], 600)
+    assert not files_reach([tmp_path / "missing", object()], 1)
+
+
 def test_prestarted_helpers_serve_only_a_run_with_their_config():
-    """The CLI forks the cleaning helpers before it imports the rest of the pipeline; the
-    run takes them if its config is theirs, and stops them for a new pool if not."""
+    """The CLI forks the cleaning helpers before it imports the rest of the pipeline (if
+    the input files are large enough); the run takes them if its config is theirs, and
+    stops them for a new pool if not."""
     import multiprocessing
 
     from newsdedup.runners import cleaning
 
-    config = newsdedup.Config(workers=2)
-    cleaning.prestart(config)
+    cleaning.prestart(newsdedup.Config(workers=2), [CORPUS])
+    assert cleaning._prestarted is None  # the seeds are far below workers_min_mb
+    config = newsdedup.Config(workers=2, workers_min_mb=0)
+    cleaning.prestart(config, [CORPUS])
     first = cleaning._prestarted
     assert first is not None and all(p.is_alive() for p in first.procs)
-    assert cleaning.helpers_for(config) is first and cleaning._prestarted is None
+    assert cleaning.helpers_for(config, [CORPUS]) is first and cleaning._prestarted is None
     first.close()
-    cleaning.prestart(config)
+    cleaning.prestart(config, [CORPUS])
     stale = cleaning._prestarted
-    other = cleaning.helpers_for(config.replace(threshold=0.8))
+    other = cleaning.helpers_for(config.replace(threshold=0.8), [CORPUS])
     try:
         assert other is not stale and other.config.threshold == 0.8
         assert all(p.exitcode is not None for p in stale.procs)  # stopped and reaped

@@ -16,14 +16,18 @@ import logging
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 
-from .clean import clean_html, clean_text
 from .config import Config
 
 __all__ = ["run", "clean_html", "clean_text", "Config", "Result", "__version__"]
 
 
 def __getattr__(name: str):
-    # the pipeline and its tables need pandas; cleaning alone (and a cleaning worker) does not
+    # imported on first use: the pipeline and its tables need pandas, cleaning alone (and a
+    # cleaning worker) does not, and `import newsdedup` (the CLI's --help) loads no numba
+    if name in ("clean_html", "clean_text"):
+        from . import clean
+
+        return getattr(clean, name)
     if name == "run":
         from .runners import run
 

@@ -24,10 +24,10 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from numba import njit
 from rapidfuzz import fuzz, process
 
 from ._arrays import rounded
+from ._jit import njit
 from .normalize import code_points
 
 __all__ = ["align", "align_pairs", "scores"]

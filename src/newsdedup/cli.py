@@ -11,7 +11,10 @@ import atexit
 import dataclasses
 import gc
 import logging
+import signal
 import sys
+import threading
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,6 +27,7 @@ if TYPE_CHECKING:
     from .result import Result
 
 DEFAULT_CORPUS = Path("corpus")
+INTERRUPTED = 130  # exit code after Ctrl-C or SIGTERM (the shell's for SIGINT), "Aborted!" on stderr
 _TYPES = {"int": int, "float": float, "str": str, "bool": bool}
 _OWN_OPTIONS = {"format"}  # declared by hand below (a choice)
 
@@ -38,7 +42,57 @@ def _config_options(func):
     return func
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class _Interruptible(click.Group):
+    """Ctrl-C or SIGTERM anywhere in a command (an import, numba compiling, a stage, the
+    writing) stops it the same way: the exception unwinds through the stages, which stop
+    their child processes; "Aborted!" and exit code ``INTERRUPTED``, no traceback. A
+    library may turn the interrupt into another error (numba, compiling, loses it in a
+    callback and then fails): after an interrupt, any error is the interrupt."""
+
+    def invoke(self, ctx: click.Context):
+        _interrupted.clear()
+        try:
+            with _interrupts_raised():
+                return super().invoke(ctx)
+        except KeyboardInterrupt:
+            pass
+        except Exception:
+            if not _interrupted.is_set():
+                raise
+        click.echo("\nAborted!", err=True)
+        ctx.exit(INTERRUPTED)
+
+
+_interrupted = threading.Event()
+
+
+@contextmanager
+def _interrupts_raised():
+    """Meanwhile, SIGINT (unless ignored) and SIGTERM raise KeyboardInterrupt in the main
+    thread and are remembered; once interrupted, errors nothing can raise (in a callback,
+    in a destructor of half-compiled code) are not printed, up to the process's exit."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    signals = [signal.SIGTERM] + ([signal.SIGINT] if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN else [])
+    previous = {sig: signal.signal(sig, _interrupt) for sig in signals}
+    hook = sys.unraisablehook
+    sys.unraisablehook = lambda unraisable: None if _interrupted.is_set() else hook(unraisable)
+    try:
+        yield
+    finally:
+        if not _interrupted.is_set():
+            sys.unraisablehook = hook
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _interrupt(signum, frame) -> None:
+    _interrupted.set()
+    raise KeyboardInterrupt
+
+
+@click.group(cls=_Interruptible, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="newsdedup")
 def main() -> None:
     """Clean, de-duplicate and cluster scraped news."""
@@ -73,20 +127,38 @@ def run(inputs: tuple[Path, ...], config_file: Path | None, quiet: bool, verbose
         if not path.exists():
             raise click.UsageError(f"INPUT {str(path)!r} does not exist")
 
+    with _output_lock(config.out):  # refused or busy before the run starts, not after it
+        result = _run_pipeline(inputs, config, quiet)
+        try:
+            out = result.write()
+        except OSError as exc:
+            raise click.ClickException(f"cannot write outputs to {config.out}: {exc}") from exc
+    if not quiet:
+        click.echo(report(result, inputs, out))
+
+
+def _output_lock(out: str) -> ExitStack:
+    """The lock of ``out``, held by the returned stack, once ``out`` is known to be replaceable."""
+    from .outdir import check_replaceable, output_lock
+
+    stack = ExitStack()
+    try:
+        check_replaceable(out)
+        stack.enter_context(output_lock(out))
+    except OSError as exc:
+        raise click.ClickException(f"cannot write outputs to {out}: {exc}") from exc
+    return stack
+
+
+def _run_pipeline(inputs: tuple[Path, ...], config: Config, quiet: bool) -> Result:
     from .runners.cleaning import prestart
 
-    prestart(config)  # before the rest of the pipeline is imported: see prestart
+    prestart(config, inputs)  # before the rest of the pipeline is imported: see prestart
     from .runners import run as run_pipeline
 
     _no_final_collection()
     with _progress(quiet) as progress:
-        result = run_pipeline(list(inputs), config, progress=progress)
-    try:
-        out = result.write()
-    except OSError as exc:
-        raise click.ClickException(f"cannot write outputs to {config.out}: {exc}") from exc
-    if not quiet:
-        click.echo(report(result, inputs, out))
+        return run_pipeline(list(inputs), config, progress=progress)
 
 
 def _no_final_collection() -> None:

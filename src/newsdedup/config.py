@@ -14,7 +14,6 @@ import dataclasses
 import os
 import tomllib
 from dataclasses import dataclass, field, fields
-from pathlib import Path
 from typing import Any
 
 FORMATS = ("parquet", "jsonl", "csv")

@@ -33,10 +33,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from numba import njit
 from rapidfuzz import fuzz
 
 from ._arrays import pairs_in_groups, rounded
+from ._jit import njit
 from .align import align_pairs, scores
 from .config import DEFAULT, Config
 from .dedup.signatures import shingle_sets

@@ -17,7 +17,8 @@ import unicodedata
 from functools import lru_cache
 
 import numpy as np
-from numba import njit
+
+from ._jit import njit
 
 _QUOTES_DASHES = str.maketrans({
     **dict.fromkeys("\u2018\u2019\u201a\u201b\u2032\u02bc\uff07", "'"),

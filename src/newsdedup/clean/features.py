@@ -31,8 +31,8 @@ from functools import lru_cache
 from itertools import chain
 
 import numpy as np
-from numba import njit
 
+from .._jit import njit
 from ..normalize import CJK, DIGIT, NEWLINE, PUNCT, UPPER, WORD_CHAR, char_classes, code_class, code_points, compare_keys
 from .paragraphs import Paragraph
 from .rules import CUE_KINDS

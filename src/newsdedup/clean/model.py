@@ -19,7 +19,8 @@ from functools import lru_cache
 from importlib import resources
 
 import numpy as np
-from numba import njit
+
+from .._jit import njit
 
 
 @dataclass

@@ -24,8 +24,8 @@ from operator import itemgetter
 from re import _parser  # the pattern parser re compiles with: the longest match of a cue
 
 import numpy as np
-from numba import njit
 
+from .._jit import njit
 from ..normalize import code_points, compare_key
 
 CUE_KINDS = ("call_to_action", "social", "legal", "notice", "navigation")

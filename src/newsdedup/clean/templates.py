@@ -23,9 +23,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from numba import njit
 
 from .._arrays import group_bounds
+from .._jit import njit
 from .. import normalize
 from ..normalize import char_classes, code_points, mix64
 from .features import _FNV_PRIME, word_tokens

@@ -6,7 +6,8 @@ import hashlib
 from collections.abc import Iterable, Sequence
 
 import numpy as np
-from numba import njit
+
+from .._jit import njit
 
 
 def connected_components(n: int, pairs: Iterable[tuple[int, int]]) -> np.ndarray:

@@ -30,8 +30,8 @@ from functools import lru_cache
 
 import numba
 import numpy as np
-from numba import njit
 
+from .._jit import njit
 from ..normalize import WORD_CHAR, char_classes, fold, mix64
 
 MAX_HASH = np.uint32(0xFFFFFFFF)

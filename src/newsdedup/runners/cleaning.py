@@ -15,19 +15,22 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
+import os
 import queue
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from pathlib import Path
 
 from .. import clean as clean_stage
 from ..config import Config
 from ..records import Record
-from .fork import fork_is_safe
+from .fork import children_allowed, fork_is_safe, stop_with_parent
 
 CHUNK = 16  # records per task at most: enough to amortise a queue round trip...
 CHUNK_CHARS = 200_000  # ...and fewer when they are large, so that slow HTML pages spread over the workers
 AHEAD = 8  # chunks queued per helper, so that a helper never waits for this process
 _POLL_S = 1.0  # how often a waiting parent checks that its workers are alive
+COMPRESSED_CHARS = 4  # characters a byte of a .gz file holds, roughly (scraped text and HTML gzip 3-6x)
 
 
 class Helpers:
@@ -41,8 +44,9 @@ class Helpers:
         self.config = config
         self.tasks, self.results = ctx.Queue(), ctx.Queue()
         self.orders = [ctx.Queue() for _ in range(count)]
-        self.procs = [ctx.Process(target=_work, args=(self.tasks, self.orders[w], self.results, config), daemon=True)
-                      for w in range(count)]
+        parent = os.getpid() if ctx.get_start_method() == "fork" else None  # else: the fork server
+        self.procs = [ctx.Process(target=_work, args=(self.tasks, self.orders[w], self.results, config, parent),
+                                  daemon=True) for w in range(count)]
         # forked helpers start at once; from a fork server, the first start waits for it to
         # import the cleaning code: started from a thread, while this process goes on
         self._closed = False
@@ -82,31 +86,66 @@ class Helpers:
 _prestarted: Helpers | None = None
 
 
-def prestart(config: Config) -> None:
-    """Fork the cleaning helpers of a run with ``config`` now, where forking is safe. The
-    CLI calls this before it imports the rest of the pipeline (pandas and the later
-    stages, about 0.4 s), so that the other cores start loading the cleaning kernels that
-    much sooner; :func:`helpers_for` hands them to the run."""
+def prestart(config: Config, inputs: Iterable[object]) -> None:
+    """Fork the cleaning helpers of a run of ``inputs`` with ``config`` now, if forking is
+    safe and the files on disk are large enough for them. The CLI calls this before it
+    imports the rest of the pipeline (pandas and the later stages, about 0.4 s), so that
+    the other cores start loading the cleaning kernels that much sooner;
+    :func:`helpers_for` hands them to the run."""
     global _prestarted
     if _prestarted is None:
-        _prestarted = _forked_helpers(config)
+        _prestarted = _forked_helpers(config, inputs)
 
 
-def helpers_for(config: Config) -> Helpers | None:
-    """Helpers for a run with ``config``, forked before its input is read: the pre-started
-    ones if they were started with this config, else new ones; None where forking is not
-    safe (cleaning then starts a fork server's helpers, if the input is large enough)."""
+def helpers_for(config: Config, inputs: Iterable[object]) -> Helpers | None:
+    """Helpers for a run of ``inputs`` with ``config``, forked before they are read: the
+    pre-started ones if they were started with this config, else new ones if the files
+    look large enough; None where forking is not safe or no child may be started
+    (cleaning then decides, once the input is read)."""
     global _prestarted
     pool, _prestarted = _prestarted, None
     if pool is not None and pool.config == config:
         return pool
     if pool is not None:
         pool.close()
-    return _forked_helpers(config)
+    return _forked_helpers(config, inputs)
 
 
-def _forked_helpers(config: Config) -> Helpers | None:
-    return Helpers(config, config.n_workers - 1) if config.n_workers > 1 and fork_is_safe() else None
+def _forked_helpers(config: Config, inputs: Iterable[object]) -> Helpers | None:
+    if config.n_workers < 2 or not fork_is_safe() or not children_allowed():
+        return None
+    return Helpers(config, config.n_workers - 1) if files_reach(inputs, config.workers_min_mb * 1e6) else None
+
+
+def files_reach(inputs: Iterable[object], chars: float) -> bool:
+    """Whether the files and directories among ``inputs`` hold at least ``chars`` characters,
+    judged from their sizes on disk (a ``.gz`` file's times ``COMPRESSED_CHARS``) and
+    walked only until they do: cheap enough to decide before reading whether cleaning
+    will want helpers. Anything else (a DataFrame) counts nothing."""
+    total = 0.0
+    for item in inputs:
+        if isinstance(item, (str, os.PathLike)):
+            for size in _file_sizes(Path(item)):
+                total += size
+                if total >= chars:
+                    return True
+    return total >= chars
+
+
+def _file_sizes(path: Path):
+    """Estimated characters of each file under ``path`` (unreadable ones count nothing)."""
+    try:
+        if not path.is_dir():
+            yield path.stat().st_size * (COMPRESSED_CHARS if path.name.endswith(".gz") else 1)
+            return
+        with os.scandir(path) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    yield from _file_sizes(Path(entry.path))
+                elif entry.is_file():
+                    yield entry.stat().st_size * (COMPRESSED_CHARS if entry.name.endswith(".gz") else 1)
+    except OSError:
+        return
 
 
 @clean_stage.gc_paused()  # this process holds its drafts as clean_in_process does (helpers: see _work)
@@ -248,7 +287,8 @@ _WARM_UP = Record(doc_id="warm-up", source="warm-up",
                   text="Menu\nA sentence long enough to be read as a paragraph of the article, about nothing.")
 
 
-def _work(tasks, order, results, config: Config) -> None:  # pragma: no cover - runs in a worker process
+def _work(tasks, order, results, config: Config, parent: int | None) -> None:  # pragma: no cover - in a helper
+    stop_with_parent(parent)
     gc.disable()  # a helper only cleans (see clean.gc_paused)
     try:
         clean_stage.draft(_WARM_UP)  # numba's start and the kernels, before the first chunk arrives

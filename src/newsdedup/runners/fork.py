@@ -9,16 +9,44 @@ would stay held in the child forever.
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
+import os
+import signal
 import sys
 import threading
 from collections.abc import Callable
 from typing import Any
 
+_PR_SET_PDEATHSIG = 1  # prctl(2), <linux/prctl.h>
+
 
 def fork_is_safe() -> bool:
     """Linux (where ``fork`` is a supported start method), and no other thread running here."""
     return sys.platform == "linux" and threading.active_count() == 1
+
+
+def children_allowed() -> bool:
+    """False in a daemonic process (a ``multiprocessing.Pool`` worker, say), which may
+    start no child process: every stage then runs in it."""
+    return not multiprocessing.current_process().daemon
+
+
+def stop_with_parent(parent: int | None) -> None:
+    """Called first thing in a child process: it is killed when its parent ends, however
+    that ends (SIGKILL included: Linux's parent-death signal; ``parent``, the pid that
+    forked it, catches a parent gone before the signal was asked for). Ctrl-C is left to
+    the parent, which stops its children (the terminal sends it to every process of the
+    group), and SIGTERM stops the child again (a handler the CLI installed would be copied
+    by a fork)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if sys.platform != "linux":
+        return
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if parent is not None and os.getppid() != parent:
+        os._exit(1)  # the parent died before the signal was set up
 
 
 class Forked:
@@ -32,7 +60,7 @@ class Forked:
     def __init__(self, fn: Callable[..., Any], *args: Any) -> None:
         ctx = multiprocessing.get_context("fork")
         self._receive, send = ctx.Pipe(duplex=False)
-        self._process = ctx.Process(target=_child, args=(send, fn, args), daemon=True)
+        self._process = ctx.Process(target=_child, args=(send, os.getpid(), fn, args), daemon=True)
         self._process.start()
         send.close()  # the child holds the sending end: its exit ends the pipe
 
@@ -42,6 +70,10 @@ class Forked:
         except EOFError:
             self._process.join()
             raise RuntimeError(f"a forked helper exited with code {self._process.exitcode}") from None
+        except BaseException:  # interrupted while waiting (Ctrl-C, SIGTERM): the child stops too
+            self._process.terminate()
+            self._process.join()
+            raise
         finally:
             self._receive.close()
         self._process.join()
@@ -50,7 +82,8 @@ class Forked:
         return message
 
 
-def _child(send, fn, args) -> None:  # pragma: no cover - runs in the child
+def _child(send, parent: int, fn, args) -> None:  # pragma: no cover - runs in the child
+    stop_with_parent(parent)
     try:
         result = fn(*args)
     except BaseException as exc:  # sent to the parent, which raises it

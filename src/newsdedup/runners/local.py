@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import gc
 import logging
+import os
 import time
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
+
+import pandas as pd
 
 from .. import clean as clean_stage
 from ..config import DEFAULT, Config
@@ -17,7 +20,7 @@ from ..records import Record
 from ..result import Result
 from ..tables import build_tables, matches_table
 from .cleaning import CHUNK, Helpers, clean_on_workers, helpers_for
-from .fork import Forked, fork_is_safe
+from .fork import Forked, children_allowed, fork_is_safe
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +52,12 @@ def _timed(timings: dict[str, float], stage: str):
     timings[stage] = timings.get(stage, 0.0) + time.perf_counter() - start
 
 
+def _workers(config: Config) -> int:
+    """Processes this run may use: one in a daemonic process (a ``multiprocessing.Pool``
+    worker), which may start none."""
+    return config.n_workers if children_allowed() else 1
+
+
 def clean_records(records: list[Record], config: Config = DEFAULT, progress: Progress | None = None,
                   pool: Helpers | None = None) -> tuple[list[clean_stage.Cleaned], clean_stage.Evidence]:
     """Draft every record, gather the corpus evidence, finish every draft (on worker
@@ -56,7 +65,7 @@ def clean_records(records: list[Record], config: Config = DEFAULT, progress: Pro
     them: ``pool``, if already started, else new ones); sorted by doc id."""
     report = (lambda done, total: progress("clean", done, total)) if progress else None
     size = sum(r.raw_chars for r in records)
-    if config.n_workers > 1 and len(records) > CHUNK and size >= config.workers_min_mb * 1e6:
+    if _workers(config) > 1 and len(records) > CHUNK and size >= config.workers_min_mb * 1e6:
         cleaned, evidence = clean_on_workers(records, config, config.n_workers, report, pool)
     else:
         if pool is not None:
@@ -70,9 +79,13 @@ def run(inputs: Input | Iterable[Input], config: Config | None = None,
     """Read, clean, deduplicate and match ``inputs``; the tables come back as a :class:`Result`."""
     config = config or DEFAULT
     timings: dict[str, float] = {}
-    # with two workers, the cleaning helpers are forked before the input is read: they load
-    # the cleaning kernels while this process reads (cleaning closes them, even unused)
-    pool = helpers_for(config)
+    # with two workers and input files large enough for them, the cleaning helpers are
+    # forked before the input is read: they load the cleaning kernels while this process
+    # reads (cleaning closes them, even unused)
+    single = isinstance(inputs, (str, os.PathLike, pd.DataFrame))
+    if not single:
+        inputs = list(inputs)  # an iterator is walked twice: sized here, then read
+    pool = helpers_for(config, [inputs] if single else inputs)
     try:
         with _timed(timings, "read"):
             records = list(read_inputs(inputs, config))
@@ -99,7 +112,7 @@ def _deduplicated_tables(cleaned: list[clean_stage.Cleaned], good: list[clean_st
     of these holds the GIL for much of its time)."""
     keys = [c.keys for c in good]
     words = [c.n_words for c in good]
-    fork = config.n_workers > 1 and len(good) >= FORK_MIN_DOCS
+    fork = _workers(config) > 1 and len(good) >= FORK_MIN_DOCS
     index = Forked(passage_index, keys, config, words) if fork and fork_is_safe() else None
     with _timed(timings, "dedup"):
         clustering = deduplicate([c.doc_id for c in good], [c.text for c in good], config, keys)
