@@ -40,10 +40,17 @@ def _parquet(table: pa.Table) -> bytes:
     return buffer.getvalue()
 
 
+def warc_response(text: bytes) -> bytes:
+    page = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n<html><body><p>" + text + b"</p></body></html>"
+    return (b"WARC/1.0\r\nWARC-Type: response\r\nWARC-Target-URI: https://h.example/a\r\n"
+            b"Content-Type: application/http; msgtype=response\r\nContent-Length: %d\r\n\r\n%s\r\n\r\n"
+            % (len(page), page))
+
+
 def write_corpus(root: Path) -> tuple[Path, int]:
     """Write the hostile corpus under ``root``; (input directory, expected record count)."""
     src, outside = root / "in", root / "outside"
-    for folder in (src / "json", src / "csv", src / "parquet", src / "text", src / "links", outside):
+    for folder in (src / "json", src / "csv", src / "parquet", src / "text", src / "warc", src / "links", outside):
         folder.mkdir(parents=True, exist_ok=True)
     expected = 0
 
@@ -120,6 +127,15 @@ def write_corpus(root: Path) -> tuple[Path, int]:
     put("text/truncated.html.gz", gzip.compress(b"<p>" + ARTICLE.encode() + b"</p>")[:25], 1)
     put("text/notes.docx", b"PK\x03\x04", 1)
     put("text/.hidden.txt", ARTICLE.encode(), 0)
+
+    # web archives
+    response = warc_response(ARTICLE.encode())
+    put("warc/two-pages.warc.gz", gzip.compress(response) + gzip.compress(response.replace(b"/a", b"/b")), 2)
+    put("warc/truncated.warc.gz", (gzip.compress(response) + gzip.compress(response))[:-40], 2)  # a page, the break
+    put("warc/garbage.warc", b"WARC/1.0\r\nContent-Length: -5\r\n\r\n" + bytes(range(256)), 1)
+    put("warc/bad-length.warc", response.replace(b"Content-Length: ", b"Content-Length: 99999"), 1)  # one page, to the end
+    # the page is over the record limit, and skipping its rest breaks the file limit: two rejects
+    put("warc/bomb.warc.gz", gzip.compress(warc_response(b"w" * (2 * MAX_FILE_BYTES))), 2)
 
     # links, special files, a previous run's output
     (outside / "secret.txt").write_text("root:x:0:0:root:/root:/bin/bash\n")

@@ -19,9 +19,12 @@ from hypothesis import strategies as st
 from newsdedup.config import Config
 from newsdedup.read import read_inputs
 
+from .hostile import warc_response
+
 CONFIG = Config(max_record_bytes=2000, max_file_bytes=200_000)
 FUZZ = settings(max_examples=int(os.environ.get("NEWSDEDUP_FUZZ_EXAMPLES", "120")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
-EXTS = (".txt", ".html", ".jsonl", ".csv", ".parquet", ".txt.gz", ".jsonl.gz", ".csv.gz", ".parquet.gz")
+EXTS = (".txt", ".html", ".jsonl", ".csv", ".parquet", ".warc", ".txt.gz", ".jsonl.gz", ".csv.gz", ".parquet.gz",
+        ".warc.gz")
 
 
 def read_bytes(data: bytes, ext: str) -> list:
@@ -52,6 +55,7 @@ SEEDS = {
     ".csv": b'id,text\na,"One, article."\nb,"Two\narticles."\n',
     ".parquet": _parquet_bytes(),
     ".txt": "Plain “text” here.\n".encode(),
+    ".warc": warc_response(b"One <b>article</b>.") + warc_response(b"Two articles."),
 }
 
 

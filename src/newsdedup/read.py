@@ -2,8 +2,9 @@
 
 Formats (each optionally gzipped, ``.gz``): ``.txt`` (one plain-text article),
 ``.html``/``.htm`` (one page), ``.jsonl`` (one record per line), ``.csv`` and
-``.parquet`` (one record per row). Records carry ``text`` or ``html`` and
-optionally ``id``, ``url``, ``title``, ``date``.
+``.parquet`` (one record per row), ``.warc`` (one record per HTML response: see
+:mod:`newsdedup.warc`). Records carry ``text`` or ``html`` and optionally ``id``,
+``url``, ``title``, ``date``.
 
 Doc ids: the record's ``id`` where given; otherwise the file's path without its
 extensions, relative to the input directory (with several input directories:
@@ -44,7 +45,7 @@ import shutil
 import stat
 import tempfile
 import zlib
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,6 +54,7 @@ from typing import Any, NamedTuple
 import pandas as pd
 
 from .config import DEFAULT, Config
+from . import warc
 from .outdir import is_output_directory
 from .records import Record
 
@@ -61,7 +63,7 @@ log = logging.getLogger(__name__)
 TEXT_EXTS = (".txt", ".text")
 HTML_EXTS = (".html", ".htm", ".xhtml")
 TABLE_EXTS = (".jsonl", ".ndjson", ".csv", ".parquet")
-SUPPORTED = TEXT_EXTS + HTML_EXTS + TABLE_EXTS
+SUPPORTED = TEXT_EXTS + HTML_EXTS + TABLE_EXTS + warc.EXTS
 FIELDS = ("id", "text", "html", "url", "title", "date")
 MAX_BLANK_LINES = 100_000  # consecutive blank lines in a JSONL or CSV file before the rest is rejected
 BLOCK = 1 << 20
@@ -80,10 +82,12 @@ class TooManyBlankLines(Exception):
 # --------------------------------------------------------------------------- entry point
 
 
-def read_inputs(inputs: Input | Iterable[Input], config: Config = DEFAULT) -> Iterator[Record]:
+def read_inputs(inputs: Input | Iterable[Input], config: Config = DEFAULT,
+                skipped: Counter | None = None) -> Iterator[Record]:
     """Every record of ``inputs`` (paths, DataFrames, or a list of them), ids unique.
 
-    Order: inputs in the order given, directories walked in sorted order.
+    Order: inputs in the order given, directories walked in sorted order. ``skipped``
+    counts, by kind, what input files hold besides records (a WARC's requests, ...).
     """
     if isinstance(inputs, (str, os.PathLike, pd.DataFrame)):
         inputs = [inputs]
@@ -99,7 +103,7 @@ def read_inputs(inputs: Input | Iterable[Input], config: Config = DEFAULT) -> It
             name = "dataframe" if frames == 1 else f"dataframe-{frames}"
             records = _read_frame(item, name, name, config)
         else:
-            records = _read_path(Path(item), base, config)
+            records = _read_path(Path(item), base, config, skipped)
         for record in records:
             yield ids.claim(record)
 
@@ -251,7 +255,7 @@ def file_format(path: Path) -> str | None:
     return None
 
 
-def _read_path(path: Path, base: Path | None, config: Config) -> Iterator[Record]:
+def _read_path(path: Path, base: Path | None, config: Config, skipped: Counter | None = None) -> Iterator[Record]:
     if not path.exists():
         yield Record(doc_id=strip_extensions(path.name), source=str(path), error="no such file or directory")
         return
@@ -264,11 +268,12 @@ def _read_path(path: Path, base: Path | None, config: Config) -> Iterator[Record
         if entry.error is not None:
             yield Record(doc_id=entry.file_id, source=str(entry.path), error=entry.error)
         else:
-            yield from read_file(entry.path, entry.file_id, config)
+            yield from read_file(entry.path, entry.file_id, config, skipped)
 
 
-def read_file(path: Path, file_id: str, config: Config = DEFAULT) -> Iterator[Record]:
-    """The records of one file; every problem becomes a rejected record."""
+def read_file(path: Path, file_id: str, config: Config = DEFAULT, skipped: Counter | None = None) -> Iterator[Record]:
+    """The records of one file; every problem becomes a rejected record (``skipped``: see
+    :func:`read_inputs`)."""
     source = str(path)
     ext = file_format(path)
     if ext is None:
@@ -280,7 +285,7 @@ def read_file(path: Path, file_id: str, config: Config = DEFAULT) -> Iterator[Re
         return
     count = 0
     try:
-        for record in _read_format(path, file_id, ext, config):
+        for record in _read_format(path, file_id, ext, config, skipped):
             count += 1
             yield record
     except OSError as exc:  # unreadable file: permissions, a directory race, ...
@@ -291,13 +296,16 @@ def read_file(path: Path, file_id: str, config: Config = DEFAULT) -> Iterator[Re
                      error=f"reading stopped: {_describe(exc)}" + (f"; no records read after {count}" if count else ""))
 
 
-def _read_format(path: Path, file_id: str, ext: str, config: Config) -> Iterator[Record]:
+def _read_format(path: Path, file_id: str, ext: str, config: Config, skipped: Counter | None) -> Iterator[Record]:
     if ext in TEXT_EXTS or ext in HTML_EXTS:
         yield _read_single(path, file_id, ext in HTML_EXTS, config)
     elif ext in (".jsonl", ".ndjson"):
         yield from _read_jsonl(path, file_id, config)
     elif ext == ".csv":
         yield from _read_csv(path, file_id, config)
+    elif ext in warc.EXTS:
+        with _open_bounded(path, config.max_file_bytes) as fh:  # unbuffered: a break loses nothing before it
+            yield from warc.read_warc(fh, file_id, str(path), config, skipped)
     else:
         yield from _read_parquet(path, file_id, config)
 
@@ -338,15 +346,21 @@ class _Bounded(io.RawIOBase):
         self._inner, self._limit, self._owner, self._count = inner, limit, owner, 0
         # one decompressed piece at a time: what precedes a truncated or corrupt end is kept
         self._readinto = getattr(inner, "readinto1", inner.readinto)
+        self.error: Exception | None = None  # what ended the stream early, for a reader that hides it
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer) -> int:
-        n = self._readinto(buffer)
+        try:
+            n = self._readinto(buffer)
+        except _STREAM_ERRORS as exc:
+            self.error = exc
+            raise
         self._count += n
         if self._count > self._limit:
-            raise InputTooLarge(f"larger than {self._limit:,} bytes after decompression")
+            self.error = InputTooLarge(f"larger than {self._limit:,} bytes after decompression")
+            raise self.error
         return n
 
     def close(self) -> None:
@@ -362,6 +376,11 @@ def _read_all(path: Path, limit: int) -> bytes:
 
 
 _STREAM_ERRORS = (EOFError, zlib.error, gzip.BadGzipFile, InputTooLarge, TooManyBlankLines)
+
+
+def describe_failure(exc: BaseException) -> str:
+    """What stopped reading a file, in words."""
+    return _stream_error(exc) if isinstance(exc, _STREAM_ERRORS) else _describe(exc)
 
 
 def _stream_error(exc: BaseException) -> str:

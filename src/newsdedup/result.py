@@ -41,6 +41,7 @@ class Result:
     rejects: pd.DataFrame
     config: Config
     timings: dict[str, float] = field(default_factory=dict)
+    skipped: dict[str, int] = field(default_factory=dict)  # what input files held besides records, by kind
 
     @property
     def counts(self) -> dict[str, int]:
@@ -68,6 +69,7 @@ class Result:
         settings = {k: v for k, v in self.config.as_dict().items() if k not in EXECUTION_SETTINGS}
         return {
             "counts": self.counts,
+            "skipped_in_inputs": dict(sorted(self.skipped.items())),
             "settings": settings,
             "versions": versions(),
             # Everything below depends on the machine, not on the input.

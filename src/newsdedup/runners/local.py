@@ -6,6 +6,7 @@ import gc
 import logging
 import os
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 
@@ -86,9 +87,10 @@ def run(inputs: Input | Iterable[Input], config: Config | None = None,
     if not single:
         inputs = list(inputs)  # an iterator is walked twice: sized here, then read
     pool = helpers_for(config, [inputs] if single else inputs)
+    skipped: Counter = Counter()
     try:
         with _timed(timings, "read"):
-            records = list(read_inputs(inputs, config))
+            records = list(read_inputs(inputs, config, skipped))
         log.info("read: %d records, %.2f s", len(records), timings["read"])
         with _timed(timings, "clean"):
             cleaned, evidence = clean_records(records, config, progress, pool)
@@ -100,7 +102,7 @@ def run(inputs: Input | Iterable[Input], config: Config | None = None,
              len(cleaned) - len(good), len(evidence.templates), timings["clean"])
     with _frozen():
         tables = _deduplicated_tables(cleaned, good, config, timings)
-    return Result(**tables, config=config, timings=timings)
+    return Result(**tables, config=config, timings=timings, skipped=dict(skipped))
 
 
 def _deduplicated_tables(cleaned: list[clean_stage.Cleaned], good: list[clean_stage.Cleaned], config: Config,
