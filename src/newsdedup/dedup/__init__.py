@@ -257,6 +257,14 @@ class PairTable:
     def __len__(self) -> int:
         return int(self.a.size)
 
+    def select(self, mask: np.ndarray) -> "PairTable":
+        """The rows where ``mask`` is true (same ``ids``)."""
+        out = object.__new__(PairTable)
+        out.ids, out.settings = self.ids, self.settings
+        for name in ("a", "b", "cov_a", "cov_b", "estimate", "jaccard", "containment", "kind"):
+            setattr(out, name, getattr(self, name)[mask])
+        return out
+
     def columns(self) -> dict[str, list]:
         """The columns of the ``pairs`` table (``schema.PAIRS``), numbers rounded to 4 decimals."""
         ids, kinds = self.ids, self.kind.tolist()
