@@ -70,14 +70,14 @@ def run_drop(inputs: Input | Iterable[Input], config: Config, index: str | os.Pa
         result = Result(**tables, config=config, timings=timings, merges=merges,
                         index={"path": path, "drop": name, "dry_run": dry_run, "added": False,
                                "resubmitted": len(known)})
+        result.index["added"] = not dry_run and not result.gate_failures  # what is about to happen
         if before_commit is not None:
             before_commit(result)
-        if dry_run or result.gate_failures:
+        if not result.index["added"]:
             return result
         with _timed(timings, "commit"):
             _add(store, seq, name, cleaned, set(known), result.documents, decided, own)
             store.commit()
-        result.index["added"] = True
         return result
     finally:
         store.close()

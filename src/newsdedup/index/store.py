@@ -113,10 +113,10 @@ class Store:
             self.db = sqlite3.connect(uri, uri=True, timeout=timeout, isolation_level=None)
         except sqlite3.Error as exc:
             raise NotAnIndex(f"{self.path}: cannot open: {exc}") from None
-        self.db.execute("PRAGMA synchronous=FULL")
         try:
             if exists:
                 self._check()
+            self.db.execute("PRAGMA synchronous=FULL")
             if write:
                 self._begin("BEGIN IMMEDIATE")
                 if not exists:
