@@ -317,18 +317,34 @@ def test_sigkill_while_committing_leaves_the_index_as_it_was(tmp_path, generated
     assert len(export(path)["documents"]) == len(generated)
 
 
+CLEANING_RUN = """
+import sys, time
+import newsdedup
+from newsdedup import clean
+finish = clean.finish
+def slow_finish(*args, **kw):
+    open(sys.argv[3], "w").close()  # cleaning has started, the index is open for writing
+    time.sleep(60)
+    return finish(*args, **kw)
+clean.finish = slow_finish
+newsdedup.run(sys.argv[1], newsdedup.Config(workers=1), index=sys.argv[2])
+"""
+
+
 def test_sigkill_while_cleaning_leaves_the_index_as_it_was(tmp_path, generated):
     path = tmp_path / "i.ndx"
     first, second = drops(generated, 2)
     newsdedup.run(first, CONFIG, index=path)
     before = path.read_bytes()
     drop = tmp_path / "second.jsonl"
-    large = pd.concat([second.assign(id=second["id"] + f"-{k}") for k in range(40)], ignore_index=True)
-    large.to_json(drop, orient="records", lines=True)  # several seconds of cleaning
-    proc = subprocess.Popen([sys.executable, "-m", "newsdedup", "run", str(drop), "--index", str(path),
-                             "--out", str(tmp_path / "o"), "--workers", "1", "-q"],
+    second.to_json(drop, orient="records", lines=True)
+    flag = tmp_path / "cleaning"
+    proc = subprocess.Popen([sys.executable, "-c", CLEANING_RUN, str(drop), str(path), str(flag)],
                             env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
-    time.sleep(2.0)
+    deadline = time.monotonic() + 300
+    while not flag.exists() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert flag.exists()
     os.kill(proc.pid, signal.SIGKILL)
     assert proc.wait() == -signal.SIGKILL
     assert path.read_bytes() == before
