@@ -75,7 +75,7 @@ def test_seed_run_writes_every_table_in_every_format(tmp_path, fmt):
     result = newsdedup.run(CORPUS, newsdedup.Config(workers=1))
     out = result.write(tmp_path / "out", fmt)
     names = sorted(p.name for p in out.iterdir())
-    assert names == sorted([f"{t}.{fmt}" for t in TABLES] + ["rejects.jsonl", "summary.json", ".newsdedup-run"])
+    assert names == sorted([f"{t}.{fmt}" for t in TABLES] + ["rejects.jsonl", "summary.json", "summary.md", ".newsdedup-run"])
     docs = read_table(out, "documents", fmt)
     assert list(docs.columns) == list(schema.DOCUMENTS)
     assert docs["doc_id"].tolist() == sorted(SEED.values())
@@ -152,7 +152,7 @@ def test_rerun_replaces_outputs_and_leaves_no_temporary_files(tmp_path):
     newsdedup.run(CORPUS, newsdedup.Config(workers=1)).write(out, "csv")
     newsdedup.run(CORPUS, newsdedup.Config(workers=1)).write(out, "jsonl")
     names = sorted(p.name for p in out.iterdir())
-    assert names == sorted([f"{t}.jsonl" for t in TABLES] + ["rejects.jsonl", "summary.json", ".newsdedup-run"])
+    assert names == sorted([f"{t}.jsonl" for t in TABLES] + ["rejects.jsonl", "summary.json", "summary.md", ".newsdedup-run"])
 
 
 def test_library_takes_a_dataframe_and_prints_nothing(capsys):

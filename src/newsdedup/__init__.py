@@ -18,7 +18,7 @@ logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 from .config import Config
 
-__all__ = ["run", "clean_html", "clean_text", "Config", "Result", "__version__"]
+__all__ = ["run", "clean_html", "clean_text", "Config", "Index", "Result", "__version__"]
 
 
 def __getattr__(name: str):
@@ -32,6 +32,10 @@ def __getattr__(name: str):
         from .runners import run
 
         return run
+    if name == "Index":
+        from .index.api import Index
+
+        return Index
     if name == "Result":
         from .result import Result
 

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from .result import Result
 
 DEFAULT_CORPUS = Path("corpus")
+GATE_FAILED = 3  # a CI gate (--max-duplicate-share, --max-rejected-share) failed; outputs written
 INTERRUPTED = 130  # exit code after Ctrl-C or SIGTERM (the shell's for SIGINT), "Aborted!" on stderr
 _TYPES = {"int": int, "float": float, "str": str, "bool": bool}
 _OWN_OPTIONS = {"format"}  # declared by hand below (a choice)
@@ -105,9 +106,17 @@ def main() -> None:
 @click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="TOML file with settings (the option names, with underscores).")
 @_config_options
+@click.option("--index", "index", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Corpus index file (SQLite; created on first use): the INPUTs are one drop, deduplicated "
+                   "against it and added to it.")
+@click.option("--dry-run", is_flag=True, help="With --index: the same outputs, nothing added to the index.")
+@click.option("--drop", "drop", default=None, help="With --index: the drop's name  [default: the next number].")
+@click.option("--index-wait", type=float, default=30.0, show_default=True,
+              help="Seconds to wait for another run writing to the index before giving up.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no report.")
 @click.option("-v", "--verbose", count=True, help="Log stage details to stderr (-vv for debug).")
-def run(inputs: tuple[Path, ...], config_file: Path | None, quiet: bool, verbose: int, **settings) -> None:
+def run(inputs: tuple[Path, ...], config_file: Path | None, quiet: bool, verbose: int, index: Path | None,
+        dry_run: bool, drop: str | None, index_wait: float, **settings) -> None:
     """Process INPUT files or directories (default: ./corpus) into --out.
 
     INPUT: .txt, .html/.htm, .jsonl, .csv, .parquet files (each optionally .gz), or
@@ -127,14 +136,50 @@ def run(inputs: tuple[Path, ...], config_file: Path | None, quiet: bool, verbose
         if not path.exists():
             raise click.UsageError(f"INPUT {str(path)!r} does not exist")
 
-    with _output_lock(config.out):  # refused or busy before the run starts, not after it
-        result = _run_pipeline(inputs, config, quiet)
+    if (dry_run or drop is not None) and index is None:
+        raise click.UsageError("--dry-run and --drop need --index")
+    written: list[Path] = []
+
+    def write(result: Result) -> None:
         try:
-            out = result.write()
+            written.append(result.write())
         except OSError as exc:
             raise click.ClickException(f"cannot write outputs to {config.out}: {exc}") from exc
+
+    with _output_lock(config.out), _index_errors():  # refused or busy before the run starts, not after it
+        indexed = {} if index is None else {"index": index, "drop": drop, "dry_run": dry_run,
+                                            "before_commit": write, "timeout": index_wait}
+        result = _run_pipeline(inputs, config, quiet, **indexed)
+        if index is None:
+            write(result)
     if not quiet:
-        click.echo(report(result, inputs, out))
+        click.echo(report(result, inputs, written[0]))
+    if result.index is not None and not quiet:
+        state = "dry run: nothing added" if dry_run else "added" if result.index["added"] else "NOT added"
+        click.echo(f"index {index}: drop {result.index['drop']} {state}; {len(result.merges)} cluster merges")
+    failures = result.gate_failures
+    if failures:
+        click.echo("gate failed: " + "; ".join(failures) + (" (nothing added to the index)" if index else ""), err=True)
+        sys.exit(GATE_FAILED)
+
+
+@contextmanager
+def _index_errors():
+    """The index's refusals as exit codes: 2 for settings that do not match, 1 otherwise."""
+    from .index import IncompatibleIndex, IndexRefused
+
+    try:
+        yield
+    except IncompatibleIndex as exc:
+        raise _Refused(str(exc), 2) from exc
+    except IndexRefused as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+class _Refused(click.ClickException):
+    def __init__(self, message: str, code: int):
+        super().__init__(message)
+        self.exit_code = code
 
 
 def _output_lock(out: str) -> ExitStack:
@@ -150,7 +195,7 @@ def _output_lock(out: str) -> ExitStack:
     return stack
 
 
-def _run_pipeline(inputs: tuple[Path, ...], config: Config, quiet: bool) -> Result:
+def _run_pipeline(inputs: tuple[Path, ...], config: Config, quiet: bool, **index) -> Result:
     from .runners.cleaning import prestart
 
     prestart(config, inputs)  # before the rest of the pipeline is imported: see prestart
@@ -158,7 +203,7 @@ def _run_pipeline(inputs: tuple[Path, ...], config: Config, quiet: bool) -> Resu
 
     _no_final_collection()
     with _progress(quiet) as progress:
-        return run_pipeline(list(inputs), config, progress=progress)
+        return run_pipeline(list(inputs), config, progress=progress, **index)
 
 
 def _no_final_collection() -> None:
@@ -167,6 +212,68 @@ def _no_final_collection() -> None:
     process ends: 0.35 s after a run over 10k documents. Registered once per process."""
     atexit.unregister(gc.freeze)
     atexit.register(gc.freeze)
+
+
+@main.group("index")
+def index_group() -> None:
+    """Inspect, export or change a corpus index (see `newsdedup run --index`)."""
+
+
+@index_group.command("info")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the information as JSON.")
+def index_info(path: Path, as_json: bool) -> None:
+    """Drops, documents, clusters, settings and size on disk of the index PATH."""
+    import json
+
+    from .index.api import Index
+
+    with _index_errors():
+        info = Index.open(path).info()
+    if as_json:
+        click.echo(json.dumps(info, indent=2, sort_keys=True))
+        return
+    click.echo(f"{path}: {info['documents']} documents in {len(info['drops'])} drops, {info['clusters']} clusters, "
+               f"{info['merges']} merges, {info['size_bytes']:,} bytes")
+    click.echo("  by status: " + ", ".join(f"{k} {v}" for k, v in info["by_status"].items()))
+    click.echo("  bytes per document: " + ", ".join(f"{k} {v}" for k, v in info["bytes_per_document"].items()))
+    click.echo("  drops: " + ", ".join(f"{d['drop']} ({d['documents']})" for d in info["drops"]))
+    click.echo("  settings: " + ", ".join(f"{k}={v}" for k, v in sorted(info["settings"].items())))
+
+
+@index_group.command("export")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--out", "out", required=True, type=click.Path(path_type=Path), help="Folder for the tables.")
+@click.option("--format", "format", type=click.Choice(FORMATS), default="parquet", show_default=True)
+def index_export(path: Path, out: Path, format: str) -> None:
+    """Write the corpus as it stands: documents and clusters tables, into --out."""
+    from .index.api import Index
+
+    with _index_errors():
+        index = Index.open(path)
+        try:
+            index.export(out, format)
+        except OSError as exc:
+            raise click.ClickException(f"cannot write to {out}: {exc}") from exc
+    click.echo(f"{out}/documents.{format}, {out}/clusters.{format}")
+
+
+@index_group.command("remove")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--drop", "drop", required=True, help="Name of the drop to take out.")
+@click.option("--index-wait", type=float, default=30.0, show_default=True,
+              help="Seconds to wait for another run writing to the index before giving up.")
+def index_remove(path: Path, drop: str, index_wait: float) -> None:
+    """Take drop --drop out of the index PATH (the drops after it are decided again)."""
+    from .index.api import Index
+
+    with _index_errors():
+        try:
+            done = Index.open(path, index_wait).remove(drop)
+        except KeyError as exc:
+            raise click.ClickException(exc.args[0]) from exc
+    later = f"; drops decided again: {', '.join(done['drops_redecided'])}" if done["drops_redecided"] else ""
+    click.echo(f"{path}: drop {drop} removed ({done['documents_removed']} documents){later}")
 
 
 @main.command("clean")

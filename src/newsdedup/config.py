@@ -60,6 +60,9 @@ class Config:
     match_min_shared: int = _setting(2, "Shared paragraph shingles needed before a cross-cluster pair is scored.")
     match_min_containment: float = _setting(0.25, "...and at least this share of the smaller paragraph's shingles.")
     match_max_postings: int = _setting(50, "A paragraph shingle found in more paragraphs than this proposes no pairs.")
+    # CI gates (a run over them exits 3 after writing its outputs, adding nothing to an index)
+    max_duplicate_share: float = _setting(1.0, "The run fails (exit 3) when more than this share of its records are duplicates.")
+    max_rejected_share: float = _setting(1.0, "The run fails (exit 3) when more than this share of its records are rejected.")
     # execution
     workers: int = _setting(0, "Cores to use: processes for cleaning, threads for signatures and matching; "
                                "0 means one per CPU core.")
@@ -86,6 +89,9 @@ class Config:
     def _problems(self):
         if self.format not in FORMATS:
             yield f"format must be one of {', '.join(FORMATS)}, not {self.format!r}"
+        for name in ("max_duplicate_share", "max_rejected_share"):
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                yield f"{name} must be in [0, 1], not {getattr(self, name)}"
         for name in ("threshold", "candidate_threshold", "coverage", "partial_coverage", "match_min_containment"):
             if not 0.0 < getattr(self, name) <= 1.0:
                 yield f"{name} must be in (0, 1], not {getattr(self, name)}"

@@ -41,9 +41,9 @@ log = logging.getLogger(__name__)
 MARKER = ".newsdedup-run"
 MARKER_TEXT = '{"newsdedup_output": 1}\n'
 LOCK_TIMEOUT_S = 30.0
-OUTPUT_TABLES = ("documents", "clusters", "paragraph_matches", "boilerplate", "pairs")
+OUTPUT_TABLES = ("documents", "clusters", "paragraph_matches", "boilerplate", "pairs", "merges")
 OUTPUT_NAMES = frozenset([f"{t}.{f}" for t in OUTPUT_TABLES for f in FORMATS]
-                         + ["rejects.jsonl", "summary.json", MARKER])
+                         + ["rejects.jsonl", "summary.json", "summary.md", MARKER])
 
 TMP_TAG, OLD_TAG, LOCK_TAG = "newsdedup-tmp-", "newsdedup-old-", "newsdedup-lock"
 

@@ -42,6 +42,24 @@ class Result:
     config: Config
     timings: dict[str, float] = field(default_factory=dict)
     skipped: dict[str, int] = field(default_factory=dict)  # what input files held besides records, by kind
+    merges: pd.DataFrame | None = None  # runs with an index: clusters merged by this drop
+    index: dict[str, Any] | None = None  # runs with an index: its path, the drop, whether it was added
+
+    @property
+    def gates(self) -> dict[str, dict[str, Any]]:
+        """Each CI gate: its limit, the run's value, and whether the run passed it."""
+        n = max(1, len(self.documents))
+        status = self.documents["status"].value_counts()
+        values = {"max_duplicate_share": int(status.get("duplicate", 0)) / n,
+                  "max_rejected_share": int(status.get("rejected", 0)) / n}
+        return {name: {"limit": getattr(self.config, name), "value": round(value, 4),
+                       "passed": value <= getattr(self.config, name)} for name, value in values.items()}
+
+    @property
+    def gate_failures(self) -> list[str]:
+        """One line per gate the run failed."""
+        return [f"{name.removeprefix('max_').replace('_', ' ')} {g['value']:.4f} is over the limit {g['limit']:g}"
+                for name, g in self.gates.items() if not g["passed"]]
 
     @property
     def counts(self) -> dict[str, int]:
@@ -70,6 +88,8 @@ class Result:
         return {
             "counts": self.counts,
             "skipped_in_inputs": dict(sorted(self.skipped.items())),
+            "gates": self.gates,
+            **({"index": self.index} if self.index is not None else {}),
             "settings": settings,
             "versions": versions(),
             # Everything below depends on the machine, not on the input.
@@ -95,5 +115,36 @@ class Result:
             for name, df in tables.items():
                 write_table(df, stage / f"{name}.{fmt}", fmt)
             write_jsonl(self.rejects.to_dict("records"), stage / "rejects.jsonl")
+            if self.merges is not None:
+                write_table(self.merges, stage / f"merges.{fmt}", fmt)
             write_json(self.summary, stage / "summary.json")
+            (stage / "summary.md").write_text(summary_markdown(self), encoding="utf-8")
         return out
+
+
+def summary_markdown(result: Result, largest: int = 10, rejects: int = 10) -> str:
+    """A short Markdown summary of the run (for a CI job's summary page)."""
+    c = result.counts
+    lines = ["# newsdedup run", ""]
+    if result.index is not None:
+        action = ("checked only (dry run)" if result.index.get("dry_run") else
+                  "added to the index" if result.index.get("added") else "NOT added to the index")
+        lines += [f"Drop `{result.index['drop']}`: {action}.", ""]
+    lines += ["| records | kept | duplicates | rejected | clusters | clusters with duplicates |",
+              "|---:|---:|---:|---:|---:|---:|",
+              f"| {c['inputs']} | {c['kept']} | {c['duplicates']} | {c['rejected']} | {c['clusters']} | "
+              f"{c['clusters_with_duplicates']} |", "", "## Gates", "", "| gate | limit | value | |", "|---|---:|---:|---|"]
+    for name, g in result.gates.items():
+        lines.append(f"| {name} | {g['limit']:g} | {g['value']:.4f} | {'pass' if g['passed'] else '**FAIL**'} |")
+    if result.merges is not None and len(result.merges):
+        lines += ["", "## Merged clusters", ""] + [f"- `{r.old_cluster_id}` -> `{r.new_cluster_id}`"
+                                                    for r in result.merges.itertuples()]
+    big = result.clusters[result.clusters["size"] > 1].sort_values(["size", "cluster_id"], ascending=[False, True])
+    if len(big):
+        lines += ["", "## Largest clusters", "", "| cluster | size | canonical |", "|---|---:|---|"]
+        lines += [f"| `{r.cluster_id}` | {r.size} | `{r.canonical_id}` |" for r in big.head(largest).itertuples()]
+    if len(result.rejects):
+        lines += ["", "## Rejected", ""] + [f"- `{r.doc_id}`: {r.error}" for r in result.rejects.head(rejects).itertuples()]
+        if len(result.rejects) > rejects:
+            lines.append(f"- ... {len(result.rejects) - rejects} more in rejects.jsonl")
+    return "\n".join(lines) + "\n"

@@ -70,6 +70,12 @@ REJECTS = {
     "error": STRING,
 }
 
+MERGES = {  # runs with an index: clusters of earlier drops joined by a new document
+    "drop": STRING,
+    "old_cluster_id": STRING,
+    "new_cluster_id": STRING,
+}
+
 TABLES = {
     "documents": DOCUMENTS,
     "clusters": CLUSTERS,
@@ -85,6 +91,7 @@ SORT_KEYS = {
     "boilerplate": ["doc_id", "para_index"],
     "pairs": ["doc_a", "doc_b"],
     "rejects": ["doc_id", "source"],
+    "merges": ["old_cluster_id"],
 }
 
 

@@ -144,9 +144,11 @@ def clean_records(records: Iterable[Record], config: Config = DEFAULT) -> list[C
 
 
 def clean_in_process(records: Iterable[Record], config: Config = DEFAULT,
-                     progress: Callable[[int, int], None] | None = None) -> tuple[list[Cleaned], Evidence]:
+                     progress: Callable[[int, int], None] | None = None,
+                     prior: Callable | None = None) -> tuple[list[Cleaned], Evidence]:
     """:func:`clean_records`, and the corpus evidence; ``progress(drafted, total)`` every
-    ``PROGRESS_EVERY`` drafts and at the last."""
+    ``PROGRESS_EVERY`` drafts and at the last; ``prior(summaries)``: the ``(doc_id,
+    KeySummary)`` pairs of earlier documents to add to the evidence, given the drafts'."""
     records = list(records)
     drafts = []
     with gc_paused():
@@ -154,7 +156,11 @@ def clean_in_process(records: Iterable[Record], config: Config = DEFAULT,
             drafts.append(draft(r))
             if progress and (len(drafts) % PROGRESS_EVERY == 0 or len(drafts) == len(records)):
                 progress(len(drafts), len(records))
-        evidence = corpus_templates(drafts, config)
+        if prior is None:
+            evidence = corpus_templates(drafts, config)
+        else:
+            summaries = [(d.doc_id, key_summary(d, config)) for d in drafts if d.error is None]
+            evidence = templates_from(summaries + prior(summaries), config)
         return [finish(d, evidence, config) for d in drafts], evidence
 
 

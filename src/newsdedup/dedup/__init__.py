@@ -30,7 +30,7 @@ from .lsh import candidate_pairs, optimal_bands
 from .signatures import MAX_HASH, containment_of, jaccard_of, shared_counts, shingle_sets, signatures
 from .verify import DISTINCT, DUPLICATE, DUPLICATE_KINDS, IDENTICAL, coverages, decision_kinds, reason
 
-__all__ = ["Clustering", "deduplicate"]
+__all__ = ["Clustering", "Examined", "deduplicate", "examine", "connect", "canonicals", "similarities"]
 
 @dataclass
 class Clustering:
@@ -79,13 +79,42 @@ def _first_copies(keys: Sequence[str]) -> np.ndarray:
 def deduplicate(doc_ids: Sequence[str], texts: Sequence[str], config: Config = DEFAULT,
                 paragraph_keys: Sequence[list[str]] | None = None) -> Clustering:
     """Cluster clean texts (``paragraph_keys``: the compare keys of each text's paragraphs,
-    if the caller has them; computed here otherwise)."""
+    if the caller has them; computed here otherwise): :func:`examine` (sign, band,
+    candidates, verify), then :func:`connect` and :func:`canonicals`."""
     order = sorted(range(len(doc_ids)), key=doc_ids.__getitem__)
     ids = [doc_ids[i] for i in order]
     txt = [texts[i] for i in order]
     para_keys = [paragraph_keys[i] for i in order] if paragraph_keys is not None else None
+    examined = examine(ids, txt, config, para_keys)
+    root = connect(len(ids), examined.pairs)
+    cluster_of, canonical_of, similarity, clusters, canonical = canonicals(ids, txt, examined.rep, root, config)
     n = len(ids)
+    back = np.empty(n, dtype=np.int64)
+    back[order] = np.arange(n)
+    return Clustering(
+        doc_ids=list(doc_ids),
+        cluster_ids=[cluster_of[back[i]] for i in range(n)],
+        canonical_ids=[canonical_of[back[i]] for i in range(n)],
+        similarity=similarity[back],
+        clusters=clusters,
+        canonical=canonical,
+        pairs=examined.pairs,
+    )
 
+
+@dataclass
+class Examined:
+    """What :func:`examine` found: each text's first exact copy (``rep``, an index), and
+    every examined pair with its decision."""
+
+    rep: np.ndarray
+    pairs: PairTable
+
+
+def examine(ids: list[str], txt: list[str], config: Config = DEFAULT,
+            para_keys: list[list[str]] | None = None) -> Examined:
+    """Steps sign, band, candidates and verify over texts sorted by ``ids``."""
+    n = len(ids)
     # 1. exact duplicates collapse onto their first (smallest id) copy; the compare key of a
     # text is its paragraphs' keys joined by a space (normalising never crosses a blank line)
     rep = _first_copies([compare_key(t) for t in txt] if para_keys is None else [" ".join(k) for k in para_keys])
@@ -101,8 +130,8 @@ def deduplicate(doc_ids: Sequence[str], texts: Sequence[str], config: Config = D
     a, b = candidate_pairs(sigs if live.size == len(sigs) else sigs[live], bands, rows, config.max_bucket_size)
     a, b = reps[live[a]], reps[live[b]]
 
-    # 3. verify every candidate, then union-find over duplicates and exact copies; shingle
-    # sets and paragraphs only of documents that need them, a chunk of pairs at a time
+    # 3. verify every candidate; shingle sets and paragraphs only of documents that need
+    # them, a chunk of pairs at a time
     paras = _ParagraphsOf(txt, para_keys)
     copies = np.flatnonzero(rep != np.arange(n))
     jac, contain = _jaccards(txt, a, b, config.shingle_size)
@@ -116,11 +145,20 @@ def deduplicate(doc_ids: Sequence[str], texts: Sequence[str], config: Config = D
                       np.concatenate([ones, contain]), np.concatenate([ones, cov_a]), np.concatenate([ones, cov_b]),
                       np.concatenate([np.full(copies.size, IDENTICAL, dtype=np.int8), kind]),
                       config.threshold, config.coverage)
-    duplicate = np.isin(pairs.kind, DUPLICATE_KINDS)
-    edges = zip(pairs.a[duplicate].tolist(), pairs.b[duplicate].tolist())
-    root = connected_components(n, edges)
+    return Examined(rep, pairs)
 
-    # 4. canonical member and similarity
+
+def connect(n: int, pairs: PairTable) -> np.ndarray:
+    """Step connect: union-find over the duplicate pairs (exact copies among them); each
+    document's root is the smallest index of its component."""
+    duplicate = np.isin(pairs.kind, DUPLICATE_KINDS)
+    return connected_components(n, zip(pairs.a[duplicate].tolist(), pairs.b[duplicate].tolist()))
+
+
+def canonicals(ids: list[str], txt: list[str], rep: np.ndarray, root: np.ndarray, config: Config = DEFAULT):
+    """Step canonicals: per component, its cluster id, canonical member and every member's
+    similarity to it; ``(cluster_of, canonical_of, similarity, clusters, canonical)``."""
+    n = len(ids)
     # members grouped by root with one sort (no per-document lists); roots are the
     # smallest member, so groups come out in order of their first member
     by_root = np.argsort(root, kind="stable")
@@ -145,18 +183,13 @@ def deduplicate(doc_ids: Sequence[str], texts: Sequence[str], config: Config = D
                 member.append(m)
                 of.append(c)
     if member:
-        similarity[member] = _jaccards(txt, rep[member], rep[of], config.shingle_size)[0]
-    back = np.empty(n, dtype=np.int64)
-    back[order] = np.arange(n)
-    return Clustering(
-        doc_ids=list(doc_ids),
-        cluster_ids=[cluster_of[back[i]] for i in range(n)],
-        canonical_ids=[canonical_of[back[i]] for i in range(n)],
-        similarity=similarity[back],
-        clusters=clusters,
-        canonical=canonical,
-        pairs=pairs,
-    )
+        similarity[member] = similarities(txt, rep[member], rep[of], config)
+    return cluster_of, canonical_of, similarity, clusters, canonical
+
+
+def similarities(txt: list[str], a: np.ndarray, b: np.ndarray, config: Config = DEFAULT) -> np.ndarray:
+    """Exact Jaccard similarity of the shingle sets of ``txt[a[k]]`` and ``txt[b[k]]``."""
+    return _jaccards(txt, np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64), config.shingle_size)[0]
 
 
 class _ParagraphsOf:
@@ -223,6 +256,14 @@ class PairTable:
 
     def __len__(self) -> int:
         return int(self.a.size)
+
+    def select(self, mask: np.ndarray) -> "PairTable":
+        """The rows where ``mask`` is true (same ``ids``)."""
+        out = object.__new__(PairTable)
+        out.ids, out.settings = self.ids, self.settings
+        for name in ("a", "b", "cov_a", "cov_b", "estimate", "jaccard", "containment", "kind"):
+            setattr(out, name, getattr(self, name)[mask])
+        return out
 
     def columns(self) -> dict[str, list]:
         """The columns of the ``pairs`` table (``schema.PAIRS``), numbers rounded to 4 decimals."""

@@ -150,8 +150,8 @@ def _file_sizes(path: Path):
 
 @clean_stage.gc_paused()  # this process holds its drafts as clean_in_process does (helpers: see _work)
 def clean_on_workers(records: list[Record], config: Config, workers: int,
-                     progress: Callable[[int, int], None] | None = None, pool: Helpers | None = None
-                     ) -> tuple[list[clean_stage.Cleaned], clean_stage.Evidence]:
+                     progress: Callable[[int, int], None] | None = None, pool: Helpers | None = None,
+                     prior: Callable | None = None) -> tuple[list[clean_stage.Cleaned], clean_stage.Evidence]:
     """Clean ``records`` on this process and ``workers - 1`` helper processes (``pool``:
     helpers already started); results in the order of ``records``."""
     pool = pool or Helpers(config, max(1, workers - 1))
@@ -193,7 +193,7 @@ def clean_on_workers(records: list[Record], config: Config, workers: int,
             tasks.put(None)  # no more records
         while received < sent:
             take(_receive(results, procs))
-        evidence = clean_stage.templates_from(summaries, config)
+        evidence = clean_stage.templates_from(summaries + (prior(summaries) if prior else []), config)
         for order in orders:
             order.put(evidence)
         cleaned: list[list[clean_stage.Cleaned]] = [[] for _ in chunks]

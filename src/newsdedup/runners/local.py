@@ -60,26 +60,53 @@ def _workers(config: Config) -> int:
 
 
 def clean_records(records: list[Record], config: Config = DEFAULT, progress: Progress | None = None,
-                  pool: Helpers | None = None) -> tuple[list[clean_stage.Cleaned], clean_stage.Evidence]:
+                  pool: Helpers | None = None, prior: Callable | None = None
+                  ) -> tuple[list[clean_stage.Cleaned], clean_stage.Evidence]:
     """Draft every record, gather the corpus evidence, finish every draft (on worker
     processes that keep their drafts, where the input is large enough to pay for starting
-    them: ``pool``, if already started, else new ones); sorted by doc id."""
+    them: ``pool``, if already started, else new ones); sorted by doc id. ``prior``: called
+    with the records' ``(doc_id, KeySummary)`` list, returns the earlier documents' to add
+    to the template evidence (an index's)."""
     report = (lambda done, total: progress("clean", done, total)) if progress else None
     size = sum(r.raw_chars for r in records)
     if _workers(config) > 1 and len(records) > CHUNK and size >= config.workers_min_mb * 1e6:
-        cleaned, evidence = clean_on_workers(records, config, config.n_workers, report, pool)
+        cleaned, evidence = clean_on_workers(records, config, config.n_workers, report, pool, prior)
     else:
         if pool is not None:
             pool.close()
-        cleaned, evidence = clean_stage.clean_in_process(records, config, report)
+        cleaned, evidence = clean_stage.clean_in_process(records, config, report, prior)
     return sorted(cleaned, key=lambda c: c.doc_id), evidence
 
 
 def run(inputs: Input | Iterable[Input], config: Config | None = None,
-        progress: Progress | None = None) -> Result:
-    """Read, clean, deduplicate and match ``inputs``; the tables come back as a :class:`Result`."""
+        progress: Progress | None = None, *, index: str | os.PathLike | None = None,
+        drop: str | None = None, dry_run: bool = False, **index_options) -> Result:
+    """Read, clean, deduplicate and match ``inputs``; the tables come back as a :class:`Result`.
+
+    ``index``: a corpus index file (see :mod:`newsdedup.index`): ``inputs`` are one drop,
+    deduplicated against the index and added to it (``drop``: its name; ``dry_run``:
+    nothing added)."""
     config = config or DEFAULT
+    if index is not None:
+        from ..index.run import run_drop
+
+        return run_drop(inputs, config, index, drop=drop, dry_run=dry_run, progress=progress, **index_options)
     timings: dict[str, float] = {}
+    skipped: Counter = Counter()
+    cleaned, evidence = read_and_clean(inputs, config, progress, timings, skipped=skipped)
+    good = [c for c in cleaned if c.error is None]
+    with _frozen():
+        tables = _deduplicated_tables(cleaned, good, config, timings)
+    return Result(**tables, config=config, timings=timings, skipped=dict(skipped))
+
+
+def read_and_clean(inputs: Input | Iterable[Input], config: Config, progress: Progress | None,
+                   timings: dict[str, float], screen: Callable | None = None,
+                   prior: Callable | None = None, skipped: Counter | None = None
+                   ) -> tuple[list[clean_stage.Cleaned], clean_stage.Evidence]:
+    """Read and clean ``inputs``, sorted by doc id (``screen(records)``: the records to
+    clean and the ``Cleaned`` rows of those it rejects before cleaning; ``prior``: see
+    :func:`clean_records`; ``skipped``: see :func:`~newsdedup.read.read_inputs`)."""
     # with two workers and input files large enough for them, the cleaning helpers are
     # forked before the input is read: they load the cleaning kernels while this process
     # reads (cleaning closes them, even unused)
@@ -87,22 +114,23 @@ def run(inputs: Input | Iterable[Input], config: Config | None = None,
     if not single:
         inputs = list(inputs)  # an iterator is walked twice: sized here, then read
     pool = helpers_for(config, [inputs] if single else inputs)
-    skipped: Counter = Counter()
+    screened: list[clean_stage.Cleaned] = []
     try:
         with _timed(timings, "read"):
             records = list(read_inputs(inputs, config, skipped))
+            if screen is not None:
+                records, screened = screen(records)
         log.info("read: %d records, %.2f s", len(records), timings["read"])
         with _timed(timings, "clean"):
-            cleaned, evidence = clean_records(records, config, progress, pool)
+            cleaned, evidence = clean_records(records, config, progress, pool, prior)
     finally:
         if pool is not None:
             pool.close()  # a no-op once cleaning has closed it
-    good = [c for c in cleaned if c.error is None]
     log.info("clean: %d records, %d rejected, %d template paragraphs, %.2f s", len(cleaned),
-             len(cleaned) - len(good), len(evidence.templates), timings["clean"])
-    with _frozen():
-        tables = _deduplicated_tables(cleaned, good, config, timings)
-    return Result(**tables, config=config, timings=timings, skipped=dict(skipped))
+             sum(c.error is not None for c in cleaned), len(evidence.templates), timings["clean"])
+    if screened:
+        cleaned = sorted(cleaned + screened, key=lambda c: c.doc_id)
+    return cleaned, evidence
 
 
 def _deduplicated_tables(cleaned: list[clean_stage.Cleaned], good: list[clean_stage.Cleaned], config: Config,

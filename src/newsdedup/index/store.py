@@ -1,0 +1,321 @@
+"""The corpus index on disk: one SQLite file.
+
+Tables (``SCHEMA``): ``meta`` (format version and the settings that change decisions),
+``drops`` (committed drops in order), ``documents`` (every record of every drop: the
+columns of a run's ``documents`` table, the clean text zlib-compressed, the MinHash
+signature, the drop), ``bands`` (the low 32 bits of each LSH band key, indexed: the
+candidate lookup; a collision of the low bits only adds a document that verification then
+finds unrelated), ``summaries`` (what the template search needs of each document),
+``merges`` (cluster ids that became another) and ``undo`` (the values a drop changed in
+earlier documents, so a drop can be taken back out).
+
+A write holds SQLite's write lock (``BEGIN IMMEDIATE``) from the start of the run to its
+commit: a second writer waits ``timeout`` seconds and is then refused; readers are never
+blocked but during the commit itself. The rollback journal with ``synchronous=FULL``
+makes a drop's commit all or nothing, whenever the process dies.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import zlib
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from ..config import Config
+
+APPLICATION_ID = 0x4E445831  # "NDX1" in the file header: a newsdedup index
+FORMAT_VERSION = 1
+LOCK_TIMEOUT_S = 30.0
+DECISION_SETTINGS = ("num_perm", "shingle_size", "seed", "threshold", "candidate_threshold", "coverage",
+                     "partial_coverage", "coverage_ratio", "max_bucket_size", "template_min_docs",
+                     "template_related_share", "long_paragraph_words")
+DOCUMENT_COLUMNS = ("doc_id", "source", "url", "title", "date", "status", "cluster_id", "canonical_id",
+                    "similarity", "text", "raw_chars", "clean_chars", "warning")
+
+SCHEMA = """
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE drops(seq INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+CREATE TABLE documents(
+    id INTEGER PRIMARY KEY, doc_id TEXT NOT NULL UNIQUE, drop_seq INTEGER NOT NULL,
+    source TEXT, url TEXT, title TEXT, date TEXT, status TEXT NOT NULL, cluster_id TEXT,
+    canonical_id TEXT, similarity REAL, raw_chars INTEGER NOT NULL, clean_chars INTEGER NOT NULL,
+    warning TEXT, error TEXT, text BLOB, signature BLOB);
+CREATE INDEX documents_cluster ON documents(cluster_id);
+CREATE INDEX documents_drop ON documents(drop_seq);
+CREATE TABLE bands(key INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY(key, doc)) WITHOUT ROWID;
+CREATE TABLE summaries(doc INTEGER PRIMARY KEY, keys BLOB, about BLOB, shaped BLOB, sketches BLOB);
+CREATE TABLE shaped_keys(key INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY(key, doc)) WITHOUT ROWID;
+CREATE TABLE merges(drop_seq INTEGER NOT NULL, old_id TEXT NOT NULL, new_id TEXT NOT NULL);
+CREATE TABLE undo(drop_seq INTEGER NOT NULL, doc INTEGER NOT NULL, status TEXT, cluster_id TEXT,
+                  canonical_id TEXT, similarity REAL);
+"""
+
+
+class IndexRefused(Exception):
+    """Base of the index's refusals."""
+
+
+class NotAnIndex(IndexRefused):
+    """The file is not a newsdedup index, or is damaged (exit 1: nothing is written to it)."""
+
+
+class IncompatibleIndex(IndexRefused):
+    """The index was made with other settings that change decisions (exit 2)."""
+
+    def __init__(self, message: str, setting: str):
+        super().__init__(message)
+        self.setting = setting
+
+
+class IndexBusy(IndexRefused):
+    """Another run is writing to the index."""
+
+
+def compress(text: str) -> bytes:
+    return zlib.compress(text.encode("utf-8"), 6)
+
+
+def decompress(blob: bytes | None) -> str:
+    return zlib.decompress(blob).decode("utf-8") if blob is not None else ""
+
+
+def decision_settings(config: Config) -> dict:
+    return {name: getattr(config, name) for name in DECISION_SETTINGS}
+
+
+class Store:
+    """An open index file (``write``: holding the write lock until :meth:`commit` or
+    :meth:`rollback`)."""
+
+    def __init__(self, path: str | os.PathLike | None, *, write: bool = False, create: bool = False,
+                 timeout: float = LOCK_TIMEOUT_S):
+        """``path=None``: an empty index in memory (a dry run on an index not made yet)."""
+        self.timeout, self.write = timeout, write
+        if path is None:
+            self.path = Path(":memory:")
+            self.db = sqlite3.connect(":memory:", isolation_level=None)
+            self._begin("BEGIN")
+            self._create()
+            return
+        self.path = Path(path)
+        exists = self.path.exists()
+        if not exists and not create:
+            raise NotAnIndex(f"{self.path}: no such index")
+        if exists and (not self.path.is_file() or self.path.stat().st_size == 0):
+            raise NotAnIndex(f"{self.path}: not a newsdedup index (not a non-empty file)")
+        uri = self.path.resolve().as_uri() + ("" if write or not exists else "?mode=ro")
+        try:
+            self.db = sqlite3.connect(uri, uri=True, timeout=timeout, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise NotAnIndex(f"{self.path}: cannot open: {exc}") from None
+        try:
+            if exists:
+                self._check()
+            self.db.execute("PRAGMA synchronous=FULL")
+            if write:
+                self._begin("BEGIN IMMEDIATE")
+                if not exists:
+                    self._create()
+            else:
+                self._begin("BEGIN")
+        except Exception:
+            self.db.close()
+            raise
+
+    def _begin(self, statement: str) -> None:
+        try:
+            self.db.execute(statement)
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise IndexBusy(f"{self.path}: another run is writing to this index "
+                                f"(waited {self.timeout:g} s); try again when it has finished") from None
+            raise
+
+    def _check(self) -> None:
+        try:
+            app = self.db.execute("PRAGMA application_id").fetchone()[0]
+            if app != APPLICATION_ID:
+                raise NotAnIndex(f"{self.path}: not a newsdedup index")
+            result = self.db.execute("PRAGMA quick_check").fetchone()[0]
+        except sqlite3.DatabaseError as exc:
+            if "locked" in str(exc):
+                raise IndexBusy(f"{self.path}: another run is committing to this index; try again") from None
+            raise NotAnIndex(f"{self.path}: not a newsdedup index, or damaged ({exc})") from None
+        if result != "ok":
+            raise NotAnIndex(f"{self.path}: the index is damaged ({result}); restore it from a copy")
+
+    def _create(self) -> None:
+        self.db.execute(f"PRAGMA application_id={APPLICATION_ID}")
+        for statement in SCHEMA.split(";"):  # in this transaction (executescript would commit it first)
+            if statement.strip():
+                self.db.execute(statement)
+        self.db.execute("INSERT INTO meta VALUES ('format_version', ?)", (str(FORMAT_VERSION),))
+
+    # ------------------------------------------------------------------ settings
+
+    def settings(self) -> dict | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key='settings'").fetchone()
+        return json.loads(row[0]) if row else None
+
+    def check_settings(self, config: Config) -> None:
+        """Refuse ``config`` if its decision settings differ from the index's (the first
+        write stores them)."""
+        version = int(self.db.execute("SELECT value FROM meta WHERE key='format_version'").fetchone()[0])
+        if version != FORMAT_VERSION:
+            raise IncompatibleIndex(f"{self.path}: index format version {version}, this newsdedup "
+                                    f"reads version {FORMAT_VERSION}", "format_version")
+        stored, wanted = self.settings(), decision_settings(config)
+        if stored is None:
+            if self.write:
+                self.db.execute("INSERT INTO meta VALUES ('settings', ?)", (json.dumps(wanted, sort_keys=True),))
+            return
+        for name in DECISION_SETTINGS:
+            if name in stored and stored[name] != wanted[name]:
+                raise IncompatibleIndex(f"{self.path}: the index was built with {name}={stored[name]}, "
+                                        f"this run has {name}={wanted[name]}; use the index's setting "
+                                        f"or a new index", name)
+
+    # ------------------------------------------------------------------ reading
+
+    def drops(self) -> list[tuple[int, str]]:
+        return self.db.execute("SELECT seq, name FROM drops ORDER BY seq").fetchall()
+
+    def next_drop(self) -> tuple[int, str]:
+        seq = (self.db.execute("SELECT MAX(seq) FROM drops").fetchone()[0] or 0) + 1
+        return seq, str(seq)
+
+    def drop_seq(self, name: str) -> int | None:
+        row = self.db.execute("SELECT seq FROM drops WHERE name=?", (name,)).fetchone()
+        return row[0] if row else None
+
+    def known(self, doc_ids: Iterable[str]) -> dict[str, str]:
+        """Of ``doc_ids``, those already in the index, with the name of their drop."""
+        found: dict[str, str] = {}
+        ids = list(doc_ids)
+        for s in range(0, len(ids), 500):
+            chunk = ids[s:s + 500]
+            rows = self.db.execute(
+                f"SELECT d.doc_id, r.name FROM documents d JOIN drops r ON r.seq = d.drop_seq "
+                f"WHERE d.doc_id IN ({','.join('?' * len(chunk))})", chunk).fetchall()
+            found.update(rows)
+        return found
+
+    def sharing_bands(self, keys: np.ndarray) -> list[int]:
+        """Documents (row ids) with any of the band ``keys`` (int32 values)."""
+        if not keys.size:
+            return []
+        self.db.execute("CREATE TEMP TABLE IF NOT EXISTS wanted(key INTEGER PRIMARY KEY)")
+        self.db.execute("DELETE FROM temp.wanted")
+        self.db.executemany("INSERT OR IGNORE INTO temp.wanted VALUES (?)", ((int(k),) for k in np.unique(keys)))
+        rows = self.db.execute("SELECT DISTINCT b.doc FROM temp.wanted w JOIN bands b ON b.key = w.key").fetchall()
+        return sorted(r[0] for r in rows)
+
+    def rows(self, ids: Sequence[int], columns: str = "id, doc_id, status, cluster_id, canonical_id, similarity, text"
+             ) -> list[tuple]:
+        out = []
+        ids = list(ids)
+        for s in range(0, len(ids), 500):
+            chunk = ids[s:s + 500]
+            out.extend(self.db.execute(f"SELECT {columns} FROM documents WHERE id IN ({','.join('?' * len(chunk))})",
+                                       chunk).fetchall())
+        return sorted(out)
+
+    def ids_of(self, doc_ids: Sequence[str]) -> list[int]:
+        out = []
+        doc_ids = list(doc_ids)
+        for s in range(0, len(doc_ids), 500):
+            chunk = doc_ids[s:s + 500]
+            out.extend(r[0] for r in self.db.execute(
+                f"SELECT id FROM documents WHERE doc_id IN ({','.join('?' * len(chunk))})", chunk))
+        return sorted(out)
+
+    def cluster_members(self, cluster_ids: Iterable[str]) -> list[int]:
+        out: list[int] = []
+        for cid in sorted(set(cluster_ids)):
+            out.extend(r[0] for r in self.db.execute("SELECT id FROM documents WHERE cluster_id=?", (cid,)))
+        return sorted(out)
+
+    def cluster_info(self, cluster_ids: Iterable[str]) -> dict[str, tuple[str, str, int]]:
+        """Per cluster: its smallest member doc id, its canonical's doc id and clean length."""
+        info = {}
+        for cid in sorted(set(cluster_ids)):
+            first = self.db.execute("SELECT MIN(doc_id) FROM documents WHERE cluster_id=?", (cid,)).fetchone()[0]
+            canon, length = self.db.execute(
+                "SELECT c.doc_id, c.clean_chars FROM documents d JOIN documents c ON c.doc_id = d.canonical_id "
+                "WHERE d.cluster_id=? LIMIT 1", (cid,)).fetchone()
+            info[cid] = (first, canon, length)
+        return info
+
+    def docs_with_shaped_keys(self, keys: np.ndarray, per_key: int) -> list[int]:
+        """Documents holding any of the furniture-shaped paragraph ``keys`` (at most
+        ``per_key`` a key, the smallest row ids)."""
+        if not keys.size:
+            return []
+        self.db.execute("CREATE TEMP TABLE IF NOT EXISTS wanted_keys(key INTEGER PRIMARY KEY)")
+        self.db.execute("DELETE FROM temp.wanted_keys")
+        self.db.executemany("INSERT OR IGNORE INTO temp.wanted_keys VALUES (?)", ((int(k),) for k in np.unique(keys)))
+        rows = self.db.execute(
+            "SELECT DISTINCT doc FROM (SELECT s.doc, row_number() OVER (PARTITION BY s.key ORDER BY s.doc) AS n "
+            "FROM temp.wanted_keys w JOIN shaped_keys s ON s.key = w.key) WHERE n <= ?", (per_key,)).fetchall()
+        return sorted(r[0] for r in rows)
+
+    def summaries(self, ids: Sequence[int]) -> list[tuple[str, tuple[bytes, bytes, bytes, bytes]]]:
+        out = []
+        ids = list(ids)
+        for s in range(0, len(ids), 500):
+            chunk = ids[s:s + 500]
+            out.extend((doc_id, (k, a, sh, sk)) for doc_id, k, a, sh, sk in self.db.execute(
+                f"SELECT d.doc_id, s.keys, s.about, s.shaped, s.sketches FROM summaries s JOIN documents d "
+                f"ON d.id = s.doc WHERE s.doc IN ({','.join('?' * len(chunk))})", chunk))
+        return out
+
+    # ------------------------------------------------------------------ writing
+
+    def add_drop(self, seq: int, name: str) -> None:
+        self.db.execute("INSERT INTO drops VALUES (?, ?)", (seq, name))
+
+    def insert_documents(self, rows: Iterable[tuple]) -> None:
+        """Rows of (doc_id, drop_seq, source, url, title, date, status, cluster_id,
+        canonical_id, similarity, raw_chars, clean_chars, warning, error, text blob, signature blob)."""
+        self.db.executemany(
+            "INSERT INTO documents(doc_id, drop_seq, source, url, title, date, status, cluster_id, canonical_id, "
+            "similarity, raw_chars, clean_chars, warning, error, text, signature) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+
+    def insert_bands(self, rows: Iterable[tuple[int, int]]) -> None:
+        self.db.executemany("INSERT OR IGNORE INTO bands VALUES (?, ?)", rows)
+
+    def insert_summaries(self, rows: Iterable[tuple[int, bytes, bytes, bytes, bytes]],
+                         shaped: Iterable[tuple[int, int]]) -> None:
+        self.db.executemany("INSERT INTO summaries VALUES (?,?,?,?,?)", rows)
+        self.db.executemany("INSERT OR IGNORE INTO shaped_keys VALUES (?, ?)", shaped)
+
+    def update_documents(self, seq: int, updates: Sequence[tuple[int, str, str, str, float]]) -> None:
+        """Earlier documents changed by drop ``seq`` (id, status, cluster_id, canonical_id,
+        similarity); their previous values go to ``undo``."""
+        for doc, status, cid, canon, sim in updates:
+            self.db.execute("INSERT INTO undo SELECT ?, id, status, cluster_id, canonical_id, similarity "
+                            "FROM documents WHERE id=?", (seq, doc))
+            self.db.execute("UPDATE documents SET status=?, cluster_id=?, canonical_id=?, similarity=? WHERE id=?",
+                            (status, cid, canon, sim, doc))
+
+    def insert_merges(self, seq: int, merges: Iterable[tuple[str, str]]) -> None:
+        self.db.executemany("INSERT INTO merges VALUES (?, ?, ?)", ((seq, old, new) for old, new in merges))
+
+    def commit(self) -> None:
+        self.db.execute("COMMIT")
+
+    def rollback(self) -> None:
+        if self.db.in_transaction:
+            self.db.execute("ROLLBACK")
+
+    def close(self) -> None:
+        try:
+            self.rollback()
+        finally:
+            self.db.close()

@@ -1,0 +1,360 @@
+"""The corpus index: drops deduplicated against everything added before (issue 16)."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import newsdedup
+from newsdedup.index import IncompatibleIndex, IndexBusy, NotAnIndex
+from newsdedup.index.store import Store
+
+from .conftest import ROOT, shared
+from .incremental_corpus import corpus, drops, page, paragraph
+
+CONFIG = newsdedup.Config(workers=1)
+
+
+def partition(documents: pd.DataFrame) -> set[frozenset[str]]:
+    kept = documents[documents["status"] != "rejected"]
+    return {frozenset(g["doc_id"]) for _, g in kept.groupby("cluster_id")}
+
+
+def export(path: Path) -> dict[str, pd.DataFrame]:
+    return newsdedup.Index.open(path).tables()
+
+
+def same_export(a: dict[str, pd.DataFrame], b: dict[str, pd.DataFrame]) -> bool:
+    return all(a[k].equals(b[k]) for k in ("documents", "clusters"))
+
+
+@pytest.fixture(scope="module")
+def generated() -> pd.DataFrame:
+    return corpus()
+
+
+@pytest.fixture(scope="module")
+def built(generated, tmp_path_factory) -> Path:
+    """An index of the generated corpus added in 3 drops."""
+    path = tmp_path_factory.mktemp("idx") / "corpus.ndx"
+    for drop in drops(generated):
+        newsdedup.run(drop, CONFIG, index=path)
+    return path
+
+
+def test_three_drops_give_the_partition_of_one_run(generated, built):
+    one = newsdedup.run(generated[["id", "text"]], CONFIG)
+    tables = export(built)
+    assert partition(tables["documents"]) == partition(one.documents)
+    assert len(tables["documents"]) == len(generated)
+    assert (tables["documents"]["status"] == "duplicate").sum() == (one.documents["status"] == "duplicate").sum()
+    # earlier documents are named as canonicals of later ones
+    last = newsdedup.run(drops(generated)[2], CONFIG, index=built, dry_run=True)  # all re-submitted
+    assert (last.documents["status"] == "rejected").all()
+
+
+def test_the_same_drops_give_a_byte_identical_export(generated, built, tmp_path):
+    again = tmp_path / "again.ndx"
+    for drop in drops(generated):
+        newsdedup.run(drop, CONFIG, index=again)  # (a DataFrame row number is its source: same order)
+    newsdedup.Index.open(built).export(tmp_path / "a", "jsonl")
+    newsdedup.Index.open(again).export(tmp_path / "b", "jsonl")
+    for name in ("documents.jsonl", "clusters.jsonl"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+
+
+def test_aeb_dupes_dev_in_three_drops_agrees_with_one_run(tmp_path):
+    metrics = pytest.importorskip("sklearn.metrics")
+    docs = shared("aeb-dupes-dev") / "docs"
+    files = sorted(docs.iterdir())
+    for k in range(3):
+        (tmp_path / f"d{k}").mkdir()
+    for i, f in enumerate(files):
+        (tmp_path / f"d{i % 3}" / f.name).symlink_to(f)
+    config = CONFIG.replace(follow_symlinks=True)
+    for k in range(3):
+        newsdedup.run(tmp_path / f"d{k}", config, index=tmp_path / "aeb.ndx")
+    one = newsdedup.run(docs, CONFIG).documents.set_index("doc_id")["cluster_id"].fillna("-")
+    split = export(tmp_path / "aeb.ndx")["documents"].set_index("doc_id")["cluster_id"].fillna("-")
+    assert metrics.adjusted_rand_score(one, split.reindex(one.index)) >= 0.99
+
+
+def test_a_later_copy_names_the_earlier_canonical(tmp_path):
+    rng = random.Random(5)
+    body = [paragraph(rng) for _ in range(6)]
+    path = tmp_path / "i.ndx"
+    newsdedup.run(pd.DataFrame({"id": ["old"], "text": [page(body, 0)]}), CONFIG, index=path)
+    # a later, more complete copy: the accepted canonical stays
+    later = newsdedup.run(pd.DataFrame({"id": ["new"], "text": [page(body + [paragraph(rng)], 1)]}), CONFIG,
+                          index=path)
+    row = later.documents.iloc[0]
+    assert (row["status"], row["canonical_id"]) == ("duplicate", "old")
+    assert list(later.pairs[["doc_a", "doc_b", "decision"]].iloc[0]) == ["new", "old", "duplicate"]
+    old = export(path)["documents"].set_index("doc_id").loc["old"]
+    assert (old["status"], old["cluster_id"]) == ("kept", row["cluster_id"])
+
+
+def test_dry_run_adds_nothing(generated, built, tmp_path):
+    before = export(built)
+    size = built.stat().st_size
+    fresh = corpus(stories=8, seed=11)[["id", "text"]]
+    result = newsdedup.run(fresh, CONFIG, index=built, dry_run=True)
+    assert result.index["added"] is False and len(result.documents) == len(fresh)
+    assert same_export(before, export(built)) and built.stat().st_size == size
+    # a dry run on an index not made yet creates nothing
+    assert newsdedup.run(fresh, CONFIG, index=tmp_path / "none.ndx", dry_run=True).counts["inputs"] == len(fresh)
+    assert not (tmp_path / "none.ndx").exists()
+
+
+def test_resubmitted_documents_are_rejected_and_not_added_twice(generated, tmp_path):
+    path = tmp_path / "i.ndx"
+    first, second = drops(generated, 2)
+    newsdedup.run(first, CONFIG, index=path, drop="one")
+    mixed = pd.concat([first.head(5), second.head(5)], ignore_index=True)
+    result = newsdedup.run(mixed, CONFIG, index=path)
+    docs = result.documents.set_index("doc_id")
+    for doc in first.head(5)["id"]:
+        assert docs.at[doc, "status"] == "rejected"
+        assert result.rejects.set_index("doc_id").at[doc, "error"] == "already in the index (drop one)"
+    assert (docs.loc[list(second.head(5)["id"]), "status"] != "rejected").all()
+    assert newsdedup.Index.open(path).info()["documents"] == len(first) + 5
+
+
+def test_a_bridging_document_merges_two_clusters(tmp_path):
+    rng = random.Random(3)
+    p = [paragraph(rng) for _ in range(16)]
+    path = tmp_path / "i.ndx"
+    newsdedup.run(pd.DataFrame({"id": ["a", "b"], "text": [page(p[0:12], 0), page(p[4:16], 1)]}), CONFIG,
+                  index=path)
+    before = export(path)["documents"].set_index("doc_id")
+    assert before.at["a", "cluster_id"] != before.at["b", "cluster_id"]
+    result = newsdedup.run(pd.DataFrame({"id": ["c"], "text": [page(p[2:14], 2)]}), CONFIG, index=path)
+    after = export(path)["documents"].set_index("doc_id")
+    assert after["cluster_id"].nunique() == 1
+    survivor = before.at["a", "cluster_id"]  # the cluster of the smallest member keeps its id
+    assert after.at["c", "cluster_id"] == survivor
+    assert result.merges[["old_cluster_id", "new_cluster_id"]].values.tolist() == [[before.at["b", "cluster_id"],
+                                                                                     survivor]]
+    assert (after["status"] == "kept").sum() == 1
+
+
+def test_removing_a_drop_restores_the_export(generated, tmp_path):
+    path = tmp_path / "i.ndx"
+    d1, d2, d3 = drops(generated)
+    newsdedup.run(d1, CONFIG, index=path, drop="a")
+    newsdedup.run(d2, CONFIG, index=path, drop="b")
+    before = export(path)
+    newsdedup.run(d3, CONFIG, index=path, drop="c")
+    newsdedup.Index.open(path).remove("c")
+    assert same_export(before, export(path))
+    # a middle drop: later drops decided again, as if it had never been added
+    newsdedup.run(d3, CONFIG, index=path, drop="c")
+    newsdedup.Index.open(path).remove("b")
+    direct = tmp_path / "direct.ndx"
+    newsdedup.run(d1, CONFIG, index=direct, drop="a")
+    newsdedup.run(d3, CONFIG, index=direct, drop="c")
+    assert partition(export(path)["documents"]) == partition(export(direct)["documents"])
+
+
+def test_bridging_merge_is_undone_by_removing_the_bridge(tmp_path):
+    rng = random.Random(3)
+    p = [paragraph(rng) for _ in range(16)]
+    path = tmp_path / "i.ndx"
+    newsdedup.run(pd.DataFrame({"id": ["a", "b"], "text": [page(p[0:12], 0), page(p[4:16], 1)]}), CONFIG, index=path)
+    before = export(path)
+    newsdedup.run(pd.DataFrame({"id": ["c"], "text": [page(p[2:14], 2)]}), CONFIG, index=path, drop="bridge")
+    newsdedup.Index.open(path).remove("bridge")
+    assert same_export(before, export(path))
+
+
+def test_a_template_learnt_in_earlier_drops_is_removed_later(tmp_path):
+    rng = random.Random(9)
+    footer = "Nugel lomas tudor vefin kapun."  # kept by the rules of one document alone
+    story = lambda: "\n\n".join([paragraph(rng), paragraph(rng), footer])  # noqa: E731
+    path = tmp_path / "i.ndx"
+    for k in range(3):  # one document of the site a drop: never three in one drop
+        newsdedup.run(pd.DataFrame({"id": [f"s{k}"], "text": [story()]}), CONFIG, index=path)
+    last = pd.DataFrame({"id": ["s9"], "text": [story()]})
+    alone = newsdedup.run(last, CONFIG)
+    assert footer in alone.documents.at[0, "text"]
+    indexed = newsdedup.run(last, CONFIG, index=path)
+    assert footer not in indexed.documents.at[0, "text"]
+    assert indexed.boilerplate["text"].tolist() == [footer]
+    assert "template" in indexed.boilerplate["reason"].iloc[0]
+    # earlier drops are not cleaned again
+    assert footer in export(path)["documents"].set_index("doc_id").at["s0", "text"]
+
+
+# ---------------------------------------------------------------- refusals
+
+
+def cli(*args: str, timeout: float = 300, **kw) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    return subprocess.run([sys.executable, "-m", "newsdedup", *args], capture_output=True, text=True,
+                          env=env, timeout=timeout, **kw)
+
+
+@pytest.fixture
+def small_drop(tmp_path) -> Path:
+    path = tmp_path / "drop.jsonl"
+    corpus(stories=10, seed=4)[["id", "text"]].to_json(path, orient="records", lines=True)
+    return path
+
+
+def test_incompatible_settings_are_refused(tmp_path, small_drop):
+    path = tmp_path / "i.ndx"
+    newsdedup.run(small_drop, CONFIG, index=path)
+    with pytest.raises(IncompatibleIndex) as info:
+        newsdedup.run(small_drop, CONFIG.replace(num_perm=64), index=path)
+    assert info.value.setting == "num_perm"
+    before = path.read_bytes()
+    done = cli("run", str(small_drop), "--index", str(path), "--out", str(tmp_path / "o"), "--shingle-size", "4", "-q")
+    assert done.returncode == 2 and "shingle_size" in done.stderr
+    assert path.read_bytes() == before
+
+
+def test_damaged_or_foreign_files_are_refused(tmp_path, small_drop):
+    foreign = tmp_path / "notes.ndx"
+    foreign.write_bytes(b"just some text, not an index\n" * 100)
+    done = cli("run", str(small_drop), "--index", str(foreign), "--out", str(tmp_path / "o"), "-q")
+    assert done.returncode == 1 and "not a newsdedup index" in done.stderr
+    assert foreign.read_bytes() == b"just some text, not an index\n" * 100
+    good = tmp_path / "i.ndx"
+    newsdedup.run(small_drop, CONFIG, index=good)
+    damaged = tmp_path / "damaged.ndx"
+    data = bytearray(good.read_bytes())
+    data[len(data) // 2:len(data) // 2 + 4096] = b"\xff" * 4096  # a page overwritten
+    damaged.write_bytes(bytes(data))
+    done = cli("index", "info", str(damaged))
+    assert done.returncode == 1 and ("damaged" in done.stderr or "not a newsdedup index" in done.stderr)
+    with pytest.raises(NotAnIndex):
+        newsdedup.run(small_drop, CONFIG, index=damaged)
+    assert damaged.read_bytes() == bytes(data)
+
+
+def test_a_second_writer_waits_then_is_refused(tmp_path, small_drop):
+    path = tmp_path / "i.ndx"
+    newsdedup.run(small_drop, CONFIG, index=path)
+    holder = Store(path, write=True)  # another run, writing
+    try:
+        with pytest.raises(IndexBusy, match="another run is writing"):
+            newsdedup.run(small_drop, CONFIG, index=path, timeout=0.5)
+        done = cli("run", str(small_drop), "--index", str(path), "--out", str(tmp_path / "o"), "--index-wait", "0.5",
+                   "-q")
+        assert done.returncode == 1 and "another run is writing" in done.stderr
+    finally:
+        holder.close()
+    assert newsdedup.Index.open(path).info()["documents"] == len(small_drop.read_text().splitlines())
+
+
+def test_gates_exit_3_after_writing_and_add_nothing(tmp_path, generated):
+    path = tmp_path / "i.ndx"
+    first, second = drops(generated, 2)
+    newsdedup.run(first, CONFIG, index=path)
+    second_file = tmp_path / "second.jsonl"
+    second.to_json(second_file, orient="records", lines=True)
+    before = export(path)
+    out = tmp_path / "o"
+    done = cli("run", str(second_file), "--index", str(path), "--out", str(out), "--max-duplicate-share", "0.05", "-q")
+    assert done.returncode == 3 and "duplicate share" in done.stderr
+    import json
+
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["gates"]["max_duplicate_share"]["passed"] is False
+    assert summary["index"]["added"] is False
+    assert "FAIL" in (out / "summary.md").read_text()
+    assert same_export(before, export(path))
+    done = cli("run", str(second_file), "--index", str(path), "--out", str(out), "-q")
+    assert done.returncode == 0 and len(export(path)["documents"]) == len(generated)
+
+
+# ---------------------------------------------------------------- killed runs
+
+KILLED_RUN = """
+import os, sys, time
+import newsdedup
+from newsdedup.index import store
+commit = store.Store.commit
+def slow_commit(self):
+    self.db.execute("SELECT 1")
+    open(sys.argv[3], "w").close()  # every row written, the transaction not committed yet
+    time.sleep(60)
+    commit(self)
+store.Store.commit = slow_commit
+newsdedup.run(sys.argv[1], newsdedup.Config(workers=1), index=sys.argv[2])
+"""
+
+
+def test_sigkill_while_committing_leaves_the_index_as_it_was(tmp_path, generated):
+    path = tmp_path / "i.ndx"
+    first, second = drops(generated, 2)
+    newsdedup.run(first, CONFIG, index=path)
+    newsdedup.Index.open(path).export(tmp_path / "before", "jsonl")
+    drop = tmp_path / "second.jsonl"
+    second.to_json(drop, orient="records", lines=True)
+    flag = tmp_path / "committing"
+    proc = subprocess.Popen([sys.executable, "-c", KILLED_RUN, str(drop), str(path), str(flag)],
+                            env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
+    deadline = time.monotonic() + 300
+    while not flag.exists() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert flag.exists()
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    newsdedup.Index.open(path).export(tmp_path / "after", "jsonl")
+    for name in ("documents.jsonl", "clusters.jsonl"):
+        assert (tmp_path / "before" / name).read_bytes() == (tmp_path / "after" / name).read_bytes()
+    # usable: the same drop is added afterwards
+    newsdedup.run(drop, CONFIG, index=path)
+    assert len(export(path)["documents"]) == len(generated)
+
+
+CLEANING_RUN = """
+import sys, time
+import newsdedup
+from newsdedup import clean
+finish = clean.finish
+def slow_finish(*args, **kw):
+    open(sys.argv[3], "w").close()  # cleaning has started, the index is open for writing
+    time.sleep(60)
+    return finish(*args, **kw)
+clean.finish = slow_finish
+newsdedup.run(sys.argv[1], newsdedup.Config(workers=1), index=sys.argv[2])
+"""
+
+
+def test_sigkill_while_cleaning_leaves_the_index_as_it_was(tmp_path, generated):
+    path = tmp_path / "i.ndx"
+    first, second = drops(generated, 2)
+    newsdedup.run(first, CONFIG, index=path)
+    before = path.read_bytes()
+    drop = tmp_path / "second.jsonl"
+    second.to_json(drop, orient="records", lines=True)
+    flag = tmp_path / "cleaning"
+    proc = subprocess.Popen([sys.executable, "-c", CLEANING_RUN, str(drop), str(path), str(flag)],
+                            env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
+    deadline = time.monotonic() + 300
+    while not flag.exists() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert flag.exists()
+    os.kill(proc.pid, signal.SIGKILL)
+    assert proc.wait() == -signal.SIGKILL
+    assert path.read_bytes() == before
+    assert newsdedup.Index.open(path).info()["documents"] == len(first)
+
+
+def test_index_commands(tmp_path, built):
+    done = cli("index", "info", str(built))
+    assert done.returncode == 0 and "3 drops" in done.stdout
+    done = cli("index", "export", str(built), "--out", str(tmp_path / "x"), "--format", "csv")
+    assert done.returncode == 0
+    assert len(pd.read_csv(tmp_path / "x" / "documents.csv")) == len(export(built)["documents"])
+    assert "drop" in pd.read_csv(tmp_path / "x" / "documents.csv").columns
