@@ -4,7 +4,7 @@ Three steps, so that corpus-wide evidence can be gathered between per-document w
 (the local and the Dask runner call the same functions):
 
 1. :func:`draft` (per document, parallel): HTML through trafilatura, text split into
-   paragraphs, each scored by the classifier (it reads the document only);
+   paragraphs and each scored by the classifier (it reads the document only);
 2. :func:`templates_from` (corpus-wide): site templates, from each draft's :func:`key_summary`;
 3. :func:`finish` (per document): every rule decided, clean text assembled.
 
@@ -26,7 +26,7 @@ from ..records import Record
 from . import html as html_mod
 from .features import line_features
 from .flags import document_flags
-from .model import html_model, text_model
+from .model import text_model
 from .paragraphs import Paragraph, build_paragraphs, join, split_lines
 from .templates import Evidence, KeySummary, corpus_evidence, find_templates, summarize
 from .text import label, paragraph_scores
@@ -99,8 +99,8 @@ def draft(record: Record) -> Draft:
         d.url = record.url or ex.url
     else:
         d.paragraphs, d.keys = build_paragraphs(*split_lines(record.text or ""))
-    d.scores = paragraph_scores(d.paragraphs, html_model() if d.is_html else text_model(),
-                                DEFAULT.long_paragraph_words, line_features(d.paragraphs, d.keys, DEFAULT.long_paragraph_words))
+        d.scores = paragraph_scores(d.paragraphs, text_model(), DEFAULT.long_paragraph_words,
+                                    line_features(d.paragraphs, d.keys, DEFAULT.long_paragraph_words))
     return d
 
 
