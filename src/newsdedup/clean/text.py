@@ -26,6 +26,7 @@ Rules, applied in order; each removal records its reason:
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 
@@ -86,6 +87,7 @@ def label(paragraphs: list[Paragraph], evidence: Evidence = Evidence(), *,
     if model is not None:
         _keep_closing_lines(paragraphs, reasons, before_model, long_words)
         _keep_opening_lines(paragraphs, reasons, before_model, long_words)
+        _keep_list_siblings(paragraphs, reasons, before_model)
     _mark_cut_off(paragraphs, reasons, long_words)
     if all(r is not None for r in reasons):
         # The model is for pages; a text it would empty entirely (a snippet, a lone
@@ -259,6 +261,34 @@ def _keep_opening_lines(paras: list[Paragraph], reasons: list[str | None], befor
         if reasons[i] is None or before_model[i] is not None or p.cues.kind is not None or not _is_prose(p, long_words):
             break
         reasons[i] = None
+
+
+SIBLINGS = 2  # kept lines of the same shape that bring a removed one back
+
+
+def line_shape(text: str) -> str:
+    """A line's shape: each run of words one ``a``, each number ``0``, punctuation kept
+    (``Palm Bay d. Rockledge 70-44`` and ``Cocoa d. West Shore 61-21`` are ``a. a 0-0``)."""
+    return _WORD_RUN.sub("a", _NUMBER.sub("0", _LETTERS.sub("a", text)))
+
+
+_LETTERS = re.compile(r"[^\W\d_]+")
+_NUMBER = re.compile(r"\d+")
+_WORD_RUN = re.compile(r"a(?: a)+")
+
+
+def _keep_list_siblings(paras: list[Paragraph], reasons: list[str | None], before_model: list[str | None]) -> None:
+    """A short line with a number in it that the model removed comes back when kept lines
+    of the same shape are in the article: an item of a list whose siblings are article text
+    (a score line among results, a step among steps), not a menu entry."""
+    candidates = [i for i, p in enumerate(paras) if reasons[i] is not None and before_model[i] is None
+                  and p.n_words <= SHORT_LINE_WORDS and p.cues.kind is None and any(ch.isdigit() for ch in p.text)]
+    if not candidates:
+        return
+    kept = Counter(line_shape(paras[i].text) for i, r in enumerate(reasons) if r is None)
+    for i in candidates:
+        if kept[line_shape(paras[i].text)] >= SIBLINGS:
+            reasons[i] = None
 
 
 def _mark_cut_off(paras: list[Paragraph], reasons: list[str | None], long_words: int) -> None:
