@@ -22,6 +22,9 @@ from newsdedup.records import Record
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("NEWSDEDUP_SHARED", ROOT.parent / "shared"))
 AEB = SHARED / "data" / "aeb-dev"
+EXT = SHARED / "data" / "ext-dev"
+# every development set in the AEB layout, by name (the holdout sets are kept elsewhere)
+SETS = {"aeb-dev": AEB, "dragnet": EXT / "dragnet", "readability": EXT / "readability"}
 WORD = re.compile(r"\w+")
 
 
@@ -33,14 +36,29 @@ class Page:
     truth: str
 
 
-def load_pages(aeb: Path = AEB) -> list[Page]:
-    truth = json.loads((aeb / "ground-truth.dev.json").read_text())
+def load_pages(aeb: Path = AEB, prefix: str = "") -> list[Page]:
+    """The pages of one set in the AEB layout (``prefix`` before each id: pages of several
+    sets pooled keep their ids apart, and :func:`set_of` tells their set)."""
+    truth_file = aeb / "ground-truth.dev.json"
+    truth = json.loads((truth_file if truth_file.exists() else aeb / "ground-truth.json").read_text())
     pages = []
     for pid in sorted(truth):
-        text = gzip.open(aeb / "text" / f"{pid}.txt.gz", "rt", encoding="utf-8").read()
+        plain = aeb / "text" / f"{pid}.txt"
+        text = plain.read_text(encoding="utf-8") if plain.exists() else gzip.open(
+            aeb / "text" / f"{pid}.txt.gz", "rt", encoding="utf-8").read()
         html = gzip.open(aeb / "html" / f"{pid}.html.gz", "rt", encoding="utf-8", errors="replace").read()
-        pages.append(Page(pid, text, html, truth[pid]["articleBody"]))
+        pages.append(Page(prefix + pid, text, html, truth[pid]["articleBody"]))
     return pages
+
+
+def load_set(name: str, prefixed: bool = False) -> list[Page]:
+    """A development set by name (:data:`SETS`); ``prefixed``: ids as ``name/id``."""
+    return load_pages(SETS[name], f"{name}/" if prefixed else "")
+
+
+def set_of(page_id: str) -> str:
+    """The set of a prefixed page id ("" for an id without a prefix)."""
+    return page_id.partition("/")[0] if "/" in page_id else ""
 
 
 def folds(ids: list[str], k: int) -> list[int]:

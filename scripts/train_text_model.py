@@ -3,8 +3,9 @@
 
 * ``text_model.json``: scores the lines of a plain page text (the AEB dev pages as a
   naive scraper stores them, ``../shared/data/aeb-dev/text``);
-* ``html_model.json``: post-filters the lines trafilatura (precision mode) extracts
-  from the same pages' HTML.
+* ``--mode html``: a post-filter of the lines trafilatura extracts from the same pages'
+  HTML, measured only (``bench_extraction.py --cross-set`` trains it on some sets and
+  scores it on another): it lowered F1 on sets it was not trained on, so none is shipped.
 
 Labels: a line is article text when most of its word 4-grams are in the hand-made
 article body (a short line: when it equals a line of the body).
@@ -29,6 +30,7 @@ import argparse
 import json
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -106,9 +108,9 @@ def group_evidence(drafts) -> list:
     """Corpus evidence for each draft, computed among drafts of its own kind only (pages,
     bare bodies, mixed bodies): an augmented copy must never tell its page which lines
     are article text by sharing them."""
-    kinds: dict[str, list[int]] = {}
-    for i, d in enumerate(drafts):
-        kinds.setdefault(d.doc_id.partition("~")[2], []).append(i)
+    kinds: dict[tuple[str, str], list[int]] = {}
+    for i, d in enumerate(drafts):  # and of its own set, when pages of several sets are pooled
+        kinds.setdefault((aeb.set_of(d.doc_id), d.doc_id.partition("~")[2]), []).append(i)
     out = [None] * len(drafts)
     for members in kinds.values():
         ev = corpus_templates([drafts[i] for i in members])
@@ -179,8 +181,30 @@ KIND_NAMES = {"body": "already-extracted articles", "mixed": "articles with a fe
               "brief": "short articles in a whole page"}
 
 
-def train_mode(mode: str, pages, cv: int, dry_run: bool, score_only: tuple[str, ...] = ()) -> dict[str, float]:
-    t0 = time.time()
+@dataclass
+class Prepared:
+    """Pages of one mode (augmented copies after the ``real`` ones) as the trainer reads them."""
+    pages: list
+    real: int
+    drafts: list
+    evidence: list
+    Xs: list
+    ys: list
+    ws: list
+    Bs: list
+
+    def fit(self, rows: list[int], mode: str) -> TextModel:
+        return TextModel.from_dict(self.fit_dict(rows, mode))
+
+    def fit_dict(self, rows: list[int], mode: str) -> dict:
+        return fit([self.Xs[i] for i in rows], [self.ys[i] for i in rows], [self.ws[i] for i in rows],
+                   [self.Bs[i] for i in rows], stage2=MODES[mode]["stage2"])
+
+    def clean(self, rows: list[int], model: TextModel) -> dict[str, str]:
+        return clean_all([self.drafts[i] for i in rows], [self.evidence[i] for i in rows], model)
+
+
+def prepare(mode: str, pages) -> Prepared:
     spec = MODES[mode]
     real = len(pages)
     if spec["augment"]:
@@ -189,22 +213,25 @@ def train_mode(mode: str, pages, cv: int, dry_run: bool, score_only: tuple[str, 
         pages = pages + briefs(pages[:real])
     drafts = [draft(spec["record"](p)) for p in pages]
     evidence = group_evidence(drafts)
-    Xs, ys, ws, Bs = page_matrices(drafts, evidence, pages)
+    return Prepared(pages, real, drafts, evidence, *page_matrices(drafts, evidence, pages))
+
+
+def train_mode(mode: str, pages, cv: int, dry_run: bool, score_only: tuple[str, ...] = ()) -> dict[str, float]:
+    t0 = time.time()
+    prep = prepare(mode, pages)
+    pages, real = prep.pages, prep.real
     truths = {p.id: p.truth for p in pages[:real]}
     kinds = sorted({p.id.partition("~")[2] for p in pages[real:]})
     learn = [i for i, p in enumerate(pages) if p.id.partition("~")[2] not in score_only]  # scored, not learnt from
-    print(f"[{mode}] {len(pages)} pages, {sum(len(y) for y in ys)} lines, "
-          f"{sum(int(y.sum()) for y in ys)} article lines ({time.time() - t0:.1f}s)", flush=True)
+    print(f"[{mode}] {len(pages)} pages, {sum(len(y) for y in prep.ys)} lines, "
+          f"{sum(int(y.sum()) for y in prep.ys)} article lines ({time.time() - t0:.1f}s)", flush=True)
     scores = {}
     if cv:
         fold = aeb.folds([p.id.split("~")[0] for p in pages], cv)
         preds: dict[str, str] = {}
         for k in range(cv):
-            train = [i for i in learn if fold[i] != k]
-            model = TextModel.from_dict(fit([Xs[i] for i in train], [ys[i] for i in train],
-                                            [ws[i] for i in train], [Bs[i] for i in train], stage2=spec["stage2"]))
-            test = [i for i in range(len(pages)) if fold[i] == k]
-            preds.update(clean_all([drafts[i] for i in test], [evidence[i] for i in test], model))
+            model = prep.fit([i for i in learn if fold[i] != k], mode)
+            preds.update(prep.clean([i for i in range(len(pages)) if fold[i] == k], model))
         s = aeb.score(preds, truths)
         scores["cv_f1"] = s["f1"]
         print(f"[{mode}] cross-validated ({cv} folds): P {s['precision']:.3f} R {s['recall']:.3f} F1 {s['f1']:.3f}",
@@ -213,17 +240,30 @@ def train_mode(mode: str, pages, cv: int, dry_run: bool, score_only: tuple[str, 
             s = aeb.score(preds, {p.id: p.truth for p in pages[real:] if p.id.partition("~")[2] == kind})
             print(f"[{mode}]   {KIND_NAMES[kind]}, cross-validated: P {s['precision']:.3f} "
                   f"R {s['recall']:.3f} F1 {s['f1']:.3f}", flush=True)
-    final = fit([Xs[i] for i in learn], [ys[i] for i in learn], [ws[i] for i in learn], [Bs[i] for i in learn],
-                stage2=spec["stage2"])
-    s = aeb.score(clean_all(drafts[:real], evidence[:real], TextModel.from_dict(final)), truths)
+    final = prep.fit_dict(learn, mode)
+    s = aeb.score(prep.clean(list(range(real)), TextModel.from_dict(final)), truths)
     scores["f1"] = s["f1"]
     print(f"[{mode}] in-sample: P {s['precision']:.3f} R {s['recall']:.3f} F1 {s['f1']:.3f} "
           f"({time.time() - t0:.1f}s)", flush=True)
-    if not dry_run:
+    if not dry_run and mode == "html":
+        print("[html] not written: the package ships no HTML post-filter (see the module docstring)")
+    elif not dry_run:
         path = MODEL_DIR / f"{mode}_model.json"
         path.write_text(json.dumps(final, separators=(",", ":")) + "\n")
         print(f"[{mode}] wrote {path.relative_to(aeb.ROOT)} ({path.stat().st_size / 1024:.0f} KiB)")
     return scores
+
+
+def cross_set(mode: str, sets: dict[str, list]) -> dict[str, dict[str, str]]:
+    """Leave one set out: for each set, its pages cleaned by a model trained on the other
+    sets' pages (and their augmented copies) only. ``sets``: pages with prefixed ids."""
+    prep = prepare(mode, [p for pages in sets.values() for p in pages])
+    preds = {}
+    for held_out in sets:
+        train = [i for i, p in enumerate(prep.pages) if aeb.set_of(p.id) != held_out]
+        test = [i for i, p in enumerate(prep.pages[:prep.real]) if aeb.set_of(p.id) == held_out]
+        preds[held_out] = prep.clean(test, prep.fit(train, mode))
+    return preds
 
 
 def main() -> None:

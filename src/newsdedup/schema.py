@@ -27,6 +27,7 @@ DOCUMENTS = {
     "raw_chars": "int64",
     "clean_chars": "int64",
     "warning": STRING,
+    "flags": STRING,  # what to check, comma-separated (clean.flags); null when none
 }
 
 CLUSTERS = {

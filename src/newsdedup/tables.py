@@ -22,7 +22,7 @@ def build_tables(cleaned: Sequence[Cleaned], clustering: Clustering, matches: Se
     for c in cleaned:
         if c.error is not None:
             documents.append((c.doc_id, c.source, c.url, c.title, c.date, schema.REJECTED, None, None,
-                              float("nan"), None, c.raw_chars, 0, c.warning))
+                              float("nan"), None, c.raw_chars, 0, c.warning, None))
             rejects.append((c.doc_id, c.source, c.error))
         else:
             i = at[c.doc_id]
@@ -30,7 +30,7 @@ def build_tables(cleaned: Sequence[Cleaned], clustering: Clustering, matches: Se
             documents.append((c.doc_id, c.source, c.url, c.title, c.date,
                               schema.DUPLICATE if clustering.is_duplicate(i) else schema.KEPT,
                               clustering.cluster_ids[i], clustering.canonical_ids[i], float(clustering.similarity[i]),
-                              text, c.raw_chars, len(text), c.warning))
+                              text, c.raw_chars, len(text), c.warning, ",".join(c.flags) or None))
         boilerplate.extend((c.doc_id, idx, text, reason) for idx, text, reason in c.removed)
     clusters = [{"cluster_id": cid, "size": len(members), "canonical_id": clustering.canonical[cid],
                  "member_ids": list(members)} for cid, members in clustering.clusters.items()]

@@ -4,7 +4,7 @@ Three steps, so that corpus-wide evidence can be gathered between per-document w
 (the local and the Dask runner call the same functions):
 
 1. :func:`draft` (per document, parallel): HTML through trafilatura, text split into
-   paragraphs, each scored by the classifier (it reads the document only);
+   paragraphs and each scored by the classifier (it reads the document only);
 2. :func:`templates_from` (corpus-wide): site templates, from each draft's :func:`key_summary`;
 3. :func:`finish` (per document): every rule decided, clean text assembled.
 
@@ -25,7 +25,8 @@ from ..config import DEFAULT, Config
 from ..records import Record
 from . import html as html_mod
 from .features import line_features
-from .model import html_model, text_model
+from .flags import document_flags
+from .model import text_model
 from .paragraphs import Paragraph, build_paragraphs, join, split_lines
 from .templates import Evidence, KeySummary, corpus_evidence, find_templates, summarize
 from .text import label, paragraph_scores
@@ -34,6 +35,8 @@ __all__ = ["Draft", "Cleaned", "Evidence", "KeySummary", "draft", "finish", "cle
            "find_templates", "key_summary", "templates_from", "clean_records", "clean_in_process", "gc_paused"]
 
 EMPTY = "empty after cleaning: no article text found"
+EXTRACTOR = "extractor"  # the reason of an HTML page's visible text the extractor left out
+EXTRACTOR_INDEX = -1  # its para_index: it is no paragraph of the document
 PROGRESS_EVERY = 16  # drafts between two progress reports
 
 
@@ -50,6 +53,7 @@ class Draft:
     paragraphs: list[Paragraph] = field(default_factory=list)
     keys: list[str] = field(default_factory=list)  # the paragraphs' compare keys
     scores: np.ndarray | None = None  # the classifier's probability that each paragraph is article text
+    dropped: list[str] = field(default_factory=list)  # HTML: visible lines the extractor left out
     error: str | None = None
     warning: str | None = None
 
@@ -68,6 +72,7 @@ class Cleaned:
     removed: list[tuple[int, str, str]] = field(default_factory=list)  # (para_index, text, reason)
     error: str | None = None
     warning: str | None = None  # a repair made while reading (Record.warning)
+    flags: list[str] = field(default_factory=list)  # what a user should check (see .flags)
 
     @property
     def text(self) -> str:
@@ -88,13 +93,14 @@ def draft(record: Record) -> Draft:
             d.error = str(exc)
             return d
         d.paragraphs, d.keys = build_paragraphs(ex.lines)
+        d.raw_chars, d.dropped = ex.visible_chars, ex.dropped  # a page's size is its visible text, not its markup
         d.title = record.title or ex.title
         d.date = record.date or ex.date
         d.url = record.url or ex.url
     else:
         d.paragraphs, d.keys = build_paragraphs(*split_lines(record.text or ""))
-    d.scores = paragraph_scores(d.paragraphs, html_model() if d.is_html else text_model(),
-                                DEFAULT.long_paragraph_words, line_features(d.paragraphs, d.keys, DEFAULT.long_paragraph_words))
+        d.scores = paragraph_scores(d.paragraphs, text_model(), DEFAULT.long_paragraph_words,
+                                    line_features(d.paragraphs, d.keys, DEFAULT.long_paragraph_words))
     return d
 
 
@@ -133,6 +139,9 @@ def finish(d: Draft, evidence: Evidence = Evidence(), config: Config = DEFAULT, 
     out.keys = [d.keys[i] for i in kept]
     out.n_words = [paras[i].n_words for i in kept]
     out.removed = [(i, p.text, reason) for i, (p, reason) in enumerate(zip(paras, reasons)) if reason is not None]
+    if d.dropped:
+        out.removed.insert(0, (EXTRACTOR_INDEX, "\n".join(d.dropped), EXTRACTOR))
+    out.flags = document_flags([paras[i] for i in kept], d.raw_chars)
     if not out.paragraphs:
         out.error = EMPTY
     return out

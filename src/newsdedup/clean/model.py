@@ -246,7 +246,7 @@ def _best_span(p, floor):  # pragma: no cover - compiled
 
 @lru_cache(maxsize=4)
 def load_model(name: str) -> TextModel:
-    """A model shipped inside the package (``text_model.json``, ``html_model.json``)."""
+    """A model shipped inside the package (``text_model.json``)."""
     data = resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
     return TextModel.from_dict(json.loads(data))
 
@@ -255,7 +255,3 @@ def text_model() -> TextModel:
     """The classifier of plain page text (trained on whole-page scraper text)."""
     return load_model("text_model.json")
 
-
-def html_model() -> TextModel:
-    """The post-filter of trafilatura's output for HTML pages."""
-    return load_model("html_model.json")
