@@ -76,8 +76,9 @@ class Result:
         }
 
     def write(self, out: str | Path | None = None, format: str | None = None, *,
-              lock_timeout: float = LOCK_TIMEOUT_S) -> Path:
+              lock_timeout: float = LOCK_TIMEOUT_S, report: bool = True) -> Path:
         """Write every output file into ``out`` (default ``config.out``); returns the directory.
+        ``report=False`` leaves out ``report.html`` (see :mod:`newsdedup.report`).
 
         The run is written beside ``out`` and swapped in whole (see :mod:`newsdedup.outdir`),
         under a lock that another run into ``out`` waits for at most ``lock_timeout`` seconds.
@@ -94,4 +95,8 @@ class Result:
                 write_table(df, stage / f"{name}.{fmt}", fmt)
             write_jsonl(self.rejects.to_dict("records"), stage / "rejects.jsonl")
             write_json(self.summary, stage / "summary.json")
+            if report:
+                from .report import REPORT_NAME, write_report
+
+                write_report(self, stage / REPORT_NAME)
         return out
