@@ -126,6 +126,10 @@ class Chromium:
                       "&& location.href !== 'about:blank'")
         return time.monotonic() - start
 
+    def on_new_document(self, source: str) -> None:
+        """Run ``source`` in every page before its own scripts (outside its CSP)."""
+        self.call("Page.addScriptToEvaluateOnNewDocument", source=source)
+
     def go(self, fragment: str) -> None:
         """Follow an in-page link (``#...``) and wait for the view to render."""
         self.evaluate("document.documentElement.removeAttribute('data-ready')")

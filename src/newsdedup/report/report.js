@@ -373,7 +373,7 @@
     const page = rows.slice(st.page * PAGE, (st.page + 1) * PAGE);
     return el("div", { id: "passage-list" }, pager(rows.length, st, () => main.querySelector("#passage-list").replaceWith(passageRows())),
       ...page.map((k) => el("div", { class: "passage" },
-        el("div", { class: "head" }, "score ", el("b", {}, M.score[k].toFixed(1))),
+        el("div", { class: "head" }, "score ", el("span", { class: "score" }, M.score[k].toFixed(1))),
         el("div", { class: "aligned" },
           el("div", { class: "cell" }, el("div", { class: "head" }, docLink(M.a[k], `${D.id[M.a[k]]} ¶${M.pa[k]}`)), para(M.a[k], M.pa[k])),
           el("div", { class: "cell" }, el("div", { class: "head" }, docLink(M.b[k], `${D.id[M.b[k]]} ¶${M.pb[k]}`)), para(M.b[k], M.pb[k]))))));
