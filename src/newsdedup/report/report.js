@@ -136,7 +136,7 @@
       bars("cluster sizes (clusters)", P.cluster_sizes),
       bars("match scores within clusters", P.scores_within),
       bars("match scores across clusters", P.scores_across),
-      el("div", { id: "timings" }, bars(`stage timings (${(EXECUTION && EXECUTION.workers) || "?"} workers)`, timings, " s"))));
+      el("div", { id: "timings" }, bars(`stage timings (workers: ${(EXECUTION && EXECUTION.workers) || "?"})`, timings, " s"))));
     return el("div", {}, ...parts);
   }
 
