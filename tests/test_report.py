@@ -88,17 +88,19 @@ def test_read_run_gives_back_the_tables_of_a_csv_run(tmp_path, seed_result):
 
 
 def test_chaining_flags_name_members_joined_only_through_others():
-    docs = schema.frame([("a", "s", None, None, None, "kept", "c1", "a", 1.0, "x", 1, 1, None),
-                         ("b", "s", None, None, None, "duplicate", "c1", "a", 0.8, "x", 1, 1, None),
-                         ("c", "s", None, None, None, "duplicate", "c1", "a", 0.3, "x", 1, 1, None)], schema.DOCUMENTS)
+    """a-b and b-c verified; c is far from its canonical a (low similarity, little of it
+    aligned with a, no verified pair), b is not (aligned with a although dissimilar)."""
+    row = lambda doc_id, status, sim, text: (doc_id, "s", None, None, None, status, "c1", "a", sim, text, 1, 1, None)  # noqa: E731
+    docs = schema.frame([row("a", "kept", 1.0, "p0\n\np1\n\np2"), row("b", "duplicate", 0.4, "q0\n\np1\n\np2"),
+                         row("c", "duplicate", 0.3, "r0\n\nr1\n\np2")], schema.DOCUMENTS)
     clusters = schema.frame([("c1", 3, "a", ["a", "b", "c"])], schema.CLUSTERS)
-    pairs = schema.frame([("a", "b", 0.8, 0.8, 0.9, 1, 1, "duplicate", ""), ("b", "c", 0.7, 0.7, 0.8, 1, 1, "duplicate", ""),
+    pairs = schema.frame([("a", "b", 0.4, 0.4, 0.9, 1, 1, "duplicate", ""), ("b", "c", 0.7, 0.7, 0.8, 1, 1, "duplicate", ""),
                           ("a", "c", 0.3, 0.3, 0.4, 0.5, 0.5, "distinct", "")], schema.PAIRS)
-    empty = {name: schema.frame([], columns) for name, columns in
-             (("matches", schema.MATCHES), ("boilerplate", schema.BOILERPLATE), ("rejects", schema.REJECTS))}
-    result = newsdedup.Result(documents=docs, clusters=clusters, pairs=pairs, config=newsdedup.Config(), **empty)
-    assert chaining_flags(result) == [{"cluster": "c1", "kind": "far_member", "size": 3, "members": ["c"],
-                                       "min_similarity": 0.3}]
+    matches = schema.frame([("a", 1, "b", 1, 100.0, True), ("a", 2, "b", 2, 100.0, True), ("a", 2, "c", 2, 100.0, True)],
+                           schema.MATCHES)
+    empty = {name: schema.frame([], columns) for name, columns in (("boilerplate", schema.BOILERPLATE), ("rejects", schema.REJECTS))}
+    result = newsdedup.Result(documents=docs, clusters=clusters, pairs=pairs, matches=matches, config=newsdedup.Config(), **empty)
+    assert chaining_flags(result) == [{"cluster": "c1", "size": 3, "far_members": ["c"], "least_aligned": 0.333}]
     assert "c1" in render_report(result)
 
 

@@ -206,26 +206,58 @@ def _column(series: pd.Series) -> list[str | None]:
 
 
 def chaining_flags(result: Result) -> list[dict[str, Any]]:
-    """Clusters that may be held together by chaining, most suspicious first: members
-    less similar to their canonical than ``threshold`` with no accepted pair with it
-    (joined only through other members), and clusters much larger than the rest."""
+    """Clusters that may be held together by chaining, largest first, one entry each.
+
+    A member is *far* from its canonical when no verified pair links the two, their
+    Jaccard similarity is below ``threshold`` and the member's paragraphs aligned with the
+    canonical's (``paragraph_matches`` within the cluster) hold less than
+    ``partial_coverage`` of its text: verification would not have accepted the two as
+    copies, so the member joined through other members. A cluster is *outsized* from
+    OUTSIZED_MIN_SIZE members and OUTSIZED_FACTOR times the 90th percentile of the sizes
+    of clusters with duplicates."""
+    multi = result.clusters[result.clusters["size"] > 1]
+    if not len(multi):
+        return []
     docs = result.documents.set_index("doc_id")
     accepted = result.pairs[result.pairs["decision"] == "duplicate"]
     direct = set(zip(accepted["doc_a"], accepted["doc_b"])) | set(zip(accepted["doc_b"], accepted["doc_a"]))
-    threshold = result.config.threshold
-    multi = result.clusters[result.clusters["size"] > 1]
-    big = _outsized(multi["size"])
+    aligned = _aligned_shares(result)
+    limit = _outsized(multi["size"])
+    config = result.config
     flags = []
     for row in multi.itertuples(index=False):
-        far = [m for m in row.member_ids if m != row.canonical_id and (m, row.canonical_id) not in direct
-               and float(docs.at[m, "similarity"]) < threshold]
+        far = sorted(m for m in row.member_ids if m != row.canonical_id and (m, row.canonical_id) not in direct
+                     and float(docs.at[m, "similarity"]) < config.threshold
+                     and aligned.get((m, row.canonical_id), 0.0) < config.partial_coverage)
+        if not far and row.size < limit:
+            continue
+        flag: dict[str, Any] = {"cluster": row.cluster_id, "size": int(row.size), "far_members": far}
         if far:
-            flags.append({"cluster": row.cluster_id, "kind": "far_member", "size": int(row.size),
-                          "members": sorted(far), "min_similarity": round(min(float(docs.at[m, "similarity"]) for m in far), 4)})
-        if row.size >= big:
-            flags.append({"cluster": row.cluster_id, "kind": "outsized", "size": int(row.size), "limit": big})
-    flags.sort(key=lambda f: (-f["size"], f["cluster"], f["kind"]))
+            flag["least_aligned"] = round(min(aligned.get((m, row.canonical_id), 0.0) for m in far), 3)
+        if row.size >= limit:
+            flag["outsized_from"] = limit
+        flags.append(flag)
+    flags.sort(key=lambda f: (-f["size"], f["cluster"]))
     return flags
+
+
+def _aligned_shares(result: Result) -> dict[tuple[str, str], float]:
+    """(member, canonical) -> share of the member's clean text in paragraphs aligned with
+    the canonical's."""
+    docs = result.documents.set_index("doc_id")
+    canonical = docs["canonical_id"]
+    within = result.matches[result.matches["same_cluster"]]
+    matched: dict[tuple[str, str], set[int]] = {}
+    for a, pa, b, pb in within[["doc_a", "para_a", "doc_b", "para_b"]].itertuples(index=False):
+        if canonical.get(a) == b:
+            matched.setdefault((a, b), set()).add(int(pa))
+        elif canonical.get(b) == a:
+            matched.setdefault((b, a), set()).add(int(pb))
+    shares = {}
+    for (member, canon), paras in matched.items():
+        lengths = [len(p) for p in str(docs.at[member, "text"]).split("\n\n")]
+        shares[(member, canon)] = sum(lengths[i] for i in paras if i < len(lengths)) / max(1, sum(lengths))
+    return shares
 
 
 def _outsized(sizes: pd.Series) -> int:

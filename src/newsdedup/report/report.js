@@ -140,18 +140,26 @@
     return el("div", {}, ...parts);
   }
 
-  function flagText(f) {
-    if (f.kind === "outsized") return `${f.size} members: much larger than most clusters (flagged from ${f.limit})`;
-    return `${f.members.length} member(s) joined only through other members, similarity to the canonical down to ${f.min_similarity.toFixed(3)}`;
+  function flagTexts(f) {
+    const texts = [];
+    if (f.far_members.length) {
+      texts.push(`${f.far_members.length} member(s) joined through other members: no verified pair with the canonical, ` +
+        `down to ${Math.round(f.least_aligned * 100)}% of a member's text aligned with it`);
+    }
+    if (f.outsized_from) texts.push(`${f.size} members: much larger than most clusters (flagged from ${f.outsized_from})`);
+    return texts;
   }
+  const FLAGS_SHOWN = 10;
   function flagsSection() {
-    const shown = DATA.flags.slice(0, 20);
-    const list = el("ul", { class: "flags" }, ...shown.map((f) => {
-      return el("li", { "data-flag": f.kind }, el("a", { href: "#cluster/" + encodeURIComponent(f.cluster), class: "cluster" }, f.cluster), " ", el("span", { class: "tag warn" }, f.kind === "outsized" ? "large" : "far member"), " ", flagText(f));
-    }));
-    return section("Possible chaining", el("p", { class: "muted" },
+    const shown = DATA.flags.slice(0, FLAGS_SHOWN);
+    const list = el("ul", { class: "flags" }, ...shown.map((f) => el("li", { "data-flag": f.cluster },
+      el("a", { href: "#cluster/" + encodeURIComponent(f.cluster), class: "cluster" }, f.cluster), " ",
+      f.far_members.length ? el("span", { class: "tag warn" }, "far members") : null,
+      f.outsized_from ? el("span", { class: "tag warn" }, "large") : null, flagTexts(f).join("; "))));
+    return section(`Possible chaining (${fmt(DATA.flags.length)} clusters)`, el("p", { class: "muted" },
       "Clusters that may be held together by a chain of copies rather than by one story: look at them before trusting them."),
-      list, DATA.flags.length > shown.length ? el("p", {}, `… ${DATA.flags.length - shown.length} more (filter the cluster list by “flagged”)`) : null);
+      list, DATA.flags.length > shown.length ? el("p", {}, `… ${fmt(DATA.flags.length - shown.length)} more: `,
+        el("a", { href: "#clusters", id: "flagged-link" }, "the cluster list, flagged only")) : null);
   }
 
   function pager(total, st, rerender) {
@@ -279,12 +287,14 @@
     if (c === undefined) return el("p", {}, "No such cluster.");
     const canon = C.canonical[c];
     const members = C.members[c].filter((i) => i !== canon).sort((x, y) => (D.similarity[x] ?? 1) - (D.similarity[y] ?? 1) || x - y);
-    const flags = (flagsByCluster.get(c) || []).map((f) => el("p", { class: "warn" }, "⚠ ", flagText(f)));
+    const flags = (flagsByCluster.get(c) || []).flatMap(flagTexts).map((t) => el("p", { class: "warn" }, "⚠ ", t));
+    const far = new Set((flagsByCluster.get(c) || []).flatMap((f) => f.far_members));
     const legend = el("p", { class: "legend" }, el("span", { class: "tag edited" }, "edited"), " words ",
       el("span", { class: "del" }, "only in the canonical"), " / ", el("span", { class: "ins" }, "only in the member"), "; ",
       el("span", { class: "tag added" }, "added"), " paragraph only in the member; ", el("span", { class: "tag missing" }, "missing"), " only in the canonical");
     const blocks = members.map((m) => el("section", { class: "member", "data-member": D.id[m] },
-      el("h3", {}, docLink(m), ` similarity ${(D.similarity[m] ?? 0).toFixed(3)} `, el("span", { class: "muted" }, D.source[m] || "")),
+      el("h3", {}, docLink(m), ` similarity ${(D.similarity[m] ?? 0).toFixed(3)} `,
+        far.has(D.id[m]) ? el("span", { class: "tag warn" }, "far from the canonical") : null, el("span", { class: "muted" }, D.source[m] || "")),
       sideBySide(canon, m)));
     return el("section", { id: "cluster-view" }, el("h2", {}, "Cluster ", C.id[c]),
       el("p", {}, `${clusterSize[c]} member(s); canonical `, docLink(canon), " ", el("span", { class: "title" }, D.title[canon] || "")),
@@ -392,6 +402,10 @@
     box.replaceChildren(rows());
     return section("Rejected records", box);
   }
+
+  document.addEventListener("click", (e) => {
+    if (e.target && e.target.id === "flagged-link") { state.clusters.flagged = true; state.clusters.minSize = 2; state.clusters.page = 0; }
+  });
 
   // ---- routing ------------------------------------------------------------------------
   function decoded(part) { try { return decodeURIComponent(part); } catch (e) { return null; } }
