@@ -194,7 +194,7 @@ def overview_plots(result: Result) -> dict[str, list[list[Any]]]:
 def deflate_json(value: Any) -> str:
     """``value`` as JSON, deflated (zlib) and base64-encoded: the page inflates it."""
     data = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
-    return base64.b64encode(zlib.compress(data, 9)).decode("ascii")
+    return base64.b64encode(zlib.compress(data, 6)).decode("ascii")
 
 
 def _str(value: Any) -> str | None:
@@ -244,8 +244,8 @@ def chaining_flags(result: Result) -> list[dict[str, Any]]:
 def _aligned_shares(result: Result) -> dict[tuple[str, str], float]:
     """(member, canonical) -> share of the member's clean text in paragraphs aligned with
     the canonical's."""
-    docs = result.documents.set_index("doc_id")
-    canonical = docs["canonical_id"]
+    texts = dict(zip(result.documents["doc_id"], result.documents["text"]))
+    canonical = dict(zip(result.documents["doc_id"], result.documents["canonical_id"]))
     within = result.matches[result.matches["same_cluster"]]
     matched: dict[tuple[str, str], set[int]] = {}
     for a, pa, b, pb in within[["doc_a", "para_a", "doc_b", "para_b"]].itertuples(index=False):
@@ -255,7 +255,7 @@ def _aligned_shares(result: Result) -> dict[tuple[str, str], float]:
             matched.setdefault((b, a), set()).add(int(pb))
     shares = {}
     for (member, canon), paras in matched.items():
-        lengths = [len(p) for p in str(docs.at[member, "text"]).split("\n\n")]
+        lengths = [len(p) for p in str(texts[member]).split("\n\n")]
         shares[(member, canon)] = sum(lengths[i] for i in paras if i < len(lengths)) / max(1, sum(lengths))
     return shares
 

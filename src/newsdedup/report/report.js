@@ -61,7 +61,7 @@
       value += (b & 127) * scale;
       scale *= 128;
       if (b < 128) {
-        if (value === 0) { texts.push(parts.join("")); parts = []; } else parts.push(vocab[value - 1]);
+        if (value === 0) { texts.push(parts.join(" ")); parts = []; } else parts.push(vocab[value - 1]);
         value = 0; scale = 1;
       }
     }
