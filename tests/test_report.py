@@ -119,3 +119,15 @@ def test_terminal_summary_stays_within_40_lines_on_many_clusters(tmp_path):
     assert sum(1 for line in lines if " ~ " in line) == 10 and any("more in paragraph_matches" in line for line in lines)
     assert sum(1 for line in lines if line.startswith("  bad")) == 5 and "  ... 7 more in rejects.jsonl" in lines
     assert f"report: {tmp_path / 'out' / 'report.html'}" in lines
+
+
+def test_report_rebuilds_an_older_run_without_pairs_summary_or_marker(tmp_path):
+    out = tmp_path / "out"
+    _run(str(CORPUS), "--out", str(out), "--format", "jsonl", "--no-report")
+    for name in ("pairs.jsonl", "summary.json", ".newsdedup-run"):
+        (out / name).unlink()
+    res = CliRunner().invoke(main, ["report", str(out)])
+    assert res.exit_code == 0, res.output
+    data = _page_data((out / "report.html").read_text(encoding="utf-8"))
+    assert data["counts"]["inputs"] == 5 and data["counts"]["pairs_examined"] == 0
+    assert data["counts"]["boilerplate_paragraphs"] == len((out / "boilerplate.jsonl").read_text().splitlines())

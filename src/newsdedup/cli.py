@@ -13,6 +13,7 @@ import gc
 import logging
 import signal
 import sys
+import textwrap
 import threading
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
@@ -323,7 +324,9 @@ def report(result: Result, inputs, out: Path, with_html: bool = True) -> str:
         lines.insert(1, f"  doc ids of files are paths relative to {_one_line(str(base))}/ (the input directories' common parent)")
     reasons = result.boilerplate["reason"].value_counts()
     if len(reasons):
-        lines.insert(len(lines) - 1, _one_line("    by reason: " + ", ".join(f"{r} {n:,}" for r, n in sorted(reasons.items()))))
+        by_reason = _one_line(", ".join(f"{r} {n:,}" for r, n in sorted(reasons.items())), width=2 * LINE_WIDTH)
+        lines[-1:-1] = textwrap.wrap("    by reason: " + by_reason, width=LINE_WIDTH, subsequent_indent="      ",
+                                     max_lines=2, placeholder=" …")
     lines += _largest_clusters(result) + _best_matches(result) + _first_rejects(result)
     timing = ", ".join(f"{k} {v:.2f}s" for k, v in result.timings.items())
     if with_html:
@@ -371,7 +374,7 @@ def _first_rejects(result: Result) -> list[str]:
     return lines
 
 
-def _one_line(text: str) -> str:
-    """``text`` on one line of at most LINE_WIDTH characters (ids and errors come from the input)."""
+def _one_line(text: str, width: int = LINE_WIDTH) -> str:
+    """``text`` on one line of at most ``width`` characters (ids and errors come from the input)."""
     flat = "".join(ch if ch.isprintable() else "\ufffd" for ch in str(text))
-    return flat if len(flat) <= LINE_WIDTH else flat[:LINE_WIDTH - 1] + "…"
+    return flat if len(flat) <= width else flat[:width - 1] + "…"
