@@ -131,3 +131,26 @@ def test_report_rebuilds_an_older_run_without_pairs_summary_or_marker(tmp_path):
     data = _page_data((out / "report.html").read_text(encoding="utf-8"))
     assert data["counts"]["inputs"] == 5 and data["counts"]["pairs_examined"] == 0
     assert data["counts"]["boilerplate_paragraphs"] == len((out / "boilerplate.jsonl").read_text().splitlines())
+
+
+def test_terminal_summary_worst_case_is_40_lines(tmp_path):
+    """Every section full: two input folders (the id base line), every removal reason,
+    long ids with newlines in them, hundreds of clusters, matches and rejects."""
+    from newsdedup.clean.text import REASONS
+    from newsdedup.cli import report
+
+    n = 300
+    ids = [f"folder/doc{i:04d}\nwith a newline " + "x" * 200 for i in range(n)]
+    docs = schema.frame([(d, "s", None, None, None, "kept" if i % 3 == 0 else "duplicate", f"c{i // 3:04d}", ids[i - i % 3],
+                          1.0 - (i % 3) / 10, "t", 1, 1, None) for i, d in enumerate(ids)], schema.DOCUMENTS)
+    clusters = schema.frame([(f"c{k:04d}", 3, ids[3 * k], ids[3 * k:3 * k + 3]) for k in range(n // 3)], schema.CLUSTERS)
+    matches = schema.frame([(ids[i], 0, ids[i + 3], 1, 90.0, False) for i in range(n - 3)], schema.MATCHES)
+    boilerplate = schema.frame([(ids[i], 0, "x", REASONS[i % len(REASONS)]) for i in range(n)], schema.BOILERPLATE)
+    rejects = schema.frame([(f"bad{i}", "s", "error\n" * 50) for i in range(50)], schema.REJECTS)
+    result = newsdedup.Result(documents=docs, clusters=clusters, matches=matches, boilerplate=boilerplate,
+                              pairs=schema.frame([], schema.PAIRS), rejects=rejects, config=newsdedup.Config())
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+    lines = report(result, [tmp_path / "a", tmp_path / "b"], tmp_path / "out").splitlines()
+    assert len(lines) == 40 and all(len(line) <= 200 for line in lines)
+    assert sum(line.startswith("    by reason") or line.startswith("      ") for line in lines) == 2

@@ -127,3 +127,24 @@ def test_markup_and_script_in_the_data_show_as_text_and_run_nothing(browser, sto
         assert paragraph in text
     assert browser.evaluate("window.__violations") == []  # nothing even tried to load or run
     assert browser.evaluate("document.documentElement.getAttribute('data-pwned')") is None
+
+
+def test_shared_passages_show_both_paragraphs_side_by_side_with_their_score(browser, stories_out):
+    matches = _table(stories_out, "paragraph_matches")
+    across = matches[~matches["same_cluster"].astype(bool)]
+    texts = _table(stories_out, "documents").set_index("doc_id")["text"]
+    browser.open((stories_out / "report.html").as_uri())
+    browser.go("#passages")
+    shown = browser.evaluate("""[...document.querySelectorAll('#passage-list .passage')].map((g) => ({
+        docs: [...g.querySelectorAll('.aligned > .head a.doc')].map((a) => a.textContent),
+        cells: [...g.querySelectorAll('.aligned > .cell')].map((c) => c.lastChild.textContent),
+        tags: [...g.querySelectorAll('.aligned > .cell .tag')].map((t) => t.textContent)}))""")
+    pairs = {(a, b) for a, b in zip(across["doc_a"], across["doc_b"])}
+    assert len(shown) == len(pairs) and across["doc_a"].nunique() > 1
+    for group in shown:
+        a, b = group["docs"]
+        rows = across[(across["doc_a"] == a) & (across["doc_b"] == b)].sort_values(["para_a", "para_b"])
+        expected = [text for pa, pb in zip(rows["para_a"], rows["para_b"])
+                    for text in (texts[a].split("\n\n")[pa], texts[b].split("\n\n")[pb])]
+        assert group["cells"] == expected
+        assert group["tags"][0] == f"¶{rows['para_a'].iloc[0]} · score {rows['score'].iloc[0]:.1f}"

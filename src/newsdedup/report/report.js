@@ -87,7 +87,17 @@
       for (const d of [a, M.b[k]]) { if (!matchesByDoc.has(d)) matchesByDoc.set(d, []); matchesByDoc.get(d).push(k); }
     });
     rejectByDoc = new Map(R.doc.map((d, k) => [d, k]));
-    across = M.a.map((_, k) => k).filter((k) => !M.same[k]).sort((x, y) => M.score[y] - M.score[x] || x - y);
+    // shared passages grouped by the pair of documents, best pair first
+    const groups = new Map();
+    M.a.forEach((a, k) => {
+      if (M.same[k]) return;
+      const key = a + " " + M.b[k];
+      if (!groups.has(key)) groups.set(key, []);
+      groups.get(key).push(k);
+    });
+    across = [...groups.values()].map((ks) => ks.sort((x, y) => M.pa[x] - M.pa[y] || M.pb[x] - M.pb[y]))
+      .map((ks) => ({ ks, best: Math.max(...ks.map((k) => M.score[k])) }))
+      .sort((x, y) => y.best - x.best || x.ks[0] - y.ks[0]);
   }
 
   // ---- small SVG bar charts -----------------------------------------------------------
@@ -373,20 +383,28 @@
     const box = el("div");
     const rerender = () => box.replaceChildren(passageRows());
     rerender();
-    return section("Shared passages across stories", el("div", { class: "controls" },
-      el("label", {}, "score at least ", input(st, "minScore", { type: "number", min: "0", max: "100", class: "num" }, rerender))), box);
+    return section("Shared passages across stories", el("p", { class: "muted" },
+      "Paragraphs two documents of different clusters share (quotes, syndicated passages), by pair of documents."), el("div", { class: "controls" },
+      el("label", {}, "best score at least ", input(st, "minScore", { type: "number", min: "0", max: "100", class: "num" }, rerender))), box);
   }
   function passageRows() {
     const st = state.passages, min = st.minScore === "" ? -1 : Number(st.minScore);
-    const rows = across.filter((k) => M.score[k] >= min);
+    const rows = across.filter((g) => g.best >= min);
     const para = (d, p) => paragraphs(d)[p] || "";
     const page = rows.slice(st.page * PAGE, (st.page + 1) * PAGE);
     return el("div", { id: "passage-list" }, pager(rows.length, st, () => main.querySelector("#passage-list").replaceWith(passageRows())),
-      ...page.map((k) => el("div", { class: "passage" },
-        el("div", { class: "head" }, "score ", el("span", { class: "score" }, M.score[k].toFixed(1))),
-        el("div", { class: "aligned" },
-          el("div", { class: "cell" }, el("div", { class: "head" }, docLink(M.a[k], `${D.id[M.a[k]]} ¶${M.pa[k]}`)), para(M.a[k], M.pa[k])),
-          el("div", { class: "cell" }, el("div", { class: "head" }, docLink(M.b[k], `${D.id[M.b[k]]} ¶${M.pb[k]}`)), para(M.b[k], M.pb[k]))))));
+      ...page.map(({ ks, best }) => {
+        const a = M.a[ks[0]], b = M.b[ks[0]];
+        const grid = el("div", { class: "aligned" },
+          el("div", { class: "head" }, docLink(a), " ", el("span", { class: "muted" }, D.title[a] || "")),
+          el("div", { class: "head" }, docLink(b), " ", el("span", { class: "muted" }, D.title[b] || "")));
+        for (const k of ks) {
+          grid.append(el("div", { class: "cell" }, el("span", { class: "tag" }, `¶${M.pa[k]} · score ${M.score[k].toFixed(1)}`), para(a, M.pa[k])),
+                      el("div", { class: "cell" }, el("span", { class: "tag" }, `¶${M.pb[k]}`), para(b, M.pb[k])));
+        }
+        return el("div", { class: "passage" }, el("div", { class: "head" }, `${ks.length} shared paragraph(s), best score `,
+          el("span", { class: "score" }, best.toFixed(1))), grid);
+      }));
   }
 
   function rejects() {
