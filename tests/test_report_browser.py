@@ -148,3 +148,21 @@ def test_shared_passages_show_both_paragraphs_side_by_side_with_their_score(brow
                     for text in (texts[a].split("\n\n")[pa], texts[b].split("\n\n")[pb])]
         assert group["cells"] == expected
         assert group["tags"][0] == f"¶{rows['para_a'].iloc[0]} · score {rows['score'].iloc[0]:.1f}"
+
+
+def test_a_large_cluster_shows_its_members_a_page_at_a_time(browser, tmp_path):
+    out = _run([write_jsonl(stories(1, 25), tmp_path / "in.jsonl")], tmp_path / "out")
+    clusters = _table(out, "clusters")
+    big = clusters.loc[clusters["size"].idxmax()]
+    rest = big["size"] - 21  # members beyond the first page of 20
+    assert rest > 0
+    browser.open((out / "report.html").as_uri())
+    browser.go("#cluster/" + big["cluster_id"])
+    members = "[...document.querySelectorAll('section.member')].map((s) => s.dataset.member)"
+    first = browser.evaluate(members)
+    pager = browser.evaluate("document.querySelector('#cluster-view .pager').textContent")
+    assert len(first) == 20 and f"1–20 of {20 + rest}" in pager
+    browser.click("#cluster-view .pager button:last-child")
+    browser.wait_for(f"document.querySelectorAll('section.member').length === {rest}")
+    second = browser.evaluate(members)
+    assert sorted(first + second) == sorted(m for m in big["member_ids"] if m != big["canonical_id"])

@@ -5,7 +5,7 @@
 (function () {
   const DATA = JSON.parse(document.getElementById("data").textContent);
   const EXECUTION = JSON.parse(document.getElementById("execution").textContent || "{}");
-  const PAGE = 50;
+  const PAGE = 50, PAGE_MEMBERS = 20;
   const main = document.getElementById("main");
   // the tables and texts are unpacked after the overview is shown
   let D, C, M, B, R, N, TEXTS, docIndex, clusterIndex;
@@ -172,14 +172,14 @@
         el("a", { href: "#clusters", id: "flagged-link" }, "the cluster list, flagged only")) : null);
   }
 
-  function pager(total, st, rerender) {
-    const pages = Math.max(1, Math.ceil(total / PAGE));
+  function pager(total, st, rerender, size = PAGE) {
+    const pages = Math.max(1, Math.ceil(total / size));
     st.page = Math.min(st.page, pages - 1);
     const prev = el("button", { type: "button" }, "‹ previous"), next = el("button", { type: "button" }, "next ›");
     prev.disabled = st.page === 0; next.disabled = st.page >= pages - 1;
     prev.addEventListener("click", () => { st.page--; rerender(); });
     next.addEventListener("click", () => { st.page++; rerender(); });
-    const from = total ? st.page * PAGE + 1 : 0, to = Math.min(total, (st.page + 1) * PAGE);
+    const from = total ? st.page * size + 1 : 0, to = Math.min(total, (st.page + 1) * size);
     return el("div", { class: "pager" }, prev, ` ${fmt(from)}–${fmt(to)} of ${fmt(total)} `, next);
   }
   function input(st, key, attrs, rerender) {
@@ -302,13 +302,19 @@
     const legend = el("p", { class: "legend" }, el("span", { class: "tag edited" }, "edited"), " words ",
       el("span", { class: "del" }, "only in the canonical"), " / ", el("span", { class: "ins" }, "only in the member"), "; ",
       el("span", { class: "tag added" }, "added"), " paragraph only in the member; ", el("span", { class: "tag missing" }, "missing"), " only in the canonical");
-    const blocks = members.map((m) => el("section", { class: "member", "data-member": D.id[m] },
+    const memberBlock = (m) => el("section", { class: "member", "data-member": D.id[m] },
       el("h3", {}, docLink(m), ` similarity ${(D.similarity[m] ?? 0).toFixed(3)} `,
         far.has(D.id[m]) ? el("span", { class: "tag warn" }, "far from the canonical") : null, el("span", { class: "muted" }, D.source[m] || "")),
-      sideBySide(canon, m)));
+      sideBySide(canon, m));
+    // members a page at a time (PAGE_MEMBERS), least similar first: a cluster of thousands stays quick
+    const st = { page: 0 }, box = el("div");
+    const rerender = () => box.replaceChildren(
+      ...(members.length > PAGE_MEMBERS ? [pager(members.length, st, rerender, PAGE_MEMBERS)] : []),
+      ...members.slice(st.page * PAGE_MEMBERS, (st.page + 1) * PAGE_MEMBERS).map(memberBlock));
+    rerender();
     return el("section", { id: "cluster-view" }, el("h2", {}, "Cluster ", C.id[c]),
       el("p", {}, `${clusterSize[c]} member(s); canonical `, docLink(canon), " ", el("span", { class: "title" }, D.title[canon] || "")),
-      ...flags, members.length ? legend : el("p", {}, "A single document: nothing to compare."), ...blocks);
+      ...flags, members.length ? legend : el("p", {}, "A single document: nothing to compare."), box);
   }
 
   function documentList() {
