@@ -166,3 +166,12 @@ def test_a_large_cluster_shows_its_members_a_page_at_a_time(browser, tmp_path):
     browser.wait_for(f"document.querySelectorAll('section.member').length === {rest}")
     second = browser.evaluate(members)
     assert sorted(first + second) == sorted(m for m in big["member_ids"] if m != big["canonical_id"])
+
+
+def test_a_browser_that_cannot_inflate_still_shows_the_overview_and_says_why(seed_out):
+    with Chromium() as old:
+        old.on_new_document("delete window.DecompressionStream;")
+        old.open((seed_out / "report.html").as_uri())
+        assert old.evaluate("document.querySelector('[data-count=inputs]').textContent") == "5"
+        old.go("#clusters")
+        assert "cannot unpack" in old.evaluate("document.querySelector('main').textContent")

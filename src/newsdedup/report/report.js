@@ -17,6 +17,7 @@
     derive();
     TEXTS = await unpackTexts(DATA.texts);
   })();
+  loaded.catch(() => {});  // reported when a view needs the tables
   const state = { clusters: { sort: "size", minSize: 2, maxSim: "", source: "", flagged: false, page: 0 },
                   documents: { query: "", status: "", page: 0 }, passages: { minScore: "", page: 0 },
                   rejects: { page: 0 } };
@@ -437,7 +438,15 @@
     const hash = location.hash.replace(/^#/, "") || "overview";
     const slash = hash.indexOf("/");
     const name = slash < 0 ? hash : hash.slice(0, slash), arg = slash < 0 ? null : decoded(hash.slice(slash + 1));
-    if (name !== "overview" && !TEXTS) { main.replaceChildren(el("p", {}, "Loading…")); await loaded; }
+    if (name !== "overview" && !TEXTS) {
+      main.replaceChildren(el("p", {}, "Loading…"));
+      try { await loaded; } catch (e) {
+        main.replaceChildren(el("p", { class: "warn" }, "This browser cannot unpack the report's tables and texts " +
+          "(they need DecompressionStream: Chrome 80, Firefox 113, Safari 16.4 or later). ", String(e)));
+        document.documentElement.setAttribute("data-ready", "");
+        return;
+      }
+    }
     const view = {
       overview, clusters: clusterList, documents: documentList, passages, rejects,
       cluster: () => clusterView(clusterIndex.get(arg)), doc: () => documentView(docIndex.get(arg)),
