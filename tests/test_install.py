@@ -152,6 +152,7 @@ def test_the_wheel_installed_in_a_fresh_venv_runs_from_another_directory(tmp_pat
                              capture_output=True, text=True, cwd=away, env=env)
         assert ran.returncode == 0, ran.stderr
         assert (away / "out" / "summary.json").exists()
+        assert "data-ready" in (away / "out" / "report.html").read_text()  # the template and script are package data
         code = ("import newsdedup; print(newsdedup.__file__); "
                 "print(newsdedup.clean_text('Menu\\nA long enough sentence about the news of the day, told in full.'))")
         cleaned = subprocess.run([python, "-c", code], capture_output=True, text=True, cwd=away, env=env)

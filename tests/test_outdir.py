@@ -41,7 +41,7 @@ def files_of(out: Path) -> dict[str, bytes]:
 def assert_one_complete_run(out: Path, fmt: str) -> int:
     """Every table of one format, the marker, and a summary that counts the documents table; returns that count."""
     names = sorted(p.name for p in out.iterdir())
-    assert names == sorted([f"{t}.{fmt}" for t in TABLES] + ["rejects.jsonl", "summary.json", "summary.md", ".newsdedup-run"])
+    assert names == sorted([f"{t}.{fmt}" for t in TABLES] + ["rejects.jsonl", "summary.json", "summary.md", "report.html", ".newsdedup-run"])
     assert (out / ".newsdedup-run").read_text() == outdir.MARKER_TEXT
     lines = (out / "documents.jsonl").read_text().splitlines() if fmt == "jsonl" else None
     n_docs = len(lines) if lines is not None else len(pd.read_parquet(out / f"documents.{fmt}"))

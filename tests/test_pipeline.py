@@ -18,6 +18,7 @@ from click.testing import CliRunner
 import newsdedup
 from newsdedup import schema
 from newsdedup.cli import main
+from newsdedup.report import without_execution
 
 from .conftest import CORPUS, FIXTURES, ROOT, SEED
 
@@ -38,6 +39,8 @@ def output_bytes(out: Path) -> dict[str, bytes]:
     summary = json.loads(files.pop("summary.json"))
     summary.pop("execution")
     files["summary.json"] = json.dumps(summary, sort_keys=True).encode()
+    if "report.html" in files:
+        files["report.html"] = without_execution(files["report.html"].decode()).encode()
     return files
 
 
@@ -75,7 +78,7 @@ def test_seed_run_writes_every_table_in_every_format(tmp_path, fmt):
     result = newsdedup.run(CORPUS, newsdedup.Config(workers=1))
     out = result.write(tmp_path / "out", fmt)
     names = sorted(p.name for p in out.iterdir())
-    assert names == sorted([f"{t}.{fmt}" for t in TABLES] + ["rejects.jsonl", "summary.json", "summary.md", ".newsdedup-run"])
+    assert names == sorted([f"{t}.{fmt}" for t in TABLES] + ["rejects.jsonl", "summary.json", "summary.md", "report.html", ".newsdedup-run"])
     docs = read_table(out, "documents", fmt)
     assert list(docs.columns) == list(schema.DOCUMENTS)
     assert docs["doc_id"].tolist() == sorted(SEED.values())
@@ -152,7 +155,7 @@ def test_rerun_replaces_outputs_and_leaves_no_temporary_files(tmp_path):
     newsdedup.run(CORPUS, newsdedup.Config(workers=1)).write(out, "csv")
     newsdedup.run(CORPUS, newsdedup.Config(workers=1)).write(out, "jsonl")
     names = sorted(p.name for p in out.iterdir())
-    assert names == sorted([f"{t}.jsonl" for t in TABLES] + ["rejects.jsonl", "summary.json", "summary.md", ".newsdedup-run"])
+    assert names == sorted([f"{t}.jsonl" for t in TABLES] + ["rejects.jsonl", "summary.json", "summary.md", "report.html", ".newsdedup-run"])
 
 
 def test_library_takes_a_dataframe_and_prints_nothing(capsys):

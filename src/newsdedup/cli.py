@@ -13,6 +13,7 @@ import gc
 import logging
 import signal
 import sys
+import textwrap
 import threading
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
@@ -113,10 +114,11 @@ def main() -> None:
 @click.option("--drop", "drop", default=None, help="With --index: the drop's name  [default: the next number].")
 @click.option("--index-wait", type=float, default=30.0, show_default=True,
               help="Seconds to wait for another run writing to the index before giving up.")
-@click.option("-q", "--quiet", is_flag=True, help="No progress bar and no report.")
+@click.option("--no-report", is_flag=True, help="Do not write report.html.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary on stdout.")
 @click.option("-v", "--verbose", count=True, help="Log stage details to stderr (-vv for debug).")
-def run(inputs: tuple[Path, ...], config_file: Path | None, quiet: bool, verbose: int, index: Path | None,
-        dry_run: bool, drop: str | None, index_wait: float, **settings) -> None:
+def run(inputs: tuple[Path, ...], config_file: Path | None, no_report: bool, quiet: bool, verbose: int,
+        index: Path | None, dry_run: bool, drop: str | None, index_wait: float, **settings) -> None:
     """Process INPUT files or directories (default: ./corpus) into --out.
 
     INPUT: .txt, .html/.htm, .jsonl, .csv, .parquet files (each optionally .gz), or
@@ -142,7 +144,7 @@ def run(inputs: tuple[Path, ...], config_file: Path | None, quiet: bool, verbose
 
     def write(result: Result) -> None:
         try:
-            written.append(result.write())
+            written.append(result.write(report=not no_report))
         except OSError as exc:
             raise click.ClickException(f"cannot write outputs to {config.out}: {exc}") from exc
 
@@ -153,7 +155,7 @@ def run(inputs: tuple[Path, ...], config_file: Path | None, quiet: bool, verbose
         if index is None:
             write(result)
     if not quiet:
-        click.echo(report(result, inputs, written[0]))
+        click.echo(report(result, inputs, written[0], with_html=not no_report))
     if result.index is not None and not quiet:
         state = "dry run: nothing added" if dry_run else "added" if result.index["added"] else "NOT added"
         click.echo(f"index {index}: drop {result.index['drop']} {state}; {len(result.merges)} cluster merges")
@@ -180,6 +182,28 @@ class _Refused(click.ClickException):
     def __init__(self, message: str, code: int):
         super().__init__(message)
         self.exit_code = code
+
+
+@main.command("report")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+def report_cmd(folder: Path) -> None:
+    """Rebuild FOLDER/report.html from the tables of the run in FOLDER (any format).
+
+    Reads documents, clusters, paragraph_matches, boilerplate and pairs (.parquet, .jsonl
+    or .csv), rejects.jsonl and summary.json; a table that is missing counts as empty.
+    """
+    from .outdir import output_lock
+    from .report import REPORT_NAME, read_run, write_report
+
+    if not any((folder / f"documents.{fmt}").is_file() for fmt in FORMATS):
+        raise click.UsageError(f"{folder} holds no documents table: not a newsdedup output folder")
+    try:
+        with output_lock(folder):  # not while a run swaps the folder
+            result, execution = read_run(folder)
+            path = write_report(result, folder / REPORT_NAME, execution)
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {folder / REPORT_NAME}: {exc}") from exc
+    click.echo(f"wrote {path} ({path.stat().st_size:,} bytes)")
 
 
 def _output_lock(out: str) -> ExitStack:
@@ -383,46 +407,80 @@ def _is_terminal(stream) -> bool:
         return False
 
 
-def report(result: Result, inputs, out: Path) -> str:
-    """The human summary printed after a run."""
+TOP = 10  # clusters and matches listed by the terminal summary
+REJECTS_SHOWN = 5
+LINE_WIDTH = 160
+
+
+def report(result: Result, inputs, out: Path, with_html: bool = True) -> str:
+    """The summary printed after a run: at most 40 lines, whatever the input."""
     c = result.counts
-    t = result.timings
     lines = [
-        f"newsdedup {__version__}: {c['inputs']} records from {', '.join(map(str, inputs))}",
-        f"  kept {c['kept']}, duplicates {c['duplicates']}, rejected {c['rejected']}; "
-        f"{c['clusters']} clusters ({c['clusters_with_duplicates']} with duplicates)",
-        f"  boilerplate removed: {c['boilerplate_paragraphs']} paragraphs, "
+        f"newsdedup {__version__}: {c['inputs']:,} records from {_one_line(', '.join(map(str, inputs)))}",
+        f"  kept {c['kept']:,}, duplicates {c['duplicates']:,}, rejected {c['rejected']:,}; "
+        f"{c['clusters']:,} clusters ({c['clusters_with_duplicates']:,} with duplicates)",
+        f"  boilerplate removed: {c['boilerplate_paragraphs']:,} paragraphs, "
         f"{c['boilerplate_chars_removed']:,} of {c['raw_chars']:,} chars",
-        f"  paragraph matches: {c['matches']} ({c['matches_across_clusters']} across clusters)",
+        f"  paragraph matches: {c['matches']:,} ({c['matches_across_clusters']:,} across clusters)",
     ]
     from .read import id_base
 
     base = id_base(list(inputs))
     if base is not None:
-        lines.insert(1, f"  doc ids of files are paths relative to {base}/ (the input directories' common parent)")
+        lines.insert(1, f"  doc ids of files are paths relative to {_one_line(str(base))}/ (the input directories' common parent)")
     reasons = result.boilerplate["reason"].value_counts()
     if len(reasons):
-        lines.insert(3, "    by reason: " + ", ".join(f"{r} {n}" for r, n in sorted(reasons.items())))
-    docs = result.documents.set_index("doc_id")
-    multi = result.clusters[result.clusters["size"] > 1]
-    if len(multi):
-        lines.append("clusters with duplicates:")
-        for row in multi.itertuples():
-            lines.append(f"  {row.cluster_id}  canonical {row.canonical_id}")
-            for member in row.member_ids:
-                if member != row.canonical_id:
-                    lines.append(f"    {member}  similarity {docs.at[member, 'similarity']:.3f}")
-    across = result.matches[~result.matches["same_cluster"]]
-    if len(across):
-        lines.append("shared passages across clusters (doc:paragraph):")
-        for row in across.head(10).itertuples():
-            lines.append(f"  {row.doc_a}:{row.para_a} ~ {row.doc_b}:{row.para_b}  score {row.score:.1f}")
-        if len(across) > 10:
-            lines.append(f"  ... {len(across) - 10} more in paragraph_matches")
-    if len(result.rejects):
-        lines.append("rejected:")
-        for row in result.rejects.head(10).itertuples():
-            lines.append(f"  {row.doc_id}: {row.error}")
-    timing = ", ".join(f"{k} {v:.2f}s" for k, v in t.items())
-    lines.append(f"outputs in {out}/ ({result.config.format}); {timing}")
+        by_reason = _one_line(", ".join(f"{r} {n:,}" for r, n in sorted(reasons.items())), width=2 * LINE_WIDTH)
+        lines[-1:-1] = textwrap.wrap("    by reason: " + by_reason, width=LINE_WIDTH, subsequent_indent="      ",
+                                     max_lines=2, placeholder=" …")
+    lines += _largest_clusters(result) + _best_matches(result) + _first_rejects(result)
+    timing = ", ".join(f"{k} {v:.2f}s" for k, v in result.timings.items())
+    if with_html:
+        lines.append(f"report: {_one_line(str(out / 'report.html'))}")
+    lines.append(f"outputs in {_one_line(str(out))}/ ({result.config.format}); {timing}")
     return "\n".join(lines)
+
+
+def _largest_clusters(result: Result) -> list[str]:
+    multi = result.clusters[result.clusters["size"] > 1]
+    if not len(multi):
+        return []
+    top = multi.sort_values(["size", "cluster_id"], ascending=[False, True], kind="stable").head(TOP)
+    similarity = result.documents.set_index("doc_id")["similarity"]
+    lines = [f"largest clusters ({len(multi):,} with duplicates):"]
+    for row in top.itertuples():
+        least = min(float(similarity[m]) for m in row.member_ids if m != row.canonical_id)
+        lines.append(_one_line(f"  {row.cluster_id}  size {row.size}  canonical {row.canonical_id}  least similarity {least:.3f}"))
+    if len(multi) > TOP:
+        lines.append(f"  ... {len(multi) - TOP:,} more in clusters")
+    return lines
+
+
+def _best_matches(result: Result) -> list[str]:
+    across = result.matches[~result.matches["same_cluster"]]
+    if not len(across):
+        return []
+    top = across.sort_values(["score", "doc_a", "para_a", "doc_b", "para_b"],
+                             ascending=[False, True, True, True, True], kind="stable").head(TOP)
+    lines = ["best shared passages across clusters (doc:paragraph):"]
+    for row in top.itertuples():
+        lines.append(_one_line(f"  {row.doc_a}:{row.para_a} ~ {row.doc_b}:{row.para_b}  score {row.score:.1f}"))
+    if len(across) > TOP:
+        lines.append(f"  ... {len(across) - TOP:,} more in paragraph_matches")
+    return lines
+
+
+def _first_rejects(result: Result) -> list[str]:
+    rejects = result.rejects
+    if not len(rejects):
+        return []
+    lines = ["rejected:"] + [_one_line(f"  {row.doc_id}: {row.error}") for row in rejects.head(REJECTS_SHOWN).itertuples()]
+    if len(rejects) > REJECTS_SHOWN:
+        lines.append(f"  ... {len(rejects) - REJECTS_SHOWN:,} more in rejects.jsonl")
+    return lines
+
+
+def _one_line(text: str, width: int = LINE_WIDTH) -> str:
+    """``text`` on one line of at most ``width`` characters (ids and errors come from the input)."""
+    flat = "".join(ch if ch.isprintable() else "\ufffd" for ch in str(text))
+    return flat if len(flat) <= width else flat[:width - 1] + "…"

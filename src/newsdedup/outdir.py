@@ -43,7 +43,7 @@ MARKER_TEXT = '{"newsdedup_output": 1}\n'
 LOCK_TIMEOUT_S = 30.0
 OUTPUT_TABLES = ("documents", "clusters", "paragraph_matches", "boilerplate", "pairs", "merges")
 OUTPUT_NAMES = frozenset([f"{t}.{f}" for t in OUTPUT_TABLES for f in FORMATS]
-                         + ["rejects.jsonl", "summary.json", "summary.md", MARKER])
+                         + ["rejects.jsonl", "summary.json", "summary.md", "report.html", MARKER])
 
 TMP_TAG, OLD_TAG, LOCK_TAG = "newsdedup-tmp-", "newsdedup-old-", "newsdedup-lock"
 

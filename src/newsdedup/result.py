@@ -98,8 +98,9 @@ class Result:
         }
 
     def write(self, out: str | Path | None = None, format: str | None = None, *,
-              lock_timeout: float = LOCK_TIMEOUT_S) -> Path:
+              lock_timeout: float = LOCK_TIMEOUT_S, report: bool = True) -> Path:
         """Write every output file into ``out`` (default ``config.out``); returns the directory.
+        ``report=False`` leaves out ``report.html`` (see :mod:`newsdedup.report`).
 
         The run is written beside ``out`` and swapped in whole (see :mod:`newsdedup.outdir`),
         under a lock that another run into ``out`` waits for at most ``lock_timeout`` seconds.
@@ -119,6 +120,10 @@ class Result:
                 write_table(self.merges, stage / f"merges.{fmt}", fmt)
             write_json(self.summary, stage / "summary.json")
             (stage / "summary.md").write_text(summary_markdown(self), encoding="utf-8")
+            if report:
+                from .report import REPORT_NAME, write_report
+
+                write_report(self, stage / REPORT_NAME)
         return out
 
 

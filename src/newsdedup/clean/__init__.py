@@ -29,13 +29,12 @@ from .flags import document_flags
 from .model import text_model
 from .paragraphs import Paragraph, build_paragraphs, join, split_lines
 from .templates import Evidence, KeySummary, corpus_evidence, find_templates, summarize
-from .text import label, paragraph_scores
+from .text import EXTRACTOR, label, paragraph_scores
 
 __all__ = ["Draft", "Cleaned", "Evidence", "KeySummary", "draft", "finish", "clean_text", "clean_html", "corpus_templates",
            "find_templates", "key_summary", "templates_from", "clean_records", "clean_in_process", "gc_paused"]
 
 EMPTY = "empty after cleaning: no article text found"
-EXTRACTOR = "extractor"  # the reason of an HTML page's visible text the extractor left out
 EXTRACTOR_INDEX = -1  # its para_index: it is no paragraph of the document
 PROGRESS_EVERY = 16  # drafts between two progress reports
 

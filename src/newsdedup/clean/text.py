@@ -39,11 +39,15 @@ from .comments import COMMENTS, comment_block
 from .features import line_features
 from .model import TextModel, text_model
 from .paragraphs import Paragraph
-from .rules import SHORT_LINE_WORDS, is_caption, is_furniture
+from .rules import CUE_KINDS, SHORT_LINE_WORDS, is_caption, is_furniture
 from .templates import Evidence
 
 REPEATED_BLOCK, REPEATED, TEMPLATE, HEADLINE, NAVIGATION, FOOTER, LOW_CONTENT, NO_WORDS = (
     "repeated_block", "repeated", "template", "headline", "navigation", "after_article", "low_content", "no_words")
+# every reason a removed paragraph can carry (boilerplate.reason; the README lists them, a test checks it)
+EXTRACTOR = "extractor"  # an HTML page's visible text that the extractor left out (clean.finish)
+REASONS = tuple(dict.fromkeys((REPEATED_BLOCK, REPEATED, TEMPLATE, *CUE_KINDS, NAVIGATION, FOOTER, HEADLINE,
+                               LOW_CONTENT, NO_WORDS, COMMENTS, EXTRACTOR)))
 
 LONG_WORDS = 12      # a prose paragraph this long is article evidence
 HEADLINE_WORDS = (3, 30)

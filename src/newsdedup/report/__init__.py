@@ -1,0 +1,298 @@
+"""report.html: one self-contained page to look at a run (overview, clusters side by side,
+documents with their removed paragraphs, shared passages, rejects).
+
+The page is rendered by Jinja2 (autoescaped) from ``template.html``, with its script and
+styles inlined from the package. The run's tables go in as JSON inside a
+``<script type="application/json">`` block (``<``, ``>`` and ``&`` escaped as ``\\u003c``,
+``\\u003e``, ``\\u0026``, so no text can end the block); the page's script turns them into
+elements with ``textContent`` only, and a Content-Security-Policy allows no request and no
+script but the page's own (by its hash). Texts are word-coded and deflated (see
+:mod:`newsdedup.report.textpack`) so that 10k documents fit in a few megabytes.
+
+Machine-dependent numbers (the stage timings of ``summary.json``'s ``execution`` section)
+sit in one block between ``EXECUTION_BEGIN`` and ``EXECUTION_END``; the rest of the file is
+the same bytes for the same input.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import zlib
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from .. import __version__
+from ..schema import TABLES
+from .textpack import pack_texts
+
+if TYPE_CHECKING:
+    from ..result import Result
+
+REPORT_NAME = "report.html"
+EXECUTION_BEGIN = "<!-- newsdedup:execution -->"
+EXECUTION_END = "<!-- /newsdedup:execution -->"
+# chaining flags: a cluster this much larger than most clusters with duplicates
+OUTSIZED_MIN_SIZE = 10
+OUTSIZED_FACTOR = 4  # times the 90th percentile of the sizes of clusters with duplicates
+_JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+
+
+def render_report(result: Result, execution: dict[str, Any] | None = None) -> str:
+    """The report page of ``result`` (``execution``: summary.json's section, default the run's own)."""
+    import jinja2
+    from markupsafe import Markup
+
+    env = jinja2.Environment(autoescape=True, keep_trailing_newline=True,
+                             loader=jinja2.PackageLoader("newsdedup", "report"))
+    script = _asset("report.js")
+    style = _asset("report.css")
+    execution = result.summary["execution"] if execution is None else execution
+    return env.get_template("template.html").render(
+        version=__version__,
+        script=Markup(script), style=Markup(style),
+        script_hash=_csp_hash(script), style_hash=_csp_hash(style),
+        data=Markup(json_for_html(report_data(result))),
+        execution=Markup(json_for_html(execution)),
+        execution_begin=Markup(EXECUTION_BEGIN), execution_end=Markup(EXECUTION_END))
+
+
+def write_report(result: Result, path: str | Path, execution: dict[str, Any] | None = None) -> Path:
+    """Write the page to ``path`` (through a temporary file beside it, replaced in one step)."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        tmp.write_text(render_report(result, execution), encoding="utf-8", newline="\n")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
+
+def without_execution(page: str) -> str:
+    """``page`` with its execution block (the machine's timings) left out: what is the same
+    for the same input.
+
+    >>> without_execution(f"a{EXECUTION_BEGIN}timings{EXECUTION_END}b") == f"a{EXECUTION_BEGIN}{EXECUTION_END}b"
+    True
+    """
+    start, end = page.index(EXECUTION_BEGIN) + len(EXECUTION_BEGIN), page.index(EXECUTION_END)
+    return page[:start] + page[end:]
+
+
+def json_for_html(value: Any) -> str:
+    """JSON that can sit inside a ``<script>`` element: no ``<``, ``>`` or ``&`` left.
+
+    >>> json_for_html({"t": "</script><b>&"})
+    '{"t":"\\\\u003c/script\\\\u003e\\\\u003cb\\\\u003e\\\\u0026"}'
+    """
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return text.translate(str.maketrans(_JSON_ESCAPES))
+
+
+def _asset(name: str) -> str:
+    text = resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
+    if "</" in text.lower().replace("<\\/", ""):
+        raise ValueError(f"{name} must not contain '</' (it is inlined in the page)")
+    return text
+
+
+def _csp_hash(text: str) -> str:
+    return "sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
+
+
+def report_data(result: Result) -> dict[str, Any]:
+    """Everything the page shows, as plain JSON values (documents in cluster order)."""
+    docs = result.documents.sort_values(["cluster_id", "doc_id"], kind="stable", na_position="last",
+                                        ignore_index=True)
+    index = {doc_id: i for i, doc_id in enumerate(docs["doc_id"])}
+    clusters = result.clusters.sort_values("cluster_id", kind="stable", ignore_index=True)
+    cluster_index = {cid: i for i, cid in enumerate(clusters["cluster_id"])}
+    boilerplate = result.boilerplate
+    texts = [_str(t) or "" for t in docs["text"]] + [_str(t) or "" for t in boilerplate["text"]]
+    reasons = sorted(set(boilerplate["reason"].dropna()))
+    matches = result.matches
+    tables = {
+        "docs": {
+            "id": list(docs["doc_id"]),
+            "source": _column(docs["source"]),
+            "url": _column(docs["url"]),
+            "title": _column(docs["title"]),
+            "date": _column(docs["date"]),
+            "status": list(docs["status"]),
+            "cluster": [cluster_index.get(c, -1) for c in docs["cluster_id"]],
+            "similarity": [None if pd.isna(s) else round(float(s), 4) for s in docs["similarity"]],
+            "raw_chars": [int(n) for n in docs["raw_chars"]],
+            "clean_chars": [int(n) for n in docs["clean_chars"]],
+            "warning": _column(docs["warning"]),
+        },
+        "clusters": {
+            "id": list(clusters["cluster_id"]),
+            "canonical": [index[c] for c in clusters["canonical_id"]],
+            "members": [[index[m] for m in members] for members in clusters["member_ids"]],
+        },
+        "boilerplate": {
+            "doc": [index[d] for d in boilerplate["doc_id"]],
+            "para": [int(p) for p in boilerplate["para_index"]],
+            "reason": [reasons.index(r) for r in boilerplate["reason"]],
+            "reasons": reasons,
+        },
+        "matches": {
+            "a": [index[d] for d in matches["doc_a"]],
+            "pa": [int(p) for p in matches["para_a"]],
+            "b": [index[d] for d in matches["doc_b"]],
+            "pb": [int(p) for p in matches["para_b"]],
+            "score": [round(float(s), 1) for s in matches["score"]],
+            "same": [int(bool(s)) for s in matches["same_cluster"]],
+        },
+        "rejects": {
+            "doc": [index.get(d, -1) for d in result.rejects["doc_id"]],
+            "id": list(result.rejects["doc_id"]),
+            "source": _column(result.rejects["source"]),
+            "error": _column(result.rejects["error"]),
+        },
+    }
+    return {
+        "version": __version__,
+        "counts": result.counts,
+        "settings": result.summary["settings"],
+        "plots": overview_plots(result),
+        "flags": chaining_flags(result),
+        "tables": deflate_json(tables),
+        "texts": pack_texts(texts),
+    }
+
+
+SIZE_BINS = ((1, 1), (2, 2), (3, 3), (4, 5), (6, 9), (10, 19), (20, 49), (50, 99), (100, None))
+SCORE_BINS = ((0, 80, "< 80"), (80, 85, "80-85"), (85, 90, "85-90"), (90, 95, "90-95"), (95, 100, "95-100"), (100, 101, "100"))
+
+
+def overview_plots(result: Result) -> dict[str, list[list[Any]]]:
+    """The overview's bar charts as [label, value] rows (computed here, so the overview
+    renders before the page has unpacked its tables)."""
+    reasons = result.boilerplate["reason"].value_counts()
+    by_reason = sorted(([str(r), int(n)] for r, n in reasons.items()), key=lambda row: (-row[1], row[0]))
+    sizes = result.clusters["size"]
+    by_size = []
+    for low, high in SIZE_BINS:
+        n = int(((sizes >= low) & (sizes <= (high if high is not None else sizes.max()))).sum()) if len(sizes) else 0
+        if n or high is not None and high <= 3:
+            by_size.append([str(low) if low == high else f"{low}+" if high is None else f"{low}-{high}", n])
+    plots = {"boilerplate_by_reason": by_reason, "cluster_sizes": by_size}
+    for name, same in (("scores_within", True), ("scores_across", False)):
+        scores = result.matches.loc[result.matches["same_cluster"] == same, "score"]
+        rows = [[label, int(((scores >= low) & (scores < high)).sum())] for low, high, label in SCORE_BINS]
+        plots[name] = rows if rows[0][1] else rows[1:]
+    return plots
+
+
+def deflate_json(value: Any) -> str:
+    """``value`` as JSON, deflated (zlib) and base64-encoded: the page inflates it."""
+    data = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
+    return base64.b64encode(zlib.compress(data, 6)).decode("ascii")
+
+
+def _str(value: Any) -> str | None:
+    return None if value is None or value is pd.NA or (isinstance(value, float) and value != value) else str(value)
+
+
+def _column(series: pd.Series) -> list[str | None]:
+    return [_str(v) for v in series]
+
+
+def chaining_flags(result: Result) -> list[dict[str, Any]]:
+    """Clusters that may be held together by chaining, largest first, one entry each.
+
+    A member is *far* from its canonical when no verified pair links the two, their
+    Jaccard similarity is below ``threshold`` and the member's paragraphs aligned with the
+    canonical's (``paragraph_matches`` within the cluster) hold less than
+    ``partial_coverage`` of its text: verification would not have accepted the two as
+    copies, so the member joined through other members. A cluster is *outsized* from
+    OUTSIZED_MIN_SIZE members and OUTSIZED_FACTOR times the 90th percentile of the sizes
+    of clusters with duplicates."""
+    multi = result.clusters[result.clusters["size"] > 1]
+    if not len(multi):
+        return []
+    docs = result.documents.set_index("doc_id")
+    accepted = result.pairs[result.pairs["decision"] == "duplicate"]
+    direct = set(zip(accepted["doc_a"], accepted["doc_b"])) | set(zip(accepted["doc_b"], accepted["doc_a"]))
+    aligned = _aligned_shares(result)
+    limit = _outsized(multi["size"])
+    config = result.config
+    flags = []
+    for row in multi.itertuples(index=False):
+        far = sorted(m for m in row.member_ids if m != row.canonical_id and (m, row.canonical_id) not in direct
+                     and float(docs.at[m, "similarity"]) < config.threshold
+                     and aligned.get((m, row.canonical_id), 0.0) < config.partial_coverage)
+        if not far and row.size < limit:
+            continue
+        flag: dict[str, Any] = {"cluster": row.cluster_id, "size": int(row.size), "far_members": far}
+        if far:
+            flag["least_aligned"] = round(min(aligned.get((m, row.canonical_id), 0.0) for m in far), 3)
+        if row.size >= limit:
+            flag["outsized_from"] = limit
+        flags.append(flag)
+    flags.sort(key=lambda f: (-f["size"], f["cluster"]))
+    return flags
+
+
+def _aligned_shares(result: Result) -> dict[tuple[str, str], float]:
+    """(member, canonical) -> share of the member's clean text in paragraphs aligned with
+    the canonical's."""
+    texts = dict(zip(result.documents["doc_id"], result.documents["text"]))
+    canonical = dict(zip(result.documents["doc_id"], result.documents["canonical_id"]))
+    within = result.matches[result.matches["same_cluster"]]
+    matched: dict[tuple[str, str], set[int]] = {}
+    for a, pa, b, pb in within[["doc_a", "para_a", "doc_b", "para_b"]].itertuples(index=False):
+        if canonical.get(a) == b:
+            matched.setdefault((a, b), set()).add(int(pa))
+        elif canonical.get(b) == a:
+            matched.setdefault((b, a), set()).add(int(pb))
+    shares = {}
+    for (member, canon), paras in matched.items():
+        lengths = [len(p) for p in str(texts[member]).split("\n\n")]
+        shares[(member, canon)] = sum(lengths[i] for i in paras if i < len(lengths)) / max(1, sum(lengths))
+    return shares
+
+
+def _outsized(sizes: pd.Series) -> int:
+    """The size from which a cluster counts as much larger than the rest."""
+    typical = int(sizes.quantile(0.9, interpolation="higher")) if len(sizes) else 2
+    return max(OUTSIZED_MIN_SIZE, OUTSIZED_FACTOR * typical)
+
+
+def read_run(folder: str | Path) -> tuple[Result, dict[str, Any]]:
+    """The Result of the run whose outputs are in ``folder`` (any format) and its summary's
+    ``execution`` section (empty if there is no summary.json)."""
+    from ..config import Config
+    from ..result import Result
+    from .tables import read_table
+
+    folder = Path(folder)
+    summary = _summary(folder)
+    tables = {name: read_table(folder, name, columns) for name, columns in TABLES.items()}
+    rejects = read_table(folder, "rejects", None)
+    fields = set(Config.__dataclass_fields__)
+    settings = {k: v for k, v in summary.get("settings", {}).items() if k in fields}
+    try:
+        config = Config().replace(**settings)
+    except (TypeError, ValueError):
+        config = Config()
+    result = Result(documents=tables["documents"], clusters=tables["clusters"], matches=tables["paragraph_matches"],
+                    boilerplate=tables["boilerplate"], pairs=tables["pairs"], rejects=rejects, config=config)
+    return result, summary.get("execution", {})
+
+
+def _summary(folder: Path) -> dict[str, Any]:
+    path = folder / "summary.json"
+    if not path.is_file():
+        return {}
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
