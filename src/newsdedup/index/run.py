@@ -93,9 +93,7 @@ def earlier_summaries(store: Store, summaries: list[tuple[str, KeySummary]], con
         return []
     shaped = np.concatenate([s.keys[s.shaped] for _, s in summaries])
     rows = store.docs_with_shaped_keys(shaped.view(np.int64), TEMPLATE_DOCS_PER_KEY)
-    return [(doc_id, KeySummary(np.frombuffer(k, np.uint64), np.frombuffer(a, bool), np.frombuffer(sh, bool),
-                                np.frombuffer(sk, np.uint64)))
-            for doc_id, (k, a, sh, sk) in store.summaries(rows)]
+    return store.summaries(rows)
 
 
 def _add(store: Store, seq: int, name: str, cleaned: list[Cleaned], skipped: set[str], documents: pd.DataFrame,
@@ -120,7 +118,7 @@ def _add(store: Store, seq: int, name: str, cleaned: list[Cleaned], skipped: set
     store.insert_bands((int(k), row_of[d]) for i, d in enumerate(decided.clustering.doc_ids) if decided.live[i]
                        for k in decided.band_keys[i].tolist())
     store.insert_summaries(
-        ((row_of[d], s.keys.tobytes(), s.about.tobytes(), s.shaped.tobytes(), s.sketches.tobytes()) for d, s in own),
+        ((row_of[d], s) for d, s in own),
         ((int(k), row_of[d]) for d, s in own for k in s.keys[s.shaped].view(np.int64).tolist()))
     store.update_documents(seq, decided.updates)
     store.insert_merges(seq, decided.merges)
