@@ -229,15 +229,43 @@ def test_damaged_or_foreign_files_are_refused(tmp_path, small_drop):
     assert foreign.read_bytes() == b"just some text, not an index\n" * 100
     good = tmp_path / "i.ndx"
     newsdedup.run(small_drop, CONFIG, index=good)
-    damaged = tmp_path / "damaged.ndx"
-    data = bytearray(good.read_bytes())
-    data[len(data) // 2:len(data) // 2 + 4096] = b"\xff" * 4096  # a page overwritten
-    damaged.write_bytes(bytes(data))
+    # a page anywhere: reading the whole index (info, export) checks every page
+    damaged = damage(good, tmp_path / "damaged.ndx", len(good.read_bytes()) // 2)
     done = cli("index", "info", str(damaged))
     assert done.returncode == 1 and ("damaged" in done.stderr or "not a newsdedup index" in done.stderr)
     with pytest.raises(NotAnIndex):
-        newsdedup.run(small_drop, CONFIG, index=damaged)
-    assert damaged.read_bytes() == bytes(data)
+        newsdedup.Index.open(damaged).export(tmp_path / "export")
+    # a page a run reads (the schema; the band keys a new drop looks up): refused, nothing written
+    other = tmp_path / "other.jsonl"
+    corpus(stories=10, seed=5)[["id", "text"]].assign(id=lambda d: "o" + d["id"]).to_json(
+        other, orient="records", lines=True)
+    for at in (page_of(good, "sqlite_schema") + 100, page_of(good, "bands")):
+        damaged = damage(good, tmp_path / f"damaged{at}.ndx", at)
+        before = damaged.read_bytes()
+        with pytest.raises(NotAnIndex):
+            newsdedup.run(other, CONFIG, index=damaged)
+        done = cli("run", str(other), "--index", str(damaged), "--out", str(tmp_path / "o"), "-q")
+        assert done.returncode == 1 and ("damaged" in done.stderr or "not a newsdedup index" in done.stderr)
+        assert damaged.read_bytes() == before
+
+
+def page_of(path: Path, table: str) -> int:
+    """The file offset of ``table``'s root page (0 for the schema's, which follows the header)."""
+    if table == "sqlite_schema":
+        return 0
+    store = Store(path)
+    try:
+        root = store.db.execute("SELECT rootpage FROM sqlite_schema WHERE name=?", (table,)).fetchone()[0]
+        return (root - 1) * store.db.execute("PRAGMA page_size").fetchone()[0]
+    finally:
+        store.close()
+
+
+def damage(good: Path, out: Path, at: int) -> Path:
+    data = bytearray(good.read_bytes())
+    data[at:at + 4096] = b"\xff" * 4096
+    out.write_bytes(bytes(data))
+    return out
 
 
 def test_a_second_writer_waits_then_is_refused(tmp_path, small_drop):

@@ -15,6 +15,14 @@ commit: a second writer waits ``timeout`` seconds and is then refused; readers a
 blocked but during the commit itself. The rollback journal with ``synchronous=FULL``
 makes a drop's commit all or nothing, whenever the process dies.
 
+Damage: opening checks the header, the schema and the settings; SQLite refuses every
+malformed page a statement reads or writes (:func:`refused_if_damaged` turns that into
+:class:`NotAnIndex`, and the transaction is rolled back: nothing is written). The check of
+every page (``PRAGMA quick_check``, ``full_check``) is for reading the whole index (info,
+export, remove), not for a run: it costs about 0.04 ms a document (4 s at 100,000
+documents), more than a 1,000-document drop's whole dedup, so a drop's cost would follow the
+corpus.
+
 Size: the file is made with 64 KiB pages. A document row (its compressed clean text and
 signature) is 2-3 kB: with SQLite's default 4 KiB pages most pages hold one row and a
 third of the file was page slack (1,450 bytes a document at 5,000 documents); 64 KiB
@@ -85,6 +93,16 @@ class IndexBusy(IndexRefused):
     """Another run is writing to the index."""
 
 
+DAMAGED = ("SQLITE_CORRUPT", "SQLITE_NOTADB")
+
+
+def refused_if_damaged(path: os.PathLike | str, exc: sqlite3.DatabaseError) -> Exception:
+    """The refusal for a malformed page found while a statement ran, or ``exc`` itself."""
+    if getattr(exc, "sqlite_errorname", "").startswith(DAMAGED):
+        return NotAnIndex(f"{path}: the index is damaged ({exc}); restore it from a copy")
+    return exc
+
+
 def compress(text: str) -> bytes:
     return zlib.compress(text.encode("utf-8"), 6)
 
@@ -112,6 +130,13 @@ def unpack_summary(blob: bytes) -> KeySummary:
     return KeySummary(keys, about, shaped, sketches)
 
 
+def _json_ints(keys: np.ndarray) -> str:
+    """Distinct integer ``keys``, ascending, as one JSON array: a whole lookup is one
+    statement over ``json_each`` (3x faster than filling a temporary table row by row,
+    37,000 band keys: 0.15 s against 0.5 s), and ascending keys walk the B-tree in order."""
+    return json.dumps(np.unique(keys.astype(np.int64)).tolist())
+
+
 def decision_settings(config: Config) -> dict:
     return {name: getattr(config, name) for name in DECISION_SETTINGS}
 
@@ -121,8 +146,9 @@ class Store:
     :meth:`rollback`)."""
 
     def __init__(self, path: str | os.PathLike | None, *, write: bool = False, create: bool = False,
-                 timeout: float = LOCK_TIMEOUT_S):
-        """``path=None``: an empty index in memory (a dry run on an index not made yet)."""
+                 timeout: float = LOCK_TIMEOUT_S, full_check: bool = True):
+        """``path=None``: an empty index in memory (a dry run on an index not made yet);
+        ``full_check``: check every page when opening (see the module's notes)."""
         self.timeout, self.write = timeout, write
         if path is None:
             self.path = Path(":memory:")
@@ -143,7 +169,7 @@ class Store:
             raise NotAnIndex(f"{self.path}: cannot open: {exc}") from None
         try:
             if exists:
-                self._check()
+                self._check(full_check)
             else:
                 self.db.execute(f"PRAGMA page_size={PAGE_SIZE}")
             self.db.execute("PRAGMA synchronous=FULL")
@@ -166,12 +192,14 @@ class Store:
                                 f"(waited {self.timeout:g} s); try again when it has finished") from None
             raise
 
-    def _check(self) -> None:
+    def _check(self, full: bool) -> None:
         try:
             app = self.db.execute("PRAGMA application_id").fetchone()[0]
             if app != APPLICATION_ID:
                 raise NotAnIndex(f"{self.path}: not a newsdedup index")
-            result = self.db.execute("PRAGMA quick_check").fetchone()[0]
+            self.db.execute("SELECT COUNT(*) FROM sqlite_schema").fetchone()  # reads the schema page
+            self.db.execute("SELECT value FROM meta WHERE key='format_version'").fetchone()
+            result = self.db.execute("PRAGMA quick_check").fetchone()[0] if full else "ok"
         except sqlite3.DatabaseError as exc:
             if "locked" in str(exc):
                 raise IndexBusy(f"{self.path}: another run is committing to this index; try again") from None
@@ -239,10 +267,8 @@ class Store:
         """Documents (row ids) with any of the band ``keys`` (int32 values)."""
         if not keys.size:
             return []
-        self.db.execute("CREATE TEMP TABLE IF NOT EXISTS wanted(key INTEGER PRIMARY KEY)")
-        self.db.execute("DELETE FROM temp.wanted")
-        self.db.executemany("INSERT OR IGNORE INTO temp.wanted VALUES (?)", ((int(k),) for k in np.unique(keys)))
-        rows = self.db.execute("SELECT DISTINCT b.doc FROM temp.wanted w JOIN bands b ON b.key = w.key").fetchall()
+        rows = self.db.execute("SELECT DISTINCT b.doc FROM json_each(?) w JOIN bands b ON b.key = w.value",
+                               (_json_ints(keys),)).fetchall()
         return sorted(r[0] for r in rows)
 
     def rows(self, ids: Sequence[int], columns: str = "id, doc_id, status, cluster_id, canonical_id, similarity, text"
@@ -286,12 +312,10 @@ class Store:
         ``per_key`` a key, the smallest row ids)."""
         if not keys.size:
             return []
-        self.db.execute("CREATE TEMP TABLE IF NOT EXISTS wanted_keys(key INTEGER PRIMARY KEY)")
-        self.db.execute("DELETE FROM temp.wanted_keys")
-        self.db.executemany("INSERT OR IGNORE INTO temp.wanted_keys VALUES (?)", ((int(k),) for k in np.unique(keys)))
         rows = self.db.execute(
             "SELECT DISTINCT doc FROM (SELECT s.doc, row_number() OVER (PARTITION BY s.key ORDER BY s.doc) AS n "
-            "FROM temp.wanted_keys w JOIN shaped_keys s ON s.key = w.key) WHERE n <= ?", (per_key,)).fetchall()
+            "FROM json_each(?) w JOIN shaped_keys s ON s.key = w.value) WHERE n <= ?",
+            (_json_ints(keys), per_key)).fetchall()
         return sorted(r[0] for r in rows)
 
     def summaries(self, ids: Sequence[int]) -> list[tuple[str, KeySummary]]:
