@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -386,3 +387,22 @@ def test_index_commands(tmp_path, built):
     assert done.returncode == 0
     assert len(pd.read_csv(tmp_path / "x" / "documents.csv")) == len(export(built)["documents"])
     assert "drop" in pd.read_csv(tmp_path / "x" / "documents.csv").columns
+
+
+def test_template_summaries_round_trip_with_sketches_derived_from_the_clean_text(generated):
+    from newsdedup.clean import draft, finish, key_summary, templates_from
+    from newsdedup.index.store import compress, pack_summary, unpack_summary
+    from newsdedup.records import Record
+
+    drafts = [draft(Record(doc_id=i, source="t", text=t)) for i, t in zip(generated["id"], generated["text"])]
+    summaries = [key_summary(d, CONFIG) for d in drafts]
+    evidence = templates_from(zip(generated["id"], summaries), CONFIG)
+    derived = 0
+    for d, s in zip(drafts, summaries):
+        text = finish(d, evidence, CONFIG).text
+        blob = pack_summary(s, text)
+        back = unpack_summary(blob, compress(text))
+        assert all(np.array_equal(getattr(back, f), getattr(s, f)) for f in ("keys", "about", "shaped", "sketches"))
+        assert back.keys.dtype == s.keys.dtype and back.sketches.dtype == s.sketches.dtype
+        derived += len(blob) < len(pack_summary(s, None))
+    assert derived >= 0.9 * len(drafts)  # the sketches left out of most blobs

@@ -125,8 +125,9 @@ def _add(store: Store, seq: int, name: str, cleaned: list[Cleaned], skipped: set
     row_of = dict(store.rows(store.ids_of(decided.clustering.doc_ids + [d for d, _ in own]), "doc_id, id"))
     store.insert_bands((int(k), row_of[d]) for i, d in enumerate(decided.clustering.doc_ids) if decided.live[i]
                        for k in decided.band_keys[i].tolist())
+    text_of = dict(zip(documents["doc_id"], documents["text"]))
     store.insert_summaries(
-        ((row_of[d], s) for d, s in own),
+        ((row_of[d], s, _value(text_of.get(d))) for d, s in own),
         ((int(k), row_of[d]) for d, s in own for k in s.keys[s.shaped].view(np.int64).tolist()))
     store.update_documents(seq, decided.updates)
     store.insert_merges(seq, decided.merges)

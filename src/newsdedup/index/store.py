@@ -19,8 +19,8 @@ Damage: opening checks the header, the schema and the settings; SQLite refuses e
 malformed page a statement reads or writes (:func:`refused_if_damaged` turns that into
 :class:`NotAnIndex`, and the transaction is rolled back: nothing is written). The check of
 every page (``PRAGMA quick_check``, ``full_check``) is for reading the whole index (info,
-export, remove), not for a run: it costs about 0.04 ms a document (4 s at 100,000
-documents), more than a 1,000-document drop's whole dedup, so a drop's cost would follow the
+export, remove), not for a run: it reads the whole file (0.6-1.0 s at 100,000 documents,
+half the time of a 1,000-document drop's whole run), so a drop's cost would follow the
 corpus.
 
 Size: the file is made with 64 KiB pages. A document row (its compressed clean text and
@@ -42,7 +42,10 @@ from pathlib import Path
 import numpy as np
 
 from ..clean import KeySummary
+from ..clean.paragraphs import split_clean
+from ..clean.templates import sketches
 from ..config import Config
+from ..normalize import compare_keys, line_stats
 
 APPLICATION_ID = 0x4E445831  # "NDX1" in the file header: a newsdedup index
 FORMAT_VERSION = 2  # 2: template summaries packed in one blob
@@ -111,23 +114,48 @@ def decompress(blob: bytes | None) -> str:
     return zlib.decompress(blob).decode("utf-8") if blob is not None else ""
 
 
-def pack_summary(s: KeySummary) -> bytes:
+_DERIVED = 0x80000000  # in the paragraph count: the sketches are not stored, see derive_sketches
+
+
+def pack_summary(s: KeySummary, text: str | None) -> bytes:
     """One blob: the paragraph count, the paragraph keys, the ``about`` and ``shaped``
-    flags as bits, the sketches (their count follows from the blob's length)."""
-    return (struct.pack("<I", s.keys.size) + s.keys.astype("<u8").tobytes() + np.packbits(s.about).tobytes()
-            + np.packbits(s.shaped).tobytes() + s.sketches.astype("<u8").tobytes())
+    flags as bits, the sketches (their count follows from the blob's length), unless
+    :func:`derive_sketches` gives them from the document's clean ``text`` (checked here,
+    bit for bit: then a flag says so and they are left out, 400 of 550 bytes a
+    document)."""
+    derived = text is not None and np.array_equal(derive_sketches(text, s.keys, s.about), s.sketches)
+    head = struct.pack("<I", s.keys.size | (_DERIVED if derived else 0))
+    tail = b"" if derived else s.sketches.astype("<u8").tobytes()
+    return head + s.keys.astype("<u8").tobytes() + np.packbits(s.about).tobytes() + np.packbits(s.shaped).tobytes() + tail
 
 
-def unpack_summary(blob: bytes) -> KeySummary:
+def unpack_summary(blob: bytes, text: bytes | None) -> KeySummary:
+    """``text``: the document's compressed clean text (read when the sketches are derived)."""
     (n,) = struct.unpack_from("<I", blob)
+    derived, n = bool(n & _DERIVED), n & ~_DERIVED
     flags = (n + 7) // 8
     at = 4 + 8 * n
     keys = np.frombuffer(blob, "<u8", n, 4).astype(np.uint64)
     bits = np.frombuffer(blob, np.uint8, 2 * flags, at)
     about = np.unpackbits(bits[:flags], count=n).astype(bool)
     shaped = np.unpackbits(bits[flags:], count=n).astype(bool)
-    sketches = np.frombuffer(blob, "<u8", offset=at + 2 * flags).astype(np.uint64)
+    if derived:
+        sketches = derive_sketches(decompress(text), keys, about)
+    else:
+        sketches = np.frombuffer(blob, "<u8", offset=at + 2 * flags).astype(np.uint64)
     return KeySummary(keys, about, shaped, sketches)
+
+
+def derive_sketches(text: str, keys: np.ndarray, about: np.ndarray) -> np.ndarray:
+    """The template sketches of a document's paragraphs about its story, from its clean
+    text: those paragraphs are long prose, which cleaning keeps, so they are usually all
+    in the clean text, in order (when one is not, :func:`pack_summary` stores them)."""
+    paragraphs = compare_keys(split_clean(text))
+    if not paragraphs:
+        return sketches([])
+    hashes = line_stats(paragraphs)[1].tolist()
+    wanted = set(keys[about].tolist())
+    return sketches([p for p, h in zip(paragraphs, hashes) if h in wanted])
 
 
 def _json_ints(keys: np.ndarray) -> str:
@@ -323,8 +351,8 @@ class Store:
         ids = list(ids)
         for s in range(0, len(ids), 500):
             chunk = ids[s:s + 500]
-            out.extend((doc_id, unpack_summary(blob)) for doc_id, blob in self.db.execute(
-                f"SELECT d.doc_id, s.summary FROM summaries s JOIN documents d "
+            out.extend((doc_id, unpack_summary(blob, text)) for doc_id, blob, text in self.db.execute(
+                f"SELECT d.doc_id, s.summary, d.text FROM summaries s JOIN documents d "
                 f"ON d.id = s.doc WHERE s.doc IN ({','.join('?' * len(chunk))})", chunk))
         return out
 
@@ -344,8 +372,10 @@ class Store:
     def insert_bands(self, rows: Iterable[tuple[int, int]]) -> None:
         self.db.executemany("INSERT OR IGNORE INTO bands VALUES (?, ?)", rows)
 
-    def insert_summaries(self, rows: Iterable[tuple[int, KeySummary]], shaped: Iterable[tuple[int, int]]) -> None:
-        self.db.executemany("INSERT INTO summaries VALUES (?,?)", ((doc, pack_summary(s)) for doc, s in rows))
+    def insert_summaries(self, rows: Iterable[tuple[int, KeySummary, str | None]],
+                         shaped: Iterable[tuple[int, int]]) -> None:
+        """``rows``: (row id, summary, clean text)."""
+        self.db.executemany("INSERT INTO summaries VALUES (?,?)", ((doc, pack_summary(s, text)) for doc, s, text in rows))
         self.db.executemany("INSERT OR IGNORE INTO shaped_keys VALUES (?, ?)", shaped)
 
     def update_documents(self, seq: int, updates: Sequence[tuple[int, str, str, str, float]]) -> None:
