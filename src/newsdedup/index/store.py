@@ -50,6 +50,7 @@ from ..normalize import compare_keys, line_stats
 APPLICATION_ID = 0x4E445831  # "NDX1" in the file header: a newsdedup index
 FORMAT_VERSION = 2  # 2: template summaries packed in one blob
 PAGE_SIZE = 65536
+CACHE_KIB = 262144  # at most: a drop's changed pages stay in memory until its commit (no spills)
 LOCK_TIMEOUT_S = 30.0
 DECISION_SETTINGS = ("num_perm", "shingle_size", "seed", "threshold", "candidate_threshold", "coverage",
                      "partial_coverage", "coverage_ratio", "max_bucket_size", "template_min_docs",
@@ -201,6 +202,7 @@ class Store:
             else:
                 self.db.execute(f"PRAGMA page_size={PAGE_SIZE}")
             self.db.execute("PRAGMA synchronous=FULL")
+            self.db.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
             if write:
                 self._begin("BEGIN IMMEDIATE")
                 if not exists:
@@ -370,7 +372,8 @@ class Store:
             "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
 
     def insert_bands(self, rows: Iterable[tuple[int, int]]) -> None:
-        self.db.executemany("INSERT OR IGNORE INTO bands VALUES (?, ?)", rows)
+        """In key order: each B-tree leaf is visited once, not once per row that lands in it."""
+        self.db.executemany("INSERT OR IGNORE INTO bands VALUES (?, ?)", sorted(rows))
 
     def insert_summaries(self, rows: Iterable[tuple[int, KeySummary, str | None]],
                          shaped: Iterable[tuple[int, int]]) -> None:
