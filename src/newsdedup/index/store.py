@@ -150,7 +150,9 @@ def unpack_summary(blob: bytes, text: bytes | None) -> KeySummary:
 def derive_sketches(text: str, keys: np.ndarray, about: np.ndarray) -> np.ndarray:
     """The template sketches of a document's paragraphs about its story, from its clean
     text: those paragraphs are long prose, which cleaning keeps, so they are usually all
-    in the clean text, in order (when one is not, :func:`pack_summary` stores them)."""
+    in the clean text, in order (when one is not, :func:`pack_summary` stores them).
+    Stored indexes depend on this giving what it gave when they were written: a change to
+    ``compare_keys``, ``line_stats`` or ``sketches`` must raise ``FORMAT_VERSION``."""
     paragraphs = compare_keys(split_clean(text))
     if not paragraphs:
         return sketches([])
