@@ -6,7 +6,6 @@ import os
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from .. import schema
@@ -163,10 +162,7 @@ def _stored_drop(store: Store, seq: int) -> tuple[list[Cleaned], list[tuple[str,
             c.n_words = word_counts(c.keys).tolist()
         cleaned.append(c)
         ids.append(row)
-    own = [(doc_id, KeySummary(np.frombuffer(k, np.uint64), np.frombuffer(a, bool), np.frombuffer(sh, bool),
-                               np.frombuffer(sk, np.uint64)))
-           for doc_id, (k, a, sh, sk) in store.summaries(ids)]
-    return cleaned, own
+    return cleaned, store.summaries(ids)
 
 
 def _undo(store: Store, seq: int) -> None:

@@ -4,6 +4,7 @@ deduplicated and matched against the index, and added to it in one transaction."
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections import Counter
 from collections.abc import Callable, Iterable
 
@@ -19,7 +20,7 @@ from ..result import Result
 from ..runners.local import Progress, _frozen, _timed, read_and_clean
 from ..tables import build_tables
 from .incremental import DropDedup, deduplicate_drop
-from .store import LOCK_TIMEOUT_S, IncompatibleIndex, Store, compress
+from .store import LOCK_TIMEOUT_S, IncompatibleIndex, Store, compress, refused_if_damaged
 
 TEMPLATE_DOCS_PER_KEY = 64  # earlier documents read per furniture-shaped key of the drop
 
@@ -36,53 +37,60 @@ def run_drop(inputs: Input | Iterable[Input], config: Config, index: str | os.Pa
     there); the drop is added only when every gate passes and not ``dry_run``."""
     path = os.fspath(index)
     store = Store(None if dry_run and not os.path.exists(path) else path, write=not dry_run, create=not dry_run,
-                  timeout=timeout)
+                  timeout=timeout, full_check=False)
     try:
-        store.check_settings(config)
-        seq, name = store.next_drop()
-        if drop is not None:
-            if store.drop_seq(drop) is not None:
-                raise IncompatibleIndex(f"{path}: a drop named {drop!r} is already in the index", "drop")
-            name = drop
-        timings: dict[str, float] = {}
-        known: dict[str, str] = {}
-        own: list[tuple[str, KeySummary]] = []
-
-        def screen(records: list[Record]) -> tuple[list[Record], list[Cleaned]]:
-            known.update(store.known(r.doc_id for r in records))
-            return ([r for r in records if r.doc_id not in known],
-                    [Cleaned(doc_id=r.doc_id, source=r.source, raw_chars=r.raw_chars, url=r.url, title=r.title,
-                             date=r.date, error=resubmitted_reason(known[r.doc_id]), warning=r.warning)
-                     for r in records if r.doc_id in known])
-
-        def prior(summaries: list[tuple[str, KeySummary]]) -> list[tuple[str, KeySummary]]:
-            own.extend(summaries)
-            return earlier_summaries(store, summaries, config)
-
-        skipped: Counter = Counter()
-        cleaned, _evidence = read_and_clean(inputs, config, progress, timings, screen, prior, skipped)
-        good = [c for c in cleaned if c.error is None]
-        with _frozen():
-            with _timed(timings, "dedup"):
-                decided = deduplicate_drop(store, good, config)
-            with _timed(timings, "tables"):
-                tables = build_tables(cleaned, decided.clustering, decided.matches)
-        merges = schema.frame([(name, old, new) for old, new in decided.merges], schema.MERGES,
-                              schema.SORT_KEYS["merges"])
-        result = Result(**tables, config=config, timings=timings, skipped=dict(skipped), merges=merges,
-                        index={"path": path, "drop": name, "dry_run": dry_run, "added": False,
-                               "resubmitted": len(known)})
-        result.index["added"] = not dry_run and not result.gate_failures  # what is about to happen
-        if before_commit is not None:
-            before_commit(result)
-        if not result.index["added"]:
-            return result
-        with _timed(timings, "commit"):
-            _add(store, seq, name, cleaned, set(known), result.documents, decided, own)
-            store.commit()
-        return result
+        return _run_drop(store, path, inputs, config, drop, dry_run, progress, before_commit)
+    except sqlite3.DatabaseError as exc:
+        raise refused_if_damaged(path, exc) from None
     finally:
         store.close()
+
+
+def _run_drop(store: Store, path: str, inputs: Input | Iterable[Input], config: Config, drop: str | None,
+              dry_run: bool, progress: Progress | None, before_commit: Callable[[Result], None] | None) -> Result:
+    store.check_settings(config)
+    seq, name = store.next_drop()
+    if drop is not None:
+        if store.drop_seq(drop) is not None:
+            raise IncompatibleIndex(f"{path}: a drop named {drop!r} is already in the index", "drop")
+        name = drop
+    timings: dict[str, float] = {}
+    known: dict[str, str] = {}
+    own: list[tuple[str, KeySummary]] = []
+
+    def screen(records: list[Record]) -> tuple[list[Record], list[Cleaned]]:
+        known.update(store.known(r.doc_id for r in records))
+        return ([r for r in records if r.doc_id not in known],
+                [Cleaned(doc_id=r.doc_id, source=r.source, raw_chars=r.raw_chars, url=r.url, title=r.title,
+                         date=r.date, error=resubmitted_reason(known[r.doc_id]), warning=r.warning)
+                 for r in records if r.doc_id in known])
+
+    def prior(summaries: list[tuple[str, KeySummary]]) -> list[tuple[str, KeySummary]]:
+        own.extend(summaries)
+        return earlier_summaries(store, summaries, config)
+
+    skipped: Counter = Counter()
+    cleaned, _evidence = read_and_clean(inputs, config, progress, timings, screen, prior, skipped)
+    good = [c for c in cleaned if c.error is None]
+    with _frozen():
+        with _timed(timings, "dedup"):
+            decided = deduplicate_drop(store, good, config)
+        with _timed(timings, "tables"):
+            tables = build_tables(cleaned, decided.clustering, decided.matches)
+    merges = schema.frame([(name, old, new) for old, new in decided.merges], schema.MERGES,
+                          schema.SORT_KEYS["merges"])
+    result = Result(**tables, config=config, timings=timings, skipped=dict(skipped), merges=merges,
+                    index={"path": path, "drop": name, "dry_run": dry_run, "added": False,
+                           "resubmitted": len(known)})
+    result.index["added"] = not dry_run and not result.gate_failures  # what is about to happen
+    if before_commit is not None:
+        before_commit(result)
+    if not result.index["added"]:
+        return result
+    with _timed(timings, "commit"):
+        _add(store, seq, name, cleaned, set(known), result.documents, decided, own)
+        store.commit()
+    return result
 
 
 def earlier_summaries(store: Store, summaries: list[tuple[str, KeySummary]], config: Config
@@ -93,9 +101,7 @@ def earlier_summaries(store: Store, summaries: list[tuple[str, KeySummary]], con
         return []
     shaped = np.concatenate([s.keys[s.shaped] for _, s in summaries])
     rows = store.docs_with_shaped_keys(shaped.view(np.int64), TEMPLATE_DOCS_PER_KEY)
-    return [(doc_id, KeySummary(np.frombuffer(k, np.uint64), np.frombuffer(a, bool), np.frombuffer(sh, bool),
-                                np.frombuffer(sk, np.uint64)))
-            for doc_id, (k, a, sh, sk) in store.summaries(rows)]
+    return store.summaries(rows)
 
 
 def _add(store: Store, seq: int, name: str, cleaned: list[Cleaned], skipped: set[str], documents: pd.DataFrame,
@@ -119,8 +125,9 @@ def _add(store: Store, seq: int, name: str, cleaned: list[Cleaned], skipped: set
     row_of = dict(store.rows(store.ids_of(decided.clustering.doc_ids + [d for d, _ in own]), "doc_id, id"))
     store.insert_bands((int(k), row_of[d]) for i, d in enumerate(decided.clustering.doc_ids) if decided.live[i]
                        for k in decided.band_keys[i].tolist())
+    text_of = dict(zip(documents["doc_id"], documents["text"]))
     store.insert_summaries(
-        ((row_of[d], s.keys.tobytes(), s.about.tobytes(), s.shaped.tobytes(), s.sketches.tobytes()) for d, s in own),
+        ((row_of[d], s, _value(text_of.get(d))) for d, s in own),
         ((int(k), row_of[d]) for d, s in own for k in s.keys[s.shaped].view(np.int64).tolist()))
     store.update_documents(seq, decided.updates)
     store.insert_merges(seq, decided.merges)
