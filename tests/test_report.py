@@ -90,7 +90,7 @@ def test_read_run_gives_back_the_tables_of_a_csv_run(tmp_path, seed_result):
 def test_chaining_flags_name_members_joined_only_through_others():
     """a-b and b-c verified; c is far from its canonical a (low similarity, little of it
     aligned with a, no verified pair), b is not (aligned with a although dissimilar)."""
-    row = lambda doc_id, status, sim, text: (doc_id, "s", None, None, None, status, "c1", "a", sim, text, 1, 1, None)  # noqa: E731
+    row = lambda doc_id, status, sim, text: (doc_id, "s", None, None, None, status, "c1", "a", sim, text, 1, 1, None, None)  # noqa: E731
     docs = schema.frame([row("a", "kept", 1.0, "p0\n\np1\n\np2"), row("b", "duplicate", 0.4, "q0\n\np1\n\np2"),
                          row("c", "duplicate", 0.3, "r0\n\nr1\n\np2")], schema.DOCUMENTS)
     clusters = schema.frame([("c1", 3, "a", ["a", "b", "c"])], schema.CLUSTERS)
@@ -142,7 +142,7 @@ def test_terminal_summary_worst_case_is_40_lines(tmp_path):
     n = 300
     ids = [f"folder/doc{i:04d}\nwith a newline " + "x" * 200 for i in range(n)]
     docs = schema.frame([(d, "s", None, None, None, "kept" if i % 3 == 0 else "duplicate", f"c{i // 3:04d}", ids[i - i % 3],
-                          1.0 - (i % 3) / 10, "t", 1, 1, None) for i, d in enumerate(ids)], schema.DOCUMENTS)
+                          1.0 - (i % 3) / 10, "t", 1, 1, None, None) for i, d in enumerate(ids)], schema.DOCUMENTS)
     clusters = schema.frame([(f"c{k:04d}", 3, ids[3 * k], ids[3 * k:3 * k + 3]) for k in range(n // 3)], schema.CLUSTERS)
     matches = schema.frame([(ids[i], 0, ids[i + 3], 1, 90.0, False) for i in range(n - 3)], schema.MATCHES)
     boilerplate = schema.frame([(ids[i], 0, "x", REASONS[i % len(REASONS)]) for i in range(n)], schema.BOILERPLATE)

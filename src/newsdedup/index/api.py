@@ -89,7 +89,7 @@ class Index:
         try:
             rows = store.db.execute(
                 "SELECT d.doc_id, d.source, d.url, d.title, d.date, d.status, d.cluster_id, d.canonical_id, "
-                "d.similarity, d.text, d.raw_chars, d.clean_chars, d.warning, r.name FROM documents d "
+                "d.similarity, d.text, d.raw_chars, d.clean_chars, d.warning, d.flags, r.name FROM documents d "
                 "JOIN drops r ON r.seq = d.drop_seq ORDER BY d.doc_id").fetchall()
         finally:
             store.close()
@@ -151,11 +151,11 @@ def _stored_drop(store: Store, seq: int) -> tuple[list[Cleaned], list[tuple[str,
     """A committed drop's records as ``Cleaned`` (from the stored clean texts) and their
     template summaries."""
     cleaned, ids = [], []
-    for row, doc_id, source, url, title, date, raw, warning, error, blob in store.db.execute(
-            "SELECT id, doc_id, source, url, title, date, raw_chars, warning, error, text FROM documents "
+    for row, doc_id, source, url, title, date, raw, warning, flags, error, blob in store.db.execute(
+            "SELECT id, doc_id, source, url, title, date, raw_chars, warning, flags, error, text FROM documents "
             "WHERE drop_seq=? ORDER BY doc_id", (seq,)):
         c = Cleaned(doc_id=doc_id, source=source, raw_chars=raw, url=url, title=title, date=date, warning=warning,
-                    error=error)
+                    flags=flags.split(",") if flags else [], error=error)
         if blob is not None:
             c.paragraphs = split_clean(decompress(blob))
             c.keys = compare_keys(c.paragraphs)

@@ -118,7 +118,7 @@ def _add(store: Store, seq: int, name: str, cleaned: list[Cleaned], skipped: set
         i = at.get(r.doc_id)
         rows.append((r.doc_id, seq, _value(r.source), _value(r.url), _value(r.title), _value(r.date), r.status,
                      _value(r.cluster_id), _value(r.canonical_id), None if pd.isna(r.similarity) else float(r.similarity),
-                     int(r.raw_chars), int(r.clean_chars), _value(r.warning), error.get(r.doc_id),
+                     int(r.raw_chars), int(r.clean_chars), _value(r.warning), _value(r.flags), error.get(r.doc_id),
                      None if i is None else compress(r.text),
                      None if i is None else decided.signatures[i].tobytes()))
     store.insert_documents(rows)

@@ -56,7 +56,7 @@ DECISION_SETTINGS = ("num_perm", "shingle_size", "seed", "threshold", "candidate
                      "partial_coverage", "coverage_ratio", "max_bucket_size", "template_min_docs",
                      "template_related_share", "long_paragraph_words")
 DOCUMENT_COLUMNS = ("doc_id", "source", "url", "title", "date", "status", "cluster_id", "canonical_id",
-                    "similarity", "text", "raw_chars", "clean_chars", "warning")
+                    "similarity", "text", "raw_chars", "clean_chars", "warning", "flags")
 
 SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -65,7 +65,7 @@ CREATE TABLE documents(
     id INTEGER PRIMARY KEY, doc_id TEXT NOT NULL UNIQUE, drop_seq INTEGER NOT NULL,
     source TEXT, url TEXT, title TEXT, date TEXT, status TEXT NOT NULL, cluster_id TEXT,
     canonical_id TEXT, similarity REAL, raw_chars INTEGER NOT NULL, clean_chars INTEGER NOT NULL,
-    warning TEXT, error TEXT, text BLOB, signature BLOB);
+    warning TEXT, flags TEXT, error TEXT, text BLOB, signature BLOB);
 CREATE INDEX documents_cluster ON documents(cluster_id);
 CREATE INDEX documents_drop ON documents(drop_seq);
 CREATE TABLE bands(key INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY(key, doc)) WITHOUT ROWID;
@@ -367,11 +367,11 @@ class Store:
 
     def insert_documents(self, rows: Iterable[tuple]) -> None:
         """Rows of (doc_id, drop_seq, source, url, title, date, status, cluster_id,
-        canonical_id, similarity, raw_chars, clean_chars, warning, error, text blob, signature blob)."""
+        canonical_id, similarity, raw_chars, clean_chars, warning, flags, error, text blob, signature blob)."""
         self.db.executemany(
             "INSERT INTO documents(doc_id, drop_seq, source, url, title, date, status, cluster_id, canonical_id, "
-            "similarity, raw_chars, clean_chars, warning, error, text, signature) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+            "similarity, raw_chars, clean_chars, warning, flags, error, text, signature) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
 
     def insert_bands(self, rows: Iterable[tuple[int, int]]) -> None:
         """In key order: each B-tree leaf is visited once, not once per row that lands in it."""

@@ -106,10 +106,29 @@ def _csp_hash(text: str) -> str:
     return "sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
 
 
+EARLIER = "earlier drop"  # the status shown for a document of an index's earlier drop
+
+
+def _with_earlier_documents(result: Result) -> pd.DataFrame:
+    """The run's documents, and a row (no text) for each document of an index's earlier
+    drops that a cluster or a match of this run names."""
+    documents = result.documents
+    named = set(result.clusters["canonical_id"]).union(*map(set, result.clusters["member_ids"]),
+                                                        result.matches["doc_a"], result.matches["doc_b"])
+    earlier = sorted(named - set(documents["doc_id"]))
+    if not earlier:
+        return documents
+    cluster_of = {m: c for c, members in zip(result.clusters["cluster_id"], result.clusters["member_ids"])
+                  for m in members}
+    rows = pd.DataFrame({"doc_id": earlier, "status": EARLIER, "cluster_id": [cluster_of.get(d) for d in earlier],
+                         "raw_chars": 0, "clean_chars": 0})
+    return pd.concat([documents, rows], ignore_index=True)
+
+
 def report_data(result: Result) -> dict[str, Any]:
     """Everything the page shows, as plain JSON values (documents in cluster order)."""
-    docs = result.documents.sort_values(["cluster_id", "doc_id"], kind="stable", na_position="last",
-                                        ignore_index=True)
+    docs = _with_earlier_documents(result).sort_values(["cluster_id", "doc_id"], kind="stable",
+                                                       na_position="last", ignore_index=True)
     index = {doc_id: i for i, doc_id in enumerate(docs["doc_id"])}
     clusters = result.clusters.sort_values("cluster_id", kind="stable", ignore_index=True)
     cluster_index = {cid: i for i, cid in enumerate(clusters["cluster_id"])}
@@ -227,6 +246,7 @@ def chaining_flags(result: Result) -> list[dict[str, Any]]:
     flags = []
     for row in multi.itertuples(index=False):
         far = sorted(m for m in row.member_ids if m != row.canonical_id and (m, row.canonical_id) not in direct
+                     and m in docs.index  # an index run: members of earlier drops were judged then
                      and float(docs.at[m, "similarity"]) < config.threshold
                      and aligned.get((m, row.canonical_id), 0.0) < config.partial_coverage)
         if not far and row.size < limit:
