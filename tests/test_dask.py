@@ -18,6 +18,7 @@ import pytest
 distributed = pytest.importorskip("distributed", reason="the Dask engine needs the [dask] extra")
 
 import newsdedup  # noqa: E402
+from newsdedup import _jit  # noqa: E402
 from newsdedup.runners import dask as dask_runner  # noqa: E402
 
 from .conftest import CORPUS, ROOT, SHARED_DATA, shared  # noqa: E402
@@ -119,6 +120,9 @@ def test_cli_on_a_dask_scheduler_with_two_worker_processes(tmp_path, generated):
     port = _free_port()
     address = f"tcp://127.0.0.1:{port}"
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src") + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    cache = _jit.cache_dir()  # the workers' kernels come from this process's numba cache
+    if cache is not None and cache != _jit.PACKAGE_DIR:  # (the package's own: found without a setting)
+        env[_jit.ENV] = str(cache)
     dask = Path(sys.executable).parent / "dask"
     if not dask.exists():
         pytest.skip("no dask command beside this Python")
@@ -128,10 +132,13 @@ def test_cli_on_a_dask_scheduler_with_two_worker_processes(tmp_path, generated):
     try:
         for _ in range(2):
             procs.append(subprocess.Popen([str(dask), "worker", address, "--host", "127.0.0.1", "--nworkers", "1",
-                                           "--nthreads", "1", "--no-dashboard"], env=env, stdout=logs, stderr=logs,
+                                           "--nthreads", "1", "--no-dashboard", "--preload", "newsdedup.runners.dask"],
+                                          env=env, stdout=logs, stderr=logs,
                                           start_new_session=True))
         with distributed.Client(address, timeout=60) as c:
             c.wait_for_workers(2, timeout=120)
+            assert set(c.run(lambda: str(_jit.cache_dir())).values()) == {str(cache)}
+        started = time.time()
         inputs = [str(generated / "pages"), str(generated / "news.jsonl")]
         outs = {}
         for engine in ("local", "dask"):
@@ -142,6 +149,8 @@ def test_cli_on_a_dask_scheduler_with_two_worker_processes(tmp_path, generated):
             outs[engine] = out
         for name in ("documents", "clusters", "paragraph_matches", "boilerplate", "pairs"):
             assert (outs["local"] / f"{name}.jsonl").read_bytes() == (outs["dask"] / f"{name}.jsonl").read_bytes(), name
+        if cache is not None:  # the kernels were loaded from the cache, not compiled again
+            assert not [f for f in cache.rglob("*.nbc") if f.stat().st_mtime > started]
         summaries = [json.loads((outs[e] / "summary.json").read_text()) for e in ("local", "dask")]
         assert summaries[1]["execution"]["engine"] == "dask"
         assert [{k: v for k, v in s.items() if k != "execution"} for s in summaries][0] == \

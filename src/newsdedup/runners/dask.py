@@ -153,6 +153,17 @@ def finish_partition(drafted: Drafted, evidence: clean_stage.Evidence, clashes: 
     return Finished(cleaned, signatures(texts, config.num_perm, config.seed, config.shingle_size, threads=1))
 
 
+def dask_setup(worker=None) -> None:
+    """``dask worker --preload newsdedup.runners.dask``: the kernels loaded from numba's
+    cache (``NEWSDEDUP_CACHE_DIR``) when the worker starts, compiled into it if missing,
+    before the first task arrives."""
+    from ..dedup.signatures import signatures
+    from .cleaning import _WARM_UP
+
+    clean_stage.draft(_WARM_UP)
+    signatures(["a few words to sign"], 16)
+
+
 # --------------------------------------------------------------------------- the run (client)
 
 
