@@ -42,6 +42,7 @@ def client():
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                   dashboard_address=":0") as cluster, distributed.Client(cluster) as c:
         yield c
+    dask_runner.release_threads()
 
 
 @pytest.fixture
@@ -98,8 +99,12 @@ def test_generated_corpus_same_tables_over_many_partitions(client, generated, sm
 def test_a_dataframe_input_on_a_local_cluster_started_for_the_run():
     frame = corpus(stories=30, seed=3)[["id", "text"]]
     local = newsdedup.run(frame, newsdedup.Config(workers=1))
+    threads = set(threading.enumerate())
     on_dask = newsdedup.run(frame, newsdedup.Config(workers=2, engine="dask"))
     assert_same_answer(local, on_dask)
+    # the run's cluster, client and their threads are gone (the local engine forks its
+    # helpers only from a process running no other thread)
+    assert set(threading.enumerate()) <= threads
 
 
 def test_aeb_dupes_same_tables(client):
@@ -166,6 +171,7 @@ def test_cli_on_a_dask_scheduler_with_two_worker_processes(tmp_path, generated):
                 os.killpg(p.pid, signal.SIGKILL)
                 p.wait()
         logs.close()
+        dask_runner.release_threads()
 
 
 def test_a_worker_killed_mid_run_costs_a_retry_not_the_answer(generated, small_partitions):
@@ -197,4 +203,5 @@ def test_a_worker_killed_mid_run_costs_a_retry_not_the_answer(generated, small_p
             killer.join()
         assert killed, "no worker was killed during the run"
         assert set(c.run(os.getpid).values()) != set(pids.values())  # the nanny started a new worker
+    dask_runner.release_threads()
     assert_same_answer(local, on_dask)

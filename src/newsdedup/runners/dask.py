@@ -176,13 +176,29 @@ def _client(config: Config, client=None):
         return
     from distributed import Client, LocalCluster
 
-    if config.scheduler:
-        with Client(config.scheduler) as own:
+    try:
+        if config.scheduler:
+            with Client(config.scheduler) as own:
+                yield own
+            return
+        with LocalCluster(n_workers=config.n_workers, threads_per_worker=1, processes=True,
+                          dashboard_address=":0") as cluster, Client(cluster) as own:
             yield own
-        return
-    with LocalCluster(n_workers=config.n_workers, threads_per_worker=1, processes=True,
-                      dashboard_address=":0") as cluster, Client(cluster) as own:
-        yield own
+    finally:
+        release_threads()
+
+
+def release_threads() -> None:
+    """Stop the thread distributed leaves running once a client is closed (its offload
+    pool's, made again lazily the next time it is used): the local engine forks its
+    helpers only from a process that runs no other thread (:func:`.fork.fork_is_safe`)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from distributed import utils
+
+    old = utils._offload_executor
+    utils._offload_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="Dask-Offload")
+    old.shutdown(wait=True)
 
 
 def run_dask(inputs: Input | Iterable[Input], config: Config, progress: Progress | None = None,
