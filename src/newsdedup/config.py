@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 FORMATS = ("parquet", "jsonl", "csv")
+ENGINES = ("local", "dask")
 
 
 # The types each kind of setting accepts (annotations are strings here: see the
@@ -66,6 +67,10 @@ class Config:
     # execution
     workers: int = _setting(0, "Cores to use: processes for cleaning, threads for signatures and matching; "
                                "0 means one per CPU core.")
+    engine: str = _setting("local", "Where the stages run: local (this machine's cores) or dask (a Dask cluster: --scheduler, "
+                                    "else a LocalCluster of --workers processes; see docs/cluster.md).")
+    scheduler: str = _setting("", "With --engine dask: the address of a running Dask scheduler (tcp://host:8786); "
+                                  "empty: a LocalCluster started for the run.")
     workers_min_mb: float = _setting(12.0, "Inputs smaller than this (millions of characters of text and HTML) are cleaned "
                                            "in one process: starting the workers takes 1.5-2 s, while one core cleans 2.5-4 MB/s.")
 
@@ -89,6 +94,8 @@ class Config:
     def _problems(self):
         if self.format not in FORMATS:
             yield f"format must be one of {', '.join(FORMATS)}, not {self.format!r}"
+        if self.engine not in ENGINES:
+            yield f"engine must be one of {', '.join(ENGINES)}, not {self.engine!r}"
         for name in ("max_duplicate_share", "max_rejected_share"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 yield f"{name} must be in [0, 1], not {getattr(self, name)}"

@@ -256,19 +256,23 @@ def file_format(path: Path) -> str | None:
 
 
 def _read_path(path: Path, base: Path | None, config: Config, skipped: Counter | None = None) -> Iterator[Record]:
+    for item in path_entries(path, base, config):
+        if isinstance(item, Record):
+            yield item
+        else:
+            yield from read_file(item.path, item.file_id, config, skipped)
+
+
+def path_entries(path: Path, base: Path | None, config: Config = DEFAULT) -> list[Entry | Record]:
+    """What reading the input ``path`` reads, in order: its files to read, and a rejected
+    record for each path that cannot be (a runner that reads files elsewhere plans with this)."""
     if not path.exists():
-        yield Record(doc_id=strip_extensions(path.name), source=str(path), error="no such file or directory")
-        return
+        return [Record(doc_id=strip_extensions(path.name), source=str(path), error="no such file or directory")]
     try:
         entries = list_files(path, config, base)
     except Exception as exc:  # noqa: BLE001 - a walk that fails is one rejected input, not a crash
-        yield Record(doc_id=strip_extensions(path.name), source=str(path), error=f"unreadable input: {_describe(exc)}")
-        return
-    for entry in entries:
-        if entry.error is not None:
-            yield Record(doc_id=entry.file_id, source=str(entry.path), error=entry.error)
-        else:
-            yield from read_file(entry.path, entry.file_id, config, skipped)
+        return [Record(doc_id=strip_extensions(path.name), source=str(path), error=f"unreadable input: {_describe(exc)}")]
+    return [Record(doc_id=e.file_id, source=str(e.path), error=e.error) if e.error is not None else e for e in entries]
 
 
 def read_file(path: Path, file_id: str, config: Config = DEFAULT, skipped: Counter | None = None) -> Iterator[Record]:

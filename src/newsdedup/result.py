@@ -16,7 +16,7 @@ from .outdir import LOCK_TIMEOUT_S, check_replaceable, output_lock, staged_outpu
 from .write import write_json, write_jsonl, write_table
 
 MAIN_DEPENDENCIES = ("trafilatura", "datasketch", "rapidfuzz", "pandas", "pyarrow", "numpy", "click")
-EXECUTION_SETTINGS = ("workers", "workers_min_mb", "out")
+EXECUTION_SETTINGS = ("workers", "workers_min_mb", "out", "engine", "scheduler")
 
 
 def versions() -> dict[str, str]:
@@ -93,7 +93,7 @@ class Result:
             "settings": settings,
             "versions": versions(),
             # Everything below depends on the machine, not on the input.
-            "execution": {"workers": self.config.n_workers,
+            "execution": {"workers": self.config.n_workers, "engine": self.config.engine,
                           "timings_s": {k: round(v, 3) for k, v in self.timings.items()}},
         }
 

@@ -77,15 +77,16 @@ def _first_copies(keys: Sequence[str]) -> np.ndarray:
 
 
 def deduplicate(doc_ids: Sequence[str], texts: Sequence[str], config: Config = DEFAULT,
-                paragraph_keys: Sequence[list[str]] | None = None) -> Clustering:
+                paragraph_keys: Sequence[list[str]] | None = None, sigs: np.ndarray | None = None) -> Clustering:
     """Cluster clean texts (``paragraph_keys``: the compare keys of each text's paragraphs,
-    if the caller has them; computed here otherwise): :func:`examine` (sign, band,
-    candidates, verify), then :func:`connect` and :func:`canonicals`."""
+    if the caller has them; computed here otherwise; ``sigs``: each text's signature, a
+    row per text, if signed elsewhere): :func:`examine` (sign, band, candidates, verify),
+    then :func:`connect` and :func:`canonicals`."""
     order = sorted(range(len(doc_ids)), key=doc_ids.__getitem__)
     ids = [doc_ids[i] for i in order]
     txt = [texts[i] for i in order]
     para_keys = [paragraph_keys[i] for i in order] if paragraph_keys is not None else None
-    examined = examine(ids, txt, config, para_keys)
+    examined = examine(ids, txt, config, para_keys, None if sigs is None else sigs[order])
     root = connect(len(ids), examined.pairs)
     cluster_of, canonical_of, similarity, clusters, canonical = canonicals(ids, txt, examined.rep, root, config)
     n = len(ids)
@@ -112,8 +113,9 @@ class Examined:
 
 
 def examine(ids: list[str], txt: list[str], config: Config = DEFAULT,
-            para_keys: list[list[str]] | None = None) -> Examined:
-    """Steps sign, band, candidates and verify over texts sorted by ``ids``."""
+            para_keys: list[list[str]] | None = None, sigs: np.ndarray | None = None) -> Examined:
+    """Steps sign, band, candidates and verify over texts sorted by ``ids`` (``sigs``: their
+    signatures, if signed elsewhere)."""
     n = len(ids)
     # 1. exact duplicates collapse onto their first (smallest id) copy; the compare key of a
     # text is its paragraphs' keys joined by a space (normalising never crosses a blank line)
@@ -121,8 +123,11 @@ def examine(ids: list[str], txt: list[str], config: Config = DEFAULT,
     reps = np.flatnonzero(rep == np.arange(n))
 
     # 2. signatures and LSH candidates among distinct texts
-    sigs = signatures([txt[r] for r in reps], config.num_perm, config.seed, config.shingle_size,
-                      threads=config.n_workers)
+    if sigs is None:
+        sigs = signatures([txt[r] for r in reps], config.num_perm, config.seed, config.shingle_size,
+                          threads=config.n_workers)
+    else:
+        sigs = sigs[reps]
     row_of = np.full(n, -1, dtype=np.int64)
     row_of[reps] = np.arange(reps.size)
     bands, rows = optimal_bands(config.candidate_threshold, config.num_perm)

@@ -1,4 +1,5 @@
-"""The local runner: every stage in this machine, cleaning on worker processes."""
+"""The local runner: every stage in this machine, cleaning on worker processes (``engine="dask"``:
+the same stages on Dask, :mod:`.dask`)."""
 
 from __future__ import annotations
 
@@ -80,13 +81,21 @@ def clean_records(records: list[Record], config: Config = DEFAULT, progress: Pro
 
 def run(inputs: Input | Iterable[Input], config: Config | None = None,
         progress: Progress | None = None, *, index: str | os.PathLike | None = None,
-        drop: str | None = None, dry_run: bool = False, **index_options) -> Result:
+        drop: str | None = None, dry_run: bool = False, engine: str | None = None, client=None,
+        **index_options) -> Result:
     """Read, clean, deduplicate and match ``inputs``; the tables come back as a :class:`Result`.
 
     ``index``: a corpus index file (see :mod:`newsdedup.index`): ``inputs`` are one drop,
     deduplicated against the index and added to it (``drop``: its name; ``dry_run``:
-    nothing added)."""
-    config = config or DEFAULT
+    nothing added). ``engine``: ``"local"`` or ``"dask"`` (default ``config.engine``);
+    ``client``: a ``distributed.Client`` to run on (implies the Dask engine)."""
+    config = (config or DEFAULT).replace(engine="dask" if client is not None else engine)
+    if config.engine == "dask":
+        if index is not None:
+            raise ValueError("an index run (index=...) runs on the local engine only")
+        from .dask import run_dask
+
+        return run_dask(inputs, config, progress, client=client)
     if index is not None:
         from ..index.run import run_drop
 
@@ -134,7 +143,7 @@ def read_and_clean(inputs: Input | Iterable[Input], config: Config, progress: Pr
 
 
 def _deduplicated_tables(cleaned: list[clean_stage.Cleaned], good: list[clean_stage.Cleaned], config: Config,
-                         timings: dict[str, float]) -> dict:
+                         timings: dict[str, float], signatures=None) -> dict:
     """Dedup, matching and the output tables. With two workers, a forked child builds the
     cross-cluster search's paragraph index (it does not depend on the clusters) while
     this process deduplicates, and another aligns cluster members while this one expands
@@ -145,7 +154,7 @@ def _deduplicated_tables(cleaned: list[clean_stage.Cleaned], good: list[clean_st
     fork = _workers(config) > 1 and len(good) >= FORK_MIN_DOCS
     index = Forked(passage_index, keys, config, words) if fork and fork_is_safe() else None
     with _timed(timings, "dedup"):
-        clustering = deduplicate([c.doc_id for c in good], [c.text for c in good], config, keys)
+        clustering = deduplicate([c.doc_id for c in good], [c.text for c in good], config, keys, signatures)
     log.info("dedup: %d documents in %d clusters, %.2f s", len(good), len(set(clustering.cluster_ids)),
              timings["dedup"])
     ids = clustering.doc_ids  # the order of ``good``: the index's documents

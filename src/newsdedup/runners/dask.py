@@ -1,0 +1,283 @@
+"""The Dask runner: the local runner's stages, per partition on Dask workers.
+
+The input is planned here (directories walked, files grouped into partitions of about
+``PARTITION_BYTES``; a DataFrame is one partition). Then, on the workers:
+
+1. per partition: read its files, :func:`~newsdedup.clean.draft` every record (the drafts
+   stay on the worker that made them, held by a future), and send back only each
+   record's id, source and :class:`~newsdedup.clean.KeySummary`;
+2. here: doc-id clashes settled in input order (as :func:`~newsdedup.read.read_inputs`
+   settles them) and :func:`~newsdedup.clean.templates_from` over the gathered summaries;
+3. per partition: :func:`~newsdedup.clean.finish` every draft and sign the clean texts
+   (:func:`~newsdedup.dedup.signatures.signatures`); the clean documents and their
+   signatures come back here.
+
+Deduplication (from the workers' signatures), matching and the tables run here, as the
+local runner runs them, over every clean text: this process holds the clean corpus
+(about 1.5x the clean text, plus 512 bytes of signature a document), which is where this
+runner stops scaling. A worker lost in the middle of a run costs its tasks, which Dask
+runs again (a partition's drafts are made again from its files).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .. import clean as clean_stage
+from ..config import Config
+from ..read import Entry, Input, _read_frame, _UniqueIds, id_base, path_entries, read_file
+from ..records import Record
+from ..result import Result
+from .local import Progress, _deduplicated_tables, _frozen, _timed
+
+log = logging.getLogger(__name__)
+
+PARTITION_BYTES = 64 * 2**20  # input bytes of a partition at most (a .gz file counted at 4x its size)...
+MIN_PARTITION_BYTES = 1 * 2**20  # ...and at least, unless the input is smaller
+PARTITIONS_PER_WORKER = 4  # enough partitions that the workers finish together
+COMPRESSED = 4  # characters a byte of a .gz file holds, roughly (as runners.cleaning counts it)
+
+# a partition's sources: a rejected record, a file to read, or a DataFrame with its name
+Source = Record | Entry | tuple[str, pd.DataFrame]
+
+
+@dataclass
+class Partition:
+    number: int
+    sources: list[Source] = field(default_factory=list)
+    size: int = 0  # estimated input bytes
+
+
+@dataclass
+class Drafted:
+    """A partition's drafts, held on the worker that made them."""
+
+    drafts: list[clean_stage.Draft]
+    skipped: Counter
+
+
+@dataclass
+class Finished:
+    """A partition's clean documents, and the MinHash signatures of the readable ones."""
+
+    cleaned: list[clean_stage.Cleaned]
+    signatures: np.ndarray
+
+
+# --------------------------------------------------------------------------- planning (client)
+
+
+def plan(inputs: Input | Iterable[Input], config: Config, workers: int) -> list[Partition]:
+    """The input's sources in reading order, grouped into partitions of contiguous sources."""
+    if isinstance(inputs, (str, os.PathLike, pd.DataFrame)):
+        inputs = [inputs]
+    inputs = list(inputs)
+    base = id_base(inputs)
+    sources: list[tuple[Source, int]] = []
+    frames = 0
+    for item in inputs:
+        if isinstance(item, pd.DataFrame):
+            frames += 1
+            name = "dataframe" if frames == 1 else f"dataframe-{frames}"
+            sources.append(((name, item), PARTITION_BYTES))  # a partition of its own
+        else:
+            sources.extend((entry, _size(entry)) for entry in path_entries(Path(item), base, config))
+    total = sum(size for _, size in sources)
+    target = min(PARTITION_BYTES, max(MIN_PARTITION_BYTES, total // (PARTITIONS_PER_WORKER * max(1, workers))))
+    partitions: list[Partition] = []
+    for source, size in sources:
+        if not partitions or (partitions[-1].size + size > target and partitions[-1].sources):
+            partitions.append(Partition(len(partitions)))
+        partitions[-1].sources.append(source)
+        partitions[-1].size += size
+    return partitions
+
+
+def _size(entry: Entry | Record) -> int:
+    if isinstance(entry, Record):
+        return 0
+    try:
+        size = entry.path.stat().st_size
+    except OSError:
+        return 0
+    return size * COMPRESSED if entry.path.name.endswith(".gz") else size
+
+
+# --------------------------------------------------------------------------- tasks (workers)
+
+
+def read_partition(partition: Partition, config: Config, skipped: Counter) -> Iterator[Record]:
+    """The records of a partition, in reading order (ids not yet made unique)."""
+    for source in partition.sources:
+        if isinstance(source, Record):
+            yield source
+        elif isinstance(source, Entry):
+            yield from read_file(source.path, source.file_id, config, skipped)
+        else:
+            name, frame = source
+            yield from _read_frame(frame, name, name, config)
+
+
+def draft_partition(partition: Partition, config: Config) -> Drafted:
+    skipped: Counter = Counter()
+    with clean_stage.gc_paused():
+        drafts = [clean_stage.draft(r) for r in read_partition(partition, config, skipped)]
+    return Drafted(drafts, skipped)
+
+
+def summaries_of(drafted: Drafted, config: Config) -> tuple[list[tuple[str, str, clean_stage.KeySummary | None]], Counter]:
+    """Each draft's id, source and template summary (None for a rejected record)."""
+    return [(d.doc_id, d.source, None if d.error is not None else clean_stage.key_summary(d, config))
+            for d in drafted.drafts], drafted.skipped
+
+
+def finish_partition(drafted: Drafted, evidence: clean_stage.Evidence, clashes: dict[int, Record],
+                     config: Config) -> Finished:
+    """Every draft finished (``clashes``: the records that lost their id to an earlier
+    one, by position, rejected instead) and the readable ones signed."""
+    from ..dedup.signatures import signatures
+
+    with clean_stage.gc_paused():
+        cleaned = [clean_stage.finish(clean_stage.draft(clashes[i]) if i in clashes else d, evidence, config)
+                   for i, d in enumerate(drafted.drafts)]
+    texts = [c.text for c in cleaned if c.error is None]
+    return Finished(cleaned, signatures(texts, config.num_perm, config.seed, config.shingle_size, threads=1))
+
+
+def dask_setup(worker=None) -> None:
+    """``dask worker --preload newsdedup.runners.dask``: the kernels loaded from numba's
+    cache (``NEWSDEDUP_CACHE_DIR``) when the worker starts, compiled into it if missing,
+    before the first task arrives."""
+    from ..dedup.signatures import signatures
+    from .cleaning import _WARM_UP
+
+    clean_stage.draft(_WARM_UP)
+    signatures(["a few words to sign"], 16)
+
+
+# --------------------------------------------------------------------------- the run (client)
+
+
+@contextmanager
+def _client(config: Config, client=None):
+    """``client`` if given (left open); else a client of ``config.scheduler``, or of a
+    LocalCluster of ``config.n_workers`` single-threaded worker processes (closed after)."""
+    if client is not None:
+        yield client
+        return
+    from distributed import Client, LocalCluster
+
+    try:
+        if config.scheduler:
+            with Client(config.scheduler) as own:
+                yield own
+            return
+        with LocalCluster(n_workers=config.n_workers, threads_per_worker=1, processes=True,
+                          dashboard_address=":0") as cluster, Client(cluster) as own:
+            yield own
+    finally:
+        release_threads()
+
+
+def release_threads() -> None:
+    """Stop the thread distributed leaves running once a client is closed (its offload
+    pool's, made again lazily the next time it is used): the local engine forks its
+    helpers only from a process that runs no other thread (:func:`.fork.fork_is_safe`)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from distributed import utils
+
+    old = utils._offload_executor
+    utils._offload_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="Dask-Offload")
+    old.shutdown(wait=True)
+
+
+def run_dask(inputs: Input | Iterable[Input], config: Config, progress: Progress | None = None,
+             client=None) -> Result:
+    """:func:`newsdedup.run` on Dask: same stages, same tables as the local runner."""
+    timings: dict[str, float] = {}
+    with _client(config, client) as dask_client:
+        log.info("dask: scheduler %s, dashboard %s", dask_client.scheduler.address, dask_client.dashboard_link)
+        workers = max(1, len(dask_client.scheduler_info().get("workers", {})))
+        with _timed(timings, "read"):
+            partitions = plan(inputs, config, workers)
+        log.info("plan: %d partitions on %d workers", len(partitions), workers)
+        with _timed(timings, "clean"):
+            cleaned, sigs, skipped = _clean(dask_client, partitions, config, progress)
+    log.info("clean: %d records, %d rejected, %.2f s", len(cleaned), sum(c.error is not None for c in cleaned),
+             timings["clean"])
+    cleaned.sort(key=lambda c: c.doc_id)
+    good = [c for c in cleaned if c.error is None]
+    with _frozen():
+        tables = _deduplicated_tables(cleaned, good, config, timings, signatures=sigs[[g.doc_id for g in good]])
+    return Result(**tables, config=config, timings=timings, skipped=dict(skipped))
+
+
+class _Signatures:
+    """Signature rows by doc id, gathered from the partitions."""
+
+    def __init__(self, rows: dict[str, np.ndarray], num_perm: int) -> None:
+        self.rows, self.num_perm = rows, num_perm
+
+    def __getitem__(self, doc_ids: list[str]) -> np.ndarray:
+        if not doc_ids:
+            return np.empty((0, self.num_perm), dtype=np.uint32)
+        return np.stack([self.rows[d] for d in doc_ids])
+
+
+def _clean(client, partitions: list[Partition], config: Config, progress: Progress | None):
+    from distributed import as_completed
+
+    drafted = [client.submit(draft_partition, p, config, pure=False) for p in partitions]
+    heads = [client.submit(summaries_of, d, config, pure=False) for d in drafted]
+    total_kb = max(1, sum(p.size for p in partitions) // 1024)
+    done_kb = 0
+    by_future = {h.key: p for h, p in zip(heads, partitions)}
+    for finished in as_completed(heads):
+        done_kb += by_future[finished.key].size // 1024
+        if progress:
+            progress("clean", min(done_kb, total_kb), total_kb)
+    gathered = client.gather(heads)
+    clashes, summaries, skipped = _settle_ids(gathered)
+    evidence = clean_stage.templates_from(summaries, config)
+    shared = client.scatter(evidence, broadcast=True)
+    finishing = [client.submit(finish_partition, d, shared, clashes[i], config, pure=False)
+                 for i, d in enumerate(drafted)]
+    cleaned: list[clean_stage.Cleaned] = []
+    rows: dict[str, np.ndarray] = {}
+    for part in client.gather(finishing):
+        cleaned.extend(part.cleaned)
+        good = [c.doc_id for c in part.cleaned if c.error is None]
+        rows.update(zip(good, part.signatures))
+    del drafted, heads, finishing  # the drafts on the workers are released
+    return cleaned, _Signatures(rows, config.num_perm), skipped
+
+
+def _settle_ids(gathered) -> tuple[list[dict[int, Record]], list[tuple[str, clean_stage.KeySummary]], Counter]:
+    """Each id handed out once, in reading order (the clashes of each partition, by
+    position), the template summaries of the records that keep their id, and the
+    skipped counts of every partition."""
+    ids = _UniqueIds()
+    clashes: list[dict[int, Record]] = []
+    summaries: list[tuple[str, clean_stage.KeySummary]] = []
+    skipped: Counter = Counter()
+    for heads, counted in gathered:
+        skipped.update(counted)
+        lost: dict[int, Record] = {}
+        for i, (doc_id, source, summary) in enumerate(heads):
+            claimed = ids.claim(Record(doc_id=doc_id, source=source))
+            if claimed.doc_id != doc_id:
+                lost[i] = claimed
+            elif summary is not None:
+                summaries.append((doc_id, summary))
+        clashes.append(lost)
+    return clashes, summaries, skipped

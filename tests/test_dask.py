@@ -1,0 +1,207 @@
+"""The Dask engine: the local runner's stages on Dask workers, the same tables (issue 17)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+distributed = pytest.importorskip("distributed", reason="the Dask engine needs the [dask] extra")
+
+import newsdedup  # noqa: E402
+from newsdedup import _jit  # noqa: E402
+from newsdedup.runners import dask as dask_runner  # noqa: E402
+
+from .conftest import CORPUS, ROOT, SHARED_DATA, shared  # noqa: E402
+from .incremental_corpus import corpus  # noqa: E402
+
+TABLES = ("documents", "clusters", "matches", "boilerplate", "pairs", "rejects")
+MAKE_CORPUS = SHARED_DATA.parent / "eval" / "make_corpus.py"
+
+
+def assert_same_answer(a: newsdedup.Result, b: newsdedup.Result) -> None:
+    for name in TABLES:
+        pd.testing.assert_frame_equal(getattr(a, name).reset_index(drop=True), getattr(b, name).reset_index(drop=True),
+                                      obj=name)
+    summary_a, summary_b = a.summary, b.summary
+    summary_a.pop("execution"), summary_b.pop("execution")
+    assert summary_a == summary_b
+
+
+@pytest.fixture(scope="module")
+def client():
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=":0") as cluster, distributed.Client(cluster) as c:
+        yield c
+    dask_runner.release_threads()
+
+
+@pytest.fixture
+def small_partitions(monkeypatch):
+    """Partitions of a few documents, so that a small corpus spreads over many tasks."""
+    monkeypatch.setattr(dask_runner, "MIN_PARTITION_BYTES", 8_000)
+    monkeypatch.setattr(dask_runner, "PARTITION_BYTES", 8_000)
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory) -> Path:
+    """A few hundred documents as files: plain-text pages with site chrome in a tree of
+    .txt files, and near-duplicate news in a JSONL file (../shared's generator, if here)."""
+    root = tmp_path_factory.mktemp("generated")
+    pages = corpus(stories=90, seed=11)
+    for i, (doc_id, text) in enumerate(zip(pages["id"], pages["text"])):
+        folder = root / "pages" / f"{i % 7}"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"{doc_id}.txt").write_text(text, encoding="utf-8")
+    news = root / "news.jsonl"
+    if MAKE_CORPUS.is_file():
+        subprocess.run([sys.executable, str(MAKE_CORPUS), "--n", "300", "--seed", "5", "--out", str(news)], check=True)
+    else:
+        pages = corpus(stories=80, seed=12)
+        news.write_text("".join(json.dumps({"id": f"n-{i}", "text": t}) + "\n" for i, t in zip(pages["id"], pages["text"])))
+    # a clash and rejects: the later record of an id is rejected, whichever partition holds it
+    (root / "pages" / "0" / "clash.jsonl").write_text(json.dumps({"id": "same", "text": "A first text of many words."})
+                                                       + "\n" + json.dumps({"id": "same", "text": "another"}) + "\n")
+    (root / "pages" / "6" / "z.jsonl").write_text(json.dumps({"id": "same", "text": "A third text."}) + "\nnot json\n")
+    (root / "pages" / "6" / "notes.bin").write_bytes(b"\x00")
+    return root
+
+
+def test_seed_corpus_same_tables(client, small_partitions):
+    local = newsdedup.run(CORPUS, newsdedup.Config(workers=2))
+    on_dask = newsdedup.run(CORPUS, newsdedup.Config(workers=2), client=client)
+    assert on_dask.config.engine == "dask" and on_dask.summary["execution"]["engine"] == "dask"
+    assert len(dask_runner.plan(CORPUS, newsdedup.Config(), 2)) > 1
+    assert_same_answer(local, on_dask)
+
+
+def test_generated_corpus_same_tables_over_many_partitions(client, generated, small_partitions):
+    inputs = [generated / "pages", generated / "news.jsonl"]
+    assert len(dask_runner.plan(inputs, newsdedup.Config(), 2)) >= 10
+    local = newsdedup.run(inputs, newsdedup.Config(workers=1))
+    on_dask = newsdedup.run(inputs, newsdedup.Config(workers=2), client=client)
+    documents = on_dask.documents
+    assert len(documents) > 400 and (documents["status"] == "duplicate").sum() > 50
+    assert on_dask.rejects["error"].str.contains("duplicate id 'same'").sum() == 2
+    assert (documents["status"] == "rejected").sum() >= 4  # the clashes, a bad line, an unsupported file
+    assert_same_answer(local, on_dask)
+
+
+def test_a_dataframe_input_on_a_local_cluster_started_for_the_run():
+    frame = corpus(stories=30, seed=3)[["id", "text"]]
+    local = newsdedup.run(frame, newsdedup.Config(workers=1))
+    threads = set(threading.enumerate())
+    on_dask = newsdedup.run(frame, newsdedup.Config(workers=2, engine="dask"))
+    assert_same_answer(local, on_dask)
+    # the run's cluster, client and their threads are gone (the local engine forks its
+    # helpers only from a process running no other thread)
+    assert set(threading.enumerate()) <= threads
+
+
+def test_aeb_dupes_same_tables(client):
+    data = shared("aeb-dupes-dev")
+    local = newsdedup.run(data / "docs", newsdedup.Config(workers=2))
+    on_dask = newsdedup.run(data / "docs", newsdedup.Config(workers=2), client=client)
+    assert len(on_dask.documents) == len(os.listdir(data / "docs"))
+    assert_same_answer(local, on_dask)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_cli_on_a_dask_scheduler_with_two_worker_processes(tmp_path, generated):
+    port = _free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src") + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    cache = _jit.cache_dir()  # the workers' kernels come from this process's numba cache
+    if cache is not None and cache != _jit.PACKAGE_DIR:  # (the package's own: found without a setting)
+        env[_jit.ENV] = str(cache)
+    dask = Path(sys.executable).parent / "dask"
+    if not dask.exists():
+        pytest.skip("no dask command beside this Python")
+    logs = open(tmp_path / "cluster.log", "wb")
+    procs = [subprocess.Popen([str(dask), "scheduler", "--host", "127.0.0.1", "--port", str(port),
+                               "--dashboard-address", ":0"], env=env, stdout=logs, stderr=logs, start_new_session=True)]
+    try:
+        for _ in range(2):
+            procs.append(subprocess.Popen([str(dask), "worker", address, "--host", "127.0.0.1", "--nworkers", "1",
+                                           "--nthreads", "1", "--no-dashboard", "--preload", "newsdedup.runners.dask"],
+                                          env=env, stdout=logs, stderr=logs,
+                                          start_new_session=True))
+        with distributed.Client(address, timeout=60) as c:
+            c.wait_for_workers(2, timeout=120)
+            assert set(c.run(lambda: str(_jit.cache_dir())).values()) == {str(cache)}
+        started = time.time()
+        inputs = [str(generated / "pages"), str(generated / "news.jsonl")]
+        outs = {}
+        for engine in ("local", "dask"):
+            out = tmp_path / engine
+            cmd = [sys.executable, "-m", "newsdedup", "run", *inputs, "--out", str(out), "--format", "jsonl",
+                   "--quiet", "--engine", engine, "--workers", "2"] + (["--scheduler", address] if engine == "dask" else [])
+            subprocess.run(cmd, env=env, check=True, timeout=600)
+            outs[engine] = out
+        for name in ("documents", "clusters", "paragraph_matches", "boilerplate", "pairs"):
+            assert (outs["local"] / f"{name}.jsonl").read_bytes() == (outs["dask"] / f"{name}.jsonl").read_bytes(), name
+        if cache is not None:  # the kernels were loaded from the cache, not compiled again
+            assert not [f for f in cache.rglob("*.nbc") if f.stat().st_mtime > started]
+        summaries = [json.loads((outs[e] / "summary.json").read_text()) for e in ("local", "dask")]
+        assert summaries[1]["execution"]["engine"] == "dask"
+        assert [{k: v for k, v in s.items() if k != "execution"} for s in summaries][0] == \
+               [{k: v for k, v in s.items() if k != "execution"} for s in summaries][1]
+    finally:
+        for p in reversed(procs):
+            if p.poll() is None:
+                os.killpg(p.pid, signal.SIGTERM)
+        for p in procs:
+            try:
+                p.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(p.pid, signal.SIGKILL)
+                p.wait()
+        logs.close()
+        dask_runner.release_threads()
+
+
+def test_a_worker_killed_mid_run_costs_a_retry_not_the_answer(generated, small_partitions):
+    inputs = [generated / "pages", generated / "news.jsonl"]
+    local = newsdedup.run(inputs, newsdedup.Config(workers=1))
+    killed: list[int] = []
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=":0") as cluster, distributed.Client(cluster) as c:
+        pids = c.run(os.getpid)
+        done = threading.Event()
+
+        def kill_a_worker_holding_drafts() -> None:
+            # once a partition's drafts are held on a worker, that worker's process dies:
+            # its drafts and its running task are lost, and must be made again
+            while not done.is_set() and not killed:
+                for key, holders in c.who_has().items():
+                    if "draft_partition" in str(key) and holders:
+                        os.kill(pids[holders[0]], signal.SIGKILL)
+                        killed.append(pids[holders[0]])
+                        return
+                time.sleep(0.02)
+
+        killer = threading.Thread(target=kill_a_worker_holding_drafts, daemon=True)
+        killer.start()
+        try:
+            on_dask = newsdedup.run(inputs, newsdedup.Config(workers=2), client=c)
+        finally:
+            done.set()
+            killer.join()
+        assert killed, "no worker was killed during the run"
+        assert set(c.run(os.getpid).values()) != set(pids.values())  # the nanny started a new worker
+    dask_runner.release_threads()
+    assert_same_answer(local, on_dask)
