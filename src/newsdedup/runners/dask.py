@@ -1,7 +1,8 @@
 """The Dask runner: the local runner's stages, per partition on Dask workers.
 
 The input is planned here (directories walked, files grouped into partitions of about
-``PARTITION_BYTES``; a DataFrame is one partition). Then, on the workers:
+``PARTITION_BYTES``, a big plain JSONL file split by byte ranges and a big Parquet file
+by row groups (:class:`Piece`); a DataFrame is one partition). Then, on the workers:
 
 1. per partition: read its files, :func:`~newsdedup.clean.draft` every record (the drafts
    stay on the worker that made them, held by a future), and send back only each
@@ -34,7 +35,8 @@ import pandas as pd
 
 from .. import clean as clean_stage
 from ..config import Config
-from ..read import Entry, Input, _read_frame, _UniqueIds, id_base, path_entries, read_file
+from ..read import (Entry, Input, _read_frame, _read_jsonl, _read_parquet, _UniqueIds, id_base, path_entries,
+                    read_file)
 from ..records import Record
 from ..result import Result
 from .local import Progress, _deduplicated_tables, _frozen, _timed
@@ -46,8 +48,23 @@ MIN_PARTITION_BYTES = 1 * 2**20  # ...and at least, unless the input is smaller
 PARTITIONS_PER_WORKER = 4  # enough partitions that the workers finish together
 COMPRESSED = 4  # characters a byte of a .gz file holds, roughly (as runners.cleaning counts it)
 
-# a partition's sources: a rejected record, a file to read, or a DataFrame with its name
-Source = Record | Entry | tuple[str, pd.DataFrame]
+
+
+@dataclass
+class Piece:
+    """Part of a big file, read by one task: ``kind`` "jsonl": the lines that start in
+    bytes ``span[0]``..``span[1]``, the first numbered ``span[2]`` (0 until
+    :func:`number_lines` counted them); "parquet": row groups ``span[0]``..``span[1]``,
+    after ``span[2]`` rows. Its records have the ids and sources of the whole file's."""
+
+    entry: Entry
+    kind: str
+    span: tuple[int, int, int]
+    size: int
+
+
+# a partition's sources: a rejected record, a file to read, a piece of one, or a DataFrame with its name
+Source = Record | Entry | Piece | tuple[str, pd.DataFrame]
 
 
 @dataclass
@@ -93,6 +110,7 @@ def plan(inputs: Input | Iterable[Input], config: Config, workers: int) -> list[
             sources.extend((entry, _size(entry)) for entry in path_entries(Path(item), base, config))
     total = sum(size for _, size in sources)
     target = min(PARTITION_BYTES, max(MIN_PARTITION_BYTES, total // (PARTITIONS_PER_WORKER * max(1, workers))))
+    sources = [piece for source, size in sources for piece in _split(source, size, target, config)]
     partitions: list[Partition] = []
     for source, size in sources:
         if not partitions or (partitions[-1].size + size > target and partitions[-1].sources):
@@ -100,6 +118,47 @@ def plan(inputs: Input | Iterable[Input], config: Config, workers: int) -> list[
         partitions[-1].sources.append(source)
         partitions[-1].size += size
     return partitions
+
+
+def _split(source: Source, size: int, target: int, config: Config) -> list[tuple[Source, int]]:
+    """A plain JSONL or Parquet file larger than ``target`` as pieces of about ``target``
+    bytes (JSONL: byte ranges; Parquet: runs of row groups); any other source whole."""
+    if not isinstance(source, Entry) or size <= target or size > config.max_file_bytes:
+        return [(source, size)]
+    name = source.path.name.lower()
+    if name.endswith((".jsonl", ".ndjson")):
+        starts = range(0, size, target)
+        return [(Piece(source, "jsonl", (start, min(start + target, size), 0), min(target, size - start)),
+                 min(target, size - start)) for start in starts]
+    if name.endswith(".parquet"):
+        return [(p, p.size) for p in _row_group_pieces(source, target, config)] or [(source, size)]
+    return [(source, size)]
+
+
+def _row_group_pieces(entry: Entry, target: int, config: Config) -> list[Piece]:
+    """Runs of row groups of about ``target`` compressed bytes; none (read the file whole)
+    where the reader would reject the file as a whole or it has a single row group."""
+    import pyarrow.parquet as pq
+
+    from ..read import FIELDS
+
+    try:
+        meta = pq.ParquetFile(entry.path).metadata
+        groups = [meta.row_group(i) for i in range(meta.num_row_groups)]
+        names = {c.lower() for c in meta.schema.to_arrow_schema().names if c.lower() in FIELDS}
+    except Exception:  # noqa: BLE001 - the reader reports what is wrong with the file
+        return []
+    if len(groups) < 2 or not {"text", "html"} & names or sum(g.total_byte_size for g in groups) > config.max_file_bytes:
+        return []
+    pieces: list[Piece] = []
+    first, rows, size = 0, 0, 0
+    for i, group in enumerate(groups):
+        size += sum(group.column(c).total_compressed_size for c in range(group.num_columns))
+        if size >= target or i == len(groups) - 1:
+            pieces.append(Piece(entry, "parquet", (first, i + 1, rows), size))
+            rows += sum(g.num_rows for g in groups[first:i + 1])
+            first, size = i + 1, 0
+    return pieces
 
 
 def _size(entry: Entry | Record) -> int:
@@ -122,9 +181,40 @@ def read_partition(partition: Partition, config: Config, skipped: Counter) -> It
             yield source
         elif isinstance(source, Entry):
             yield from read_file(source.path, source.file_id, config, skipped)
+        elif isinstance(source, Piece):
+            yield from read_piece(source, config)
         else:
             name, frame = source
             yield from _read_frame(frame, name, name, config)
+
+
+def read_piece(piece: Piece, config: Config) -> Iterator[Record]:
+    entry = piece.entry
+    if piece.kind == "jsonl":
+        yield from _read_jsonl(entry.path, entry.file_id, config, span=piece.span)
+    else:
+        yield from _read_parquet(entry.path, entry.file_id, config, row_groups=piece.span)
+
+
+def count_lines(path: Path, start: int, stop: int) -> tuple[int, int, int]:
+    """Where the first line starting at or after byte ``start`` starts, and the newlines
+    in bytes ``start``..that start and in ``start``..``stop``."""
+    with open(path, "rb") as fh:
+        first = start
+        if start > 0:
+            fh.seek(start - 1)
+            if fh.read(1) != b"\n":
+                fh.readline()
+                first = fh.tell()
+        fh.seek(start)
+        newlines, left = 0, stop - start
+        while left > 0:
+            block = fh.read(min(left, 1 << 22))
+            if not block:
+                break
+            newlines += block.count(b"\n")
+            left -= len(block)
+    return first, int(first > start), newlines
 
 
 def draft_partition(partition: Partition, config: Config) -> Drafted:
@@ -201,6 +291,21 @@ def release_threads() -> None:
     old.shutdown(wait=True)
 
 
+def number_lines(client, partitions: list[Partition]) -> None:
+    """Each JSONL piece's span set to the lines that start in it, numbered as in the whole
+    file: every piece's newlines counted by a task, then added up here, in file order."""
+    pieces = [s for p in partitions for s in p.sources if isinstance(s, Piece) and s.kind == "jsonl"]
+    counted = client.gather(client.map(count_lines, [p.entry.path for p in pieces], [p.span[0] for p in pieces],
+                                       [p.span[1] for p in pieces], pure=False))
+    before: dict[Path, int] = {}  # newlines of a file before the piece's span
+    for i, (piece, (first, to_first, newlines)) in enumerate(zip(pieces, counted)):
+        last_of_file = i + 1 == len(pieces) or pieces[i + 1].entry != piece.entry
+        stop = piece.span[1] if last_of_file else counted[i + 1][0]
+        seen = before.get(piece.entry.path, 0)
+        piece.span = (first, max(first, stop), 1 + seen + to_first)
+        before[piece.entry.path] = seen + newlines
+
+
 def run_dask(inputs: Input | Iterable[Input], config: Config, progress: Progress | None = None,
              client=None) -> Result:
     """:func:`newsdedup.run` on Dask: same stages, same tables as the local runner."""
@@ -210,6 +315,7 @@ def run_dask(inputs: Input | Iterable[Input], config: Config, progress: Progress
         workers = max(1, len(dask_client.scheduler_info().get("workers", {})))
         with _timed(timings, "read"):
             partitions = plan(inputs, config, workers)
+            number_lines(dask_client, partitions)
         log.info("plan: %d partitions on %d workers", len(partitions), workers)
         with _timed(timings, "clean"):
             cleaned, sigs, skipped = _clean(dask_client, partitions, config, progress)
