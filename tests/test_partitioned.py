@@ -66,7 +66,7 @@ def test_dask_reads_a_partitioned_table_as_one(tmp_path, seed_run, small_files):
     parts = partitioned(seed_run).write(tmp_path / "parts", report=False)
     frame = dd.read_parquet(parts / "documents")
     assert frame.npartitions == len(list((parts / "documents").iterdir()))
-    read = frame.compute().reset_index(drop=True)
+    read = frame.compute(scheduler="synchronous").reset_index(drop=True)  # no thread pool left behind
     pd.testing.assert_frame_equal(read, seed_run.documents, check_dtype=False)
 
 
