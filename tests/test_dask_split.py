@@ -1,5 +1,6 @@
 """The Dask engine splits a big JSONL file by byte ranges and a big Parquet file by row
-groups; the tables equal the local engine's (issue 17)."""
+groups, and takes a Dask DataFrame partition by partition; the tables equal the local
+engine's (issue 17)."""
 
 from __future__ import annotations
 
@@ -79,3 +80,25 @@ def test_a_big_parquet_file_split_by_row_groups_gives_the_local_tables(tmp_path,
     on_dask = newsdedup.run(path, CONFIG, client=client)
     assert len(on_dask.documents) == len(frame) and on_dask.documents["doc_id"].str.startswith("news:").all()
     assert_same_answer(local, on_dask)
+
+
+def test_a_dask_dataframe_gives_the_tables_of_the_pandas_dataframe(client):
+    dd = pytest.importorskip("dask.dataframe")
+    stories = corpus(stories=40, seed=23)
+    frame = pd.DataFrame({"id": [None if i % 3 else f"s{i // 6}" for i in range(len(stories))],  # clashes too
+                          "text": stories["text"]})
+    frame.index = frame.index * 7  # an index that is not row numbers
+    lazy = dd.from_pandas(frame, npartitions=5, sort=False)
+    assert lazy.npartitions == 5
+    partitions = dask_runner.plan(lazy, CONFIG, 2)
+    assert [len(p.sources) for p in partitions] == [1] * 5
+    local = newsdedup.run(frame, CONFIG.replace(workers=1))
+    on_dask = newsdedup.run(lazy, CONFIG, client=client)
+    ids = on_dask.documents["doc_id"]
+    assert ids.str.startswith("dataframe:").sum() > 20 and ids.isin([f"dataframe:{len(frame)}"]).any()
+    assert on_dask.rejects["error"].str.contains("duplicate id").sum() > 0
+    assert_same_answer(local, on_dask)
+    # beside files, as a second frame would be: ids of the later partitions go on from the earlier ones
+    mixed = newsdedup.run([frame.iloc[:10], lazy], CONFIG, client=client)
+    assert mixed.documents["doc_id"].str.startswith("dataframe-2:").sum() > 20
+    assert_same_answer(newsdedup.run([frame.iloc[:10], frame], CONFIG.replace(workers=1)), mixed)

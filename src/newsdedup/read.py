@@ -976,13 +976,13 @@ def _parquet_record(row: dict[str, Any], problem: str | None, file_id: str, sour
     return make_record(row, file_id, source, row_no, config)
 
 
-def _read_frame(df: pd.DataFrame, file_id: str, source: str, config: Config) -> Iterator[Record]:
+def _read_frame(df: pd.DataFrame, file_id: str, source: str, config: Config, first_row: int = 1) -> Iterator[Record]:
     cols = {c: str(c).lower() for c in df.columns}
     if not {"text", "html"} & set(cols.values()):
         raise ValueError("the DataFrame needs a 'text' or 'html' column")
     frame = df.rename(columns=cols)
     keep = [c for c in FIELDS if c in frame.columns]
-    for row_no, values in enumerate(frame[keep].itertuples(index=False, name=None), start=1):
+    for row_no, values in enumerate(frame[keep].itertuples(index=False, name=None), start=first_row):
         row = dict(zip(keep, values))
         yield _guarded(lambda: make_record(row, file_id, source, row_no, config),
                        _guarded_id(row) or f"{file_id}:{row_no}", f"{source}:{row_no}")

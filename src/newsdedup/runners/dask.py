@@ -29,6 +29,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -63,8 +64,20 @@ class Piece:
     size: int
 
 
-# a partition's sources: a rejected record, a file to read, a piece of one, or a DataFrame with its name
-Source = Record | Entry | Piece | tuple[str, pd.DataFrame]
+@dataclass
+class FramePart:
+    """Partition ``number`` of a Dask DataFrame given as input: its rows numbered from
+    ``first_row`` (set by :func:`frame_parts`), as the rows of one pandas DataFrame are."""
+
+    name: str
+    number: int
+    frame: Any = None  # the Dask DataFrame, on the client only
+    first_row: int = 1
+
+
+# a partition's sources: a rejected record, a file to read, a piece of one, a DataFrame with its name,
+# or a Dask DataFrame's partition
+Source = Record | Entry | Piece | tuple[str, pd.DataFrame] | FramePart
 
 
 @dataclass
@@ -95,17 +108,20 @@ class Finished:
 
 def plan(inputs: Input | Iterable[Input], config: Config, workers: int) -> list[Partition]:
     """The input's sources in reading order, grouped into partitions of contiguous sources."""
-    if isinstance(inputs, (str, os.PathLike, pd.DataFrame)):
+    if isinstance(inputs, (str, os.PathLike, pd.DataFrame)) or is_dask_frame(inputs):
         inputs = [inputs]
     inputs = list(inputs)
-    base = id_base(inputs)
+    base = id_base([item for item in inputs if not is_dask_frame(item)])
     sources: list[tuple[Source, int]] = []
     frames = 0
     for item in inputs:
-        if isinstance(item, pd.DataFrame):
+        if isinstance(item, pd.DataFrame) or is_dask_frame(item):
             frames += 1
             name = "dataframe" if frames == 1 else f"dataframe-{frames}"
-            sources.append(((name, item), PARTITION_BYTES))  # a partition of its own
+            if is_dask_frame(item):  # each of its partitions a partition of its own
+                sources.extend((FramePart(name, k, item), PARTITION_BYTES) for k in range(item.npartitions))
+            else:
+                sources.append(((name, item), PARTITION_BYTES))  # a partition of its own
         else:
             sources.extend((entry, _size(entry)) for entry in path_entries(Path(item), base, config))
     total = sum(size for _, size in sources)
@@ -118,6 +134,11 @@ def plan(inputs: Input | Iterable[Input], config: Config, workers: int) -> list[
         partitions[-1].sources.append(source)
         partitions[-1].size += size
     return partitions
+
+
+def is_dask_frame(item: Any) -> bool:
+    """A Dask DataFrame (told without importing Dask)."""
+    return type(item).__module__.split(".")[0] == "dask" and hasattr(item, "npartitions") and hasattr(item, "to_delayed")
 
 
 def _split(source: Source, size: int, target: int, config: Config) -> list[tuple[Source, int]]:
@@ -174,10 +195,14 @@ def _size(entry: Entry | Record) -> int:
 # --------------------------------------------------------------------------- tasks (workers)
 
 
-def read_partition(partition: Partition, config: Config, skipped: Counter) -> Iterator[Record]:
-    """The records of a partition, in reading order (ids not yet made unique)."""
+def read_partition(partition: Partition, config: Config, skipped: Counter,
+                   frame: pd.DataFrame | None = None) -> Iterator[Record]:
+    """The records of a partition, in reading order (ids not yet made unique); ``frame``:
+    the rows of its Dask DataFrame partition."""
     for source in partition.sources:
-        if isinstance(source, Record):
+        if isinstance(source, FramePart):
+            yield from _read_frame(frame, source.name, source.name, config, first_row=source.first_row)
+        elif isinstance(source, Record):
             yield source
         elif isinstance(source, Entry):
             yield from read_file(source.path, source.file_id, config, skipped)
@@ -217,10 +242,10 @@ def count_lines(path: Path, start: int, stop: int) -> tuple[int, int, int]:
     return first, int(first > start), newlines
 
 
-def draft_partition(partition: Partition, config: Config) -> Drafted:
+def draft_partition(partition: Partition, config: Config, frame: pd.DataFrame | None = None) -> Drafted:
     skipped: Counter = Counter()
     with clean_stage.gc_paused():
-        drafts = [clean_stage.draft(r) for r in read_partition(partition, config, skipped)]
+        drafts = [clean_stage.draft(r) for r in read_partition(partition, config, skipped, frame)]
     return Drafted(drafts, skipped)
 
 
@@ -306,6 +331,25 @@ def number_lines(client, partitions: list[Partition]) -> None:
         before[piece.entry.path] = seen + newlines
 
 
+def frame_parts(client, partitions: list[Partition]) -> list[Any]:
+    """For each partition, the future of its Dask DataFrame partition (None for the rest);
+    every :class:`FramePart`'s rows numbered on from the partitions before it (their
+    lengths counted on the workers) and its DataFrame dropped, so it is not sent along."""
+    found = [(i, s) for i, p in enumerate(partitions) for s in p.sources if isinstance(s, FramePart)]
+    delayed: dict[int, list] = {}
+    for _, part in found:
+        delayed.setdefault(id(part.frame), part.frame.to_delayed())
+    futures = client.compute([delayed[id(part.frame)][part.number] for _, part in found])
+    lengths = client.gather(client.map(len, futures, pure=False))
+    by_partition: list[Any] = [None] * len(partitions)
+    rows_before: Counter = Counter()
+    for (i, part), future, length in zip(found, futures, lengths):
+        part.first_row, part.frame = 1 + rows_before[part.name], None
+        rows_before[part.name] += length
+        by_partition[i] = future
+    return by_partition
+
+
 def run_dask(inputs: Input | Iterable[Input], config: Config, progress: Progress | None = None,
              client=None) -> Result:
     """:func:`newsdedup.run` on Dask: same stages, same tables as the local runner."""
@@ -316,9 +360,11 @@ def run_dask(inputs: Input | Iterable[Input], config: Config, progress: Progress
         with _timed(timings, "read"):
             partitions = plan(inputs, config, workers)
             number_lines(dask_client, partitions)
+            frames = frame_parts(dask_client, partitions)
         log.info("plan: %d partitions on %d workers", len(partitions), workers)
         with _timed(timings, "clean"):
-            cleaned, sigs, skipped = _clean(dask_client, partitions, config, progress)
+            cleaned, sigs, skipped = _clean(dask_client, partitions, frames, config, progress)
+            del frames
     log.info("clean: %d records, %d rejected, %.2f s", len(cleaned), sum(c.error is not None for c in cleaned),
              timings["clean"])
     cleaned.sort(key=lambda c: c.doc_id)
@@ -340,10 +386,10 @@ class _Signatures:
         return np.stack([self.rows[d] for d in doc_ids])
 
 
-def _clean(client, partitions: list[Partition], config: Config, progress: Progress | None):
+def _clean(client, partitions: list[Partition], frames: list[Any], config: Config, progress: Progress | None):
     from distributed import as_completed
 
-    drafted = [client.submit(draft_partition, p, config, pure=False) for p in partitions]
+    drafted = [client.submit(draft_partition, p, config, f, pure=False) for p, f in zip(partitions, frames)]
     heads = [client.submit(summaries_of, d, config, pure=False) for d in drafted]
     total_kb = max(1, sum(p.size for p in partitions) // 1024)
     done_kb = 0
@@ -364,7 +410,7 @@ def _clean(client, partitions: list[Partition], config: Config, progress: Progre
         cleaned.extend(part.cleaned)
         good = [c.doc_id for c in part.cleaned if c.error is None]
         rows.update(zip(good, part.signatures))
-    del drafted, heads, finishing  # the drafts on the workers are released
+    del drafted, heads, finishing, frames  # the drafts (and input partitions) on the workers are released
     return cleaned, _Signatures(rows, config.num_perm), skipped
 
 
