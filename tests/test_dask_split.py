@@ -15,6 +15,7 @@ distributed = pytest.importorskip("distributed", reason="the Dask engine needs t
 import newsdedup  # noqa: E402
 from newsdedup.runners import dask as dask_runner  # noqa: E402
 
+from .conftest import CORPUS as CORPUS_DIR  # noqa: E402
 from .incremental_corpus import corpus  # noqa: E402
 from .test_dask import assert_same_answer  # noqa: E402
 
@@ -102,3 +103,11 @@ def test_a_dask_dataframe_gives_the_tables_of_the_pandas_dataframe(client):
     mixed = newsdedup.run([frame.iloc[:10], lazy], CONFIG, client=client)
     assert mixed.documents["doc_id"].str.startswith("dataframe-2:").sum() > 20
     assert_same_answer(newsdedup.run([frame.iloc[:10], frame], CONFIG.replace(workers=1)), mixed)
+
+
+def test_the_local_engine_refuses_a_dask_dataframe_clearly():
+    dd = pytest.importorskip("dask.dataframe")
+    lazy = dd.from_pandas(corpus(stories=3, seed=1)[["id", "text"]], npartitions=2)
+    for inputs in (lazy, [CORPUS_DIR, lazy]):
+        with pytest.raises(ValueError, match='engine="dask"'):
+            newsdedup.run(inputs, CONFIG.replace(workers=1))
