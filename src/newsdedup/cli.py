@@ -31,7 +31,7 @@ DEFAULT_CORPUS = Path("corpus")
 GATE_FAILED = 3  # a CI gate (--max-duplicate-share, --max-rejected-share) failed; outputs written
 INTERRUPTED = 130  # exit code after Ctrl-C or SIGTERM (the shell's for SIGINT), "Aborted!" on stderr
 _TYPES = {"int": int, "float": float, "str": str, "bool": bool}
-_OWN_OPTIONS = {"format"}  # declared by hand below (a choice)
+_OWN_OPTIONS = {"format", "partitioned"}  # declared by hand below (a choice, a flag)
 
 
 def _config_options(func):
@@ -104,6 +104,8 @@ def main() -> None:
 @click.argument("inputs", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--format", "format", type=click.Choice(FORMATS), default=None,
               help="Table format.  [default: parquet]")
+@click.option("--partitioned", "partitioned", is_flag=True, default=None,
+              help=Config.__dataclass_fields__["partitioned"].metadata["help"] + "  [default: off]")
 @click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="TOML file with settings (the option names, with underscores).")
 @_config_options
@@ -190,12 +192,12 @@ def report_cmd(folder: Path) -> None:
     """Rebuild FOLDER/report.html from the tables of the run in FOLDER (any format).
 
     Reads documents, clusters, paragraph_matches, boilerplate and pairs (.parquet, .jsonl
-    or .csv), rejects.jsonl and summary.json; a table that is missing counts as empty.
+    or .csv, or a --partitioned run's folders), rejects.jsonl and summary.json; a table that is missing counts as empty.
     """
     from .outdir import output_lock
     from .report import REPORT_NAME, read_run, write_report
 
-    if not any((folder / f"documents.{fmt}").is_file() for fmt in FORMATS):
+    if not any((folder / f"documents.{fmt}").is_file() for fmt in FORMATS) and not (folder / "documents").is_dir():
         raise click.UsageError(f"{folder} holds no documents table: not a newsdedup output folder")
     try:
         with output_lock(folder):  # not while a run swaps the folder
@@ -437,7 +439,7 @@ def report(result: Result, inputs, out: Path, with_html: bool = True) -> str:
     timing = ", ".join(f"{k} {v:.2f}s" for k, v in result.timings.items())
     if with_html:
         lines.append(f"report: {_one_line(str(out / 'report.html'))}")
-    lines.append(f"outputs in {_one_line(str(out))}/ ({result.config.format}); {timing}")
+    lines.append(f"outputs in {_one_line(str(out))}/ ({result.config.format}{', partitioned' if result.config.partitioned else ''}); {timing}")
     return "\n".join(lines)
 
 

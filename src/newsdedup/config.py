@@ -35,6 +35,8 @@ class Config:
     # output
     out: str = _setting("newsdedup-out", "Directory the tables are written to (created if missing; its outputs are replaced).")
     format: str = _setting("parquet", "Table format: parquet, jsonl or csv.")
+    partitioned: bool = _setting(False, "Write each table as a folder of Parquet files (documents/part-00000.parquet, ...) "
+                                        "that pandas, pyarrow, Dask, DuckDB and Spark read as one table; needs format parquet.")
     # reading
     max_record_bytes: int = _setting(32 * 2**20, "A record (file, line or row) larger than this many bytes, decompressed, is rejected.")
     max_file_bytes: int = _setting(2 * 2**30, "Decompression of one input file stops past this many bytes; the rest of the file is rejected.")
@@ -94,6 +96,8 @@ class Config:
     def _problems(self):
         if self.format not in FORMATS:
             yield f"format must be one of {', '.join(FORMATS)}, not {self.format!r}"
+        if self.partitioned and self.format != "parquet":
+            yield f"partitioned outputs are Parquet datasets: format must be parquet, not {self.format!r}"
         if self.engine not in ENGINES:
             yield f"engine must be one of {', '.join(ENGINES)}, not {self.engine!r}"
         for name in ("max_duplicate_share", "max_rejected_share"):

@@ -214,8 +214,9 @@ def _older_output(out: Path, names: set[str]) -> bool:
 
 
 def _output_name(name: str) -> bool:
-    """An output file name, or a per-file temporary one (``.<name>.<random>.tmp``) of older versions."""
-    if name in OUTPUT_NAMES:
+    """An output file name, a partitioned table's folder, or a per-file temporary one
+    (``.<name>.<random>.tmp``) of older versions."""
+    if name in OUTPUT_NAMES or name in OUTPUT_TABLES:
         return True
     parts = name.split(".")
     return name.startswith(".") and name.endswith(".tmp") and ".".join(parts[1:-2]) in OUTPUT_NAMES
@@ -347,6 +348,9 @@ def _make_stage(out: Path) -> Path:
 
 def _fsync_tree(directory: Path) -> None:
     for entry in os.scandir(directory):
+        if entry.is_dir(follow_symlinks=False):  # a partitioned table
+            _fsync_tree(Path(entry.path))
+            continue
         fd = os.open(entry.path, os.O_RDONLY)
         try:
             os.fsync(fd)

@@ -399,7 +399,7 @@ LINE, BLANK, LONG = "line", "blank", "long"
 _BLANK_RUN = re.compile(rb"[ \t\r\f\v\n]*\n")  # whole blank lines (a repeated group is 100x slower)
 
 
-def _lines(fh: io.BufferedIOBase, max_line: int) -> Iterator[tuple[int, str, bytes, int]]:
+def _lines(fh: io.BufferedIOBase, max_line: int, first_line: int = 1) -> Iterator[tuple[int, str, bytes, int]]:
     """(first line number, kind, bytes, quote count) of a stream read in large blocks.
 
     ``LINE``: one line with its newline; ``BLANK``: a run of whitespace-only lines (matched
@@ -407,7 +407,7 @@ def _lines(fh: io.BufferedIOBase, max_line: int) -> Iterator[tuple[int, str, byt
     the start is kept (the quote count covers the whole line, for CSV). More than
     ``MAX_BLANK_LINES`` blank lines in a row raise :class:`TooManyBlankLines`.
     """
-    buf, pos, line_no, blank_run, eof = b"", 0, 1, 0, False
+    buf, pos, line_no, blank_run, eof = b"", 0, first_line, 0, False
     while True:
         m = _BLANK_RUN.match(buf, pos)
         if m is not None:
@@ -590,12 +590,15 @@ def _has_surrogates(text: str) -> bool:
     return False
 
 
-def _read_jsonl(path: Path, file_id: str, config: Config) -> Iterator[Record]:
+def _read_jsonl(path: Path, file_id: str, config: Config, span: tuple[int, int, int] | None = None) -> Iterator[Record]:
+    """The records of a JSONL file; ``span`` (start byte, stop byte, number of the line
+    at start): only those lines, of a plain file (the Dask engine's piece of a big file)."""
     source = str(path)
     line_no = 0
     try:
-        with io.BufferedReader(_open_bounded(path, config.max_file_bytes)) as fh:
-            for line_no, kind, line, _ in _lines(fh, config.max_record_bytes):
+        with io.BufferedReader(_open_bounded(path, config.max_file_bytes) if span is None else _span(path, span)) as fh:
+            lines = _lines(fh, config.max_record_bytes) if span is None else _lines(fh, config.max_record_bytes, span[2])
+            for line_no, kind, line, _ in lines:
                 if kind == LONG:
                     yield Record(doc_id=f"{file_id}:{line_no}", source=f"{source}:{line_no}",
                                  error=f"line longer than {config.max_record_bytes:,} bytes")
@@ -607,6 +610,30 @@ def _read_jsonl(path: Path, file_id: str, config: Config) -> Iterator[Record]:
     except _STREAM_ERRORS as exc:
         yield Record(doc_id=f"{file_id}:{line_no + 1}", source=f"{source}:{line_no + 1}",
                      error=f"{_stream_error(exc)}; no records read past line {line_no}")
+
+
+def _span(path: Path, span: tuple[int, int, int]) -> io.RawIOBase:
+    """Bytes ``span[0]`` to ``span[1]`` of a plain file (an over-long span is an error,
+    as :class:`_Bounded` makes it)."""
+    raw = open(path, "rb")
+    raw.seek(span[0])
+    return _Bounded(_Capped(raw, span[1] - span[0]), span[1] - span[0], raw)
+
+
+class _Capped(io.RawIOBase):
+    """The next ``left`` bytes of ``inner``, then the end of the stream."""
+
+    def __init__(self, inner, left: int) -> None:
+        self._inner, self._left = inner, left
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        view = memoryview(buffer)[:self._left]
+        n = self._inner.readinto(view) if len(view) else 0
+        self._left -= n
+        return n
 
 
 def _jsonl_record(line: bytes, file_id: str, source: str, line_no: int, config: Config) -> Record:
@@ -879,12 +906,15 @@ def _parquet_source(path: Path, config: Config) -> Iterator[Any]:
         yield tmp
 
 
-def _read_parquet(path: Path, file_id: str, config: Config) -> Iterator[Record]:
+def _read_parquet(path: Path, file_id: str, config: Config,
+                  row_groups: tuple[int, int, int] | None = None) -> Iterator[Record]:
+    """The records of a Parquet file; ``row_groups`` (first, stop, rows before the first):
+    only those row groups (the Dask engine's piece of a big file)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     source = str(path)
-    row_no = 0
+    row_no = row_groups[2] if row_groups else 0
     try:
         with _parquet_source(path, config) as handle:
             pf = pq.ParquetFile(handle)
@@ -897,7 +927,8 @@ def _read_parquet(path: Path, file_id: str, config: Config) -> Iterator[Record]:
             if not {"text", "html"} & {c.lower() for c in columns}:
                 yield Record(doc_id=file_id, source=source, error="Parquet file has no 'text' or 'html' column")
                 return
-            for batch in pf.iter_batches(batch_size=1024, columns=columns):
+            groups = None if row_groups is None else list(range(row_groups[0], row_groups[1]))
+            for batch in pf.iter_batches(batch_size=1024, columns=columns, row_groups=groups):
                 for row, problem in _batch_rows(batch):
                     row_no += 1
                     rid = _guarded_id(row) or f"{file_id}:{row_no}"
@@ -945,13 +976,13 @@ def _parquet_record(row: dict[str, Any], problem: str | None, file_id: str, sour
     return make_record(row, file_id, source, row_no, config)
 
 
-def _read_frame(df: pd.DataFrame, file_id: str, source: str, config: Config) -> Iterator[Record]:
+def _read_frame(df: pd.DataFrame, file_id: str, source: str, config: Config, first_row: int = 1) -> Iterator[Record]:
     cols = {c: str(c).lower() for c in df.columns}
     if not {"text", "html"} & set(cols.values()):
         raise ValueError("the DataFrame needs a 'text' or 'html' column")
     frame = df.rename(columns=cols)
     keep = [c for c in FIELDS if c in frame.columns]
-    for row_no, values in enumerate(frame[keep].itertuples(index=False, name=None), start=1):
+    for row_no, values in enumerate(frame[keep].itertuples(index=False, name=None), start=first_row):
         row = dict(zip(keep, values))
         yield _guarded(lambda: make_record(row, file_id, source, row_no, config),
                        _guarded_id(row) or f"{file_id}:{row_no}", f"{source}:{row_no}")

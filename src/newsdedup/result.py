@@ -13,7 +13,7 @@ import pandas as pd
 from . import __version__
 from .config import Config
 from .outdir import LOCK_TIMEOUT_S, check_replaceable, output_lock, staged_output
-from .write import write_json, write_jsonl, write_table
+from .write import write_dataset, write_json, write_jsonl, write_table
 
 MAIN_DEPENDENCIES = ("trafilatura", "datasketch", "rapidfuzz", "pandas", "pyarrow", "numpy", "click")
 EXECUTION_SETTINGS = ("workers", "workers_min_mb", "out", "engine", "scheduler")
@@ -113,11 +113,14 @@ class Result:
                   "paragraph_matches": self.matches, "boilerplate": self.boilerplate, "pairs": self.pairs}
         check_replaceable(out)  # before the lock file is made beside a folder that is refused
         with output_lock(out, lock_timeout), staged_output(out) as stage:
-            for name, df in tables.items():
-                write_table(df, stage / f"{name}.{fmt}", fmt)
-            write_jsonl(self.rejects.to_dict("records"), stage / "rejects.jsonl")
             if self.merges is not None:
-                write_table(self.merges, stage / f"merges.{fmt}", fmt)
+                tables["merges"] = self.merges
+            for name, df in tables.items():
+                if self.config.partitioned:
+                    write_dataset(df, stage / name)
+                else:
+                    write_table(df, stage / f"{name}.{fmt}", fmt)
+            write_jsonl(self.rejects.to_dict("records"), stage / "rejects.jsonl")
             write_json(self.summary, stage / "summary.json")
             (stage / "summary.md").write_text(summary_markdown(self), encoding="utf-8")
             if report:

@@ -18,6 +18,8 @@ def read_table(folder: Path, name: str, columns: dict[str, str] | None) -> pd.Da
     dropped, missing ones empty); an absent table is empty. ``columns=None``: rejects.jsonl."""
     if columns is None:
         return _conform(_read_jsonl(folder / "rejects.jsonl"), REJECTS, SORT_KEYS["rejects"])
+    if (folder / name).is_dir():  # --partitioned: a Parquet dataset
+        return _conform(pd.read_parquet(folder / name), columns, SORT_KEYS.get(name))
     for fmt in FORMATS:
         path = folder / f"{name}.{fmt}"
         if path.is_file():

@@ -1,7 +1,8 @@
 """The Dask runner: the local runner's stages, per partition on Dask workers.
 
 The input is planned here (directories walked, files grouped into partitions of about
-``PARTITION_BYTES``; a DataFrame is one partition). Then, on the workers:
+``PARTITION_BYTES``, a big plain JSONL file split by byte ranges and a big Parquet file
+by row groups (:class:`Piece`); a DataFrame is one partition). Then, on the workers:
 
 1. per partition: read its files, :func:`~newsdedup.clean.draft` every record (the drafts
    stay on the worker that made them, held by a future), and send back only each
@@ -28,13 +29,15 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from .. import clean as clean_stage
 from ..config import Config
-from ..read import Entry, Input, _read_frame, _UniqueIds, id_base, path_entries, read_file
+from ..read import (Entry, Input, _read_frame, _read_jsonl, _read_parquet, _UniqueIds, id_base, path_entries,
+                    read_file)
 from ..records import Record
 from ..result import Result
 from .local import Progress, _deduplicated_tables, _frozen, _timed
@@ -46,8 +49,35 @@ MIN_PARTITION_BYTES = 1 * 2**20  # ...and at least, unless the input is smaller
 PARTITIONS_PER_WORKER = 4  # enough partitions that the workers finish together
 COMPRESSED = 4  # characters a byte of a .gz file holds, roughly (as runners.cleaning counts it)
 
-# a partition's sources: a rejected record, a file to read, or a DataFrame with its name
-Source = Record | Entry | tuple[str, pd.DataFrame]
+
+
+@dataclass
+class Piece:
+    """Part of a big file, read by one task: ``kind`` "jsonl": the lines that start in
+    bytes ``span[0]``..``span[1]``, the first numbered ``span[2]`` (0 until
+    :func:`number_lines` counted them); "parquet": row groups ``span[0]``..``span[1]``,
+    after ``span[2]`` rows. Its records have the ids and sources of the whole file's."""
+
+    entry: Entry
+    kind: str
+    span: tuple[int, int, int]
+    size: int
+
+
+@dataclass
+class FramePart:
+    """Partition ``number`` of a Dask DataFrame given as input: its rows numbered from
+    ``first_row`` (set by :func:`frame_parts`), as the rows of one pandas DataFrame are."""
+
+    name: str
+    number: int
+    frame: Any = None  # the Dask DataFrame, on the client only
+    first_row: int = 1
+
+
+# a partition's sources: a rejected record, a file to read, a piece of one, a DataFrame with its name,
+# or a Dask DataFrame's partition
+Source = Record | Entry | Piece | tuple[str, pd.DataFrame] | FramePart
 
 
 @dataclass
@@ -78,21 +108,25 @@ class Finished:
 
 def plan(inputs: Input | Iterable[Input], config: Config, workers: int) -> list[Partition]:
     """The input's sources in reading order, grouped into partitions of contiguous sources."""
-    if isinstance(inputs, (str, os.PathLike, pd.DataFrame)):
+    if isinstance(inputs, (str, os.PathLike, pd.DataFrame)) or is_dask_frame(inputs):
         inputs = [inputs]
     inputs = list(inputs)
-    base = id_base(inputs)
+    base = id_base([item for item in inputs if not is_dask_frame(item)])
     sources: list[tuple[Source, int]] = []
     frames = 0
     for item in inputs:
-        if isinstance(item, pd.DataFrame):
+        if isinstance(item, pd.DataFrame) or is_dask_frame(item):
             frames += 1
             name = "dataframe" if frames == 1 else f"dataframe-{frames}"
-            sources.append(((name, item), PARTITION_BYTES))  # a partition of its own
+            if is_dask_frame(item):  # each of its partitions a partition of its own
+                sources.extend((FramePart(name, k, item), PARTITION_BYTES) for k in range(item.npartitions))
+            else:
+                sources.append(((name, item), PARTITION_BYTES))  # a partition of its own
         else:
             sources.extend((entry, _size(entry)) for entry in path_entries(Path(item), base, config))
     total = sum(size for _, size in sources)
     target = min(PARTITION_BYTES, max(MIN_PARTITION_BYTES, total // (PARTITIONS_PER_WORKER * max(1, workers))))
+    sources = [piece for source, size in sources for piece in _split(source, size, target, config)]
     partitions: list[Partition] = []
     for source, size in sources:
         if not partitions or (partitions[-1].size + size > target and partitions[-1].sources):
@@ -100,6 +134,52 @@ def plan(inputs: Input | Iterable[Input], config: Config, workers: int) -> list[
         partitions[-1].sources.append(source)
         partitions[-1].size += size
     return partitions
+
+
+def is_dask_frame(item: Any) -> bool:
+    """A Dask DataFrame (told without importing Dask)."""
+    return type(item).__module__.split(".")[0] == "dask" and hasattr(item, "npartitions") and hasattr(item, "to_delayed")
+
+
+def _split(source: Source, size: int, target: int, config: Config) -> list[tuple[Source, int]]:
+    """A plain JSONL or Parquet file larger than ``target`` as pieces of about ``target``
+    bytes (JSONL: byte ranges; Parquet: runs of row groups); any other source whole."""
+    if not isinstance(source, Entry) or size <= target or size > config.max_file_bytes:
+        return [(source, size)]
+    name = source.path.name.lower()
+    if name.endswith((".jsonl", ".ndjson")):
+        starts = range(0, size, target)
+        return [(Piece(source, "jsonl", (start, min(start + target, size), 0), min(target, size - start)),
+                 min(target, size - start)) for start in starts]
+    if name.endswith(".parquet"):
+        return [(p, p.size) for p in _row_group_pieces(source, target, config)] or [(source, size)]
+    return [(source, size)]
+
+
+def _row_group_pieces(entry: Entry, target: int, config: Config) -> list[Piece]:
+    """Runs of row groups of about ``target`` compressed bytes; none (read the file whole)
+    where the reader would reject the file as a whole or it has a single row group."""
+    import pyarrow.parquet as pq
+
+    from ..read import FIELDS
+
+    try:
+        meta = pq.ParquetFile(entry.path).metadata
+        groups = [meta.row_group(i) for i in range(meta.num_row_groups)]
+        names = {c.lower() for c in meta.schema.to_arrow_schema().names if c.lower() in FIELDS}
+    except Exception:  # noqa: BLE001 - the reader reports what is wrong with the file
+        return []
+    if len(groups) < 2 or not {"text", "html"} & names or sum(g.total_byte_size for g in groups) > config.max_file_bytes:
+        return []
+    pieces: list[Piece] = []
+    first, rows, size = 0, 0, 0
+    for i, group in enumerate(groups):
+        size += sum(group.column(c).total_compressed_size for c in range(group.num_columns))
+        if size >= target or i == len(groups) - 1:
+            pieces.append(Piece(entry, "parquet", (first, i + 1, rows), size))
+            rows += sum(g.num_rows for g in groups[first:i + 1])
+            first, size = i + 1, 0
+    return pieces
 
 
 def _size(entry: Entry | Record) -> int:
@@ -115,22 +195,57 @@ def _size(entry: Entry | Record) -> int:
 # --------------------------------------------------------------------------- tasks (workers)
 
 
-def read_partition(partition: Partition, config: Config, skipped: Counter) -> Iterator[Record]:
-    """The records of a partition, in reading order (ids not yet made unique)."""
+def read_partition(partition: Partition, config: Config, skipped: Counter,
+                   frame: pd.DataFrame | None = None) -> Iterator[Record]:
+    """The records of a partition, in reading order (ids not yet made unique); ``frame``:
+    the rows of its Dask DataFrame partition."""
     for source in partition.sources:
-        if isinstance(source, Record):
+        if isinstance(source, FramePart):
+            yield from _read_frame(frame, source.name, source.name, config, first_row=source.first_row)
+        elif isinstance(source, Record):
             yield source
         elif isinstance(source, Entry):
             yield from read_file(source.path, source.file_id, config, skipped)
+        elif isinstance(source, Piece):
+            yield from read_piece(source, config)
         else:
             name, frame = source
             yield from _read_frame(frame, name, name, config)
 
 
-def draft_partition(partition: Partition, config: Config) -> Drafted:
+def read_piece(piece: Piece, config: Config) -> Iterator[Record]:
+    entry = piece.entry
+    if piece.kind == "jsonl":
+        yield from _read_jsonl(entry.path, entry.file_id, config, span=piece.span)
+    else:
+        yield from _read_parquet(entry.path, entry.file_id, config, row_groups=piece.span)
+
+
+def count_lines(path: Path, start: int, stop: int) -> tuple[int, int, int]:
+    """Where the first line starting at or after byte ``start`` starts, and the newlines
+    in bytes ``start``..that start and in ``start``..``stop``."""
+    with open(path, "rb") as fh:
+        first = start
+        if start > 0:
+            fh.seek(start - 1)
+            if fh.read(1) != b"\n":
+                fh.readline()
+                first = fh.tell()
+        fh.seek(start)
+        newlines, left = 0, stop - start
+        while left > 0:
+            block = fh.read(min(left, 1 << 22))
+            if not block:
+                break
+            newlines += block.count(b"\n")
+            left -= len(block)
+    return first, int(first > start), newlines
+
+
+def draft_partition(partition: Partition, config: Config, frame: pd.DataFrame | None = None) -> Drafted:
     skipped: Counter = Counter()
     with clean_stage.gc_paused():
-        drafts = [clean_stage.draft(r) for r in read_partition(partition, config, skipped)]
+        drafts = [clean_stage.draft(r) for r in read_partition(partition, config, skipped, frame)]
     return Drafted(drafts, skipped)
 
 
@@ -201,6 +316,40 @@ def release_threads() -> None:
     old.shutdown(wait=True)
 
 
+def number_lines(client, partitions: list[Partition]) -> None:
+    """Each JSONL piece's span set to the lines that start in it, numbered as in the whole
+    file: every piece's newlines counted by a task, then added up here, in file order."""
+    pieces = [s for p in partitions for s in p.sources if isinstance(s, Piece) and s.kind == "jsonl"]
+    counted = client.gather(client.map(count_lines, [p.entry.path for p in pieces], [p.span[0] for p in pieces],
+                                       [p.span[1] for p in pieces], pure=False))
+    before: dict[Path, int] = {}  # newlines of a file before the piece's span
+    for i, (piece, (first, to_first, newlines)) in enumerate(zip(pieces, counted)):
+        last_of_file = i + 1 == len(pieces) or pieces[i + 1].entry != piece.entry
+        stop = piece.span[1] if last_of_file else counted[i + 1][0]
+        seen = before.get(piece.entry.path, 0)
+        piece.span = (first, max(first, stop), 1 + seen + to_first)
+        before[piece.entry.path] = seen + newlines
+
+
+def frame_parts(client, partitions: list[Partition]) -> list[Any]:
+    """For each partition, the future of its Dask DataFrame partition (None for the rest);
+    every :class:`FramePart`'s rows numbered on from the partitions before it (their
+    lengths counted on the workers) and its DataFrame dropped, so it is not sent along."""
+    found = [(i, s) for i, p in enumerate(partitions) for s in p.sources if isinstance(s, FramePart)]
+    delayed: dict[int, list] = {}
+    for _, part in found:
+        delayed.setdefault(id(part.frame), part.frame.to_delayed())
+    futures = client.compute([delayed[id(part.frame)][part.number] for _, part in found])
+    lengths = client.gather(client.map(len, futures, pure=False))
+    by_partition: list[Any] = [None] * len(partitions)
+    rows_before: Counter = Counter()
+    for (i, part), future, length in zip(found, futures, lengths):
+        part.first_row, part.frame = 1 + rows_before[part.name], None
+        rows_before[part.name] += length
+        by_partition[i] = future
+    return by_partition
+
+
 def run_dask(inputs: Input | Iterable[Input], config: Config, progress: Progress | None = None,
              client=None) -> Result:
     """:func:`newsdedup.run` on Dask: same stages, same tables as the local runner."""
@@ -210,9 +359,12 @@ def run_dask(inputs: Input | Iterable[Input], config: Config, progress: Progress
         workers = max(1, len(dask_client.scheduler_info().get("workers", {})))
         with _timed(timings, "read"):
             partitions = plan(inputs, config, workers)
+            number_lines(dask_client, partitions)
+            frames = frame_parts(dask_client, partitions)
         log.info("plan: %d partitions on %d workers", len(partitions), workers)
         with _timed(timings, "clean"):
-            cleaned, sigs, skipped = _clean(dask_client, partitions, config, progress)
+            cleaned, sigs, skipped = _clean(dask_client, partitions, frames, config, progress)
+            del frames
     log.info("clean: %d records, %d rejected, %.2f s", len(cleaned), sum(c.error is not None for c in cleaned),
              timings["clean"])
     cleaned.sort(key=lambda c: c.doc_id)
@@ -234,10 +386,10 @@ class _Signatures:
         return np.stack([self.rows[d] for d in doc_ids])
 
 
-def _clean(client, partitions: list[Partition], config: Config, progress: Progress | None):
+def _clean(client, partitions: list[Partition], frames: list[Any], config: Config, progress: Progress | None):
     from distributed import as_completed
 
-    drafted = [client.submit(draft_partition, p, config, pure=False) for p in partitions]
+    drafted = [client.submit(draft_partition, p, config, f, pure=False) for p, f in zip(partitions, frames)]
     heads = [client.submit(summaries_of, d, config, pure=False) for d in drafted]
     total_kb = max(1, sum(p.size for p in partitions) // 1024)
     done_kb = 0
@@ -258,7 +410,7 @@ def _clean(client, partitions: list[Partition], config: Config, progress: Progre
         cleaned.extend(part.cleaned)
         good = [c.doc_id for c in part.cleaned if c.error is None]
         rows.update(zip(good, part.signatures))
-    del drafted, heads, finishing  # the drafts on the workers are released
+    del drafted, heads, finishing, frames  # the drafts (and input partitions) on the workers are released
     return cleaned, _Signatures(rows, config.num_perm), skipped
 
 

@@ -79,6 +79,14 @@ def clean_records(records: list[Record], config: Config = DEFAULT, progress: Pro
     return sorted(cleaned, key=lambda c: c.doc_id), evidence
 
 
+def _no_dask_frames(inputs) -> None:
+    """A Dask DataFrame iterates over its column names: refused here, not read as paths."""
+    from .dask import is_dask_frame
+
+    if is_dask_frame(inputs) or (isinstance(inputs, (list, tuple)) and any(map(is_dask_frame, inputs))):
+        raise ValueError('a Dask DataFrame is read on the Dask engine: newsdedup.run(..., engine="dask")')
+
+
 def run(inputs: Input | Iterable[Input], config: Config | None = None,
         progress: Progress | None = None, *, index: str | os.PathLike | None = None,
         drop: str | None = None, dry_run: bool = False, engine: str | None = None, client=None,
@@ -96,6 +104,7 @@ def run(inputs: Input | Iterable[Input], config: Config | None = None,
         from .dask import run_dask
 
         return run_dask(inputs, config, progress, client=client)
+    _no_dask_frames(inputs)
     if index is not None:
         from ..index.run import run_drop
 
