@@ -5,8 +5,10 @@ Tables (``SCHEMA``): ``meta`` (format version and the settings that change decis
 columns of a run's ``documents`` table, the clean text zlib-compressed, the MinHash
 signature, the drop), ``bands`` (the low 32 bits of each LSH band key, indexed: the
 candidate lookup; a collision of the low bits only adds a document that verification then
-finds unrelated), ``summaries`` (what the template search needs of each document, packed
-in one blob: :func:`pack_summary`),
+finds unrelated) and ``bands_recent`` (the same, the keys of the latest drops: see
+:meth:`Store.insert_keys`), ``summaries`` (what the template search needs of each document, packed
+in one blob: :func:`pack_summary`), ``shaped_keys`` and ``shaped_keys_recent`` (the
+documents holding each furniture-shaped paragraph key),
 ``merges`` (cluster ids that became another) and ``undo`` (the values a drop changed in
 earlier documents, so a drop can be taken back out).
 
