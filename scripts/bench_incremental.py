@@ -7,7 +7,7 @@ bytes per document, and the agreement of 3 drops with one run.
    generator, another seed) timed with the index (``--dry-run``: nothing added, so it
    can be repeated) and without, both warm (each run once before the timed runs), best
    of ``--repeat`` (interleaved): ``drop_ratio`` = with / without; then, on a copy of the
-   index, that drop and ``--commits``-1 more (``--seed 9``) added for real, one after
+   index, that drop and ``--commits``-1 more (``--seed 9``, 10, ...) added for real, one after
    the other, each timed added and without an index (``committed``: the ratios of each
    drop, their median and largest, and the drops whose commit merged a key table's recent
    level into the main one, see ``newsdedup.index.store.Store.insert_keys``);
@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -62,6 +63,8 @@ def committed_series(index: Path, drops: list[pd.DataFrame], config: newsdedup.C
     from newsdedup.index.store import Store
 
     shutil.copyfile(index, copy)
+    with open(copy, "rb+") as f:  # written out now, not by the first commit's fsync
+        os.fsync(f.fileno())
     seconds, ratios, merged = [], [], []
     for k, drop in enumerate(drops):
         plain = timed(lambda: newsdedup.run(drop, config))
@@ -151,8 +154,9 @@ def main() -> None:
             plain.append(timed(lambda: newsdedup.run(drop, config)))
             indexed.append(timed(lambda: newsdedup.run(drop, config, index=index, dry_run=True)))
         plain, indexed = min(plain), min(indexed)
-        more = synthetic(args.drop_size * max(args.commits - 1, 1), 9, tmp)
-        series = [drop] + [more.iloc[k * args.drop_size:(k + 1) * args.drop_size] for k in range(args.commits - 1)]
+        # each drop its own corpus (seeds 9, 10, ...): slices of one corpus would hold copies of
+        # each other, and a later drop's work against the earlier ones would grow with them
+        series = [drop] + [synthetic(args.drop_size, 9 + k, tmp) for k in range(args.commits - 1)]
         committed = committed_series(index, series, config, tmp / "commit.ndx")
         info = newsdedup.Index.open(index).info()
         per = info["bytes_per_document"]
