@@ -6,8 +6,11 @@ bytes per document, and the agreement of 3 drops with one run.
    built in ``--drops`` drops; then a new ``--drop-size`` drop (other ids, same
    generator, another seed) timed with the index (``--dry-run``: nothing added, so it
    can be repeated) and without, both warm (each run once before the timed runs), best
-   of ``--repeat`` (interleaved): ``drop_ratio`` = with / without; and once added for
-   real, to a copy of the index (``drop_committed_s``: with SQLite's commit);
+   of ``--repeat`` (interleaved): ``drop_ratio`` = with / without; then, on a copy of the
+   index, that drop and ``--commits``-1 more (``--seed 9``, 10, ...) added for real, one after
+   the other, each timed added and without an index (``committed``: the ratios of each
+   drop, their median and largest, and the drops whose commit merged a key table's recent
+   level into the main one, see ``newsdedup.index.store.Store.insert_keys``);
 2. the index's bytes per document on disk, split into signatures, compressed clean
    text and the rest;
 3. ``../shared/data/aeb-dupes-dev`` in 3 drops, three ways (round robin in two orders,
@@ -22,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -51,6 +55,35 @@ def timed(fn) -> float:
     start = time.perf_counter()
     fn()
     return time.perf_counter() - start
+
+
+def committed_series(index: Path, drops: list[pd.DataFrame], config: newsdedup.Config, copy: Path) -> dict:
+    """``drops`` added one after the other to a copy of ``index`` (which stays as built),
+    each timed added and without an index."""
+    from newsdedup.index.store import Store
+
+    shutil.copyfile(index, copy)
+    with open(copy, "rb+") as f:  # written out now, not by the first commit's fsync
+        os.fsync(f.fileno())
+    seconds, ratios, merged = [], [], []
+    for k, drop in enumerate(drops):
+        plain = timed(lambda: newsdedup.run(drop, config))
+        before = _level_rows(Store, copy)
+        seconds.append(round(timed(lambda: newsdedup.run(drop, config, index=copy)), 2))
+        ratios.append(round(seconds[-1] / plain, 2))
+        after = _level_rows(Store, copy)
+        merged.extend(f"{k + 1}:{t}" for t in after if after[t][0] != before[t][0])
+    copy.unlink()
+    return {"seconds": seconds, "ratios": ratios, "median_ratio": float(pd.Series(ratios).median()),
+            "max_ratio": max(ratios), "merges": merged}
+
+
+def _level_rows(store_class, path: Path) -> dict:
+    store = store_class(path, full_check=False)
+    try:
+        return store._level_rows()
+    finally:
+        store.close()
 
 
 def aeb_orders(tmp: Path, config: newsdedup.Config) -> dict[str, dict]:
@@ -98,6 +131,8 @@ def main() -> None:
     ap.add_argument("--drop-size", type=int, default=1000)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--workers", type=int, default=0)
+    ap.add_argument("--commits", type=int, default=16, help="drops added for real, one after the other "
+                                                            "(enough for a merge of the recent level)")
     ap.add_argument("--keep", type=Path, help="build the index at this path and keep it; if it exists, "
                                               "time the drop against it (no build)")
     args = ap.parse_args()
@@ -119,17 +154,17 @@ def main() -> None:
             plain.append(timed(lambda: newsdedup.run(drop, config)))
             indexed.append(timed(lambda: newsdedup.run(drop, config, index=index, dry_run=True)))
         plain, indexed = min(plain), min(indexed)
-        copy = tmp / "commit.ndx"  # the drop added for real (on a copy: the index stays as built)
-        shutil.copyfile(index, copy)
-        committed = timed(lambda: newsdedup.run(drop, config, index=copy))
-        copy.unlink()
+        # each drop its own corpus (seeds 9, 10, ...): slices of one corpus would hold copies of
+        # each other, and a later drop's work against the earlier ones would grow with them
+        series = [drop] + [synthetic(args.drop_size, 9 + k, tmp) for k in range(args.commits - 1)]
+        committed = committed_series(index, series, config, tmp / "commit.ndx")
         info = newsdedup.Index.open(index).info()
         per = info["bytes_per_document"]
         orders = aeb_orders(tmp, config) if (SHARED / "data" / "aeb-dupes-dev").is_dir() else {}
     partition = min((v["ari_vs_one_run"] for v in orders.values() if "ari_vs_one_run" in v), default=float("nan"))
     print(json.dumps({"corpus": args.corpus, "drops": args.drops, "build_s": build,
                       "drop_size": args.drop_size, "drop_plain_s": round(plain, 2), "drop_indexed_s": round(indexed, 2),
-                      "drop_committed_s": round(committed, 2),
+                      "drop_committed_s": committed["seconds"][0], "committed": committed,
                       "index_bytes": info["size_bytes"], "bytes_per_document": per, "aeb_dupes_dev": orders}, indent=1))
     print(f"drop_ratio={indexed / plain:.2f} index_bytes_per_doc={info['size_bytes'] / info['documents']:.0f} "
           f"partition_ari={partition:.4f}")

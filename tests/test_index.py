@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -427,3 +428,49 @@ def test_template_summaries_round_trip_with_sketches_derived_from_the_clean_text
         assert back.keys.dtype == s.keys.dtype and back.sketches.dtype == s.sketches.dtype
         derived += len(blob) < len(pack_summary(s, None))
     assert derived >= 0.9 * len(drafts)  # the sketches left out of most blobs
+
+
+def test_the_ci_recipe_runs_as_written_on_two_drops(tmp_path):
+    """docs/ci.md's GitHub Actions job, step by step (scripts/ci_recipe_check.py): a pull
+    request's check adds nothing, the push to main adds the drop and keeps the index; the
+    second drop's clusters join the first's (the terminal summary once failed on them)."""
+    pytest.importorskip("yaml")
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    first = corpus(stories=20, seed=3)
+    # the second drop: new stories, and copies of documents of the first drop's clusters
+    joining = first[first.duplicated("story", keep=False)].drop_duplicates("story").head(3)
+    second = pd.concat([corpus(stories=20, seed=4).drop_duplicates("story"), joining.assign(id="copy" + joining["id"])])
+    for k, drop in enumerate([first, second], 1):
+        folder = tmp_path / f"d{k}"
+        folder.mkdir()
+        for r in drop.itertuples():
+            (folder / f"{r.id}.txt").write_text(r.text)
+    done = subprocess.run([sys.executable, str(ROOT / "scripts" / "ci_recipe_check.py"), str(tmp_path / "d1"),
+                           str(tmp_path / "d2"), "--work", str(tmp_path / "ci")],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.strip().endswith("recipe_ok")
+
+
+def test_key_tables_keep_a_recent_level_merged_into_the_main_one(tmp_path):
+    """A drop's band and template keys go to a small recent level (the commit does not
+    touch every page of the corpus's key B-tree); it is merged into the main level when
+    it holds an eighth of its rows, and lookups read both, so decisions do not change."""
+    df = corpus(stories=80, seed=11)
+    path = tmp_path / "i.ndx"
+    newsdedup.run(df.iloc[:60][["id", "text"]], CONFIG, index=path)
+    levels = []
+    for k in range(60, len(df), 5):
+        newsdedup.run(df.iloc[k:k + 5][["id", "text"]], CONFIG, index=path)
+        store = Store(path)
+        try:
+            levels.append(store._level_rows()["bands"])
+            counted = [store.db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in ("bands", "bands_recent")]
+        finally:
+            store.close()
+        assert counted == levels[-1]
+    assert any(recent for _, recent in levels) and any(b[1] < a[1] for a, b in zip(levels, levels[1:]))
+    one = tmp_path / "one.ndx"
+    newsdedup.run(df[["id", "text"]], CONFIG, index=one)
+    assert partition(export(path)["documents"]) == partition(export(one)["documents"])

@@ -451,8 +451,11 @@ def _largest_clusters(result: Result) -> list[str]:
     similarity = result.documents.set_index("doc_id")["similarity"]
     lines = [f"largest clusters ({len(multi):,} with duplicates):"]
     for row in top.itertuples():
-        least = min(float(similarity[m]) for m in row.member_ids if m != row.canonical_id)
-        lines.append(_one_line(f"  {row.cluster_id}  size {row.size}  canonical {row.canonical_id}  least similarity {least:.3f}"))
+        # with an index, members of earlier drops are not in this run's documents
+        least = min((float(similarity[m]) for m in row.member_ids if m != row.canonical_id and m in similarity.index),
+                    default=None)
+        tail = "" if least is None else f"  least similarity {least:.3f}"
+        lines.append(_one_line(f"  {row.cluster_id}  size {row.size}  canonical {row.canonical_id}{tail}"))
     if len(multi) > TOP:
         lines.append(f"  ... {len(multi) - TOP:,} more in clusters")
     return lines

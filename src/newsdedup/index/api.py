@@ -175,8 +175,7 @@ def _undo(store: Store, seq: int) -> None:
         db.execute("UPDATE documents SET status=?, cluster_id=?, canonical_id=?, similarity=? WHERE id=?",
                    (status, cid, canon, sim, doc))
     mine = "(SELECT id FROM documents WHERE drop_seq=?)"
-    db.execute(f"DELETE FROM bands WHERE doc IN {mine}", (seq,))
-    db.execute(f"DELETE FROM shaped_keys WHERE doc IN {mine}", (seq,))
+    store.delete_keys(mine, (seq,))
     db.execute(f"DELETE FROM summaries WHERE doc IN {mine}", (seq,))
     for table in ("undo", "merges"):
         db.execute(f"DELETE FROM {table} WHERE drop_seq=?", (seq,))
