@@ -10,6 +10,7 @@ Rules, applied in order; each removal records its reason:
 0. ``no_words``: lines without a single word character (separators, bullets, emoji rows).
 3. a cue kind (``call_to_action``, ``social``, ``legal``, ``notice``, ``navigation``):
    lines whose vocabulary marks them as page furniture (see :mod:`.rules`);
+   ``meta_line``: a byline or stamp strung together with share or comment controls;
    ``comments``: reader-comment threads, by their structure (see :mod:`.comments`).
 4. ``headline``: the headline moves to ``title``.
 5. the learned classifier (:mod:`.model`, features in :mod:`.features`): every
@@ -39,19 +40,21 @@ from .comments import COMMENTS, comment_block
 from .features import line_features
 from .model import TextModel, text_model
 from .paragraphs import Paragraph
-from .rules import CUE_KINDS, SHORT_LINE_WORDS, is_caption, is_furniture
+from .rules import CUE_KINDS, SHORT_LINE_WORDS, is_caption, is_furniture, is_meta_line
 from .templates import Evidence
 
 REPEATED_BLOCK, REPEATED, TEMPLATE, HEADLINE, NAVIGATION, FOOTER, LOW_CONTENT, NO_WORDS = (
     "repeated_block", "repeated", "template", "headline", "navigation", "after_article", "low_content", "no_words")
 # every reason a removed paragraph can carry (boilerplate.reason; the README lists them, a test checks it)
 EXTRACTOR = "extractor"  # an HTML page's visible text that the extractor left out (clean.finish)
+META_LINE = "meta_line"  # a byline or stamp strung together with share/comment controls (rules.is_meta_line)
 REASONS = tuple(dict.fromkeys((REPEATED_BLOCK, REPEATED, TEMPLATE, *CUE_KINDS, NAVIGATION, FOOTER, HEADLINE,
-                               LOW_CONTENT, NO_WORDS, COMMENTS, EXTRACTOR)))
+                               LOW_CONTENT, NO_WORDS, COMMENTS, EXTRACTOR, META_LINE)))
 
 LONG_WORDS = 12      # a prose paragraph this long is article evidence
 HEADLINE_WORDS = (3, 30)
 HEADER_SCAN = 12      # the headline is among the first paragraphs
+MAX_META_WORDS = 40   # a meta line is a few labels (rules.is_meta_line: parts of at most 8 words)
 
 
 @dataclass(slots=True)
@@ -92,6 +95,7 @@ def label(paragraphs: list[Paragraph], evidence: Evidence = Evidence(), *,
         _keep_closing_lines(paragraphs, reasons, before_model, long_words)
         _keep_opening_lines(paragraphs, reasons, before_model, long_words)
         _keep_list_siblings(paragraphs, reasons, before_model)
+        _keep_repeated_structure(paragraphs, reasons, long_words)
     _mark_cut_off(paragraphs, reasons, long_words)
     if all(r is not None for r in reasons):
         # The model is for pages; a text it would empty entirely (a snippet, a lone
@@ -138,6 +142,8 @@ def _mark_cues(paras: list[Paragraph], reasons: list[str | None]) -> None:
     for i, p in enumerate(paras):
         if reasons[i] is None and is_furniture(p):
             reasons[i] = p.cues.kind
+        elif reasons[i] is None and p.n_words <= MAX_META_WORDS and is_meta_line(p.text):
+            reasons[i] = META_LINE
 
 
 def _mark_comments(paras: list[Paragraph], reasons: list[str | None]) -> None:
@@ -292,6 +298,35 @@ def _keep_list_siblings(paras: list[Paragraph], reasons: list[str | None], befor
     kept = Counter(line_shape(paras[i].text) for i, r in enumerate(reasons) if r is None)
     for i in candidates:
         if kept[line_shape(paras[i].text)] >= SIBLINGS:
+            reasons[i] = None
+
+
+def _keep_repeated_structure(paras: list[Paragraph], reasons: list[str | None], long_words: int) -> None:
+    """Lines repeated only inside the article are its structure, not page furniture: a
+    list-shaped article (a meal plan, a recipe collection, a how-to) repeats its item
+    labels ("Meal 1", "Eat every 2-3 hours") in every section. A line removed as a repeat
+    comes back when it carries no cue, every copy of it lies inside the article (from its
+    first kept prose paragraph to its last kept line, extended over the run of such
+    repeats and kept lines that follows: the sections after the last one the model kept),
+    and two copies lie inside it before the extension (an appeal printed in the article
+    and again after it stays removed)."""
+    first = _first_prose(paras, reasons, long_words)
+    if first is None:
+        return
+
+    def candidate(i: int) -> bool:
+        return reasons[i] in (REPEATED, REPEATED_BLOCK) and paras[i].cues.kind is None
+
+    end = last = max(i for i, r in enumerate(reasons) if r is None)
+    while end + 1 < len(paras) and (reasons[end + 1] is None or candidate(end + 1)):
+        end += 1
+    where: dict[int, list[int]] = {}
+    for i, p in enumerate(paras):
+        where.setdefault(p.key, []).append(i)
+    for i in range(first, end + 1):
+        copies = where[paras[i].key]
+        if (candidate(i) and sum(first <= j <= last for j in copies) >= 2
+                and all(first <= j <= end and (reasons[j] is None or candidate(j)) for j in copies)):
             reasons[i] = None
 
 
