@@ -95,7 +95,6 @@ def label(paragraphs: list[Paragraph], evidence: Evidence = Evidence(), *,
         _keep_closing_lines(paragraphs, reasons, before_model, long_words)
         _keep_opening_lines(paragraphs, reasons, before_model, long_words)
         _keep_list_siblings(paragraphs, reasons, before_model)
-        _keep_repeated_structure(paragraphs, reasons, long_words)
     _mark_cut_off(paragraphs, reasons, long_words)
     if all(r is not None for r in reasons):
         # The model is for pages; a text it would empty entirely (a snippet, a lone
@@ -298,35 +297,6 @@ def _keep_list_siblings(paras: list[Paragraph], reasons: list[str | None], befor
     kept = Counter(line_shape(paras[i].text) for i, r in enumerate(reasons) if r is None)
     for i in candidates:
         if kept[line_shape(paras[i].text)] >= SIBLINGS:
-            reasons[i] = None
-
-
-def _keep_repeated_structure(paras: list[Paragraph], reasons: list[str | None], long_words: int) -> None:
-    """Lines repeated only inside the article are its structure, not page furniture: a
-    list-shaped article (a meal plan, a recipe collection, a how-to) repeats its item
-    labels ("Meal 1", "Eat every 2-3 hours") in every section. A line removed as a repeat
-    comes back when it carries no cue, every copy of it lies inside the article (from its
-    first kept prose paragraph to its last kept line, extended over the run of such
-    repeats and kept lines that follows: the sections after the last one the model kept),
-    and two copies lie inside it before the extension (an appeal printed in the article
-    and again after it stays removed)."""
-    first = _first_prose(paras, reasons, long_words)
-    if first is None:
-        return
-
-    def candidate(i: int) -> bool:
-        return reasons[i] in (REPEATED, REPEATED_BLOCK) and paras[i].cues.kind is None
-
-    end = last = max(i for i, r in enumerate(reasons) if r is None)
-    while end + 1 < len(paras) and (reasons[end + 1] is None or candidate(end + 1)):
-        end += 1
-    where: dict[int, list[int]] = {}
-    for i, p in enumerate(paras):
-        where.setdefault(p.key, []).append(i)
-    for i in range(first, end + 1):
-        copies = where[paras[i].key]
-        if (candidate(i) and sum(first <= j <= last for j in copies) >= 2
-                and all(first <= j <= end and (reasons[j] is None or candidate(j)) for j in copies)):
             reasons[i] = None
 
 
