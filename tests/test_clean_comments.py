@@ -65,3 +65,44 @@ def test_a_list_of_dated_headlines_under_bylines_is_not_a_thread():
     for i, title in enumerate(["Council approves budget", "Storm knocks out power", "School board delays vote"]):
         lines += [title, "By Staff Reporter", f"11/20/2019 0{i + 1}:14 PM"]
     assert comment_block(make_paragraphs(lines)) == []
+
+
+# Post heads that name the speaker ("... says:"), without a clock time: real lines of a
+# blog's comment thread (ext-dev/dragnet), and real lines of a post that quotes its
+# readers' mail under "... wrote:" as its article text (ext-dev/readability).
+SAYS_THREAD = [
+    "Comments (408)",
+    "27. Jun, 2012 / Rand says:",
+    "Hey, look at that. It DOES roll off the… er… keyboard.",
+    "27. Jun, 2012 / A Montrealer Abroad says:",
+    "Anyhow. Best of luck for tomorrow. Perhaps I can send you macarons instead of cupcakes?",
+    "27. Jun, 2012 / Nicole says:",
+    "Well, whatever Steve turns out to be, I’m sure you’ll kick his ass!",
+    "Best of luck to you both… (you and Rand, not you and Steve)",
+    "27. Jun, 2012 / Phill Ohren says:",
+    "Best of luck. Strong and powerful – positive mindset’s. It’s the only way to be!",
+]
+QUOTED_MAIL = [
+    "Makali wrote:",
+    "Whenever a programmer thinks, \"Hey, skins, what a cool idea\", their computer's speakers should "
+    "create a sound like a wet fish being slapped.",
+    "I am fully in support of this proposed technology.",
+    "Various people wrote:",
+    "You shouldn't even bother compiling the GUI into the player!",
+    "So I should solve the problem of a crappy GUI by replacing it with no GUI at all?",
+    "Various other people wrote:",
+    "You didn't try the other player!",
+    "True, I hadn't. Now I have. It has an overly-complicated UI, and the preferences panel is a festival of options.",
+]
+
+
+def test_posts_under_a_says_head_without_a_clock_time_are_a_thread():
+    c = clean(["Night buses to the airport", *BODY, *SAYS_THREAD])
+    reasons = {text: reason for _, text, reason in c.removed}
+    for line in SAYS_THREAD[1:]:
+        assert reasons.get(line) == COMMENTS, line
+    assert c.paragraphs == BODY
+
+
+def test_an_article_quoting_mail_under_wrote_heads_is_not_a_thread():
+    assert comment_block(make_paragraphs(BODY + QUOTED_MAIL)) == []

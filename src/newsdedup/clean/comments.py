@@ -3,7 +3,7 @@ time), recognised by that structure, not by any site's markup or wording.
 
 A post's stamp is a short line holding a date and a clock time, or an "N units ago",
 with at most a few other words (the name, "at", "says"), or such a line right after a
-short name line. Three posts or more in a row, each a stamp and a few paragraphs, make a
+short name line, or a short line ending in "says:" or "writes:" (a name, maybe a date). Three posts or more in a row, each a stamp and a few paragraphs, make a
 comment thread: every name, stamp and post in it is removed as ``comments``. A stamp
 alone is a byline and stays.
 
@@ -27,6 +27,8 @@ _MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|
 _DATE = re.compile(rf"\b{_MONTH} \d{{1,2}}(?:st|nd|rd|th)?,? \d{{4}}\b|\b\d{{1,2}} {_MONTH},? \d{{4}}\b"
                    r"|\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b", re.IGNORECASE)
 _TIME = re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?(?: ?[ap]\.?m\b\.?)?", re.IGNORECASE)
+# a post's head that says who speaks: "Name says:", "by name (1234) writes:", "date / Name says:"
+_SAYS = re.compile(r"\b(?:says|writes)\s*:\s*$", re.IGNORECASE)
 _AGO = re.compile(r"\b(?:\d+|an?|one) (?:sec(?:ond)?|min(?:ute)?|h(?:ou)?r|day|week|month|year)s? ago\b", re.IGNORECASE)
 STAMP_WORDS = 12        # a stamp line is short
 STAMP_OTHER_WORDS = 5   # words beside the date and time: a name, "at", "says", "reply"
@@ -59,10 +61,16 @@ def _name(p: Paragraph) -> bool:
 
 
 def _post_heads(paras: list[Paragraph]) -> list[tuple[int, int]]:
-    """(first line, stamp line) of every post: a stamp under a name line, or a stamp line
-    carrying a name (two words or more beside the date: a bare time is a live blog's)."""
+    """(first line, stamp line) of every post: a stamp under a name line, a stamp line
+    carrying a name (two words or more beside the date: a bare time is a live blog's), or
+    a short line ending in a name's "says:" or "writes:" (not above a stamp: then the
+    stamp is the head's second line)."""
     heads = []
     for i, p in enumerate(paras):
+        if (2 <= p.n_words <= STAMP_WORDS and _SAYS.search(p.text)
+                and not (i + 1 < len(paras) and _stamp_others(paras[i + 1]) is not None)):
+            heads.append((i, i))
+            continue
         others = _stamp_others(p)
         if others is None:
             continue

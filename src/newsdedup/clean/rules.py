@@ -347,3 +347,22 @@ def is_furniture(p) -> bool:
     if p.n_words <= 30:
         return c.strong >= 1 and p.cue_score >= 3
     return c.strong >= 1 and p.cue_score >= 4 and p.cue_score * 10 >= p.n_words
+
+
+# A post's meta line: a byline, date or category strung together with share, print or
+# comment controls ("By Name | Share | Tweet", "Posted at 9:35 | 7 Comments | Permalink").
+_META_SEPARATOR = re.compile(r"\s*\|\s*|\s+[/•·]\s+")
+_CONTROL = re.compile(r"^(?:(?:\d+|no|one|add an?|leave an?|post an?) )?(?:comments?|replies|reply|permalink|rss|"
+                      r"share|tweet|print|e-?mail|digg|pin|like|save)(?: (?:this|it|rss|link|article|story))?\W*$")
+META_SEGMENT_WORDS = 8  # a longer part is text, not a label
+
+
+def is_meta_line(text: str) -> bool:
+    """A line of short parts between separators, at least one of which is a control
+    (share, comments, permalink...): a post's byline or stamp with its buttons, never article text."""
+    if "|" not in text and not any(sep in text for sep in (" / ", " • ", " · ")):
+        return False
+    parts = [part for part in _META_SEPARATOR.split(text) if part.strip()]
+    if len(parts) < 2 or any(len(part.split()) > META_SEGMENT_WORDS for part in parts):
+        return False
+    return any(_CONTROL.match(key) or is_ui_label(key) for key in map(compare_key, parts))

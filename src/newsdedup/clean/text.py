@@ -10,6 +10,7 @@ Rules, applied in order; each removal records its reason:
 0. ``no_words``: lines without a single word character (separators, bullets, emoji rows).
 3. a cue kind (``call_to_action``, ``social``, ``legal``, ``notice``, ``navigation``):
    lines whose vocabulary marks them as page furniture (see :mod:`.rules`);
+   ``meta_line``: a byline or stamp strung together with share or comment controls;
    ``comments``: reader-comment threads, by their structure (see :mod:`.comments`).
 4. ``headline``: the headline moves to ``title``.
 5. the learned classifier (:mod:`.model`, features in :mod:`.features`): every
@@ -39,19 +40,21 @@ from .comments import COMMENTS, comment_block
 from .features import line_features
 from .model import TextModel, text_model
 from .paragraphs import Paragraph
-from .rules import CUE_KINDS, SHORT_LINE_WORDS, is_caption, is_furniture
+from .rules import CUE_KINDS, SHORT_LINE_WORDS, is_caption, is_furniture, is_meta_line
 from .templates import Evidence
 
 REPEATED_BLOCK, REPEATED, TEMPLATE, HEADLINE, NAVIGATION, FOOTER, LOW_CONTENT, NO_WORDS = (
     "repeated_block", "repeated", "template", "headline", "navigation", "after_article", "low_content", "no_words")
 # every reason a removed paragraph can carry (boilerplate.reason; the README lists them, a test checks it)
 EXTRACTOR = "extractor"  # an HTML page's visible text that the extractor left out (clean.finish)
+META_LINE = "meta_line"  # a byline or stamp strung together with share/comment controls (rules.is_meta_line)
 REASONS = tuple(dict.fromkeys((REPEATED_BLOCK, REPEATED, TEMPLATE, *CUE_KINDS, NAVIGATION, FOOTER, HEADLINE,
-                               LOW_CONTENT, NO_WORDS, COMMENTS, EXTRACTOR)))
+                               LOW_CONTENT, NO_WORDS, COMMENTS, EXTRACTOR, META_LINE)))
 
 LONG_WORDS = 12      # a prose paragraph this long is article evidence
 HEADLINE_WORDS = (3, 30)
 HEADER_SCAN = 12      # the headline is among the first paragraphs
+MAX_META_WORDS = 40   # a meta line is a few labels (rules.is_meta_line: parts of at most 8 words)
 
 
 @dataclass(slots=True)
@@ -138,6 +141,8 @@ def _mark_cues(paras: list[Paragraph], reasons: list[str | None]) -> None:
     for i, p in enumerate(paras):
         if reasons[i] is None and is_furniture(p):
             reasons[i] = p.cues.kind
+        elif reasons[i] is None and p.n_words <= MAX_META_WORDS and is_meta_line(p.text):
+            reasons[i] = META_LINE
 
 
 def _mark_comments(paras: list[Paragraph], reasons: list[str | None]) -> None:

@@ -1,0 +1,54 @@
+"""A post's meta line (a byline, stamp or category strung together with share, comment or
+print controls) is removed, by its shape, never by a site or a phrase; a line of labelled
+facts without controls is kept. The removed meta lines are real lines of pages in
+ext-dev/dragnet and aeb-dupes-dev (one byline written for the test); the kept ones are real
+lines of a recipe page and of news pages' bylines."""
+
+from __future__ import annotations
+
+import pytest
+
+from newsdedup.clean import draft, finish
+from newsdedup.clean.rules import is_meta_line
+from newsdedup.clean.text import META_LINE
+from newsdedup.records import Record
+
+from .test_clean_rules import BODY
+
+META_LINES = [
+    "Posted in C++, Effective Concurrency, Reader Q&A | 7 Comments",
+    "October 12, 2018 / 0 Comments / in Jeongdong Promotion / by jdadmin",
+    "Posted October 29, 2012 at 9:35 am | Permalink",
+    "Entries RSS | Comments RSS",
+    "digg this | reddit",
+    "By Jane Morrow | Share | Tweet",
+]
+NOT_META = [
+    "Prep Time: 2 Hours | Cook Time: 10 Minutes | Difficulty: Easy | Servings: 16",
+    "By Amy Kuperinsky | NJ Advance Media for NJ.com",
+    "ABC News | Univision",
+    "Share prices fell 3% on Tuesday / Wednesday, traders said.",
+    "The vote was 5 | 4, with one abstention, and the measure now goes to the mayor for a signature.",
+]
+
+
+def clean(lines: list[str]):
+    return finish(draft(Record(doc_id="t", source="t", text="\n".join(lines))))
+
+
+@pytest.mark.parametrize("line", META_LINES)
+def test_meta_lines_are_recognised(line):
+    assert is_meta_line(line)
+
+
+@pytest.mark.parametrize("line", NOT_META)
+def test_labelled_facts_and_plain_bylines_are_not_meta_lines(line):
+    assert not is_meta_line(line)
+
+
+def test_a_meta_line_above_the_article_is_removed_as_meta_line_and_the_article_kept():
+    c = clean(["Night buses to the airport", META_LINES[1], *BODY, META_LINES[0]])
+    reasons = {text: reason for _, text, reason in c.removed}
+    assert reasons.get(META_LINES[1]) == META_LINE
+    assert reasons.get(META_LINES[0]) == META_LINE
+    assert c.paragraphs == BODY
