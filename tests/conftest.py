@@ -32,3 +32,15 @@ def seed_result():
     import newsdedup
 
     return newsdedup.run(CORPUS, newsdedup.Config(workers=1))
+
+
+@pytest.fixture(scope="module")
+def client():
+    """A Dask LocalCluster of two single-thread worker processes, and its client."""
+    distributed = pytest.importorskip("distributed", reason="the Dask engine needs the [dask] extra")
+    from newsdedup.runners import dask as dask_runner
+
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=":0") as cluster, distributed.Client(cluster) as c:
+        yield c
+    dask_runner.release_threads()

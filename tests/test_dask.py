@@ -37,14 +37,6 @@ def assert_same_answer(a: newsdedup.Result, b: newsdedup.Result) -> None:
     assert summary_a == summary_b
 
 
-@pytest.fixture(scope="module")
-def client():
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=":0") as cluster, distributed.Client(cluster) as c:
-        yield c
-    dask_runner.release_threads()
-
-
 @pytest.fixture
 def small_partitions(monkeypatch):
     """Partitions of a few documents, so that a small corpus spreads over many tasks."""

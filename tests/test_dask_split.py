@@ -23,14 +23,6 @@ PIECE_BYTES = 8_000
 CONFIG = newsdedup.Config(workers=2, max_record_bytes=16_000)
 
 
-@pytest.fixture(scope="module")
-def client():
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=":0") as cluster, distributed.Client(cluster) as c:
-        yield c
-    dask_runner.release_threads()
-
-
 @pytest.fixture
 def small_pieces(monkeypatch):
     monkeypatch.setattr(dask_runner, "MIN_PARTITION_BYTES", PIECE_BYTES)
