@@ -344,6 +344,18 @@ newsdedup.run(sys.argv[1], newsdedup.Config(workers=1), index=sys.argv[2])
 """
 
 
+def kill_when_flagged(script: str, drop: Path, path: Path, flag: Path) -> int:
+    """Run ``script`` on the drop and the index; SIGKILL it once it has made ``flag``; its exit code."""
+    proc = subprocess.Popen([sys.executable, "-c", script, str(drop), str(path), str(flag)],
+                            env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
+    deadline = time.monotonic() + 300
+    while not flag.exists() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert flag.exists()
+    os.kill(proc.pid, signal.SIGKILL)
+    return proc.wait()
+
+
 def test_sigkill_while_committing_leaves_the_index_as_it_was(tmp_path, generated):
     path = tmp_path / "i.ndx"
     first, second = drops(generated, 2)
@@ -351,15 +363,7 @@ def test_sigkill_while_committing_leaves_the_index_as_it_was(tmp_path, generated
     newsdedup.Index.open(path).export(tmp_path / "before", "jsonl")
     drop = tmp_path / "second.jsonl"
     second.to_json(drop, orient="records", lines=True)
-    flag = tmp_path / "committing"
-    proc = subprocess.Popen([sys.executable, "-c", KILLED_RUN, str(drop), str(path), str(flag)],
-                            env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
-    deadline = time.monotonic() + 300
-    while not flag.exists() and proc.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert flag.exists()
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait()
+    kill_when_flagged(KILLED_RUN, drop, path, tmp_path / "committing")
     newsdedup.Index.open(path).export(tmp_path / "after", "jsonl")
     for name in ("documents.jsonl", "clusters.jsonl"):
         assert (tmp_path / "before" / name).read_bytes() == (tmp_path / "after" / name).read_bytes()
@@ -389,15 +393,7 @@ def test_sigkill_while_cleaning_leaves_the_index_as_it_was(tmp_path, generated):
     before = path.read_bytes()
     drop = tmp_path / "second.jsonl"
     second.to_json(drop, orient="records", lines=True)
-    flag = tmp_path / "cleaning"
-    proc = subprocess.Popen([sys.executable, "-c", CLEANING_RUN, str(drop), str(path), str(flag)],
-                            env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
-    deadline = time.monotonic() + 300
-    while not flag.exists() and proc.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert flag.exists()
-    os.kill(proc.pid, signal.SIGKILL)
-    assert proc.wait() == -signal.SIGKILL
+    assert kill_when_flagged(CLEANING_RUN, drop, path, tmp_path / "cleaning") == -signal.SIGKILL
     assert path.read_bytes() == before
     assert newsdedup.Index.open(path).info()["documents"] == len(first)
 
