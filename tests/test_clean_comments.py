@@ -9,7 +9,7 @@ from newsdedup.clean.comments import COMMENTS, comment_block
 from newsdedup.clean.paragraphs import make_paragraphs
 from newsdedup.records import Record
 
-from .test_clean_rules import BODY
+from .test_clean_rules import BODY, clean
 
 THREAD = [
     "3 thoughts on this story",
@@ -25,10 +25,6 @@ THREAD = [
     "Dave, the memo says the airport pays a third of it.",
     "Comments are closed.",
 ]
-
-
-def clean(lines: list[str]):
-    return finish(draft(Record(doc_id="t", source="t", text="\n".join(lines))))
 
 
 def test_a_comment_thread_after_the_article_is_removed_as_comments():

@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import pytest
 
-from newsdedup.clean import draft, finish
 from newsdedup.clean.rules import is_meta_line
 from newsdedup.clean.text import META_LINE
-from newsdedup.records import Record
 
-from .test_clean_rules import BODY
+from .test_clean_rules import BODY, clean
 
 META_LINES = [
     "Posted in C++, Effective Concurrency, Reader Q&A | 7 Comments",
@@ -30,10 +28,6 @@ NOT_META = [
     "Share prices fell 3% on Tuesday / Wednesday, traders said.",
     "The vote was 5 | 4, with one abstention, and the measure now goes to the mayor for a signature.",
 ]
-
-
-def clean(lines: list[str]):
-    return finish(draft(Record(doc_id="t", source="t", text="\n".join(lines))))
 
 
 @pytest.mark.parametrize("line", META_LINES)
