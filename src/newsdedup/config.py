@@ -75,6 +75,8 @@ class Config:
                                   "empty: a LocalCluster started for the run.")
     workers_min_mb: float = _setting(12.0, "Inputs smaller than this (millions of characters of text and HTML) are cleaned "
                                            "in one process: starting the workers takes 1.5-2 s, while one core cleans 2.5-4 MB/s.")
+    hold_drafts_mb: float = _setting(256.0, "Memory (MB) for cleaning's drafts per process: past it, documents holding a site "
+                                            "template are read and drafted again once the templates are known.")
 
     def __post_init__(self) -> None:
         wrong_types = list(self._type_problems())
@@ -121,6 +123,8 @@ class Config:
             yield "workers must be 0 (all cores) or more"
         if self.workers_min_mb < 0:
             yield "workers_min_mb must be 0 or more"
+        if self.hold_drafts_mb < 0:
+            yield "hold_drafts_mb must be 0 or more"
 
     @property
     def n_workers(self) -> int:

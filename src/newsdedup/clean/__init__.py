@@ -15,7 +15,7 @@ Three steps, so that corpus-wide evidence can be gathered between per-document w
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -31,12 +31,16 @@ from .paragraphs import Paragraph, build_paragraphs, join, split_lines
 from .templates import Evidence, KeySummary, corpus_evidence, find_templates, summarize
 from .text import EXTRACTOR, label, paragraph_scores
 
-__all__ = ["Draft", "Cleaned", "Evidence", "KeySummary", "draft", "finish", "clean_text", "clean_html", "corpus_templates",
-           "find_templates", "key_summary", "templates_from", "clean_records", "clean_in_process", "gc_paused"]
+__all__ = ["Draft", "Cleaned", "Evidence", "KeySummary", "Cleaner", "draft", "finish", "clean_text", "clean_html",
+           "corpus_templates", "find_templates", "key_summary", "templates_from", "needing_templates", "chunked",
+           "clean_records", "clean_in_process", "gc_paused"]
 
 EMPTY = "empty after cleaning: no article text found"
 EXTRACTOR_INDEX = -1  # its para_index: it is no paragraph of the document
-PROGRESS_EVERY = 16  # drafts between two progress reports
+NO_EVIDENCE = Evidence()
+CHUNK = 16  # records per chunk at most (a task of the cleaning helpers)...
+CHUNK_CHARS = 200_000  # ...and fewer when they are large, so that slow HTML pages spread over the workers
+DRAFT_BYTES_PER_CHAR = 5  # a draft's memory per character of its record (4.5 measured on synthetic news)
 
 
 @dataclass(slots=True)
@@ -146,6 +150,77 @@ def finish(d: Draft, evidence: Evidence = Evidence(), config: Config = DEFAULT, 
     return out
 
 
+def chunked(records: Iterable[Record]) -> Iterator[list[Record]]:
+    """``records`` in chunks of :data:`CHUNK` records or :data:`CHUNK_CHARS` characters,
+    whichever comes first, read lazily."""
+    chunk: list[Record] = []
+    size = 0
+    for r in records:
+        if len(chunk) >= CHUNK or size >= CHUNK_CHARS:
+            yield chunk
+            chunk, size = [], 0
+        chunk.append(r)
+        size += r.raw_chars
+    if chunk:
+        yield chunk
+
+
+def needing_templates(summaries: Sequence[tuple[str, KeySummary]], evidence: Evidence) -> set[str]:
+    """The doc ids whose drafts hold a template paragraph: the only documents whose
+    clean text the corpus evidence changes (:func:`finish` reads nothing else of it)."""
+    if not evidence.templates or not summaries:
+        return set()
+    keys = np.concatenate([s.keys for _, s in summaries])
+    owner = np.repeat(np.arange(len(summaries)), [s.keys.size for _, s in summaries])
+    hit = np.isin(keys, np.fromiter(evidence.templates, dtype=np.uint64, count=len(evidence.templates)))
+    return {summaries[i][0] for i in np.unique(owner[hit]).tolist()}
+
+
+class Cleaner:
+    """One process's share of cleaning, streamed chunk by chunk in two passes.
+
+    :meth:`first` drafts a chunk, keeps its template summaries and finishes it at once
+    without corpus evidence: that is already the answer for every document holding no
+    template paragraph. Drafts are kept while they fit in ``hold_chars`` characters of
+    records; once the templates are known, :meth:`refinish` finishes the kept drafts that
+    hold one again, and :meth:`again` drafts and finishes the records of the others, read
+    again. Memory is bounded by the budget, not by the input.
+    """
+
+    def __init__(self, config: Config = DEFAULT, hold_chars: float = float("inf")) -> None:
+        self.config, self.room = config, hold_chars
+        self.held: dict[int, list[Draft]] = {}
+
+    def first(self, number: int, chunk: Sequence[Record]) -> tuple[list[tuple[str, KeySummary]], list[Cleaned]]:
+        drafts = [draft(r) for r in chunk]
+        summaries = [(d.doc_id, key_summary(d, self.config)) for d in drafts if d.error is None]
+        cleaned = [finish(d, NO_EVIDENCE, self.config) for d in drafts]
+        size = sum(r.raw_chars for r in chunk)
+        if size <= self.room:
+            self.held[number], self.room = drafts, self.room - size
+        return summaries, cleaned
+
+    def refinish(self, evidence: Evidence) -> dict[int, list[tuple[int, Cleaned]]]:
+        """For each kept chunk, the documents the templates change: (position, Cleaned)."""
+        out: dict[int, list[tuple[int, Cleaned]]] = {}
+        templates = evidence.templates
+        for number, drafts in self.held.items():
+            fixed = [(i, finish(d, evidence, self.config)) for i, d in enumerate(drafts)
+                     if templates and d.error is None and any(p.key in templates for p in d.paragraphs)]
+            if fixed:
+                out[number] = fixed
+        self.held.clear()
+        return out
+
+    def again(self, chunk: Sequence[Record], evidence: Evidence) -> list[Cleaned]:
+        return [finish(draft(r), evidence, self.config) for r in chunk]
+
+
+def hold_chars(config: Config) -> float:
+    """Characters of records whose drafts one process keeps (``config.hold_drafts_mb``)."""
+    return config.hold_drafts_mb * 1e6 / DRAFT_BYTES_PER_CHAR
+
+
 def clean_records(records: Iterable[Record], config: Config = DEFAULT) -> list[Cleaned]:
     """All three steps in this process (the local runner spreads them over processes)."""
     return clean_in_process(records, config)[0]
@@ -153,23 +228,57 @@ def clean_records(records: Iterable[Record], config: Config = DEFAULT) -> list[C
 
 def clean_in_process(records: Iterable[Record], config: Config = DEFAULT,
                      progress: Callable[[int, int], None] | None = None,
-                     prior: Callable | None = None) -> tuple[list[Cleaned], Evidence]:
-    """:func:`clean_records`, and the corpus evidence; ``progress(drafted, total)`` every
-    ``PROGRESS_EVERY`` drafts and at the last; ``prior(summaries)``: the ``(doc_id,
-    KeySummary)`` pairs of earlier documents to add to the evidence, given the drafts'."""
-    records = list(records)
-    drafts = []
+                     prior: Callable | None = None, again: Callable[[], Iterable[Record]] | None = None,
+                     total: int | None = None) -> tuple[list[Cleaned], Evidence]:
+    """:func:`clean_records`, and the corpus evidence, in reading order, through one
+    :class:`Cleaner`. ``again``: the same records read again (given: ``records`` are
+    streamed, else they are held); ``progress(chars_done, total)`` after each chunk
+    (``total``: the input's characters, estimated; default: counted from ``records``);
+    ``prior(summaries)``: the ``(doc_id, KeySummary)`` pairs of earlier documents to add
+    to the evidence, given the drafts'."""
+    if again is None:
+        records = list(records)
+        again = (lambda: records)  # noqa: E731 - the list itself, read twice
+        total = sum(r.raw_chars for r in records) if total is None else total
+    cleaner = Cleaner(config, hold_chars(config))
+    chunks: list[list[Cleaned]] = []
+    summaries: list[tuple[str, KeySummary]] = []
+    done = 0
     with gc_paused():
-        for r in records:
-            drafts.append(draft(r))
-            if progress and (len(drafts) % PROGRESS_EVERY == 0 or len(drafts) == len(records)):
-                progress(len(drafts), len(records))
-        if prior is None:
-            evidence = corpus_templates(drafts, config)
-        else:
-            summaries = [(d.doc_id, key_summary(d, config)) for d in drafts if d.error is None]
-            evidence = templates_from(summaries + prior(summaries), config)
-        return [finish(d, evidence, config) for d in drafts], evidence
+        for number, chunk in enumerate(chunked(records)):
+            found, cleaned = cleaner.first(number, chunk)
+            summaries.extend(found)
+            chunks.append(cleaned)
+            done += sum(r.raw_chars for r in chunk)
+            if progress:
+                progress(min(done, total or done), total or done)
+        evidence = templates_from(summaries + (prior(summaries) if prior else []), config)
+        needing = needing_templates(summaries, evidence)
+        missing = needing - {c.doc_id for n in cleaner.held for c in chunks[n]}
+        apply_refinished(chunks, cleaner.refinish(evidence))
+        place = positions(chunks, missing)
+        for chunk in chunked(r for r in again() if r.doc_id in missing):
+            apply_again(chunks, place, cleaner.again(chunk, evidence))
+    return [c for chunk in chunks for c in chunk], evidence
+
+
+def apply_refinished(chunks: list[list[Cleaned]], fixed: dict[int, list[tuple[int, Cleaned]]]) -> None:
+    for number, pairs in fixed.items():
+        for i, c in pairs:
+            chunks[number][i] = c
+
+
+def positions(chunks: list[list[Cleaned]], ids: set[str]) -> dict[str, tuple[int, int]]:
+    """Where each of ``ids`` is among the chunks (chunk, position)."""
+    if not ids:
+        return {}
+    return {c.doc_id: (n, i) for n, chunk in enumerate(chunks) for i, c in enumerate(chunk) if c.doc_id in ids}
+
+
+def apply_again(chunks: list[list[Cleaned]], place: dict[str, tuple[int, int]], cleaned: list[Cleaned]) -> None:
+    for c in cleaned:
+        n, i = place[c.doc_id]
+        chunks[n][i] = c
 
 
 @contextmanager

@@ -26,8 +26,7 @@ from ..config import Config
 from ..records import Record
 from .fork import children_allowed, fork_is_safe, stop_with_parent
 
-CHUNK = 16  # records per task at most: enough to amortise a queue round trip...
-CHUNK_CHARS = 200_000  # ...and fewer when they are large, so that slow HTML pages spread over the workers
+CHUNK = clean_stage.CHUNK  # records per task at most: enough to amortise a queue round trip
 AHEAD = 8  # chunks queued per helper, so that a helper never waits for this process
 _POLL_S = 1.0  # how often a waiting parent checks that its workers are alive
 COMPRESSED_CHARS = 4  # characters a byte of a .gz file holds, roughly (scraped text and HTML gzip 3-6x)
@@ -148,65 +147,119 @@ def _file_sizes(path: Path):
         return
 
 
-@clean_stage.gc_paused()  # this process holds its drafts as clean_in_process does (helpers: see _work)
-def clean_on_workers(records: list[Record], config: Config, workers: int,
+@clean_stage.gc_paused()  # this process holds drafts as clean_in_process does (helpers: see _work)
+def clean_on_workers(records: Iterable[Record], config: Config, workers: int,
                      progress: Callable[[int, int], None] | None = None, pool: Helpers | None = None,
-                     prior: Callable | None = None) -> tuple[list[clean_stage.Cleaned], clean_stage.Evidence]:
+                     prior: Callable | None = None, again: Callable[[], Iterable[Record]] | None = None,
+                     total: int | None = None) -> tuple[list[clean_stage.Cleaned], clean_stage.Evidence]:
     """Clean ``records`` on this process and ``workers - 1`` helper processes (``pool``:
-    helpers already started); results in the order of ``records``."""
+    helpers already started), in two passes (:class:`~newsdedup.clean.Cleaner`); results
+    in the order of ``records``. ``again``, ``progress``, ``total`` and ``prior``: as for
+    :func:`~newsdedup.clean.clean_in_process`."""
+    if again is None:
+        records = list(records)
+        again = (lambda: records)  # noqa: E731 - the list itself, read twice
+        total = sum(r.raw_chars for r in records) if total is None else total
     pool = pool or Helpers(config, max(1, workers - 1))
-    tasks, results, orders, procs = pool.tasks, pool.results, pool.orders, pool.procs
-    helpers = len(procs)
     finished = False
     try:
-        chunks = _chunks(records)
-        held: dict[int, list[clean_stage.Draft]] = {}  # the chunks this process drafted
-        summaries: list[tuple[str, clean_stage.KeySummary]] = []
-        sent = received = done = 0
-
-        def take(message, from_helper: bool = True) -> None:
-            nonlocal received, done
-            received += from_helper
-            done += message[0]
-            summaries.extend(message[1])
-            if progress:
-                progress(done, len(records))
-
-        following = 0  # the next chunk to hand out, to a helper or to this process
-        while following < len(chunks):
-            while following < len(chunks) and sent - received < AHEAD * helpers:
-                tasks.put((following, chunks[following]))
-                sent, following = sent + 1, following + 1
-            while (message := _poll(results, procs)) is not None:
-                take(message)
-            if following < len(chunks):
-                held[following], drafted = _draft(chunks[following], config)
-                take(drafted, from_helper=False)
-                following += 1
-        # chunks still queued (helpers slow to start, a small input): drafted here instead
-        while (task := _steal(tasks)) is not None:
-            number, chunk = task
-            held[number], drafted = _draft(chunk, config)
-            take(drafted, from_helper=False)
-            sent -= 1
-        for _ in procs:
-            tasks.put(None)  # no more records
-        while received < sent:
-            take(_receive(results, procs))
-        evidence = clean_stage.templates_from(summaries + (prior(summaries) if prior else []), config)
-        for order in orders:
-            order.put(evidence)
-        cleaned: list[list[clean_stage.Cleaned]] = [[] for _ in chunks]
-        for number, drafts in held.items():
-            cleaned[number] = [clean_stage.finish(d, evidence, config) for d in drafts]
-        for _ in range(sent):
-            number, chunk_cleaned = _receive(results, procs)
-            cleaned[number] = chunk_cleaned
+        run = _TwoPasses(pool, config, progress, total)
+        run.first(records)
+        evidence = clean_stage.templates_from(run.summaries + (prior(run.summaries) if prior else []), config)
+        run.again(again, evidence)
         pool.join()
         finished = True
     finally:
         pool.close(finished)
-    return [c for chunk in cleaned for c in chunk], evidence
+    return [c for chunk in run.chunks for c in chunk], evidence
+
+
+class _TwoPasses:
+    """The parent's side of :func:`clean_on_workers`: it hands chunks out to the helpers
+    (a few queued for each), cleans chunks itself in between, and collects the results."""
+
+    def __init__(self, pool: Helpers, config: Config, progress, total: int | None) -> None:
+        self.pool, self.config, self.progress, self.total = pool, config, progress, total
+        self.own = clean_stage.Cleaner(config, clean_stage.hold_chars(config))
+        self.chunks: list[list[clean_stage.Cleaned]] = []
+        self.held: set[int] = set()  # chunks whose drafts a process kept
+        self.summaries: list[tuple[str, clean_stage.KeySummary]] = []
+        self.sizes: dict[int, int] = {}
+        self.done = 0
+
+    def first(self, records: Iterable[Record]) -> None:
+        """Pass 1: every chunk drafted, summarised and finished without corpus evidence."""
+        def clean_here(number: int, chunk: list[Record]) -> None:
+            self._took(number, clean_stage.NO_EVIDENCE, *self.own.first(number, chunk), number in self.own.held)
+
+        def register(number: int, chunk: list[Record]) -> None:
+            self.chunks.append([])
+            self.sizes[number] = sum(r.raw_chars for r in chunk)
+
+        self._spread("first", enumerate(clean_stage.chunked(records)), register, clean_here)
+
+    def again(self, again: Callable[[], Iterable[Record]], evidence: clean_stage.Evidence) -> None:
+        """Pass 2: the kept drafts that hold a template finished again where they are, the
+        other documents that hold one read, drafted and finished again."""
+        needing = clean_stage.needing_templates(self.summaries, evidence)
+        missing = needing - {c.doc_id for n in self.held for c in self.chunks[n]}
+        for order in self.pool.orders:
+            order.put(evidence)
+        clean_stage.apply_refinished(self.chunks, self.own.refinish(evidence))
+        for _ in self.pool.procs:
+            kind, fixed = _receive(self.pool.results, self.pool.procs)
+            clean_stage.apply_refinished(self.chunks, fixed)
+        place = clean_stage.positions(self.chunks, missing)
+
+        def clean_here(number: int, chunk: list[Record]) -> None:
+            clean_stage.apply_again(self.chunks, place, self.own.again(chunk, evidence))
+
+        chunks = clean_stage.chunked(r for r in again() if r.doc_id in missing)
+        self._spread("again", enumerate(chunks), lambda number, chunk: None, clean_here,
+                     lambda cleaned: clean_stage.apply_again(self.chunks, place, cleaned))
+
+    def _spread(self, kind: str, numbered, register, clean_here, take_again=None) -> None:
+        """Hand ``numbered`` chunks out to the helpers, keeping ``AHEAD`` queued for each,
+        and clean one here whenever their queues are full; then what is still queued,
+        here; then every result in."""
+        pool = self.pool
+        limit = AHEAD * len(pool.procs)
+        sent = received = 0
+
+        def take(message) -> None:
+            nonlocal received
+            received += 1
+            if message[0] == "first":
+                self._took(*message[1:])
+            else:
+                take_again(message[2])
+
+        for number, chunk in numbered:
+            register(number, chunk)
+            while (message := _poll(pool.results, pool.procs)) is not None:
+                take(message)
+            if sent - received < limit:
+                pool.tasks.put((kind, number, chunk))
+                sent += 1
+            else:
+                clean_here(number, chunk)
+        while (task := _steal(pool.tasks)) is not None:  # helpers slow to start, a small input
+            clean_here(*task[1:])
+            sent -= 1
+        for _ in pool.procs:
+            pool.tasks.put(None)  # no more chunks in this pass
+        while received < sent:
+            take(_receive(pool.results, pool.procs))
+
+    def _took(self, number: int, _evidence, summaries, cleaned, held: bool) -> None:
+        self.chunks[number] = cleaned
+        self.summaries.extend(summaries)
+        if held:
+            self.held.add(number)
+        self.done += self.sizes.pop(number)
+        if self.progress:
+            total = self.total or self.done
+            self.progress(min(self.done, total), total)
 
 
 def _context(method: str | None = None):
@@ -223,25 +276,6 @@ def _context(method: str | None = None):
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(["newsdedup.clean"])
     return ctx
-
-
-def _draft(chunk: list[Record], config: Config):
-    """A chunk's drafts, and the message that reports them: how many, and the template
-    summaries of the readable ones."""
-    drafts = [clean_stage.draft(r) for r in chunk]
-    return drafts, (len(drafts), [(d.doc_id, clean_stage.key_summary(d, config)) for d in drafts if d.error is None])
-
-
-def _chunks(records: list[Record]) -> list[list[Record]]:
-    chunks: list[list[Record]] = []
-    size = 0
-    for r in records:
-        if not chunks or len(chunks[-1]) >= CHUNK or size >= CHUNK_CHARS:
-            chunks.append([])
-            size = 0
-        chunks[-1].append(r)
-        size += r.raw_chars
-    return chunks
 
 
 def _steal(tasks):
@@ -292,13 +326,15 @@ def _work(tasks, order, results, config: Config, parent: int | None) -> None:  #
     gc.disable()  # a helper only cleans (see clean.gc_paused)
     try:
         clean_stage.draft(_WARM_UP)  # numba's start and the kernels, before the first chunk arrives
-        held: dict[int, list[clean_stage.Draft]] = {}
+        cleaner = clean_stage.Cleaner(config, clean_stage.hold_chars(config))
         while (task := tasks.get()) is not None:
-            number, chunk = task
-            held[number], drafted = _draft(chunk, config)
-            results.put(drafted)
+            _, number, chunk = task
+            summaries, cleaned = cleaner.first(number, chunk)
+            results.put(("first", number, None, summaries, cleaned, number in cleaner.held))
         evidence = order.get()
-        for number, drafts in held.items():
-            results.put((number, [clean_stage.finish(d, evidence, config) for d in drafts]))
+        results.put(("refinished", cleaner.refinish(evidence)))
+        while (task := tasks.get()) is not None:
+            _, number, chunk = task
+            results.put(("again", number, cleaner.again(chunk, evidence)))
     except BaseException as exc:  # sent to the parent, which raises it
         results.put(exc)

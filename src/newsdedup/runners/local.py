@@ -8,7 +8,9 @@ import logging
 import os
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from itertools import islice
+from pathlib import Path
 from contextlib import contextmanager
 
 import pandas as pd
@@ -21,7 +23,7 @@ from ..read import Input, read_inputs
 from ..records import Record
 from ..result import Result
 from ..tables import build_tables, matches_table
-from .cleaning import CHUNK, Helpers, clean_on_workers, helpers_for
+from .cleaning import Helpers, _file_sizes, clean_on_workers, helpers_for
 from .fork import Forked, children_allowed, fork_is_safe
 
 log = logging.getLogger(__name__)
@@ -60,22 +62,27 @@ def _workers(config: Config) -> int:
     return config.n_workers if children_allowed() else 1
 
 
-def clean_records(records: list[Record], config: Config = DEFAULT, progress: Progress | None = None,
-                  pool: Helpers | None = None, prior: Callable | None = None
+def clean_records(records: Iterable[Record], config: Config = DEFAULT, progress: Progress | None = None,
+                  pool: Helpers | None = None, prior: Callable | None = None,
+                  again: Callable[[], Iterable[Record]] | None = None, total: int | None = None
                   ) -> tuple[list[clean_stage.Cleaned], clean_stage.Evidence]:
-    """Draft every record, gather the corpus evidence, finish every draft (on worker
-    processes that keep their drafts, where the input is large enough to pay for starting
-    them: ``pool``, if already started, else new ones); sorted by doc id. ``prior``: called
-    with the records' ``(doc_id, KeySummary)`` list, returns the earlier documents' to add
-    to the template evidence (an index's)."""
-    report = (lambda done, total: progress("clean", done, total)) if progress else None
-    size = sum(r.raw_chars for r in records)
-    if _workers(config) > 1 and len(records) > CHUNK and size >= config.workers_min_mb * 1e6:
-        cleaned, evidence = clean_on_workers(records, config, config.n_workers, report, pool, prior)
+    """Clean ``records`` (streamed when ``again`` reads them again, see
+    :func:`~newsdedup.clean.clean_in_process`) on this process, and on worker processes
+    when the input is large enough to pay for starting them (``pool``, if already started,
+    else new ones); sorted by doc id. ``prior``: called with the records' ``(doc_id,
+    KeySummary)`` list, returns the earlier documents' to add to the template evidence
+    (an index's); ``total``: the input's characters, estimated (for ``progress``)."""
+    report = (lambda done, whole: progress("clean", done, whole)) if progress else None
+    if again is None:
+        records = list(records)
+        again = (lambda: records)  # noqa: E731 - the list itself, read twice
+        total = sum(r.raw_chars for r in records)
+    if _workers(config) > 1 and (pool is not None or (total or 0) >= max(config.workers_min_mb * 1e6, 1)):
+        cleaned, evidence = clean_on_workers(records, config, config.n_workers, report, pool, prior, again, total)
     else:
         if pool is not None:
             pool.close()
-        cleaned, evidence = clean_stage.clean_in_process(records, config, report, prior)
+        cleaned, evidence = clean_stage.clean_in_process(records, config, report, prior, again, total)
     return sorted(cleaned, key=lambda c: c.doc_id), evidence
 
 
@@ -122,33 +129,78 @@ def read_and_clean(inputs: Input | Iterable[Input], config: Config, progress: Pr
                    timings: dict[str, float], screen: Callable | None = None,
                    prior: Callable | None = None, skipped: Counter | None = None
                    ) -> tuple[list[clean_stage.Cleaned], clean_stage.Evidence]:
-    """Read and clean ``inputs``, sorted by doc id (``screen(records)``: the records to
-    clean and the ``Cleaned`` rows of those it rejects before cleaning; ``prior``: see
-    :func:`clean_records`; ``skipped``: see :func:`~newsdedup.read.read_inputs`)."""
+    """Read and clean ``inputs``, streamed: records are read as cleaning takes them, and
+    the few whose clean text depends on the corpus templates are read again (see
+    :class:`~newsdedup.clean.Cleaner`); sorted by doc id. ``screen(records)``: the
+    records to clean and the ``Cleaned`` rows of those it rejects before cleaning;
+    ``prior``: see :func:`clean_records`; ``skipped``: see
+    :func:`~newsdedup.read.read_inputs`."""
     # with two workers and input files large enough for them, the cleaning helpers are
     # forked before the input is read: they load the cleaning kernels while this process
     # reads (cleaning closes them, even unused)
     single = isinstance(inputs, (str, os.PathLike, pd.DataFrame))
     if not single:
-        inputs = list(inputs)  # an iterator is walked twice: sized here, then read
+        inputs = list(inputs)  # an iterator is walked more than once: sized, read, read again
     pool = helpers_for(config, [inputs] if single else inputs)
     screened: list[clean_stage.Cleaned] = []
+    reading = _Reading(read_inputs(inputs, config, skipped), screen, screened)
+    start = time.perf_counter()
     try:
-        with _timed(timings, "read"):
-            records = list(read_inputs(inputs, config, skipped))
-            if screen is not None:
-                records, screened = screen(records)
-        log.info("read: %d records, %.2f s", len(records), timings["read"])
-        with _timed(timings, "clean"):
-            cleaned, evidence = clean_records(records, config, progress, pool, prior)
+        cleaned, evidence = clean_records(reading, config, progress, pool, prior,
+                                          again=lambda: read_inputs(inputs, config), total=input_chars(inputs))
     finally:
         if pool is not None:
             pool.close()  # a no-op once cleaning has closed it
+    timings["read"] = timings.get("read", 0.0) + reading.seconds
+    timings["clean"] = timings.get("clean", 0.0) + time.perf_counter() - start - reading.seconds
+    log.info("read: %d records, %.2f s", reading.count, reading.seconds)
     log.info("clean: %d records, %d rejected, %d template paragraphs, %.2f s", len(cleaned),
              sum(c.error is not None for c in cleaned), len(evidence.templates), timings["clean"])
     if screened:
         cleaned = sorted(cleaned + screened, key=lambda c: c.doc_id)
     return cleaned, evidence
+
+
+class _Reading:
+    """The records of ``records`` as cleaning takes them (``screen``: see
+    :func:`read_and_clean`, applied to batches; what it rejects goes to ``screened``),
+    counted and timed."""
+
+    BATCH = 256
+
+    def __init__(self, records: Iterator[Record], screen: Callable | None, screened: list) -> None:
+        self.records, self.screen, self.screened = records, screen, screened
+        self.count, self.seconds = 0, 0.0
+
+    def __iter__(self) -> Iterator[Record]:
+        while True:
+            start = time.perf_counter()
+            batch = list(islice(self.records, self.BATCH))
+            if not batch:
+                self.seconds += time.perf_counter() - start
+                return
+            if self.screen is not None:
+                batch, rejected = self.screen(batch)
+                self.screened.extend(rejected)
+            self.seconds += time.perf_counter() - start
+            self.count += len(batch)
+            yield from batch
+
+
+def input_chars(inputs: Input | Iterable[Input]) -> int:
+    """The input's characters, estimated from file sizes (as :func:`.cleaning.files_reach`
+    counts them) and DataFrames' text and HTML columns: the length of the cleaning
+    progress bar."""
+    items = [inputs] if isinstance(inputs, (str, os.PathLike, pd.DataFrame)) else inputs
+    total = 0
+    for item in items:
+        if isinstance(item, pd.DataFrame):
+            for column in ("text", "html"):
+                if column in item.columns:
+                    total += sum(len(v) for v in item[column] if isinstance(v, str))
+        else:
+            total += int(sum(_file_sizes(Path(item))))
+    return total
 
 
 def _deduplicated_tables(cleaned: list[clean_stage.Cleaned], good: list[clean_stage.Cleaned], config: Config,
