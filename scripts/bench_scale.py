@@ -7,9 +7,14 @@ fresh ``newsdedup run`` process per engine (start-up and, for Dask, the LocalClu
 start included; kernels already compiled: one small warm-up run first), ``--workers``
 each, timed end to end (wall and the CPU seconds of every process of the run: on a
 shared machine the wall time says as much about the neighbours); the stage timings from each run's summary.json.
+Memory: the resident memory of the run's whole process tree (this process's children:
+helpers, Dask workers), sampled every 0.1 s: the peak of the sum, the peak of the largest
+process, and the peak of the sum during each stage (stages told apart by the run's ``-v``
+log lines: ``clean`` includes reading, ``write`` is everything after the tables).
+``--million``: 1M documents on the local engine too (about 25 minutes here).
 
-Last line: ``docs_per_s_local=<x> docs_per_s_dask=<y> peak_gb_1m=na`` (peak memory at 1M
-documents is not measured by this script yet).
+Last line: ``docs_per_s_local=<x> docs_per_s_dask=<y> peak_gb_1m=<z>`` (``na`` without
+``--million``).
 """
 
 from __future__ import annotations
@@ -17,12 +22,17 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
+
+import psutil  # a dependency of dask.distributed, in the [dev] extra
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -33,12 +43,13 @@ def corpus(n: int, shards: int, folder: Path) -> Path:
     whole = folder / "all.jsonl"
     subprocess.run([sys.executable, str(SHARED / "eval" / "make_corpus.py"), "--n", str(n), "--seed", "1",
                     "--out", str(whole)], check=True, stderr=subprocess.DEVNULL)
-    lines = whole.read_text(encoding="utf-8").splitlines(keepends=True)
     docs = folder / "docs"
     docs.mkdir()
-    size = -(-len(lines) // shards)
-    for s in range(shards):
-        (docs / f"part-{s:03d}.jsonl").write_text("".join(lines[s * size:(s + 1) * size]), encoding="utf-8")
+    size = -(-n // shards)  # contiguous runs of lines, streamed (1M documents are 3.4 GB)
+    with open(whole, encoding="utf-8") as lines:
+        for s in range(shards):
+            with open(docs / f"part-{s:03d}.jsonl", "w", encoding="utf-8") as part:
+                part.writelines(line for _, line in zip(range(size), lines))
     whole.unlink()
     return docs
 
@@ -48,14 +59,65 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def run(docs: Path, out: Path, engine: str, workers: int) -> tuple[float, float, dict]:
+STAGE_LINE = re.compile(r"newsdedup\.runners\.\w+: (clean|dedup|match|tables): ")
+
+
+def run(docs: Path, out: Path, engine: str, workers: int) -> tuple[float, float, dict, dict]:
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src") + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    cmd = [sys.executable, "-m", "newsdedup", "run", str(docs), "--out", str(out), "--quiet",
+    cmd = [sys.executable, "-m", "newsdedup", "run", str(docs), "--out", str(out), "--quiet", "-v",
            "--engine", engine, "--workers", str(workers)]
     start, cpu = time.perf_counter(), _children_cpu()
-    subprocess.run(cmd, env=env, check=True)
+    proc = subprocess.Popen(cmd, env=env, stderr=subprocess.PIPE, text=True)
+    ends: list[tuple[str, float]] = []  # each stage and when its log line came
+    reader = threading.Thread(target=_stage_ends, args=(proc.stderr, ends), daemon=True)
+    reader.start()
+    samples = _sample(proc)
+    reader.join()
     elapsed = time.perf_counter() - start
-    return elapsed, _children_cpu() - cpu, json.loads((out / "summary.json").read_text())["execution"]["timings_s"]
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} exited with {proc.returncode}")
+    timings = json.loads((out / "summary.json").read_text())["execution"]["timings_s"]
+    return elapsed, _children_cpu() - cpu, timings, _memory(samples, ends)
+
+
+def _stage_ends(stream, ends: list[tuple[str, float]]) -> None:
+    for line in stream:
+        found = STAGE_LINE.search(line)
+        if found:
+            ends.append((found.group(1), time.perf_counter()))
+
+
+def _sample(proc: subprocess.Popen, every: float = 0.1) -> list[tuple[float, int, int]]:
+    """(time, sum of RSS, largest RSS) of ``proc`` and its descendants until it exits."""
+    root = psutil.Process(proc.pid)
+    samples = []
+    while proc.poll() is None:
+        sizes = []
+        try:
+            for p in [root, *root.children(recursive=True)]:
+                try:
+                    sizes.append(p.memory_info().rss)
+                except psutil.Error:
+                    pass
+        except psutil.Error:
+            pass
+        if sizes:
+            samples.append((time.perf_counter(), sum(sizes), max(sizes)))
+        time.sleep(every)
+    return samples
+
+
+def _memory(samples: list[tuple[float, int, int]], ends: list[tuple[str, float]]) -> dict:
+    gb = 1e9
+    stages: dict[str, float] = {}
+    begin = 0.0
+    for stage, end in [*ends, ("write", float("inf"))]:
+        inside = [total for t, total, _ in samples if begin <= t < end]
+        if inside:
+            stages[stage] = round(max(inside) / gb, 2)
+        begin = end
+    return {"peak_gb": round(max((s[1] for s in samples), default=0) / gb, 2),
+            "largest_process_gb": round(max((s[2] for s in samples), default=0) / gb, 2), "by_stage_gb": stages}
 
 
 def main() -> None:
@@ -63,8 +125,10 @@ def main() -> None:
     parser.add_argument("--n", type=int, nargs="+", default=[10_000, 30_000])
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--shards", type=int, default=32)
+    parser.add_argument("--million", action="store_true", help="also 1M documents on the local engine")
     args = parser.parse_args()
     rates: dict[str, float] = {}
+    peak_1m = "na"
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)
         warm = corpus(200, 2, tmp_path / "warm")
@@ -73,11 +137,18 @@ def main() -> None:
         for n in args.n:
             docs = corpus(n, args.shards, tmp_path / f"n{n}")
             for engine in ("local", "dask"):
-                elapsed, cpu, stages = run(docs, tmp_path / f"out-{n}-{engine}", engine, args.workers)
+                elapsed, cpu, stages, memory = run(docs, tmp_path / f"out-{n}-{engine}", engine, args.workers)
                 rates[engine] = n / elapsed
                 print(f"n={n} engine={engine} workers={args.workers} wall_s={elapsed:.1f} cpu_s={cpu:.1f} docs_per_s={n / elapsed:.0f} "
-                      f"stages={json.dumps(stages)}", flush=True)
-    print(f"docs_per_s_local={rates['local']:.0f} docs_per_s_dask={rates['dask']:.0f} peak_gb_1m=na")
+                      f"stages={json.dumps(stages)} memory={json.dumps(memory)}", flush=True)
+            shutil.rmtree(docs.parent)
+        if args.million:
+            docs = corpus(1_000_000, args.shards * 10, tmp_path / "n1m")
+            elapsed, cpu, stages, memory = run(docs, tmp_path / "out-1m", "local", args.workers)
+            peak_1m = f"{memory['peak_gb']:.2f}"
+            print(f"n=1000000 engine=local workers={args.workers} wall_s={elapsed:.1f} cpu_s={cpu:.1f} "
+                  f"docs_per_s={1e6 / elapsed:.0f} stages={json.dumps(stages)} memory={json.dumps(memory)}", flush=True)
+    print(f"docs_per_s_local={rates['local']:.0f} docs_per_s_dask={rates['dask']:.0f} peak_gb_1m={peak_1m}")
 
 
 if __name__ == "__main__":

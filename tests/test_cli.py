@@ -116,7 +116,7 @@ def test_very_verbose_adds_debug_lines_and_other_libraries_info(many_docs, tmp_p
     _chatty_reader(monkeypatch)
     res = _run(many_docs, tmp_path, "-vv", "--quiet")
     assert res.exit_code == 0, res.output
-    assert "DEBUG newsdedup.runners.local: clean: started" in res.stderr
+    assert "DEBUG newsdedup.runners.local: dedup: started" in res.stderr
     assert "INFO urllib3.connectionpool: third-party info" in res.stderr
 
 

@@ -365,3 +365,29 @@ def test_the_cli_starts_its_helpers_before_importing_pandas():
             "print(sorted(m for m in ('pandas', 'pyarrow', 'newsdedup.runners.local') if m in sys.modules))")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert proc.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_streamed_cleaning_drafts_again_only_documents_holding_a_template_and_gives_the_same_answer(
+        tmp_path, monkeypatch, workers):
+    """With no room to keep drafts, cleaning reads the input a second time and drafts only
+    the documents whose text holds a site template again; the tables are those of a run
+    that kept every draft."""
+    from newsdedup.runners import local
+
+    from .test_dask import assert_same_answer
+
+    dump = make_dump(tmp_path / "dump", 60)
+    held = newsdedup.run(dump, newsdedup.Config(workers=1))
+    assert (held.boilerplate["reason"] == "template").any()
+    reads, drafts = [], []
+    read, draft = local.read_inputs, local.clean_stage.draft
+    monkeypatch.setattr(local, "read_inputs", lambda *args, **kwargs: reads.append(1) or read(*args, **kwargs))
+    monkeypatch.setattr(local.clean_stage, "draft", lambda record: drafts.append(record.doc_id) or draft(record))
+    streamed = newsdedup.run(dump, newsdedup.Config(workers=workers, workers_min_mb=0, hold_drafts_mb=0))
+    assert len(reads) == 2
+    if workers == 1:  # a forked helper's drafts are not counted here
+        with_template = set(held.boilerplate.loc[held.boilerplate["reason"] == "template", "doc_id"])
+        again = drafts[len(held.documents):]
+        assert with_template <= set(again) and len(again) < len(held.documents) - len(held.rejects)
+    assert_same_answer(held, streamed)

@@ -152,3 +152,32 @@ def test_terminal_summary_worst_case_is_40_lines(tmp_path):
     lines = report(result, [tmp_path / "a", tmp_path / "b"], tmp_path / "out").splitlines()
     assert len(lines) == 40 and all(len(line) <= 200 for line in lines)
     assert sum(line.startswith("    by reason") or line.startswith("      ") for line in lines) == 2
+
+
+def test_a_run_larger_than_report_max_docs_shows_whole_clusters_largest_first_and_counts_the_whole_run(tmp_path):
+    import base64
+    import zlib
+
+    from newsdedup.report import report_data, shown_part
+
+    # story i has i % 3 copies, all stories quote one of three passages; three records
+    # without text: clusters of 3, 3, six of 2 and six single documents, 27 records
+    records = stories(12, 0, quotes=3, bad=3)
+    result = newsdedup.run(write_jsonl(records, tmp_path / "in.jsonl"), newsdedup.Config(workers=1, report_max_docs=9))
+    assert sorted(result.clusters["size"]) == [1] * 6 + [2] * 6 + [3, 3]
+    part = shown_part(result, 9)
+    sizes = result.clusters.set_index("cluster_id")["size"]
+    shown_clusters = part.documents.groupby("cluster_id")["doc_id"].count()
+    assert len(part.documents) == 9
+    assert sorted(sizes[shown_clusters.index]) == [1, 2, 3, 3]  # 3 + 3 + 2, a second 2 does not fit
+    assert (shown_clusters == sizes[shown_clusters.index]).all()  # every shown cluster whole
+    single = part.documents[part.documents["cluster_id"].map(sizes) == 1]["doc_id"].tolist()
+    sharing = set(result.matches.loc[~result.matches["same_cluster"], ["doc_a", "doc_b"]].values.ravel())
+    assert single[0] in sharing  # the first single story by id that shares a passage
+    assert set(part.matches["doc_a"]) | set(part.matches["doc_b"]) <= set(part.documents["doc_id"])
+    data = report_data(result)
+    assert data["shown"] == {"documents": 9, "of": len(records)}
+    assert data["counts"] == result.counts  # the overview counts the whole run
+    tables = json.loads(zlib.decompress(base64.b64decode(data["tables"])))
+    assert sorted(tables["docs"]["id"]) == sorted(part.documents["doc_id"])
+    assert shown_part(result, len(records)) is result

@@ -63,6 +63,9 @@ class Config:
     match_min_shared: int = _setting(2, "Shared paragraph shingles needed before a cross-cluster pair is scored.")
     match_min_containment: float = _setting(0.25, "...and at least this share of the smaller paragraph's shingles.")
     match_max_postings: int = _setting(50, "A paragraph shingle found in more paragraphs than this proposes no pairs.")
+    # report
+    report_max_docs: int = _setting(20_000, "report.html shows at most this many documents (clusters with duplicates, largest "
+                                            "first, then documents sharing passages, then the rest); the tables hold all.")
     # CI gates (a run over them exits 3 after writing its outputs, adding nothing to an index)
     max_duplicate_share: float = _setting(1.0, "The run fails (exit 3) when more than this share of its records are duplicates.")
     max_rejected_share: float = _setting(1.0, "The run fails (exit 3) when more than this share of its records are rejected.")
@@ -116,7 +119,7 @@ class Config:
             yield "template_related_share must be in (0, 1]"
         for name in ("num_perm", "shingle_size", "match_shingle_size", "max_record_bytes",
                      "max_file_bytes", "template_min_docs", "max_bucket_size",
-                     "match_max_postings", "match_min_shared"):
+                     "match_max_postings", "match_min_shared", "report_max_docs"):
             if getattr(self, name) < 1:
                 yield f"{name} must be at least 1"
         if self.workers < 0:

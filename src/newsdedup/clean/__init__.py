@@ -257,7 +257,7 @@ def clean_in_process(records: Iterable[Record], config: Config = DEFAULT,
         missing = needing - {c.doc_id for n in cleaner.held for c in chunks[n]}
         apply_refinished(chunks, cleaner.refinish(evidence))
         place = positions(chunks, missing)
-        for chunk in chunked(r for r in again() if r.doc_id in missing):
+        for chunk in chunked(r for r in again() if r.doc_id in missing) if missing else ():
             apply_again(chunks, place, cleaner.again(chunk, evidence))
     return [c for chunk in chunks for c in chunk], evidence
 

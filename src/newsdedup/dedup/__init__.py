@@ -15,7 +15,7 @@ The result does not depend on input order: documents are processed sorted by id.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -57,10 +57,10 @@ def _estimates(sigs: np.ndarray, rows_a: np.ndarray, rows_b: np.ndarray, chunk: 
     return out
 
 
-def _first_copies(keys: Sequence[str]) -> np.ndarray:
-    """For each text, the index of the first text with the same compare key (``keys``;
-    16-byte digests in one array and a sort: no per-document dictionary)."""
-    n = len(keys)
+def _first_copies(keys: Iterable[str], n: int) -> np.ndarray:
+    """For each of ``n`` texts, the index of the first text with the same compare key
+    (``keys``, read once: 16-byte digests in one array and a sort, no per-document
+    dictionary and no list of keys)."""
     digests = bytearray(16 * n)
     for i, key in enumerate(keys):
         digests[16 * i:16 * i + 16] = hashlib.blake2b(key.encode("utf-8"), digest_size=16).digest()
@@ -119,7 +119,7 @@ def examine(ids: list[str], txt: list[str], config: Config = DEFAULT,
     n = len(ids)
     # 1. exact duplicates collapse onto their first (smallest id) copy; the compare key of a
     # text is its paragraphs' keys joined by a space (normalising never crosses a blank line)
-    rep = _first_copies([compare_key(t) for t in txt] if para_keys is None else [" ".join(k) for k in para_keys])
+    rep = _first_copies((compare_key(t) for t in txt) if para_keys is None else (" ".join(k) for k in para_keys), n)
     reps = np.flatnonzero(rep == np.arange(n))
 
     # 2. signatures and LSH candidates among distinct texts

@@ -17,11 +17,13 @@ the same bytes for the same input.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 import json
 import os
 import zlib
 from importlib import resources
+from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -125,8 +127,47 @@ def _with_earlier_documents(result: Result) -> pd.DataFrame:
     return pd.concat([documents, rows], ignore_index=True)
 
 
+def shown_part(result: Result, limit: int) -> Result:
+    """The part of ``result`` the page shows: at most ``limit`` documents (a whole run up
+    to it). Chosen in this order: clusters with duplicates, largest first, whole clusters
+    only (one larger than the room left is passed over); then, by doc id, single
+    documents sharing a passage with another cluster; then the other single and the
+    rejected documents. Their clusters, removed paragraphs, pairs and rejects come along,
+    and the matches between two of them."""
+    docs = result.documents
+    if len(docs) <= limit:
+        return result
+    chosen: list[str] = []
+    room = limit
+    multi = result.clusters[result.clusters["size"] > 1].sort_values(["size", "cluster_id"], ascending=[False, True],
+                                                                      kind="stable")
+    for members, size in zip(multi["member_ids"], multi["size"]):
+        if size <= room:
+            chosen.extend(members)
+            room -= int(size)
+    in_multi = docs["cluster_id"].isin(set(multi["cluster_id"]))
+    single = docs["doc_id"][~in_multi]  # singletons and rejected documents
+    across = result.matches[~result.matches["same_cluster"]]
+    sharing = single.isin(set(across["doc_a"]) | set(across["doc_b"]))
+    for doc_id in chain(sorted(single[sharing]), sorted(single[~sharing])):
+        if room <= 0:
+            break
+        chosen.append(doc_id)
+        room -= 1
+    keep = set(chosen)
+    shown_docs = docs[docs["doc_id"].isin(keep)]
+    clusters = result.clusters[result.clusters["cluster_id"].isin(set(shown_docs["cluster_id"].dropna()))]
+    matches = result.matches[result.matches["doc_a"].isin(keep) & result.matches["doc_b"].isin(keep)]
+    return dataclasses.replace(result, documents=shown_docs.reset_index(drop=True), clusters=clusters,
+                               matches=matches, boilerplate=result.boilerplate[result.boilerplate["doc_id"].isin(keep)],
+                               pairs=result.pairs[result.pairs["doc_a"].isin(keep) & result.pairs["doc_b"].isin(keep)],
+                               rejects=result.rejects[result.rejects["doc_id"].isin(keep)])
+
+
 def report_data(result: Result) -> dict[str, Any]:
-    """Everything the page shows, as plain JSON values (documents in cluster order)."""
+    """Everything the page shows, as plain JSON values (documents in cluster order): the
+    counts and charts of the whole run, the documents of its :func:`shown_part`."""
+    whole, result = result, shown_part(result, result.config.report_max_docs)
     docs = _with_earlier_documents(result).sort_values(["cluster_id", "doc_id"], kind="stable",
                                                        na_position="last", ignore_index=True)
     index = {doc_id: i for i, doc_id in enumerate(docs["doc_id"])}
@@ -178,9 +219,10 @@ def report_data(result: Result) -> dict[str, Any]:
     }
     return {
         "version": __version__,
-        "counts": result.counts,
-        "settings": result.summary["settings"],
-        "plots": overview_plots(result),
+        "counts": whole.counts,
+        "shown": {"documents": len(result.documents), "of": len(whole.documents)},
+        "settings": whole.summary["settings"],
+        "plots": overview_plots(whole),
         "flags": chaining_flags(result),
         "tables": deflate_json(tables),
         "texts": pack_texts(texts),

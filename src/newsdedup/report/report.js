@@ -139,7 +139,10 @@
         count("matches", "paragraph matches"), count("matches_across_clusters", "across clusters"),
         count("boilerplate_paragraphs", "paragraphs removed"), count("boilerplate_chars_removed", "chars removed"),
         count("pairs_examined", "pairs examined"), count("read_with_warnings", "read with warnings")),
-      el("p", { class: "muted" }, `clean text: ${fmt(c.clean_chars)} of ${fmt(c.raw_chars)} characters; newsdedup ${DATA.version}`)));
+      el("p", { class: "muted" }, `clean text: ${fmt(c.clean_chars)} of ${fmt(c.raw_chars)} characters; newsdedup ${DATA.version}`),
+      DATA.shown.documents < DATA.shown.of ? el("p", { id: "shown-part" }, `This page shows ${fmt(DATA.shown.documents)} of the ` +
+        `${fmt(DATA.shown.of)} documents (clusters with duplicates, largest first, then documents sharing passages; ` +
+        "setting report_max_docs); the counts and charts above are of the whole run, and the tables hold every document.") : null));
     const P = DATA.plots;
     const timings = Object.entries((EXECUTION && EXECUTION.timings_s) || {});
     parts.push(el("div", { class: "plots" },

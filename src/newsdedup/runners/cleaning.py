@@ -214,7 +214,7 @@ class _TwoPasses:
         def clean_here(number: int, chunk: list[Record]) -> None:
             clean_stage.apply_again(self.chunks, place, self.own.again(chunk, evidence))
 
-        chunks = clean_stage.chunked(r for r in again() if r.doc_id in missing)
+        chunks = clean_stage.chunked(r for r in again() if r.doc_id in missing) if missing else iter(())
         self._spread("again", enumerate(chunks), lambda number, chunk: None, clean_here,
                      lambda cleaned: clean_stage.apply_again(self.chunks, place, cleaned))
 

@@ -145,6 +145,7 @@ def read_and_clean(inputs: Input | Iterable[Input], config: Config, progress: Pr
     screened: list[clean_stage.Cleaned] = []
     reading = _Reading(read_inputs(inputs, config, skipped), screen, screened)
     start = time.perf_counter()
+    log.debug("read and clean: started")
     try:
         cleaned, evidence = clean_records(reading, config, progress, pool, prior,
                                           again=lambda: read_inputs(inputs, config), total=input_chars(inputs))
