@@ -21,7 +21,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..clean.paragraphs import split_clean
+from ..clean.paragraphs import join, split_clean
 from ..config import DEFAULT, Config
 from ..normalize import compare_key, compare_keys
 from .cluster import canonical_index, cluster_id, connected_components
@@ -46,6 +46,42 @@ class Clustering:
 
     def is_duplicate(self, i: int) -> bool:
         return self.doc_ids[i] != self.canonical_ids[i]
+
+
+class JoinedTexts(Sequence[str]):
+    """Clean texts given as their paragraphs, joined when asked, one at a time: the corpus
+    is not held a second time as whole texts (3.4 kB a document of synthetic news).
+
+    >>> JoinedTexts([["a", "b"], ["c"]])[0]
+    'a\\n\\nb'
+    """
+
+    def __init__(self, paragraphs: Sequence[list[str]]) -> None:
+        self.paragraphs = paragraphs
+
+    def __len__(self) -> int:
+        return len(self.paragraphs)
+
+    def __getitem__(self, i):  # type: ignore[override]
+        if isinstance(i, slice):
+            return [join(p) for p in self.paragraphs[i]]
+        return join(self.paragraphs[i])
+
+    def reordered(self, order: Sequence[int]) -> "JoinedTexts":
+        return JoinedTexts([self.paragraphs[i] for i in order])
+
+
+class _Subset(Sequence[str]):
+    """``texts[rows[k]]`` as item ``k``, without a list of them."""
+
+    def __init__(self, texts: Sequence[str], rows: np.ndarray) -> None:
+        self.texts, self.rows = texts, rows
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __getitem__(self, k):  # type: ignore[override]
+        return self.texts[int(self.rows[k])]
 
 
 def _estimates(sigs: np.ndarray, rows_a: np.ndarray, rows_b: np.ndarray, chunk: int = 8192) -> np.ndarray:
@@ -84,7 +120,7 @@ def deduplicate(doc_ids: Sequence[str], texts: Sequence[str], config: Config = D
     then :func:`connect` and :func:`canonicals`."""
     order = sorted(range(len(doc_ids)), key=doc_ids.__getitem__)
     ids = [doc_ids[i] for i in order]
-    txt = [texts[i] for i in order]
+    txt = texts.reordered(order) if isinstance(texts, JoinedTexts) else [texts[i] for i in order]
     para_keys = [paragraph_keys[i] for i in order] if paragraph_keys is not None else None
     examined = examine(ids, txt, config, para_keys, None if sigs is None else sigs[order])
     root = connect(len(ids), examined.pairs)
@@ -124,7 +160,8 @@ def examine(ids: list[str], txt: list[str], config: Config = DEFAULT,
 
     # 2. signatures and LSH candidates among distinct texts
     if sigs is None:
-        sigs = signatures([txt[r] for r in reps], config.num_perm, config.seed, config.shingle_size,
+        sigs = signatures(_Subset(txt, reps) if isinstance(txt, JoinedTexts) else [txt[r] for r in reps],
+                          config.num_perm, config.seed, config.shingle_size,
                           threads=config.n_workers)
     else:
         sigs = sigs[reps]

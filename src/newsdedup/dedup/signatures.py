@@ -321,7 +321,7 @@ def signatures(texts: Sequence[str], num_perm: int = 128, seed: int = 1, k: int 
     without words). ``keys=True`` when the texts are already folded (:func:`~newsdedup.normalize.fold`).
     ``threads``: how many batches are signed at once (default: numba's thread count)."""
     a, b = permutations(num_perm, seed)
-    texts = list(texts)
+    texts = texts if isinstance(texts, Sequence) else list(texts)  # a lazy sequence stays one
     plain = np.fromiter((t.isascii() for t in texts), dtype=bool, count=len(texts))
     out = np.empty((len(texts), num_perm), dtype=np.uint32)
     batches = [(idx, is_ascii) for mask, is_ascii in ((plain, True), (~plain, False))

@@ -17,7 +17,7 @@ import pandas as pd
 
 from .. import clean as clean_stage
 from ..config import DEFAULT, Config
-from ..dedup import deduplicate
+from ..dedup import JoinedTexts, deduplicate
 from ..match import across_clusters, merged, paragraph_matches, passage_index, within_clusters
 from ..read import Input, read_inputs
 from ..records import Record
@@ -216,7 +216,8 @@ def _deduplicated_tables(cleaned: list[clean_stage.Cleaned], good: list[clean_st
     fork = _workers(config) > 1 and len(good) >= FORK_MIN_DOCS
     index = Forked(passage_index, keys, config, words) if fork and fork_is_safe() else None
     with _timed(timings, "dedup"):
-        clustering = deduplicate([c.doc_id for c in good], [c.text for c in good], config, keys, signatures)
+        clustering = deduplicate([c.doc_id for c in good], JoinedTexts([c.paragraphs for c in good]), config, keys,
+                                 signatures)
     log.info("dedup: %d documents in %d clusters, %.2f s", len(good), len(set(clustering.cluster_ids)),
              timings["dedup"])
     ids = clustering.doc_ids  # the order of ``good``: the index's documents
