@@ -242,8 +242,15 @@ def _column(series: pd.Series) -> list[str | None]:
 
 
 def _text_array(series: pd.Series) -> pa.Array:
-    """A text column as an Arrow array of strings, missing texts empty."""
-    return pa.array(_column(series), type=pa.large_string()).fill_null("")
+    """A text column as an Arrow array of strings, missing texts empty (an Arrow-backed
+    column as it is, without a Python string per text)."""
+    try:
+        array = pa.array(series, type=pa.large_string(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # values that are not strings
+        array = pa.array(_column(series), type=pa.large_string())
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    return array.fill_null("")
 
 
 def chaining_flags(result: Result) -> list[dict[str, Any]]:
