@@ -27,3 +27,25 @@ def test_every_module_imports_first():
     proc = subprocess.run([sys.executable, "-c", CHECK], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert int(proc.stdout) > 20  # the walk found the package's modules
+
+
+KERNEL_START = """
+import sys
+from newsdedup.dedup.signatures import signatures
+signatures(["a b c d e f g"])  # numba's lowering modules loaded
+print("scipy.linalg" in sys.modules)
+import scipy.linalg  # still importable afterwards, whole
+print(callable(scipy.linalg.norm))
+"""
+
+
+def test_kernels_start_without_scipy_linalg():
+    """numba's array math imports scipy.linalg (0.16 s a process) only for the inner
+    products of np.convolve and np.correlate: newsdedup's kernels load without it, and
+    scipy.linalg imports normally afterwards."""
+    import pytest
+
+    pytest.importorskip("scipy.linalg", reason="scipy is not installed: numba cannot import it anyway")
+    proc = subprocess.run([sys.executable, "-c", KERNEL_START], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["False", "True"]

@@ -91,6 +91,22 @@ cache_dir()  # now, before a kernel module imports numba
 def njit(*args, cache: bool = True, **options):
     """``numba.njit``, cached where :func:`cache_dir` says (uncached if nowhere)."""
     cached = cache and cache_dir() is not None
+    return _numba().njit(*args, cache=cached, **options)
+
+
+def _numba():
+    """numba, its array-math module imported while ``scipy.linalg`` is hidden. That module
+    imports it (0.16 s, in the main process and in every helper) only to choose BLAS
+    for the inner products of ``np.convolve`` and ``np.correlate``, which no kernel here
+    uses (without scipy numba loops instead); ``np.dot`` and ``np.linalg`` import scipy
+    themselves when a kernel using them is compiled."""
     import numba
 
-    return numba.njit(*args, cache=cached, **options)
+    if "scipy.linalg" not in sys.modules and "numba.np.arraymath" not in sys.modules:
+        sys.modules["scipy.linalg"] = None  # type: ignore[assignment]  # its import fails at once
+        try:
+            import numba.np.arraymath  # noqa: F401
+        finally:
+            if sys.modules.get("scipy.linalg", False) is None:
+                del sys.modules["scipy.linalg"]
+    return numba

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import platform
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -112,7 +113,10 @@ class Result:
         tables = {"documents": self.documents, "clusters": self.clusters,
                   "paragraph_matches": self.matches, "boilerplate": self.boilerplate, "pairs": self.pairs}
         check_replaceable(out)  # before the lock file is made beside a folder that is refused
-        with output_lock(out, lock_timeout), staged_output(out) as stage:
+        with output_lock(out, lock_timeout), staged_output(out) as stage, ThreadPoolExecutor(1) as pool:
+            # the page is built beside the tables: both spend most of their time in
+            # Arrow, numpy and zlib, which let go of the GIL
+            page = pool.submit(self._write_report, stage) if report else None
             if self.merges is not None:
                 tables["merges"] = self.merges
             for name, df in tables.items():
@@ -123,11 +127,14 @@ class Result:
             write_jsonl(self.rejects.to_dict("records"), stage / "rejects.jsonl")
             write_json(self.summary, stage / "summary.json")
             (stage / "summary.md").write_text(summary_markdown(self), encoding="utf-8")
-            if report:
-                from .report import REPORT_NAME, write_report
-
-                write_report(self, stage / REPORT_NAME)
+            if page is not None:
+                page.result()
         return out
+
+    def _write_report(self, stage: Path) -> None:
+        from .report import REPORT_NAME, write_report
+
+        write_report(self, stage / REPORT_NAME)
 
 
 def summary_markdown(result: Result, largest: int = 10, rejects: int = 10) -> str:

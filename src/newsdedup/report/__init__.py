@@ -22,12 +22,14 @@ import hashlib
 import json
 import os
 import zlib
+from concurrent.futures import Future, ThreadPoolExecutor
 from importlib import resources
 from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
+import pyarrow as pa
 
 from .. import __version__
 from ..schema import TABLES
@@ -115,12 +117,12 @@ def _with_earlier_documents(result: Result) -> pd.DataFrame:
     """The run's documents, and a row (no text) for each document of an index's earlier
     drops that a cluster or a match of this run names."""
     documents = result.documents
-    named = set(result.clusters["canonical_id"]).union(*map(set, result.clusters["member_ids"]),
-                                                        result.matches["doc_a"], result.matches["doc_b"])
-    earlier = sorted(named - set(documents["doc_id"]))
+    named = set(_values(result.clusters["canonical_id"])).union(
+        *map(set, result.clusters["member_ids"]), _values(result.matches["doc_a"]), _values(result.matches["doc_b"]))
+    earlier = sorted(named - set(_values(documents["doc_id"])))
     if not earlier:
         return documents
-    cluster_of = {m: c for c, members in zip(result.clusters["cluster_id"], result.clusters["member_ids"])
+    cluster_of = {m: c for c, members in zip(_values(result.clusters["cluster_id"]), result.clusters["member_ids"])
                   for m in members}
     rows = pd.DataFrame({"doc_id": earlier, "status": EARLIER, "cluster_id": [cluster_of.get(d) for d in earlier],
                          "raw_chars": 0, "clean_chars": 0})
@@ -170,49 +172,58 @@ def report_data(result: Result) -> dict[str, Any]:
     whole, result = result, shown_part(result, result.config.report_max_docs)
     docs = _with_earlier_documents(result).sort_values(["cluster_id", "doc_id"], kind="stable",
                                                        na_position="last", ignore_index=True)
-    index = {doc_id: i for i, doc_id in enumerate(docs["doc_id"])}
-    clusters = result.clusters.sort_values("cluster_id", kind="stable", ignore_index=True)
-    cluster_index = {cid: i for i, cid in enumerate(clusters["cluster_id"])}
     boilerplate = result.boilerplate
-    texts = [_str(t) or "" for t in docs["text"]] + [_str(t) or "" for t in boilerplate["text"]]
+    texts = pa.concat_arrays([_text_array(docs["text"]), _text_array(boilerplate["text"])])
+    with ThreadPoolExecutor(1) as pool:  # packing the texts mostly lets go of the GIL: beside the rest
+        packed = pool.submit(pack_texts, texts)
+        return _report_values(result, docs, packed)
+
+
+def _report_values(result: Result, docs: pd.DataFrame, packed: Future) -> dict[str, Any]:
+    """report_data's values, with ``packed``: the texts, packed by another thread."""
+    index = {doc_id: i for i, doc_id in enumerate(_values(docs["doc_id"]))}
+    clusters = result.clusters.sort_values("cluster_id", kind="stable", ignore_index=True)
+    cluster_index = {cid: i for i, cid in enumerate(_values(clusters["cluster_id"]))}
+    boilerplate = result.boilerplate
     reasons = sorted(set(boilerplate["reason"].dropna()))
+    reason_index = {r: i for i, r in enumerate(reasons)}
     matches = result.matches
     tables = {
         "docs": {
-            "id": list(docs["doc_id"]),
+            "id": _values(docs["doc_id"]),
             "source": _column(docs["source"]),
             "url": _column(docs["url"]),
             "title": _column(docs["title"]),
             "date": _column(docs["date"]),
-            "status": list(docs["status"]),
-            "cluster": [cluster_index.get(c, -1) for c in docs["cluster_id"]],
+            "status": _values(docs["status"]),
+            "cluster": [cluster_index.get(c, -1) for c in _values(docs["cluster_id"])],
             "similarity": [None if pd.isna(s) else round(float(s), 4) for s in docs["similarity"]],
             "raw_chars": [int(n) for n in docs["raw_chars"]],
             "clean_chars": [int(n) for n in docs["clean_chars"]],
             "warning": _column(docs["warning"]),
         },
         "clusters": {
-            "id": list(clusters["cluster_id"]),
-            "canonical": [index[c] for c in clusters["canonical_id"]],
+            "id": _values(clusters["cluster_id"]),
+            "canonical": [index[c] for c in _values(clusters["canonical_id"])],
             "members": [[index[m] for m in members] for members in clusters["member_ids"]],
         },
         "boilerplate": {
-            "doc": [index[d] for d in boilerplate["doc_id"]],
+            "doc": [index[d] for d in _values(boilerplate["doc_id"])],
             "para": [int(p) for p in boilerplate["para_index"]],
-            "reason": [reasons.index(r) for r in boilerplate["reason"]],
+            "reason": [reason_index[r] for r in _values(boilerplate["reason"])],
             "reasons": reasons,
         },
         "matches": {
-            "a": [index[d] for d in matches["doc_a"]],
+            "a": [index[d] for d in _values(matches["doc_a"])],
             "pa": [int(p) for p in matches["para_a"]],
-            "b": [index[d] for d in matches["doc_b"]],
+            "b": [index[d] for d in _values(matches["doc_b"])],
             "pb": [int(p) for p in matches["para_b"]],
             "score": [round(float(s), 1) for s in matches["score"]],
             "same": [int(bool(s)) for s in matches["same_cluster"]],
         },
         "rejects": {
-            "doc": [index.get(d, -1) for d in result.rejects["doc_id"]],
-            "id": list(result.rejects["doc_id"]),
+            "doc": [index.get(d, -1) for d in _values(result.rejects["doc_id"])],
+            "id": _values(result.rejects["doc_id"]),
             "source": _column(result.rejects["source"]),
             "error": _column(result.rejects["error"]),
         },
@@ -225,7 +236,7 @@ def report_data(result: Result) -> dict[str, Any]:
         "plots": overview_plots(whole),
         "flags": chaining_flags(result),
         "tables": deflate_json(tables),
-        "texts": pack_texts(texts),
+        "texts": packed.result(),
     }
 
 
@@ -262,8 +273,26 @@ def _str(value: Any) -> str | None:
     return None if value is None or value is pd.NA or (isinstance(value, float) and value != value) else str(value)
 
 
+def _values(series: pd.Series) -> list[Any]:
+    """The values of ``series`` as a list, missing ones None (an Arrow-backed column is
+    converted at once: iterating over it boxes one value at a time, ten times slower)."""
+    return series.to_numpy(dtype=object, na_value=None).tolist()
+
+
 def _column(series: pd.Series) -> list[str | None]:
-    return [_str(v) for v in series]
+    return [_str(v) for v in _values(series)]
+
+
+def _text_array(series: pd.Series) -> pa.Array:
+    """A text column as an Arrow array of strings, missing texts empty (an Arrow-backed
+    column as it is, without a Python string per text)."""
+    try:
+        array = pa.array(series, type=pa.large_string(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # values that are not strings
+        array = pa.array(_column(series), type=pa.large_string())
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    return array.fill_null("")
 
 
 def chaining_flags(result: Result) -> list[dict[str, Any]]:
@@ -279,24 +308,26 @@ def chaining_flags(result: Result) -> list[dict[str, Any]]:
     multi = result.clusters[result.clusters["size"] > 1]
     if not len(multi):
         return []
-    docs = result.documents.set_index("doc_id")
+    similarity = dict(zip(_values(result.documents["doc_id"]), result.documents["similarity"].tolist()))
     accepted = result.pairs[result.pairs["decision"] == "duplicate"]
-    direct = set(zip(accepted["doc_a"], accepted["doc_b"])) | set(zip(accepted["doc_b"], accepted["doc_a"]))
+    doc_a, doc_b = _values(accepted["doc_a"]), _values(accepted["doc_b"])
+    direct = set(zip(doc_a, doc_b)) | set(zip(doc_b, doc_a))
     aligned = _aligned_shares(result)
     limit = _outsized(multi["size"])
     config = result.config
     flags = []
-    for row in multi.itertuples(index=False):
-        far = sorted(m for m in row.member_ids if m != row.canonical_id and (m, row.canonical_id) not in direct
-                     and m in docs.index  # an index run: members of earlier drops were judged then
-                     and float(docs.at[m, "similarity"]) < config.threshold
-                     and aligned.get((m, row.canonical_id), 0.0) < config.partial_coverage)
-        if not far and row.size < limit:
+    for cluster_id, size, canonical_id, member_ids in zip(_values(multi["cluster_id"]), multi["size"].tolist(),
+                                                          _values(multi["canonical_id"]), multi["member_ids"]):
+        far = sorted(m for m in member_ids if m != canonical_id and (m, canonical_id) not in direct
+                     and m in similarity  # an index run: members of earlier drops were judged then
+                     and float(similarity[m]) < config.threshold
+                     and aligned.get((m, canonical_id), 0.0) < config.partial_coverage)
+        if not far and size < limit:
             continue
-        flag: dict[str, Any] = {"cluster": row.cluster_id, "size": int(row.size), "far_members": far}
+        flag: dict[str, Any] = {"cluster": cluster_id, "size": int(size), "far_members": far}
         if far:
-            flag["least_aligned"] = round(min(aligned.get((m, row.canonical_id), 0.0) for m in far), 3)
-        if row.size >= limit:
+            flag["least_aligned"] = round(min(aligned.get((m, canonical_id), 0.0) for m in far), 3)
+        if size >= limit:
             flag["outsized_from"] = limit
         flags.append(flag)
     flags.sort(key=lambda f: (-f["size"], f["cluster"]))
@@ -306,15 +337,17 @@ def chaining_flags(result: Result) -> list[dict[str, Any]]:
 def _aligned_shares(result: Result) -> dict[tuple[str, str], float]:
     """(member, canonical) -> share of the member's clean text in paragraphs aligned with
     the canonical's."""
-    texts = dict(zip(result.documents["doc_id"], result.documents["text"]))
-    canonical = dict(zip(result.documents["doc_id"], result.documents["canonical_id"]))
+    ids = _values(result.documents["doc_id"])
+    texts = dict(zip(ids, _values(result.documents["text"])))
+    canonical = dict(zip(ids, _values(result.documents["canonical_id"])))
     within = result.matches[result.matches["same_cluster"]]
     matched: dict[tuple[str, str], set[int]] = {}
-    for a, pa, b, pb in within[["doc_a", "para_a", "doc_b", "para_b"]].itertuples(index=False):
+    for a, para_a, b, para_b in zip(_values(within["doc_a"]), within["para_a"].tolist(), _values(within["doc_b"]),
+                                    within["para_b"].tolist()):
         if canonical.get(a) == b:
-            matched.setdefault((a, b), set()).add(int(pa))
+            matched.setdefault((a, b), set()).add(int(para_a))
         elif canonical.get(b) == a:
-            matched.setdefault((b, a), set()).add(int(pb))
+            matched.setdefault((b, a), set()).add(int(para_b))
     shares = {}
     for (member, canon), paras in matched.items():
         lengths = [len(p) for p in str(texts[member]).split("\n\n")]
