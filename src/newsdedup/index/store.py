@@ -2,7 +2,7 @@
 
 Tables (``SCHEMA``): ``meta`` (format version and the settings that change decisions),
 ``drops`` (committed drops in order), ``documents`` (every record of every drop: the
-columns of a run's ``documents`` table, the clean text zlib-compressed, the MinHash
+columns of a run's ``documents`` table, the clean text compressed (:func:`compress`), the MinHash
 signature, the drop), ``bands`` (the low 32 bits of each LSH band key, indexed: the
 candidate lookup; a collision of the low bits only adds a document that verification then
 finds unrelated) and ``bands_recent`` (the same, the keys of the latest drops: see
@@ -37,11 +37,12 @@ import json
 import os
 import sqlite3
 import struct
-import zlib
+import threading
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
+import zstandard
 
 from ..clean import KeySummary
 from ..clean.paragraphs import split_clean
@@ -50,7 +51,7 @@ from ..config import Config
 from ..normalize import compare_keys, line_stats
 
 APPLICATION_ID = 0x4E445831  # "NDX1" in the file header: a newsdedup index
-FORMAT_VERSION = 3  # 2: template summaries packed in one blob; 3: key tables in two levels
+FORMAT_VERSION = 4  # 2: template summaries packed in one blob; 3: key tables in two levels; 4: texts in zstd
 LEVELLED = ("bands", "shaped_keys")  # key tables with a recent level: see Store.insert_keys
 MERGE_SHARE = 8  # the recent level is merged into the main one when it holds 1/8 of its rows
 PAGE_SIZE = 65536
@@ -113,12 +114,25 @@ def refused_if_damaged(path: os.PathLike | str, exc: sqlite3.DatabaseError) -> E
     return exc
 
 
+TEXT_LEVEL = 1  # zstd: a drop's clean texts 5x faster than zlib's level 6 (0.012 s against 0.064 s), as small
+
+
+_codecs = threading.local()  # a zstd (de)compressor is used by one thread at a time; making one costs a compression
+
+
 def compress(text: str) -> bytes:
-    return zlib.compress(text.encode("utf-8"), 6)
+    """A clean text as stored: zstd, level ``TEXT_LEVEL``, one frame."""
+    if not hasattr(_codecs, "compressor"):
+        _codecs.compressor = zstandard.ZstdCompressor(level=TEXT_LEVEL)
+    return _codecs.compressor.compress(text.encode("utf-8"))
 
 
 def decompress(blob: bytes | None) -> str:
-    return zlib.decompress(blob).decode("utf-8") if blob is not None else ""
+    if blob is None:
+        return ""
+    if not hasattr(_codecs, "decompressor"):
+        _codecs.decompressor = zstandard.ZstdDecompressor()
+    return _codecs.decompressor.decompress(blob).decode("utf-8")
 
 
 _DERIVED = 0x80000000  # in the paragraph count: the sketches are not stored, see derive_sketches
