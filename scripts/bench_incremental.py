@@ -8,9 +8,10 @@ bytes per document, and the agreement of 3 drops with one run.
    can be repeated) and without, both warm (each run once before the timed runs), best
    of ``--repeat`` (interleaved): ``drop_ratio`` = with / without; then, on a copy of the
    index, that drop and ``--commits``-1 more (``--seed 9``, 10, ...) added for real, one after
-   the other, each timed added and without an index (``committed``: the ratios of each
-   drop, their median and largest, and the drops whose commit merged a key table's recent
-   level into the main one, see ``newsdedup.index.store.Store.insert_keys``);
+   the other, each timed added and without an index, best of ``--repeat`` (each added run
+   on a fresh copy of the index as it stood before that drop) (``committed``: the ratios of
+   each drop, their median and largest, and the drops whose commit merged a key table's
+   recent level into the main one, see ``newsdedup.index.store.Store.insert_keys``);
 2. the index's bytes per document on disk, split into signatures, compressed clean
    text and the rest;
 3. ``../shared/data/aeb-dupes-dev`` in 3 drops, three ways (round robin in two orders,
@@ -57,23 +58,30 @@ def timed(fn) -> float:
     return time.perf_counter() - start
 
 
-def committed_series(index: Path, drops: list[pd.DataFrame], config: newsdedup.Config, copy: Path) -> dict:
+def committed_series(index: Path, drops: list[pd.DataFrame], config: newsdedup.Config, copy: Path,
+                     repeat: int) -> dict:
     """``drops`` added one after the other to a copy of ``index`` (which stays as built),
-    each timed added and without an index."""
+    each timed added and without an index, best of ``repeat`` (interleaved; each added
+    run on a fresh copy of the index as it stood before that drop)."""
     from newsdedup.index.store import Store
 
-    shutil.copyfile(index, copy)
-    with open(copy, "rb+") as f:  # written out now, not by the first commit's fsync
-        os.fsync(f.fileno())
+    state = copy.with_name(copy.name + ".before")
+    shutil.copyfile(index, state)
     seconds, ratios, merged = [], [], []
     for k, drop in enumerate(drops):
-        plain = timed(lambda: newsdedup.run(drop, config))
-        before = _level_rows(Store, copy)
-        seconds.append(round(timed(lambda: newsdedup.run(drop, config, index=copy)), 2))
-        ratios.append(round(seconds[-1] / plain, 2))
-        after = _level_rows(Store, copy)
+        plain, added = [], []
+        for _ in range(repeat):
+            shutil.copyfile(state, copy)
+            with open(copy, "rb+") as f:  # written out now, not by the commit's fsync
+                os.fsync(f.fileno())
+            plain.append(timed(lambda: newsdedup.run(drop, config)))
+            added.append(timed(lambda: newsdedup.run(drop, config, index=copy)))
+        before, after = _level_rows(Store, state), _level_rows(Store, copy)
         merged.extend(f"{k + 1}:{t}" for t in after if after[t][0] != before[t][0])
-    copy.unlink()
+        copy.replace(state)
+        seconds.append(round(min(added), 2))
+        ratios.append(round(min(added) / min(plain), 2))
+    state.unlink()
     return {"seconds": seconds, "ratios": ratios, "median_ratio": float(pd.Series(ratios).median()),
             "max_ratio": max(ratios), "merges": merged}
 
@@ -157,7 +165,7 @@ def main() -> None:
         # each drop its own corpus (seeds 9, 10, ...): slices of one corpus would hold copies of
         # each other, and a later drop's work against the earlier ones would grow with them
         series = [drop] + [synthetic(args.drop_size, 9 + k, tmp) for k in range(args.commits - 1)]
-        committed = committed_series(index, series, config, tmp / "commit.ndx")
+        committed = committed_series(index, series, config, tmp / "commit.ndx", args.repeat)
         info = newsdedup.Index.open(index).info()
         per = info["bytes_per_document"]
         orders = aeb_orders(tmp, config) if (SHARED / "data" / "aeb-dupes-dev").is_dir() else {}
