@@ -17,7 +17,8 @@ bytes per document, and the agreement of 3 drops with one run.
 3. ``../shared/data/aeb-dupes-dev`` in 3 drops, three ways (round robin in two orders,
    contiguous thirds), against one run: the ARI of the partitions (``partition_ari``:
    the least of the three), the pairwise F1 against ``truth.csv`` and its difference
-   from the one run's, and how many documents' status differs (see :func:`aeb_orders`).
+   from the one run's, how many documents' status differs, and how many of the one
+   run's cross-cluster paragraph matches the drops' outputs hold (see :func:`aeb_orders`).
 
 Last line: ``drop_ratio=<x> index_bytes_per_doc=<y> partition_ari=<z>``.
 """
@@ -97,8 +98,10 @@ def _level_rows(store_class, path: Path) -> dict:
 def aeb_orders(tmp: Path, config: newsdedup.Config) -> dict[str, dict]:
     """``aeb-dupes-dev`` as one run and in 3 drops, three ways (round robin in order 1-2-3
     and 3-2-1, contiguous thirds): per way, the ARI of its partition against the one
-    run's, the pairwise F1 against the truth, and how many documents' status (which
-    copy is ``kept``) differs from the one run."""
+    run's, the pairwise F1 against the truth, how many documents' status (which copy is
+    ``kept``) differs from the one run, and of the one run's cross-cluster paragraph
+    matches, how many the drops' ``matches`` tables hold (each match involves a document
+    of the later of its two drops), and how many they hold that the one run has not."""
     sys.path.insert(0, str(SHARED / "eval"))
     from score_clusters import score
 
@@ -109,21 +112,31 @@ def aeb_orders(tmp: Path, config: newsdedup.Config) -> dict[str, dict]:
     ways = {"round_robin_123": [files[k::3] for k in range(3)],
             "round_robin_321": [files[k::3] for k in (2, 1, 0)],
             "contiguous_thirds": [files[k * thirds:(k + 1) * thirds] for k in range(3)]}
-    one = newsdedup.run(data / "docs", config).documents.set_index("doc_id")
-    out = {"one_run": {"f1": score(truth, _labels(one))["f1"]}}
+    one_run = newsdedup.run(data / "docs", config)
+    one, across = one_run.documents.set_index("doc_id"), _across(one_run.matches)
+    out = {"one_run": {"f1": score(truth, _labels(one))["f1"], "cross_cluster_matches": len(across)}}
     for way, parts in ways.items():
+        found: set[tuple] = set()
         for k, part in enumerate(parts):
             folder = tmp / f"aeb_{way}_{k}"
             folder.mkdir()
             for f in part:
                 (folder / f.name).symlink_to(f)
-            newsdedup.run(folder, config.replace(follow_symlinks=True), index=tmp / f"aeb_{way}.ndx")
+            drop = newsdedup.run(folder, config.replace(follow_symlinks=True), index=tmp / f"aeb_{way}.ndx")
+            found |= _across(drop.matches)
         split = newsdedup.Index.open(tmp / f"aeb_{way}.ndx").tables()["documents"].set_index("doc_id")
         f1 = score(truth, _labels(split))["f1"]
         out[way] = {"ari_vs_one_run": score(_labels(one), _labels(split))["ari"], "f1": f1,
                     "f1_delta": f1 - out["one_run"]["f1"],
-                    "status_differs": int((split["status"].reindex(one.index) != one["status"]).sum())}
+                    "status_differs": int((split["status"].reindex(one.index) != one["status"]).sum()),
+                    "cross_cluster_matches_found": len(found & across), "cross_cluster_matches_other": len(found - across)}
     return out
+
+
+def _across(matches: pd.DataFrame) -> set[tuple]:
+    """The cross-cluster paragraph matches, as (doc_a, para_a, doc_b, para_b)."""
+    rows = matches[~matches["same_cluster"].astype(bool)]
+    return set(zip(rows["doc_a"], rows["para_a"], rows["doc_b"], rows["para_b"]))
 
 
 def _labels(documents: pd.DataFrame) -> dict[str, str]:
