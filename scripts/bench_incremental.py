@@ -8,15 +8,17 @@ bytes per document, and the agreement of 3 drops with one run.
    can be repeated) and without, both warm (each run once before the timed runs), best
    of ``--repeat`` (interleaved): ``drop_ratio`` = with / without; then, on a copy of the
    index, that drop and ``--commits``-1 more (``--seed 9``, 10, ...) added for real, one after
-   the other, each timed added and without an index (``committed``: the ratios of each
-   drop, their median and largest, and the drops whose commit merged a key table's recent
-   level into the main one, see ``newsdedup.index.store.Store.insert_keys``);
+   the other, each timed added and without an index, best of ``--repeat`` (each added run
+   on a fresh copy of the index as it stood before that drop) (``committed``: the ratios of
+   each drop, their median and largest, and the drops whose commit merged a key table's
+   recent level into the main one, see ``newsdedup.index.store.Store.insert_keys``);
 2. the index's bytes per document on disk, split into signatures, compressed clean
    text and the rest;
 3. ``../shared/data/aeb-dupes-dev`` in 3 drops, three ways (round robin in two orders,
    contiguous thirds), against one run: the ARI of the partitions (``partition_ari``:
    the least of the three), the pairwise F1 against ``truth.csv`` and its difference
-   from the one run's, and how many documents' status differs (see :func:`aeb_orders`).
+   from the one run's, how many documents' status differs, and how many of the one
+   run's cross-cluster paragraph matches the drops' outputs hold (see :func:`aeb_orders`).
 
 Last line: ``drop_ratio=<x> index_bytes_per_doc=<y> partition_ari=<z>``.
 """
@@ -57,23 +59,30 @@ def timed(fn) -> float:
     return time.perf_counter() - start
 
 
-def committed_series(index: Path, drops: list[pd.DataFrame], config: newsdedup.Config, copy: Path) -> dict:
+def committed_series(index: Path, drops: list[pd.DataFrame], config: newsdedup.Config, copy: Path,
+                     repeat: int) -> dict:
     """``drops`` added one after the other to a copy of ``index`` (which stays as built),
-    each timed added and without an index."""
+    each timed added and without an index, best of ``repeat`` (interleaved; each added
+    run on a fresh copy of the index as it stood before that drop)."""
     from newsdedup.index.store import Store
 
-    shutil.copyfile(index, copy)
-    with open(copy, "rb+") as f:  # written out now, not by the first commit's fsync
-        os.fsync(f.fileno())
+    state = copy.with_name(copy.name + ".before")
+    shutil.copyfile(index, state)
     seconds, ratios, merged = [], [], []
     for k, drop in enumerate(drops):
-        plain = timed(lambda: newsdedup.run(drop, config))
-        before = _level_rows(Store, copy)
-        seconds.append(round(timed(lambda: newsdedup.run(drop, config, index=copy)), 2))
-        ratios.append(round(seconds[-1] / plain, 2))
-        after = _level_rows(Store, copy)
+        plain, added = [], []
+        for _ in range(repeat):
+            shutil.copyfile(state, copy)
+            with open(copy, "rb+") as f:  # written out now, not by the commit's fsync
+                os.fsync(f.fileno())
+            plain.append(timed(lambda: newsdedup.run(drop, config)))
+            added.append(timed(lambda: newsdedup.run(drop, config, index=copy)))
+        before, after = _level_rows(Store, state), _level_rows(Store, copy)
         merged.extend(f"{k + 1}:{t}" for t in after if after[t][0] != before[t][0])
-    copy.unlink()
+        copy.replace(state)
+        seconds.append(round(min(added), 2))
+        ratios.append(round(min(added) / min(plain), 2))
+    state.unlink()
     return {"seconds": seconds, "ratios": ratios, "median_ratio": float(pd.Series(ratios).median()),
             "max_ratio": max(ratios), "merges": merged}
 
@@ -89,8 +98,10 @@ def _level_rows(store_class, path: Path) -> dict:
 def aeb_orders(tmp: Path, config: newsdedup.Config) -> dict[str, dict]:
     """``aeb-dupes-dev`` as one run and in 3 drops, three ways (round robin in order 1-2-3
     and 3-2-1, contiguous thirds): per way, the ARI of its partition against the one
-    run's, the pairwise F1 against the truth, and how many documents' status (which
-    copy is ``kept``) differs from the one run."""
+    run's, the pairwise F1 against the truth, how many documents' status (which copy is
+    ``kept``) differs from the one run, and of the one run's cross-cluster paragraph
+    matches, how many the drops' ``matches`` tables hold (each match involves a document
+    of the later of its two drops), and how many they hold that the one run has not."""
     sys.path.insert(0, str(SHARED / "eval"))
     from score_clusters import score
 
@@ -101,21 +112,31 @@ def aeb_orders(tmp: Path, config: newsdedup.Config) -> dict[str, dict]:
     ways = {"round_robin_123": [files[k::3] for k in range(3)],
             "round_robin_321": [files[k::3] for k in (2, 1, 0)],
             "contiguous_thirds": [files[k * thirds:(k + 1) * thirds] for k in range(3)]}
-    one = newsdedup.run(data / "docs", config).documents.set_index("doc_id")
-    out = {"one_run": {"f1": score(truth, _labels(one))["f1"]}}
+    one_run = newsdedup.run(data / "docs", config)
+    one, across = one_run.documents.set_index("doc_id"), _across(one_run.matches)
+    out = {"one_run": {"f1": score(truth, _labels(one))["f1"], "cross_cluster_matches": len(across)}}
     for way, parts in ways.items():
+        found: set[tuple] = set()
         for k, part in enumerate(parts):
             folder = tmp / f"aeb_{way}_{k}"
             folder.mkdir()
             for f in part:
                 (folder / f.name).symlink_to(f)
-            newsdedup.run(folder, config.replace(follow_symlinks=True), index=tmp / f"aeb_{way}.ndx")
+            drop = newsdedup.run(folder, config.replace(follow_symlinks=True), index=tmp / f"aeb_{way}.ndx")
+            found |= _across(drop.matches)
         split = newsdedup.Index.open(tmp / f"aeb_{way}.ndx").tables()["documents"].set_index("doc_id")
         f1 = score(truth, _labels(split))["f1"]
         out[way] = {"ari_vs_one_run": score(_labels(one), _labels(split))["ari"], "f1": f1,
                     "f1_delta": f1 - out["one_run"]["f1"],
-                    "status_differs": int((split["status"].reindex(one.index) != one["status"]).sum())}
+                    "status_differs": int((split["status"].reindex(one.index) != one["status"]).sum()),
+                    "cross_cluster_matches_found": len(found & across), "cross_cluster_matches_other": len(found - across)}
     return out
+
+
+def _across(matches: pd.DataFrame) -> set[tuple]:
+    """The cross-cluster paragraph matches, as (doc_a, para_a, doc_b, para_b)."""
+    rows = matches[~matches["same_cluster"].astype(bool)]
+    return set(zip(rows["doc_a"], rows["para_a"], rows["doc_b"], rows["para_b"]))
 
 
 def _labels(documents: pd.DataFrame) -> dict[str, str]:
@@ -157,7 +178,7 @@ def main() -> None:
         # each drop its own corpus (seeds 9, 10, ...): slices of one corpus would hold copies of
         # each other, and a later drop's work against the earlier ones would grow with them
         series = [drop] + [synthetic(args.drop_size, 9 + k, tmp) for k in range(args.commits - 1)]
-        committed = committed_series(index, series, config, tmp / "commit.ndx")
+        committed = committed_series(index, series, config, tmp / "commit.ndx", args.repeat)
         info = newsdedup.Index.open(index).info()
         per = info["bytes_per_document"]
         orders = aeb_orders(tmp, config) if (SHARED / "data" / "aeb-dupes-dev").is_dir() else {}

@@ -244,6 +244,21 @@ def test_incompatible_settings_are_refused(tmp_path, small_drop):
     assert path.read_bytes() == before
 
 
+def test_an_index_of_another_format_version_is_refused(tmp_path, small_drop):
+    import sqlite3
+
+    from newsdedup.index.store import FORMAT_VERSION
+
+    path = tmp_path / "i.ndx"
+    newsdedup.run(small_drop, CONFIG, index=path)
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE meta SET value=? WHERE key='format_version'", (str(FORMAT_VERSION - 1),))
+    before = path.read_bytes()
+    done = cli("run", str(small_drop), "--index", str(path), "--out", str(tmp_path / "o"), "-q")
+    assert done.returncode == 2 and "format version" in done.stderr
+    assert path.read_bytes() == before
+
+
 def test_damaged_or_foreign_files_are_refused(tmp_path, small_drop):
     foreign = tmp_path / "notes.ndx"
     foreign.write_bytes(b"just some text, not an index\n" * 100)

@@ -15,7 +15,7 @@ from ..config import Config
 from ..normalize import compare_keys, word_counts
 from ..tables import build_tables
 from .incremental import deduplicate_drop
-from .run import _add
+from .run import _add, _blobs
 from .store import LOCK_TIMEOUT_S, NotAnIndex, Store, decompress
 
 EXPORT_DOCUMENTS = {**schema.DOCUMENTS, "drop": schema.STRING}
@@ -136,7 +136,7 @@ class Index:
                 good = [c for c in cleaned if c.error is None]
                 decided = deduplicate_drop(store, good, config)
                 documents = build_tables(cleaned, decided.clustering, [])["documents"]
-                _add(store, s, name, cleaned, set(), documents, decided, own)
+                _add(store, s, name, cleaned, set(), documents, decided, own, *_blobs(cleaned, own))
             store.commit()
             return {"drop": drop, "documents_removed": removed, "drops_redecided": [n for _, n, _ in later]}
         finally:

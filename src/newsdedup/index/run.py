@@ -20,7 +20,7 @@ from ..result import Result
 from ..runners.local import Progress, _frozen, _timed, read_and_clean
 from ..tables import build_tables
 from .incremental import DropDedup, deduplicate_drop
-from .store import LOCK_TIMEOUT_S, IncompatibleIndex, Store, compress, refused_if_damaged
+from .store import LOCK_TIMEOUT_S, IncompatibleIndex, Store, compress, pack_summary, refused_if_damaged
 
 TEMPLATE_DOCS_PER_KEY = 64  # earlier documents read per furniture-shaped key of the drop
 
@@ -88,9 +88,16 @@ def _run_drop(store: Store, path: str, inputs: Input | Iterable[Input], config: 
     if not result.index["added"]:
         return result
     with _timed(timings, "commit"):
-        _add(store, seq, name, cleaned, set(known), result.documents, decided, own)
+        _add(store, seq, name, cleaned, set(known), result.documents, decided, own, *_blobs(cleaned, own))
         store.commit()
     return result
+
+
+def _blobs(cleaned: list[Cleaned], own: list[tuple[str, KeySummary]]) -> tuple[dict[str, bytes], list[bytes]]:
+    """What the commit stores that takes time to make: the compressed clean text of each
+    readable document, and the packed template summaries of ``own`` (in its order)."""
+    text = {c.doc_id: c.text for c in cleaned if c.error is None}
+    return {d: compress(t) for d, t in text.items()}, [pack_summary(s, text.get(d)) for d, s in own]
 
 
 def earlier_summaries(store: Store, summaries: list[tuple[str, KeySummary]], config: Config
@@ -105,9 +112,11 @@ def earlier_summaries(store: Store, summaries: list[tuple[str, KeySummary]], con
 
 
 def _add(store: Store, seq: int, name: str, cleaned: list[Cleaned], skipped: set[str], documents: pd.DataFrame,
-         decided: DropDedup, own: list[tuple[str, KeySummary]]) -> None:
+         decided: DropDedup, own: list[tuple[str, KeySummary]], texts: dict[str, bytes], summaries: list[bytes]
+         ) -> None:
     """The drop's records (all but re-submitted ones), band keys, template summaries, and
-    its changes to earlier documents, into the open transaction."""
+    its changes to earlier documents, into the open transaction (``texts``, ``summaries``:
+    see :func:`_blobs`)."""
     store.add_drop(seq, name)
     error = {c.doc_id: c.error for c in cleaned}
     at = {d: i for i, d in enumerate(decided.clustering.doc_ids)}
@@ -119,15 +128,16 @@ def _add(store: Store, seq: int, name: str, cleaned: list[Cleaned], skipped: set
         rows.append((r.doc_id, seq, _value(r.source), _value(r.url), _value(r.title), _value(r.date), r.status,
                      _value(r.cluster_id), _value(r.canonical_id), None if pd.isna(r.similarity) else float(r.similarity),
                      int(r.raw_chars), int(r.clean_chars), _value(r.warning), _value(r.flags), error.get(r.doc_id),
-                     None if i is None else compress(r.text),
+                     None if i is None else texts[r.doc_id],
                      None if i is None else decided.signatures[i].tobytes()))
     store.insert_documents(rows)
     row_of = dict(store.rows(store.ids_of(decided.clustering.doc_ids + [d for d, _ in own]), "doc_id, id"))
-    store.insert_bands((int(k), row_of[d]) for i, d in enumerate(decided.clustering.doc_ids) if decided.live[i]
-                       for k in decided.band_keys[i].tolist())
-    text_of = dict(zip(documents["doc_id"], documents["text"]))
+    live = decided.live
+    rows_of_drop = np.array([row_of[d] for d in decided.clustering.doc_ids], dtype=np.int64)[live]
+    keys = decided.band_keys[live]
+    store.insert_bands(keys.ravel(), np.repeat(rows_of_drop, keys.shape[1]))
     store.insert_summaries(
-        ((row_of[d], s, _value(text_of.get(d))) for d, s in own),
+        ((row_of[d], blob) for (d, _), blob in zip(own, summaries)),
         ((int(k), row_of[d]) for d, s in own for k in s.keys[s.shaped].view(np.int64).tolist()))
     store.update_documents(seq, decided.updates)
     store.insert_merges(seq, decided.merges)
