@@ -106,6 +106,8 @@ def _numba():
         sys.modules["scipy.linalg"] = None  # type: ignore[assignment]  # its import fails at once
         try:
             import numba.np.arraymath  # noqa: F401
+        except ImportError:  # a numba that needs scipy.linalg there: imported as usual later
+            pass
         finally:
             if sys.modules.get("scipy.linalg", False) is None:
                 del sys.modules["scipy.linalg"]
