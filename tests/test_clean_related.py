@@ -22,6 +22,9 @@ TOUR_DATES = [
     "June 17 – Nashville, TN @ River Arena",
 ]
 RESULTS = ["Harbor City d. Lakeside 70-44", "Northgate d. Riverside 53-9", "Central d. West Shore 61-21"]
+STANDINGS = ["Pos. Driver Points Wins", "1 Kyle Lane 5040 5", "2 Martin Shaw Jr. 5035 7", "3 Kevin Hart 5033 4",
+             "4 Denny Hale 5027 6"]
+TEAM_POINTS = ["Harbor City 44", "Northgate Rangers 40", "Central 38", "West Shore Owls 31"]
 
 
 def reasons_after(lines: list[str]) -> list[str | None]:
@@ -53,3 +56,8 @@ def test_two_headlines_are_not_a_list():
 def test_tour_dates_and_results_after_the_article_are_its_own_lists():
     assert reasons_after(BODY + TOUR_DATES) == [None] * (len(BODY) + len(TOUR_DATES))
     assert reasons_after(BODY + RESULTS) == [None] * (len(BODY) + len(RESULTS))
+
+
+def test_a_standings_table_after_the_article_is_kept():
+    assert reasons_after(BODY + STANDINGS) == [None] * (len(BODY) + len(STANDINGS))
+    assert reasons_after(BODY + TEAM_POINTS) == [None] * (len(BODY) + len(TEAM_POINTS))

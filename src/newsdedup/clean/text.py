@@ -326,15 +326,16 @@ _CLOSING_PUNCTUATION = frozenset(".!?;,:\"”'’…")
 
 
 def _headline_item(p: Paragraph) -> bool:
-    """A line shaped like another story's headline: a few words, most capitalised, no
-    sentence or label punctuation at its end (a list mark before it allowed)."""
+    """A line shaped like another story's headline: a few words (figures at most half of
+    them), most capitalised, no sentence or label punctuation at its end (a list mark
+    before it allowed)."""
     text = _LIST_MARK.sub("", p.text).strip()
     words = text.split()
     lo, hi = RELATED_WORDS
     if not lo <= len(words) <= hi or text[-1] in _CLOSING_PUNCTUATION:
         return False
     alpha = [w for w in words if w[0].isalpha()]
-    return bool(alpha) and sum(w[0].isupper() for w in alpha) >= RELATED_CAPITALISED * len(alpha)
+    return 2 * len(alpha) >= len(words) and sum(w[0].isupper() for w in alpha) >= RELATED_CAPITALISED * len(alpha)
 
 
 def _mark_related_lists(paras: list[Paragraph], reasons: list[str | None], long_words: int) -> None:
@@ -361,11 +362,14 @@ def _mark_related_lists(paras: list[Paragraph], reasons: list[str | None], long_
 
 
 def _data_rows(paras: list[Paragraph], items: list[int]) -> bool:
-    """Whether most items share one :func:`line_shape` with a number and punctuation in
-    it (``a. a 0-0``, ``a 0 – a, a @ a``): results or dates, data of the article; other
-    stories' headlines are words (``0 a``, ``a: a``) of no common form."""
+    """Whether most items share one :func:`line_shape` holding a value: a number with
+    punctuation, at the end, or several (``a. a 0-0``, ``a 0 – a, a @ a``, ``a 0``):
+    results, dates or standings, data of the article; other stories' headlines are words
+    (``0 a``, ``a: a``) of no common form."""
     shape, count = Counter(line_shape(paras[i].text) for i in items).most_common(1)[0]
-    return count * 2 > len(items) and "0" in shape and any(not ch.isalnum() and not ch.isspace() for ch in shape)
+    valued = shape.endswith("0") or shape.count("0") > 1 or any(
+        not ch.isalnum() and not ch.isspace() for ch in shape)
+    return count * 2 > len(items) and "0" in shape and valued
 
 
 def paragraph_scores(paras: list[Paragraph], model: TextModel, long_words: int = LONG_WORDS,
