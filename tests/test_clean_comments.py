@@ -102,3 +102,52 @@ def test_posts_under_a_says_head_without_a_clock_time_are_a_thread():
 
 def test_an_article_quoting_mail_under_wrote_heads_is_not_a_thread():
     assert comment_block(make_paragraphs(BODY + QUOTED_MAIL)) == []
+
+
+# Post heads in three more shapes real blog threads use (ext-dev/dragnet; snippets written
+# for these tests): "Name said," above the post; a stamp whose date leaves out the year;
+# a stamp under the post, "by Name on <date> at <time>. Reply".
+SAID_THREAD = [
+    "Frugal Fox said,",
+    "I have been saving half my pay for two years now and this is exactly how it went for me.",
+    "Mara said,",
+    "The hardest part was the first month. After that it felt normal.",
+    "Lurker Joe said,",
+    "Good write-up, though I think rent is where most people fail.",
+]
+NO_YEAR_THREAD = [
+    "Kit Marlowe On Thursday, November 1 at 3:03 pm",
+    "We did the same thing with our kids this year and they loved it.",
+    "Jo Bean On Thursday, November 1 at 3:14 pm",
+    "My youngest wore the costume for three days straight.",
+    "Sam On Friday, November 2 at 8:40 am",
+    "What a sweet evening. Thank you for sharing the pictures.",
+]
+FOOTED_THREAD = [
+    "Great post. We ran into the same hiring problems last year and ended up training people ourselves.",
+    "by Eric Stone on November 9, 2010 at 6:10 am. Reply #",
+    "Training works, but it takes a year before a junior hire carries their weight.",
+    "by Lena Ortiz on November 9, 2010 at 7:02 am. Reply #",
+    "Pay is the other half of the story, and nobody wants to talk about it.",
+    "by Tom Reed on November 9, 2010 at 9:45 am. Reply #",
+    "Agreed on all counts.",
+]
+
+
+def test_posts_under_said_heads_are_a_thread():
+    assert comment_block(make_paragraphs(BODY + SAID_THREAD)) == list(range(len(BODY), len(BODY) + len(SAID_THREAD)))
+
+
+def test_stamps_without_a_year_are_a_thread():
+    assert comment_block(make_paragraphs(BODY + NO_YEAR_THREAD)) == list(range(len(BODY), len(BODY) + len(NO_YEAR_THREAD)))
+
+
+def test_stamps_under_the_posts_are_a_thread_from_the_first_stamp():
+    # the post above the first stamp cannot be told from the article's last paragraph: it stays
+    found = comment_block(make_paragraphs(BODY + FOOTED_THREAD))
+    assert found == list(range(len(BODY) + 1, len(BODY) + len(FOOTED_THREAD)))
+
+
+def test_an_article_quoting_people_who_said_is_not_a_thread():
+    lines = ["The mayor said,", "We will open the new line in the spring.", *BODY]
+    assert comment_block(make_paragraphs(lines)) == []

@@ -1,9 +1,10 @@
 """Reader comments: runs of posts, each under a stamp (a commenter's name and a date or
 time), recognised by that structure, not by any site's markup or wording.
 
-A post's stamp is a short line holding a date and a clock time, or an "N units ago",
-with at most a few other words (the name, "at", "says"), or such a line right after a
-short name line, or a short line ending in "says:" or "writes:" (a name, maybe a date). Three posts or more in a row, each a stamp and a few paragraphs, make a
+A post's stamp is a short line holding a date (the year may be left out) and a clock
+time, or an "N units ago", with at most a few other words (the name, "by", "on", "at",
+"reply"), or such a line right after a short name line, or a short line ending in
+"says:", "writes:" or "said," (a name, maybe a date). Three posts or more in a row, each a stamp and a few paragraphs, make a
 comment thread: every name, stamp and post in it is removed as ``comments``. A stamp
 alone is a byline and stays.
 
@@ -24,14 +25,14 @@ COMMENTS = "comments"
 
 _MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?"
           r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?")
-_DATE = re.compile(rf"\b{_MONTH} \d{{1,2}}(?:st|nd|rd|th)?,? \d{{4}}\b|\b\d{{1,2}} {_MONTH},? \d{{4}}\b"
+_DATE = re.compile(rf"\b{_MONTH} \d{{1,2}}(?:st|nd|rd|th)?(?:,? \d{{4}})?\b|\b\d{{1,2}} {_MONTH},? \d{{4}}\b"
                    r"|\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b", re.IGNORECASE)
 _TIME = re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?(?: ?[ap]\.?m\b\.?)?", re.IGNORECASE)
-# a post's head that says who speaks: "Name says:", "by name (1234) writes:", "date / Name says:"
-_SAYS = re.compile(r"\b(?:says|writes)\s*:\s*$", re.IGNORECASE)
+# a post's head that says who speaks: "Name says:", "by name (1234) writes:", "date / Name says:", "Name said,"
+_SAYS = re.compile(r"\b(?:(?:says|writes)\s*:|said\s*[:,])\s*$", re.IGNORECASE)
 _AGO = re.compile(r"\b(?:\d+|an?|one) (?:sec(?:ond)?|min(?:ute)?|h(?:ou)?r|day|week|month|year)s? ago\b", re.IGNORECASE)
 STAMP_WORDS = 12        # a stamp line is short
-STAMP_OTHER_WORDS = 5   # words beside the date and time: a name, "at", "says", "reply"
+STAMP_OTHER_WORDS = 6   # words beside the date and time: a name, "by", "on", "at", "says", "reply"
 NAME_WORDS = 4          # a name line before a stamp
 MIN_POSTS = 3           # one stamped post is a byline; a thread has several
 MAX_POST_PARAGRAPHS = 6  # a longer post ends the thread (an article's dated sections are longer)
