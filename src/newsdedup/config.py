@@ -64,7 +64,7 @@ class Config:
     match_min_containment: float = _setting(0.25, "...and at least this share of the smaller paragraph's shingles.")
     match_max_postings: int = _setting(50, "A paragraph shingle found in more paragraphs than this proposes no pairs.")
     # report
-    report_max_docs: int = _setting(20_000, "report.html shows at most this many documents (clusters with duplicates, largest "
+    report_max_docs: int = _setting(10_000, "report.html shows at most this many documents (clusters with duplicates, largest "
                                             "first, then documents sharing passages, then the rest); the tables hold all.")
     # CI gates (a run over them exits 3 after writing its outputs, adding nothing to an index)
     max_duplicate_share: float = _setting(1.0, "The run fails (exit 3) when more than this share of its records are duplicates.")
