@@ -7,11 +7,12 @@ fresh ``newsdedup run`` process per engine (start-up and, for Dask, the LocalClu
 start included; kernels already compiled: one small warm-up run first), ``--workers``
 each, timed end to end (wall and the CPU seconds of every process of the run: on a
 shared machine the wall time says as much about the neighbours); the stage timings from each run's summary.json.
-Memory: the resident memory of the run's whole process tree (this process's children:
-helpers, Dask workers), sampled every 0.1 s: the peak of the sum, the peak of the largest
-process, and the peak of the sum during each stage (stages told apart by the run's ``-v``
+Memory: the proportional set size (PSS: a page shared by forked processes counted once
+over them) of the run's whole process tree (helpers, forked children, Dask workers),
+sampled every 0.1 s: the peak of the sum, the peak of the largest process, and the peak of the sum during each stage (stages told apart by the run's ``-v``
 log lines: ``clean`` includes reading, ``write`` is everything after the tables).
-``--million``: 1M documents on the local engine too (about 25 minutes here).
+Default: 100k documents (about 6 minutes here). ``--million``: 1M documents on the local engine
+too (about 25 minutes here).
 
 Last line: ``docs_per_s_local=<x> docs_per_s_dask=<y> peak_gb_1m=<z>`` (``na`` without
 ``--million``).
@@ -96,7 +97,7 @@ def _sample(proc: subprocess.Popen, every: float = 0.1) -> list[tuple[float, int
         try:
             for p in [root, *root.children(recursive=True)]:
                 try:
-                    sizes.append(p.memory_info().rss)
+                    sizes.append(_proportional(p))
                 except psutil.Error:
                     pass
         except psutil.Error:
@@ -105,6 +106,15 @@ def _sample(proc: subprocess.Popen, every: float = 0.1) -> list[tuple[float, int
             samples.append((time.perf_counter(), sum(sizes), max(sizes)))
         time.sleep(every)
     return samples
+
+
+def _proportional(process: psutil.Process) -> int:
+    """Its proportional set size: pages shared with forked children counted once over all
+    of them (a sum of RSS would count them in every child), else its RSS."""
+    try:
+        return process.memory_full_info().pss
+    except (AttributeError, psutil.AccessDenied):
+        return process.memory_info().rss
 
 
 def _memory(samples: list[tuple[float, int, int]], ends: list[tuple[str, float]]) -> dict:
@@ -122,7 +132,7 @@ def _memory(samples: list[tuple[float, int, int]], ends: list[tuple[str, float]]
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--n", type=int, nargs="+", default=[10_000, 30_000])
+    parser.add_argument("--n", type=int, nargs="+", default=[100_000])
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--shards", type=int, default=32)
     parser.add_argument("--million", action="store_true", help="also 1M documents on the local engine")

@@ -100,6 +100,8 @@ def test_seed_summary_counts_and_versions(tmp_path, seed_result):
     assert summary["settings"]["threshold"] == 0.7
     assert set(summary["versions"]) >= {"newsdedup", "trafilatura", "datasketch", "rapidfuzz", "pandas"}
     assert set(summary["execution"]["timings_s"]) >= {"read", "clean", "dedup", "match"}
+    memory = summary["execution"]["peak_memory_mb"]
+    assert set(memory) == {"this_process", "largest_child"} and memory["this_process"] > 50  # numba and pandas alone
 
 
 def test_documents_keep_their_own_text_duplicates_included(seed_result):

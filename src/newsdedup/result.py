@@ -43,6 +43,7 @@ class Result:
     config: Config
     timings: dict[str, float] = field(default_factory=dict)
     skipped: dict[str, int] = field(default_factory=dict)  # what input files held besides records, by kind
+    memory: dict[str, int] = field(default_factory=dict)  # peak resident memory (MB) when the run ended, see peak_memory
     merges: pd.DataFrame | None = None  # runs with an index: clusters merged by this drop
     index: dict[str, Any] | None = None  # runs with an index: its path, the drop, whether it was added
 
@@ -95,7 +96,8 @@ class Result:
             "versions": versions(),
             # Everything below depends on the machine, not on the input.
             "execution": {"workers": self.config.n_workers, "engine": self.config.engine,
-                          "timings_s": {k: round(v, 3) for k, v in self.timings.items()}},
+                          "timings_s": {k: round(v, 3) for k, v in self.timings.items()},
+                          **({"peak_memory_mb": self.memory} if self.memory else {})},
         }
 
     def write(self, out: str | Path | None = None, format: str | None = None, *,
@@ -135,6 +137,18 @@ class Result:
         from .report import REPORT_NAME, write_report
 
         write_report(self, stage / REPORT_NAME)
+
+
+def peak_memory() -> dict[str, int]:
+    """This process's peak resident memory so far (MB) and the largest of its children that
+    have ended (cleaning helpers, forked children): for a run in a fresh process (the CLI),
+    the run's peaks."""
+    import resource
+
+    def mb(who: int) -> int:
+        return round(resource.getrusage(who).ru_maxrss / 1024)  # kilobytes on Linux
+
+    return {"this_process": mb(resource.RUSAGE_SELF), "largest_child": mb(resource.RUSAGE_CHILDREN)}
 
 
 def summary_markdown(result: Result, largest: int = 10, rejects: int = 10) -> str:

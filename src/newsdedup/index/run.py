@@ -16,7 +16,7 @@ from ..clean import Cleaned, KeySummary
 from ..config import Config
 from ..read import Input
 from ..records import Record
-from ..result import Result
+from ..result import Result, peak_memory
 from ..runners.local import Progress, _frozen, _timed, read_and_clean
 from ..tables import build_tables
 from .incremental import DropDedup, deduplicate_drop
@@ -79,8 +79,8 @@ def _run_drop(store: Store, path: str, inputs: Input | Iterable[Input], config: 
             tables = build_tables(cleaned, decided.clustering, decided.matches)
     merges = schema.frame([(name, old, new) for old, new in decided.merges], schema.MERGES,
                           schema.SORT_KEYS["merges"])
-    result = Result(**tables, config=config, timings=timings, skipped=dict(skipped), merges=merges,
-                    index={"path": path, "drop": name, "dry_run": dry_run, "added": False,
+    result = Result(**tables, config=config, timings=timings, skipped=dict(skipped), memory=peak_memory(),
+                    merges=merges, index={"path": path, "drop": name, "dry_run": dry_run, "added": False,
                            "resubmitted": len(known)})
     result.index["added"] = not dry_run and not result.gate_failures  # what is about to happen
     if before_commit is not None:

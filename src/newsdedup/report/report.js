@@ -150,8 +150,13 @@
       bars("cluster sizes (clusters)", P.cluster_sizes),
       bars("match scores within clusters", P.scores_within),
       bars("match scores across clusters", P.scores_across),
-      el("div", { id: "timings" }, bars(`stage timings (workers: ${(EXECUTION && EXECUTION.workers) || "?"})`, timings, " s"))));
+      el("div", { id: "timings" }, bars(`stage timings (workers: ${(EXECUTION && EXECUTION.workers) || "?"}${memoryNote()})`, timings, " s"))));
     return el("div", {}, ...parts);
+  }
+
+  function memoryNote() {
+    const m = EXECUTION && EXECUTION.peak_memory_mb;
+    return m ? `; peak memory ${fmt(m.this_process)} MB, largest helper ${fmt(m.largest_child)} MB` : "";
   }
 
   function flagTexts(f) {

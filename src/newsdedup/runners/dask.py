@@ -39,7 +39,7 @@ from ..config import Config
 from ..read import (Entry, Input, _read_frame, _read_jsonl, _read_parquet, _UniqueIds, id_base, path_entries,
                     read_file)
 from ..records import Record
-from ..result import Result
+from ..result import Result, peak_memory
 from .local import Progress, _deduplicated_tables, _frozen, _timed
 
 log = logging.getLogger(__name__)
@@ -371,7 +371,7 @@ def run_dask(inputs: Input | Iterable[Input], config: Config, progress: Progress
     good = [c for c in cleaned if c.error is None]
     with _frozen():
         tables = _deduplicated_tables(cleaned, good, config, timings, signatures=sigs[[g.doc_id for g in good]])
-    return Result(**tables, config=config, timings=timings, skipped=dict(skipped))
+    return Result(**tables, config=config, timings=timings, skipped=dict(skipped), memory=peak_memory())
 
 
 class _Signatures:

@@ -21,7 +21,7 @@ from ..dedup import JoinedTexts, deduplicate
 from ..match import across_clusters, merged, paragraph_matches, passage_index, within_clusters
 from ..read import Input, read_inputs
 from ..records import Record
-from ..result import Result
+from ..result import Result, peak_memory
 from ..tables import build_tables, matches_table
 from .cleaning import Helpers, _file_sizes, clean_on_workers, helpers_for
 from .fork import Forked, children_allowed, fork_is_safe
@@ -122,7 +122,7 @@ def run(inputs: Input | Iterable[Input], config: Config | None = None,
     good = [c for c in cleaned if c.error is None]
     with _frozen():
         tables = _deduplicated_tables(cleaned, good, config, timings)
-    return Result(**tables, config=config, timings=timings, skipped=dict(skipped))
+    return Result(**tables, config=config, timings=timings, skipped=dict(skipped), memory=peak_memory())
 
 
 def read_and_clean(inputs: Input | Iterable[Input], config: Config, progress: Progress | None,
