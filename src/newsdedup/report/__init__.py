@@ -176,11 +176,12 @@ def report_data(result: Result) -> dict[str, Any]:
     texts = pa.concat_arrays([_text_array(docs["text"]), _text_array(boilerplate["text"])])
     with ThreadPoolExecutor(1) as pool:  # packing the texts mostly lets go of the GIL: beside the rest
         packed = pool.submit(pack_texts, texts)
-        return _report_values(result, docs, packed)
+        return _report_values(whole, result, docs, packed)
 
 
-def _report_values(result: Result, docs: pd.DataFrame, packed: Future) -> dict[str, Any]:
-    """report_data's values, with ``packed``: the texts, packed by another thread."""
+def _report_values(whole: Result, result: Result, docs: pd.DataFrame, packed: Future) -> dict[str, Any]:
+    """report_data's values (``whole``: the run, ``result``: its shown part), with
+    ``packed``: the texts, packed by another thread."""
     index = {doc_id: i for i, doc_id in enumerate(_values(docs["doc_id"]))}
     clusters = result.clusters.sort_values("cluster_id", kind="stable", ignore_index=True)
     cluster_index = {cid: i for i, cid in enumerate(_values(clusters["cluster_id"]))}
