@@ -5,8 +5,8 @@ Tables (``SCHEMA``): ``meta`` (format version and the settings that change decis
 columns of a run's ``documents`` table, the clean text compressed (:func:`compress`), the MinHash
 signature, the drop), ``bands`` (the low 32 bits of each LSH band key, indexed: the
 candidate lookup; a collision of the low bits only adds a document that verification then
-finds unrelated) and ``bands_recent`` (the same, the keys of the latest drops: see
-:meth:`Store.insert_keys`), ``summaries`` (what the template search needs of each document, packed
+finds unrelated) and ``bands_recent`` (the same, the keys of the latest drops, moved to
+``bands`` a slice of the key range a drop: see :meth:`Store.insert_keys`), ``summaries`` (what the template search needs of each document, packed
 in one blob: :func:`pack_summary`), ``shaped_keys`` and ``shaped_keys_recent`` (the
 documents holding each furniture-shaped paragraph key),
 ``merges`` (cluster ids that became another) and ``undo`` (the values a drop changed in
@@ -51,9 +51,11 @@ from ..config import Config
 from ..normalize import compare_keys, line_stats
 
 APPLICATION_ID = 0x4E445831  # "NDX1" in the file header: a newsdedup index
-FORMAT_VERSION = 4  # 2: template summaries packed in one blob; 3: key tables in two levels; 4: texts in zstd
+FORMAT_VERSION = 5  # 2: template summaries packed in one blob; 3: key tables in two levels; 4: texts in zstd;
+# 5: the recent level merged a slice of the key range a drop
 LEVELLED = ("bands", "shaped_keys")  # key tables with a recent level: see Store.insert_keys
-MERGE_SHARE = 8  # the recent level is merged into the main one when it holds 1/8 of its rows
+KEY_BITS = {"bands": 32, "shaped_keys": 64}  # the keys' range: signed integers of this width
+MERGE_SLICES = 8  # each drop moves one slice of the key range of the recent level into the main one
 PAGE_SIZE = 65536
 CACHE_KIB = 262144  # at most: a drop's changed pages stay in memory until its commit (no spills)
 LOCK_TIMEOUT_S = 30.0
@@ -213,6 +215,15 @@ def _both_levels(table: str, keys: str) -> str:
                               for level in (table, f"{table}_recent"))
 
 
+def _slice_where(k: int, bits: int) -> str:
+    """The SQL condition on ``key`` of slice ``k`` of the signed ``bits``-bit key range
+    (the first and last slices open-ended)."""
+    width = (1 << bits) // MERGE_SLICES
+    low, high = -(1 << (bits - 1)) + k * width, -(1 << (bits - 1)) + (k + 1) * width
+    bounds = ([f"key >= {low}"] if k > 0 else []) + ([f"key < {high}"] if k < MERGE_SLICES - 1 else [])
+    return " AND ".join(bounds)
+
+
 def decision_settings(config: Config) -> dict:
     return {name: getattr(config, name) for name in DECISION_SETTINGS}
 
@@ -290,7 +301,7 @@ class Store:
             if statement.strip():
                 self.db.execute(statement)
         self.db.execute("INSERT INTO meta VALUES ('format_version', ?)", (str(FORMAT_VERSION),))
-        self._set_level_rows({table: [0, 0] for table in LEVELLED})
+        self.db.execute("INSERT INTO meta VALUES ('merge_slice', '0')")
 
     # ------------------------------------------------------------------ settings
 
@@ -409,7 +420,9 @@ class Store:
     # ------------------------------------------------------------------ writing
 
     def add_drop(self, seq: int, name: str) -> None:
+        """A new drop (its keys, inserted next, merge the next slice of the recent levels)."""
         self.db.execute("INSERT INTO drops VALUES (?, ?)", (seq, name))
+        self.advance_merge_slice()
 
     def insert_documents(self, rows: Iterable[tuple]) -> None:
         """Rows of (doc_id, drop_seq, source, url, title, date, status, cluster_id,
@@ -430,40 +443,32 @@ class Store:
         self.insert_keys("shaped_keys", _sorted_pairs(pairs[:, 0], pairs[:, 1]))
 
     def insert_keys(self, table: str, rows: list[tuple[int, int]]) -> None:
-        """Distinct (key, row id) ``rows``, in key order, into the recent level of a key table (``LEVELLED``), in key
-        order; the recent level is merged into the main one when it holds ``1/MERGE_SHARE``
-        of its rows. Why two levels: a drop's keys are random, so inserting them into one
-        B-tree of the whole corpus touched most of its leaves, and the commit journals
-        every touched page (0.55 s of a 1.0 s committed drop at 100,000 documents); the
-        recent level is at most an eighth of that size, and a merge copies it in key
-        order once every few drops."""
+        """Distinct (key, row id) ``rows``, in key order, into the recent level of a key
+        table (``LEVELLED``); then one slice of the key range (``MERGE_SLICES``, in turn,
+        the same slice for every table) moves from the recent level to the main one. Why
+        two levels: a drop's keys are random, so inserting them into one B-tree of the
+        whole corpus touched most of its leaves, and the commit journals every touched page
+        (0.55 s of a 1.0 s committed drop at 100,000 documents). Why slices: merging the
+        whole recent level at once touched every leaf of the main level in that one drop
+        (1.9x a plain run); a slice touches ``1/MERGE_SLICES`` of them, every drop, and
+        the recent level holds about ``(MERGE_SLICES - 1) / 2`` drops' keys."""
         self.db.executemany(f"INSERT INTO {table}_recent VALUES (?, ?)", rows)
-        counts = self._level_rows()
-        main, recent = counts[table]
-        recent += len(rows)
-        if recent * MERGE_SHARE >= main:
-            self.db.execute(f"INSERT INTO {table} SELECT key, doc FROM {table}_recent ORDER BY key, doc")
-            self.db.execute(f"DELETE FROM {table}_recent")
-            main, recent = main + recent, 0
-        counts[table] = [main, recent]
-        self._set_level_rows(counts)
+        where = _slice_where(self._merge_slice(), KEY_BITS[table])
+        self.db.execute(f"INSERT INTO {table} SELECT key, doc FROM {table}_recent WHERE {where} ORDER BY key, doc")
+        self.db.execute(f"DELETE FROM {table}_recent WHERE {where}")
 
-    def _level_rows(self) -> dict[str, list[int]]:
-        """Rows in the main and recent level of each key table (counting them would read every page)."""
-        return json.loads(self.db.execute("SELECT value FROM meta WHERE key='level_rows'").fetchone()[0])
+    def _merge_slice(self) -> int:
+        """The slice this drop merges (a counter in ``meta``, advanced once a drop)."""
+        return int(self.db.execute("SELECT value FROM meta WHERE key='merge_slice'").fetchone()[0]) % MERGE_SLICES
 
-    def _set_level_rows(self, counts: dict[str, list[int]]) -> None:
-        self.db.execute("INSERT OR REPLACE INTO meta VALUES ('level_rows', ?)", (json.dumps(counts, sort_keys=True),))
+    def advance_merge_slice(self) -> None:
+        self.db.execute("UPDATE meta SET value=? WHERE key='merge_slice'", (str((self._merge_slice() + 1) % MERGE_SLICES),))
 
     def delete_keys(self, docs_sql: str, params: tuple) -> None:
         """Rows of the documents ``docs_sql`` selects out of both levels of every key table."""
-        counts = {}
         for table in LEVELLED:
             for level in (table, f"{table}_recent"):
                 self.db.execute(f"DELETE FROM {level} WHERE doc IN {docs_sql}", params)
-            counts[table] = [self.db.execute(f"SELECT COUNT(*) FROM {level}").fetchone()[0]
-                             for level in (table, f"{table}_recent")]
-        self._set_level_rows(counts)
 
     def update_documents(self, seq: int, updates: Sequence[tuple[int, str, str, str, float]]) -> None:
         """Earlier documents changed by drop ``seq`` (id, status, cluster_id, canonical_id,
