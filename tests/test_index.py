@@ -267,8 +267,10 @@ def test_damaged_or_foreign_files_are_refused(tmp_path, small_drop):
     assert foreign.read_bytes() == b"just some text, not an index\n" * 100
     good = tmp_path / "i.ndx"
     newsdedup.run(small_drop, CONFIG, index=good)
-    # a page anywhere: reading the whole index (info, export) checks every page
-    damaged = damage(good, tmp_path / "damaged.ndx", len(good.read_bytes()) // 2)
+    # a page anywhere (its start: the middle of a page may be free space, not damage): reading
+    # the whole index (info, export) checks every page
+    page_size = 65536
+    damaged = damage(good, tmp_path / "damaged.ndx", len(good.read_bytes()) // 2 // page_size * page_size)
     done = cli("index", "info", str(damaged))
     assert done.returncode == 1 and ("damaged" in done.stderr or "not a newsdedup index" in done.stderr)
     with pytest.raises(NotAnIndex):
@@ -490,3 +492,26 @@ def test_key_tables_keep_a_recent_level_merged_a_slice_at_a_time(tmp_path):
     one = tmp_path / "one.ndx"
     newsdedup.run(df[["id", "text"]], CONFIG, index=one)
     assert partition(export(path)["documents"]) == partition(export(one)["documents"])
+
+
+def test_a_passage_shared_with_an_unrelated_earlier_story_is_matched(tmp_path):
+    """A new story quoting one long paragraph of an unrelated story of an earlier drop:
+    the two share no LSH band (not duplicates), but the index's paragraph keys bring the
+    earlier story to the matching, so the passage is in paragraph_matches as one run
+    over both drops has it."""
+    rng = random.Random(21)
+    shared_passage = paragraph(rng)
+    earlier = [paragraph(rng) for _ in range(8)] + [shared_passage]
+    later = [paragraph(rng) for _ in range(4)] + [shared_passage] + [paragraph(rng) for _ in range(4)]
+    others = [page([paragraph(rng) for _ in range(6)], 3) for _ in range(3)]
+    first = pd.DataFrame({"id": ["e", "o1", "o2", "o3"], "text": [page(earlier, 0)] + others})
+    second = pd.DataFrame({"id": ["n"], "text": [page(later, 1)]})
+    path = tmp_path / "i.ndx"
+    newsdedup.run(first, CONFIG, index=path)
+    result = newsdedup.run(second, CONFIG, index=path)
+    one = newsdedup.run(pd.concat([first, second], ignore_index=True), CONFIG)
+    assert result.documents.at[0, "cluster_id"] != export(path)["documents"].set_index("doc_id").at["e", "cluster_id"]
+    key = ["doc_a", "para_a", "doc_b", "para_b", "score"]
+    expected = one.matches[(one.matches["doc_a"] == "n") | (one.matches["doc_b"] == "n")][key]
+    assert len(expected) == 1 and set(expected[["doc_a", "doc_b"]].values[0]) == {"e", "n"}
+    assert result.matches[key].values.tolist() == expected.values.tolist()

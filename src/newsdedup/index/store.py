@@ -51,10 +51,10 @@ from ..config import Config
 from ..normalize import compare_keys, line_stats
 
 APPLICATION_ID = 0x4E445831  # "NDX1" in the file header: a newsdedup index
-FORMAT_VERSION = 5  # 2: template summaries packed in one blob; 3: key tables in two levels; 4: texts in zstd;
-# 5: the recent level merged a slice of the key range a drop
-LEVELLED = ("bands", "shaped_keys")  # key tables with a recent level: see Store.insert_keys
-KEY_BITS = {"bands": 32, "shaped_keys": 64}  # the keys' range: signed integers of this width
+FORMAT_VERSION = 6  # 2: template summaries packed in one blob; 3: key tables in two levels; 4: texts in zstd;
+# 5: the recent level merged a slice of the key range a drop; 6: summary keys found in the clean text left out, paragraph keys
+LEVELLED = ("bands", "shaped_keys", "paragraphs")  # key tables with a recent level: see Store.insert_keys
+KEY_BITS = {"bands": 32, "shaped_keys": 64, "paragraphs": 32}  # the keys' range: signed integers of this width
 MERGE_SLICES = 8  # each drop moves one slice of the key range of the recent level into the main one
 PAGE_SIZE = 65536
 CACHE_KIB = 262144  # at most: a drop's changed pages stay in memory until its commit (no spills)
@@ -74,12 +74,13 @@ CREATE TABLE documents(
     canonical_id TEXT, similarity REAL, raw_chars INTEGER NOT NULL, clean_chars INTEGER NOT NULL,
     warning TEXT, flags TEXT, error TEXT, text BLOB, signature BLOB);
 CREATE INDEX documents_cluster ON documents(cluster_id);
-CREATE INDEX documents_drop ON documents(drop_seq);
 CREATE TABLE bands(key INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY(key, doc)) WITHOUT ROWID;
 CREATE TABLE bands_recent(key INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY(key, doc)) WITHOUT ROWID;
 CREATE TABLE summaries(doc INTEGER PRIMARY KEY, summary BLOB NOT NULL);
 CREATE TABLE shaped_keys(key INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY(key, doc)) WITHOUT ROWID;
 CREATE TABLE shaped_keys_recent(key INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY(key, doc)) WITHOUT ROWID;
+CREATE TABLE paragraphs(key INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY(key, doc)) WITHOUT ROWID;
+CREATE TABLE paragraphs_recent(key INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY(key, doc)) WITHOUT ROWID;
 CREATE TABLE merges(drop_seq INTEGER NOT NULL, old_id TEXT NOT NULL, new_id TEXT NOT NULL);
 CREATE TABLE undo(drop_seq INTEGER NOT NULL, doc INTEGER NOT NULL, status TEXT, cluster_id TEXT,
                   canonical_id TEXT, similarity REAL);
@@ -138,38 +139,82 @@ def decompress(blob: bytes | None) -> str:
 
 
 _DERIVED = 0x80000000  # in the paragraph count: the sketches are not stored, see derive_sketches
+_KEYS_IN_TEXT = 0x40000000  # in the paragraph count: keys found in the clean text are not stored
 
 
 def pack_summary(s: KeySummary, text: str | None) -> bytes:
-    """One blob: the paragraph count, the paragraph keys, the ``about`` and ``shaped``
-    flags as bits, the sketches (their count follows from the blob's length), unless
-    :func:`derive_sketches` gives them from the document's clean ``text`` (then a flag
-    says so and they are left out, 400 of 550 bytes a document). The check compares the
-    paragraphs that derivation would sketch with those ``s`` sketched, by their keys (64-bit
-    hashes of the same compare keys): the same paragraphs give the same sketches, and
-    comparing them so costs half of sketching them again (0.08 s against 0.16 s a
-    1,000-document drop)."""
-    derived = text is not None and [h for _, h in _about(text, s.keys, s.about)] == s.keys[s.about].tolist()
-    head = struct.pack("<I", s.keys.size | (_DERIVED if derived else 0))
-    tail = b"" if derived else s.sketches.astype("<u8").tobytes()
-    return head + s.keys.astype("<u8").tobytes() + np.packbits(s.about).tobytes() + np.packbits(s.shaped).tobytes() + tail
+    """One blob: the paragraph count, the ``about`` and ``shaped`` flags as bits, the
+    paragraph keys, the sketches (their count follows from the blob's length), each left
+    out where the document's clean ``text`` gives them back (a flag in the count says so).
+
+    Keys: most of a document's paragraphs are in its clean text, in order: a bit per
+    paragraph says its key is that of the next clean paragraph a second bit set (one per
+    clean paragraph) names; only the others are stored (8 bytes each: 120 of the 130 bytes
+    of a synthetic document's summary were keys). Sketches: :func:`derive_sketches` gives
+    them from the text when the paragraphs it would sketch are those ``s`` sketched, compared
+    by their keys (64-bit hashes of the same compare keys): comparing them so costs half of
+    sketching them again (0.08 s against 0.16 s a 1,000-document drop)."""
+    n, flags = s.keys.size, 0
+    keys_part, tail = s.keys.astype("<u8").tobytes(), s.sketches.astype("<u8").tobytes()
+    if text is not None:
+        paragraphs, hashes = _clean_keys(text)
+        in_text, used = _keys_in_text(s.keys, hashes)
+        if in_text.any():
+            flags |= _KEYS_IN_TEXT
+            keys_part = (np.packbits(in_text).tobytes() + np.packbits(used).tobytes()
+                         + s.keys[~in_text].astype("<u8").tobytes())
+        if [h for _, h in _about(paragraphs, hashes, s.keys, s.about)] == s.keys[s.about].tolist():
+            flags, tail = flags | _DERIVED, b""
+    head = struct.pack("<I", n | flags)
+    return head + np.packbits(s.about).tobytes() + np.packbits(s.shaped).tobytes() + keys_part + tail
+
+
+def _keys_in_text(keys: np.ndarray, hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Which of a summary's paragraph ``keys`` are found, in order, among the clean text's
+    paragraph ``hashes`` (each taken at its first place after the previous one taken), and
+    which of those ``hashes`` are so taken."""
+    in_text, used = np.zeros(keys.size, bool), np.zeros(hashes.size, bool)
+    at: dict[int, list[int]] = {}
+    for j, h in enumerate(hashes.tolist()):
+        at.setdefault(h, []).append(j)
+    j = 0
+    for i, k in enumerate(keys.tolist()):
+        place = next((p for p in at.get(k, ()) if p >= j), None)
+        if place is not None:
+            in_text[i], used[place], j = True, True, place + 1
+    return in_text, used
 
 
 def unpack_summary(blob: bytes, text: bytes | None) -> KeySummary:
-    """``text``: the document's compressed clean text (read when the sketches are derived)."""
+    """``text``: the document's compressed clean text (read when keys or sketches are
+    left out of the blob)."""
     (n,) = struct.unpack_from("<I", blob)
-    derived, n = bool(n & _DERIVED), n & ~_DERIVED
-    flags = (n + 7) // 8
-    at = 4 + 8 * n
-    keys = np.frombuffer(blob, "<u8", n, 4).astype(np.uint64)
-    bits = np.frombuffer(blob, np.uint8, 2 * flags, at)
-    about = np.unpackbits(bits[:flags], count=n).astype(bool)
-    shaped = np.unpackbits(bits[flags:], count=n).astype(bool)
-    if derived:
-        sketches = derive_sketches(decompress(text), keys, about)
+    derived, keys_in_text, n = bool(n & _DERIVED), bool(n & _KEYS_IN_TEXT), n & ~(_DERIVED | _KEYS_IN_TEXT)
+    size = (n + 7) // 8
+    bits = np.frombuffer(blob, np.uint8, 2 * size, 4)
+    about = np.unpackbits(bits[:size], count=n).astype(bool)
+    shaped = np.unpackbits(bits[size:], count=n).astype(bool)
+    at = 4 + 2 * size
+    paragraphs, hashes = _clean_keys(decompress(text)) if derived or keys_in_text else ([], None)
+    if keys_in_text:
+        in_text = np.unpackbits(np.frombuffer(blob, np.uint8, size, at), count=n).astype(bool)
+        at += size
+        used_size = (hashes.size + 7) // 8
+        used = np.unpackbits(np.frombuffer(blob, np.uint8, used_size, at), count=hashes.size).astype(bool)
+        at += used_size
+        keys = np.empty(n, dtype=np.uint64)
+        keys[in_text] = hashes[used]
+        stored = n - int(in_text.sum())
+        keys[~in_text] = np.frombuffer(blob, "<u8", stored, at)
+        at += 8 * stored
     else:
-        sketches = np.frombuffer(blob, "<u8", offset=at + 2 * flags).astype(np.uint64)
-    return KeySummary(keys, about, shaped, sketches)
+        keys = np.frombuffer(blob, "<u8", n, at).astype(np.uint64)
+        at += 8 * n
+    if derived:
+        sketches_ = sketches([p for p, _ in _about(paragraphs, hashes, keys, about)])
+    else:
+        sketches_ = np.frombuffer(blob, "<u8", offset=at).astype(np.uint64)
+    return KeySummary(keys, about, shaped, sketches_)
 
 
 def derive_sketches(text: str, keys: np.ndarray, about: np.ndarray) -> np.ndarray:
@@ -178,17 +223,23 @@ def derive_sketches(text: str, keys: np.ndarray, about: np.ndarray) -> np.ndarra
     in the clean text, in order (when one is not, :func:`pack_summary` stores them).
     Stored indexes depend on this giving what it gave when they were written: a change to
     ``compare_keys``, ``line_stats`` or ``sketches`` must raise ``FORMAT_VERSION``."""
-    return sketches([p for p, _ in _about(text, keys, about)])
+    return sketches([p for p, _ in _about(*_clean_keys(text), keys, about)])
 
 
-def _about(text: str, keys: np.ndarray, about: np.ndarray) -> list[tuple[str, int]]:
-    """The compare keys of the clean ``text``'s paragraphs whose key is one of the ``about``
-    ``keys``, with that key, in order: what :func:`derive_sketches` sketches."""
+def _clean_keys(text: str) -> tuple[list[str], np.ndarray]:
+    """The compare keys of the clean ``text``'s paragraphs and their 64-bit hashes."""
     paragraphs = compare_keys(split_clean(text))
+    return paragraphs, line_stats(paragraphs)[1]
+
+
+def _about(paragraphs: list[str], hashes: np.ndarray, keys: np.ndarray, about: np.ndarray) -> list[tuple[str, int]]:
+    """Of the clean text's ``paragraphs`` (compare keys) and their ``hashes``, those whose
+    hash is one of the ``about`` ``keys``, with that hash, in order: what
+    :func:`derive_sketches` sketches."""
     if not paragraphs:
         return []
     wanted = set(keys[about].tolist())
-    return [(p, h) for p, h in zip(paragraphs, line_stats(paragraphs)[1].tolist()) if h in wanted]
+    return [(p, h) for p, h in zip(paragraphs, hashes.tolist()) if h in wanted]
 
 
 def _sorted_pairs(keys: np.ndarray, docs: np.ndarray) -> list[tuple[int, int]]:
@@ -399,11 +450,20 @@ class Store:
     def docs_with_shaped_keys(self, keys: np.ndarray, per_key: int) -> list[int]:
         """Documents holding any of the furniture-shaped paragraph ``keys`` (at most
         ``per_key`` a key, the smallest row ids)."""
+        return self._docs_with_keys("shaped_keys", keys, per_key)
+
+    def docs_with_paragraphs(self, keys: np.ndarray, per_key: int) -> list[int]:
+        """Documents holding a long paragraph of any of the ``keys`` (the low 32 bits of
+        its compare key's hash, int32: a collision only adds a document that matching
+        finds unrelated; at most ``per_key`` a key, the smallest row ids)."""
+        return self._docs_with_keys("paragraphs", keys, per_key)
+
+    def _docs_with_keys(self, table: str, keys: np.ndarray, per_key: int) -> list[int]:
         if not keys.size:
             return []
         rows = self.db.execute(
             f"WITH w AS (SELECT value FROM json_each(?)) SELECT DISTINCT doc FROM (SELECT doc, row_number() "
-            f"OVER (PARTITION BY key ORDER BY doc) AS n FROM ({_both_levels('shaped_keys', 'w.value')})) WHERE n <= ?",
+            f"OVER (PARTITION BY key ORDER BY doc) AS n FROM ({_both_levels(table, 'w.value')})) WHERE n <= ?",
             (_json_ints(keys), per_key)).fetchall()
         return sorted(r[0] for r in rows)
 
@@ -435,6 +495,10 @@ class Store:
     def insert_bands(self, keys: np.ndarray, docs: np.ndarray) -> None:
         """Band ``keys`` (int32) of the documents ``docs`` (row ids), one pair each."""
         self.insert_keys("bands", _sorted_pairs(keys, docs))
+
+    def insert_paragraphs(self, keys: np.ndarray, docs: np.ndarray) -> None:
+        """Long-paragraph ``keys`` (int32, see :meth:`docs_with_paragraphs`) of the documents ``docs`` (row ids)."""
+        self.insert_keys("paragraphs", _sorted_pairs(keys, docs))
 
     def insert_summaries(self, rows: Iterable[tuple[int, bytes]], shaped: Iterable[tuple[int, int]]) -> None:
         """``rows``: (row id, :func:`pack_summary` blob); ``shaped``: (key, row id)."""
