@@ -17,8 +17,9 @@
 
 Paragraph matches are searched among the drop, the earlier candidates, the canonicals
 of the clusters the drop joins and the earlier documents holding one of the drop's long
-paragraphs (``paragraphs`` in the index: a passage shared with an unrelated earlier
-story); only matches with a drop document are kept.
+paragraphs (``paragraphs`` in the index holds those of kept documents; the members of
+their clusters come with them: a passage shared with an unrelated earlier story); only
+matches with a drop document are kept.
 """
 
 from __future__ import annotations
@@ -67,7 +68,7 @@ class DropDedup:
     signatures: np.ndarray  # of the drop's documents, in clustering.doc_ids order
     band_keys: np.ndarray  # (documents, bands) int32; rows of texts without words are not stored
     live: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
-    paragraph_keys: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))  # see paragraph_keys32
+    paragraph_keys: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))  # of the kept documents: see paragraph_keys32
     paragraph_docs: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # their documents (positions)
 
 
@@ -145,11 +146,26 @@ def deduplicate_drop(store: Store, good: Sequence[Cleaned], config: Config) -> D
         pairs=pairs,
     )
     para_keys, para_docs = paragraph_keys32(good, config)
-    sharing = store.docs_with_paragraphs(para_keys, config.match_max_postings + 1)
-    at_hand = {d.row for d in by_id.values() if not d.new}
-    passages = {d.doc_id: d for d in _earlier(store, [r for r in sharing if r not in at_hand])}
+    passages = _sharing_passages(store, para_keys, {d.row for d in by_id.values() if not d.new}, config)
     matches = _matches({**passages, **by_id}, cluster_of, canonical_of, config)
-    return DropDedup(clustering, matches, merges, updates, sigs, keys32, live, para_keys, para_docs)
+    kept = np.array([canonical_of[d] == d for d in drop_ids], dtype=bool)
+    stored = kept[para_docs] if para_docs.size else np.zeros(0, bool)
+    return DropDedup(clustering, matches, merges, updates, sigs, keys32, live, para_keys[stored], para_docs[stored])
+
+
+def _sharing_passages(store: Store, para_keys: np.ndarray, at_hand: set[int], config: Config) -> dict[str, _Doc]:
+    """The earlier documents not ``at_hand`` (row ids) holding a long paragraph of the
+    drop: the kept documents whose paragraphs the index holds (a duplicate's are left
+    out: its canonical holds most of them) and the members of their clusters (at most
+    ``match_max_postings`` + 1 of each, as many as a paragraph may be printed in and
+    still propose pairs)."""
+    cap = config.match_max_postings + 1
+    found = _earlier(store, [r for r in store.docs_with_paragraphs(para_keys, cap) if r not in at_hand])
+    rows = {d.row for d in found}
+    members: list[int] = []
+    for cid in sorted({d.cluster_id for d in found if d.cluster_id is not None}):
+        members.extend(r for r in store.cluster_members([cid])[:cap] if r not in at_hand and r not in rows)
+    return {d.doc_id: d for d in found + _earlier(store, sorted(set(members)))}
 
 
 def _connect(docs: list[_Doc], pairs: PairTable) -> np.ndarray:

@@ -8,7 +8,9 @@ candidate lookup; a collision of the low bits only adds a document that verifica
 finds unrelated) and ``bands_recent`` (the same, the keys of the latest drops, moved to
 ``bands`` a slice of the key range a drop: see :meth:`Store.insert_keys`), ``summaries`` (what the template search needs of each document, packed
 in one blob: :func:`pack_summary`), ``shaped_keys`` and ``shaped_keys_recent`` (the
-documents holding each furniture-shaped paragraph key),
+documents holding each furniture-shaped paragraph key), ``paragraphs`` and
+``paragraphs_recent`` (the kept documents holding each long paragraph, by the low 32 bits
+of its key: passages shared with unrelated earlier stories, for paragraph matching),
 ``merges`` (cluster ids that became another) and ``undo`` (the values a drop changed in
 earlier documents, so a drop can be taken back out).
 
@@ -51,8 +53,9 @@ from ..config import Config
 from ..normalize import compare_keys, line_stats
 
 APPLICATION_ID = 0x4E445831  # "NDX1" in the file header: a newsdedup index
-FORMAT_VERSION = 6  # 2: template summaries packed in one blob; 3: key tables in two levels; 4: texts in zstd;
-# 5: the recent level merged a slice of the key range a drop; 6: summary keys found in the clean text left out, paragraph keys
+FORMAT_VERSION = 7  # 2: template summaries packed in one blob; 3: key tables in two levels; 4: texts in zstd;
+# 5: the recent level merged a slice of the key range a drop; 6: summary keys found in the clean text left out,
+# paragraph keys; 7: paragraph keys of kept documents only, the cluster index on an id prefix
 LEVELLED = ("bands", "shaped_keys", "paragraphs")  # key tables with a recent level: see Store.insert_keys
 KEY_BITS = {"bands": 32, "shaped_keys": 64, "paragraphs": 32}  # the keys' range: signed integers of this width
 MERGE_SLICES = 8  # each drop moves one slice of the key range of the recent level into the main one
@@ -73,7 +76,7 @@ CREATE TABLE documents(
     source TEXT, url TEXT, title TEXT, date TEXT, status TEXT NOT NULL, cluster_id TEXT,
     canonical_id TEXT, similarity REAL, raw_chars INTEGER NOT NULL, clean_chars INTEGER NOT NULL,
     warning TEXT, flags TEXT, error TEXT, text BLOB, signature BLOB);
-CREATE INDEX documents_cluster ON documents(cluster_id);
+CREATE INDEX documents_cluster ON documents(substr(cluster_id, 1, 9));  -- see cluster_prefix
 CREATE TABLE bands(key INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY(key, doc)) WITHOUT ROWID;
 CREATE TABLE bands_recent(key INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY(key, doc)) WITHOUT ROWID;
 CREATE TABLE summaries(doc INTEGER PRIMARY KEY, summary BLOB NOT NULL);
@@ -275,6 +278,16 @@ def _slice_where(k: int, bits: int) -> str:
     return " AND ".join(bounds)
 
 
+# The cluster index holds the first 9 characters of a cluster id ("c" and 32 bits of hex):
+# 8 fewer bytes a document than the whole id; a lookup filters on the whole id after it.
+CLUSTER_PREFIX = 9
+_IN_CLUSTER = f"substr(cluster_id, 1, {CLUSTER_PREFIX}) = ? AND +cluster_id = ?"  # "+": else SQLite scans the table
+
+
+def _in_cluster(cid: str) -> tuple[str, str]:
+    return cid[:CLUSTER_PREFIX], cid
+
+
 def decision_settings(config: Config) -> dict:
     return {name: getattr(config, name) for name in DECISION_SETTINGS}
 
@@ -433,17 +446,17 @@ class Store:
     def cluster_members(self, cluster_ids: Iterable[str]) -> list[int]:
         out: list[int] = []
         for cid in sorted(set(cluster_ids)):
-            out.extend(r[0] for r in self.db.execute("SELECT id FROM documents WHERE cluster_id=?", (cid,)))
+            out.extend(r[0] for r in self.db.execute(f"SELECT id FROM documents WHERE {_IN_CLUSTER}", _in_cluster(cid)))
         return sorted(out)
 
     def cluster_info(self, cluster_ids: Iterable[str]) -> dict[str, tuple[str, str, int]]:
         """Per cluster: its smallest member doc id, its canonical's doc id and clean length."""
         info = {}
         for cid in sorted(set(cluster_ids)):
-            first = self.db.execute("SELECT MIN(doc_id) FROM documents WHERE cluster_id=?", (cid,)).fetchone()[0]
+            first = self.db.execute(f"SELECT MIN(doc_id) FROM documents WHERE {_IN_CLUSTER}", _in_cluster(cid)).fetchone()[0]
             canon, length = self.db.execute(
                 "SELECT c.doc_id, c.clean_chars FROM documents d JOIN documents c ON c.doc_id = d.canonical_id "
-                "WHERE d.cluster_id=? LIMIT 1", (cid,)).fetchone()
+                f"WHERE {_IN_CLUSTER.replace('cluster_id', 'd.cluster_id')} LIMIT 1", _in_cluster(cid)).fetchone()
             info[cid] = (first, canon, length)
         return info
 
