@@ -155,12 +155,13 @@ def deduplicate_drop(store: Store, good: Sequence[Cleaned], config: Config) -> D
 
 def _sharing_passages(store: Store, para_keys: np.ndarray, at_hand: set[int], config: Config) -> dict[str, _Doc]:
     """The earlier documents not ``at_hand`` (row ids) holding a long paragraph of the
-    drop: the kept documents whose paragraphs the index holds (a duplicate's are left
-    out: its canonical holds most of them) and the members of their clusters (at most
-    ``match_max_postings`` + 1 of each, as many as a paragraph may be printed in and
-    still propose pairs)."""
+    drop held by at most ``match_max_postings`` kept documents (one printed in more
+    proposes no pairs): the kept documents whose paragraphs the index holds (a
+    duplicate's are left out: its canonical holds most of them) and the members of their
+    clusters (at most ``match_max_postings`` + 1 of each)."""
     cap = config.match_max_postings + 1
-    found = _earlier(store, [r for r in store.docs_with_paragraphs(para_keys, cap) if r not in at_hand])
+    sharing = store.docs_with_paragraphs(para_keys, config.match_max_postings)
+    found = _earlier(store, [r for r in sharing if r not in at_hand])
     rows = {d.row for d in found}
     members: list[int] = []
     for cid in sorted({d.cluster_id for d in found if d.cluster_id is not None}):

@@ -465,11 +465,19 @@ class Store:
         ``per_key`` a key, the smallest row ids)."""
         return self._docs_with_keys("shaped_keys", keys, per_key)
 
-    def docs_with_paragraphs(self, keys: np.ndarray, per_key: int) -> list[int]:
+    def docs_with_paragraphs(self, keys: np.ndarray, max_docs: int) -> list[int]:
         """Documents holding a long paragraph of any of the ``keys`` (the low 32 bits of
         its compare key's hash, int32: a collision only adds a document that matching
-        finds unrelated; at most ``per_key`` a key, the smallest row ids)."""
-        return self._docs_with_keys("paragraphs", keys, per_key)
+        finds unrelated), of the keys held by at most ``max_docs`` documents: a paragraph
+        printed in more proposes no pairs (``match_max_postings``), so reading them would
+        be wasted (a 1,000-document synthetic drop: 6 such keys, 4,900 documents)."""
+        if not keys.size:
+            return []
+        rows = self.db.execute(
+            f"WITH w AS (SELECT value FROM json_each(?)) SELECT DISTINCT doc FROM (SELECT doc, count(*) "
+            f"OVER (PARTITION BY key) AS n FROM ({_both_levels('paragraphs', 'w.value')})) WHERE n <= ?",
+            (_json_ints(keys), max_docs)).fetchall()
+        return sorted(r[0] for r in rows)
 
     def _docs_with_keys(self, table: str, keys: np.ndarray, per_key: int) -> list[int]:
         if not keys.size:
@@ -520,19 +528,20 @@ class Store:
         self.insert_keys("shaped_keys", _sorted_pairs(pairs[:, 0], pairs[:, 1]))
 
     def insert_keys(self, table: str, rows: list[tuple[int, int]]) -> None:
-        """Distinct (key, row id) ``rows``, in key order, into the recent level of a key
-        table (``LEVELLED``); then one slice of the key range (``MERGE_SLICES``, in turn,
-        the same slice for every table) moves from the recent level to the main one. Why
+        """One slice of the key range (``MERGE_SLICES``, in turn, the same slice for every
+        table) moves from the recent level of a key table (``LEVELLED``) to the main one;
+        then the distinct (key, row id) ``rows``, in key order, go to the recent level. Why
         two levels: a drop's keys are random, so inserting them into one B-tree of the
         whole corpus touched most of its leaves, and the commit journals every touched page
         (0.55 s of a 1.0 s committed drop at 100,000 documents). Why slices: merging the
         whole recent level at once touched every leaf of the main level in that one drop
         (1.9x a plain run); a slice touches ``1/MERGE_SLICES`` of them, every drop, and
         the recent level holds about ``(MERGE_SLICES - 1) / 2`` drops' keys."""
-        self.db.executemany(f"INSERT INTO {table}_recent VALUES (?, ?)", rows)
         where = _slice_where(self._merge_slice(), KEY_BITS[table])
         self.db.execute(f"INSERT INTO {table} SELECT key, doc FROM {table}_recent WHERE {where} ORDER BY key, doc")
         self.db.execute(f"DELETE FROM {table}_recent WHERE {where}")
+        # after the merge: the pages it freed take the drop's rows (else they stay free in the file)
+        self.db.executemany(f"INSERT INTO {table}_recent VALUES (?, ?)", rows)
 
     def _merge_slice(self) -> int:
         """The slice this drop merges (a counter in ``meta``, advanced once a drop)."""
