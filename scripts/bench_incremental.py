@@ -64,12 +64,10 @@ def committed_series(index: Path, drops: list[pd.DataFrame], config: newsdedup.C
     """``drops`` added one after the other to a copy of ``index`` (which stays as built),
     each timed added and without an index, best of ``repeat`` (interleaved; each added
     run on a fresh copy of the index as it stood before that drop)."""
-    from newsdedup.index.store import Store
-
     state = copy.with_name(copy.name + ".before")
     shutil.copyfile(index, state)
-    seconds, ratios, merged = [], [], []
-    for k, drop in enumerate(drops):
+    seconds, ratios = [], []
+    for drop in drops:
         plain, added = [], []
         for _ in range(repeat):
             shutil.copyfile(state, copy)
@@ -77,22 +75,12 @@ def committed_series(index: Path, drops: list[pd.DataFrame], config: newsdedup.C
                 os.fsync(f.fileno())
             plain.append(timed(lambda: newsdedup.run(drop, config)))
             added.append(timed(lambda: newsdedup.run(drop, config, index=copy)))
-        before, after = _level_rows(Store, state), _level_rows(Store, copy)
-        merged.extend(f"{k + 1}:{t}" for t in after if after[t][0] != before[t][0])
         copy.replace(state)
         seconds.append(round(min(added), 2))
         ratios.append(round(min(added) / min(plain), 2))
     state.unlink()
     return {"seconds": seconds, "ratios": ratios, "median_ratio": float(pd.Series(ratios).median()),
-            "max_ratio": max(ratios), "merges": merged}
-
-
-def _level_rows(store_class, path: Path) -> dict:
-    store = store_class(path, full_check=False)
-    try:
-        return store._level_rows()
-    finally:
-        store.close()
+            "max_ratio": max(ratios)}
 
 
 def aeb_orders(tmp: Path, config: newsdedup.Config) -> dict[str, dict]:

@@ -15,8 +15,11 @@
    complete of their canonicals becomes the canonical of all (the others turn
    ``duplicate``).
 
-Paragraph matches are searched among the drop, the earlier candidates and the
-canonicals of the clusters the drop joins; only matches with a drop document are kept.
+Paragraph matches are searched among the drop, the earlier candidates, the canonicals
+of the clusters the drop joins and the earlier documents holding one of the drop's long
+paragraphs (``paragraphs`` in the index holds those of kept documents; the members of
+their clusters come with them: a passage shared with an unrelated earlier story); only
+matches with a drop document are kept.
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ from ..dedup.lsh import band_key, optimal_bands
 from ..dedup.signatures import MAX_HASH, signatures
 from ..dedup.verify import DUPLICATE_KINDS
 from ..match import Match, paragraph_matches
-from ..normalize import compare_keys, word_counts
+from ..normalize import compare_keys, line_stats, word_counts
 from ..schema import DUPLICATE, KEPT
 from .store import Store, decompress
 
@@ -65,6 +68,8 @@ class DropDedup:
     signatures: np.ndarray  # of the drop's documents, in clustering.doc_ids order
     band_keys: np.ndarray  # (documents, bands) int32; rows of texts without words are not stored
     live: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
+    paragraph_keys: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))  # of the kept documents: see paragraph_keys32
+    paragraph_docs: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # their documents (positions)
 
 
 def band_keys32(sigs: np.ndarray, config: Config) -> np.ndarray:
@@ -74,6 +79,23 @@ def band_keys32(sigs: np.ndarray, config: Config) -> np.ndarray:
     for band in range(bands):
         keys[:, band] = band_key(sigs, band, rows).astype(np.uint32).view(np.int32)
     return keys
+
+
+def paragraph_keys32(docs: Sequence[Cleaned], config: Config) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct long paragraphs (``match_min_words`` words or more: those matched
+    across clusters) of each document, as the low 32 bits of their compare key's hash
+    (int32), and the position of their document in ``docs``."""
+    keys, at = [], []
+    for i, c in enumerate(docs):
+        if not c.keys:
+            continue
+        long = np.asarray(c.n_words) >= config.match_min_words
+        hashes = np.unique(line_stats(c.keys)[1][long].astype(np.uint32).view(np.int32))
+        keys.append(hashes)
+        at.append(np.full(hashes.size, i, dtype=np.int64))
+    if not keys:
+        return np.zeros(0, np.int32), np.zeros(0, np.int64)
+    return np.concatenate(keys), np.concatenate(at)
 
 
 def _earlier(store: Store, rows: Sequence[int]) -> list[_Doc]:
@@ -123,8 +145,28 @@ def deduplicate_drop(store: Store, good: Sequence[Cleaned], config: Config) -> D
         canonical={cid: canon for cid, (_, canon, _) in assigned.items()},
         pairs=pairs,
     )
-    matches = _matches(by_id, cluster_of, canonical_of, config)
-    return DropDedup(clustering, matches, merges, updates, sigs, keys32, live)
+    para_keys, para_docs = paragraph_keys32(good, config)
+    passages = _sharing_passages(store, para_keys, {d.row for d in by_id.values() if not d.new}, config)
+    matches = _matches({**passages, **by_id}, cluster_of, canonical_of, config)
+    kept = np.array([canonical_of[d] == d for d in drop_ids], dtype=bool)
+    stored = kept[para_docs] if para_docs.size else np.zeros(0, bool)
+    return DropDedup(clustering, matches, merges, updates, sigs, keys32, live, para_keys[stored], para_docs[stored])
+
+
+def _sharing_passages(store: Store, para_keys: np.ndarray, at_hand: set[int], config: Config) -> dict[str, _Doc]:
+    """The earlier documents not ``at_hand`` (row ids) holding a long paragraph of the
+    drop held by at most ``match_max_postings`` kept documents (one printed in more
+    proposes no pairs): the kept documents whose paragraphs the index holds (a
+    duplicate's are left out: its canonical holds most of them) and the members of their
+    clusters (at most ``match_max_postings`` + 1 of each)."""
+    cap = config.match_max_postings + 1
+    sharing = store.docs_with_paragraphs(para_keys, config.match_max_postings)
+    found = _earlier(store, [r for r in sharing if r not in at_hand])
+    rows = {d.row for d in found}
+    members: list[int] = []
+    for cid in sorted({d.cluster_id for d in found if d.cluster_id is not None}):
+        members.extend(r for r in store.cluster_members([cid])[:cap] if r not in at_hand and r not in rows)
+    return {d.doc_id: d for d in found + _earlier(store, sorted(set(members)))}
 
 
 def _connect(docs: list[_Doc], pairs: PairTable) -> np.ndarray:

@@ -136,6 +136,8 @@ def _add(store: Store, seq: int, name: str, cleaned: list[Cleaned], skipped: set
     rows_of_drop = np.array([row_of[d] for d in decided.clustering.doc_ids], dtype=np.int64)[live]
     keys = decided.band_keys[live]
     store.insert_bands(keys.ravel(), np.repeat(rows_of_drop, keys.shape[1]))
+    every_row = np.array([row_of[d] for d in decided.clustering.doc_ids], dtype=np.int64)
+    store.insert_paragraphs(decided.paragraph_keys, every_row[decided.paragraph_docs])
     store.insert_summaries(
         ((row_of[d], blob) for (d, _), blob in zip(own, summaries)),
         ((int(k), row_of[d]) for d, s in own for k in s.keys[s.shaped].view(np.int64).tolist()))
