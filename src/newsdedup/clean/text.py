@@ -21,8 +21,9 @@ Rules, applied in order; each removal records its reason:
 6. corrections of the model at the article's edges: the best cue-free prose paragraph
    of a page it emptied (or left only prose with cues), captions beside kept text,
    short closing sentences right after the last kept prose paragraph, prose sentences
-   (a lede) right before the first one, and ``after_article`` for short lines cut off
-   from the article by removed furniture.
+   (a lede) right before the first one, lines it removed between two kept prose
+   paragraphs with no rule's removal among them (a listing, dialogue), and
+   ``after_article`` for short lines cut off from the article by removed furniture.
 7. plain text only: a "related stories" list after the article's last prose paragraph
    (three or more headline-shaped lines in a row, and their short heading) goes as
    ``navigation``. Not for HTML: there, leave one set out, it lowered F1 on aeb-dev
@@ -99,6 +100,7 @@ def label(paragraphs: list[Paragraph], evidence: Evidence = Evidence(), *,
         _keep_closing_lines(paragraphs, reasons, before_model, long_words)
         _keep_opening_lines(paragraphs, reasons, before_model, long_words)
         _keep_list_siblings(paragraphs, reasons, before_model)
+        _keep_enclosed_lines(paragraphs, reasons, before_model, long_words)
     _mark_cut_off(paragraphs, reasons, long_words)
     if not html:
         _mark_related_lists(paragraphs, reasons, long_words)
@@ -304,6 +306,21 @@ def _keep_list_siblings(paras: list[Paragraph], reasons: list[str | None], befor
     for i in candidates:
         if kept[line_shape(paras[i].text)] >= SIBLINGS:
             reasons[i] = None
+
+
+def _keep_enclosed_lines(paras: list[Paragraph], reasons: list[str | None], before_model: list[str | None],
+                         long_words: int) -> None:
+    """Lines the model removed between two kept prose paragraphs, with no rule's removal
+    and no cue among them, are the article's own (a code listing, a table, a line of
+    dialogue, a stamp between kept posts): an article's text is contiguous."""
+    kept = [i for i, r in enumerate(reasons) if r is None]
+    for a, b in zip(kept, kept[1:]):
+        if b - a < 2 or not (_is_prose(paras[a], long_words) and _is_prose(paras[b], long_words)):
+            continue
+        gap = range(a + 1, b)
+        if all(before_model[i] is None and paras[i].cues.kind is None for i in gap):
+            for i in gap:
+                reasons[i] = None
 
 
 def _mark_cut_off(paras: list[Paragraph], reasons: list[str | None], long_words: int) -> None:
