@@ -45,3 +45,13 @@ def test_not_after_the_last_prose_paragraph():
     lines = BODY + DIALOGUE
     reasons = labelled(lines, set(range(len(BODY), len(lines))))
     assert all(r is not None for r in reasons[len(BODY):])
+
+
+def test_a_text_without_prose_comes_back_whole_whatever_the_model_picks():
+    # an index page: headlines only; the model's pick of a few of them would glue an
+    # arbitrary fragment together, the whole list comes back (and is flagged as a list)
+    headlines = ["Storm knocks out power to 40,000 homes across the valley", "School board delays vote on new start times",
+                 "Police identify driver in Route 9 crash", "Local bakery wins state award for sourdough",
+                 "What to know about the new recycling rules", "Council approves budget with 3% tax increase"]
+    reasons = labelled(headlines, {0, 2, 3, 5})
+    assert [r for r in reasons if r not in (None, "headline")] == []

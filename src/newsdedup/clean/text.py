@@ -104,9 +104,11 @@ def label(paragraphs: list[Paragraph], evidence: Evidence = Evidence(), *,
     _mark_cut_off(paragraphs, reasons, long_words)
     if not html:
         _mark_related_lists(paragraphs, reasons, long_words)
-    if all(r is not None for r in reasons):
+    if all(r is not None for r in reasons) or (model is not None and not _has_prose(paragraphs, before_model, long_words)):
         # The model is for pages; a text it would empty entirely (a snippet, a lone
-        # paragraph) is an article as given, minus what the rules removed.
+        # paragraph), or a text without a prose paragraph (a list or index page: the
+        # model's pick among its lines is arbitrary, and the whole list gets flagged), is
+        # returned as given, minus what the rules removed.
         reasons[:] = before_model
     if all(r is not None for r in reasons) and title is not None:
         # A text that is only a headline is still an article: keep the headline as text.
@@ -115,6 +117,10 @@ def label(paragraphs: list[Paragraph], evidence: Evidence = Evidence(), *,
                 reasons[i] = None
                 break
     return Labels(title=title, reasons=reasons)
+
+
+def _has_prose(paras: list[Paragraph], reasons: list[str | None], long_words: int) -> bool:
+    return any(r is None and _is_prose(p, long_words) for p, r in zip(paras, reasons))
 
 
 def _mark_repeats(paras: list[Paragraph], reasons: list[str | None], long_words: int) -> None:
