@@ -151,3 +151,48 @@ def test_stamps_under_the_posts_are_a_thread_from_the_first_stamp():
 def test_an_article_quoting_people_who_said_is_not_a_thread():
     lines = ["The mayor said,", "We will open the new line in the spring.", *BODY]
     assert comment_block(make_paragraphs(lines)) == []
+
+
+# A thread whose posts are mostly a line or two, with one reader's letter of several
+# paragraphs in the middle (the shape of a real blog thread in ext-dev/dragnet: heads
+# "Name — <date>, <time>", each post closed by a "Reply" control).
+LETTER_THREAD = [
+    "Dan Cole — July 7th, 2012, 11:07 am",
+    "I don’t think the diet is that amazing. My wife and I both followed it for four months.",
+    "Reply",
+    "Jamie Ross — July 11th, 2012, 8:02 am",
+    "Body weight is a useless metric here. Body fat on the other hand is worth tracking.",
+    "Reply",
+    "Teresa Pereira — July 8th, 2012, 10:57 am",
+    "Hi Tim,",
+    "I’ve tried the diet twice, and since you are always researching, I thought my story could help.",
+    "The diet worked for me for the first three weeks, and I lost eight pounds.",
+    "Then I had a condition flare up that affects digestion, and I had to stop.",
+    "My doctor said the food was not the cause, and I am recovering now.",
+    "I am thirty now and only now do I understand how this works for me.",
+    "If you ever find a way to undo this kind of effect, please let me know.",
+    "If you need data for research, I am happy to share mine.",
+    "Thanks and keep up the good work,",
+    "Teresa",
+    "Reply",
+    "Danny Wong — July 21st, 2012, 9:30 pm",
+    "Those photos are inspiring, especially the second set. Holy cow.",
+    "Reply",
+]
+
+
+def test_a_long_post_inside_a_thread_is_removed_with_it():
+    c = clean(["Night buses to the airport", *BODY, *LETTER_THREAD])
+    reasons = {text: reason for _, text, reason in c.removed}
+    for line in LETTER_THREAD[6:17]:
+        assert reasons.get(line) == COMMENTS, line
+    assert c.paragraphs == BODY
+
+
+def test_long_dated_sections_are_not_a_thread():
+    # an article in dated sections, each longer than a post: no thread begins
+    lines = []
+    for stamp in ["Ana Ruiz — March 4, 2021, 7:34 pm", "Ana Ruiz — March 5, 2021, 8:02 am",
+                  "Ana Ruiz — March 6, 2021, 9:15 am"]:
+        lines += [stamp, *BODY, *BODY[:3]]
+    assert comment_block(make_paragraphs(lines)) == []

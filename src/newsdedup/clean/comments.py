@@ -5,8 +5,9 @@ A post's stamp is a short line holding a date (the year may be left out) and a c
 time, or an "N units ago", with at most a few other words (the name, "by", "on", "at",
 "reply"), or such a line right after a short name line, or a short line ending in
 "says:", "writes:" or "said," (a name, maybe a date). Three posts or more in a row, each a stamp and a few paragraphs, make a
-comment thread: every name, stamp and post in it is removed as ``comments``. A stamp
-alone is a byline and stays.
+comment thread: every name, stamp and post in it is removed as ``comments``. A post is
+at most a few paragraphs, but once a thread has begun, a longer post (a reader's letter)
+followed by another head is one of its posts too. A stamp alone is a byline and stays.
 
 >>> lines = ["Gaye", "August 8, 2018 at 3:17 pm", "What a great piece this is!", "Jan Smith", "3 days ago",
 ...          "Thanks for writing it up.", "Ann Lee says:", "Aug 9, 2018 at 9:02 am", "I agree with you both."]
@@ -36,6 +37,8 @@ STAMP_OTHER_WORDS = 6   # words beside the date and time: a name, "by", "on", "a
 NAME_WORDS = 4          # a name line before a stamp
 MIN_POSTS = 3           # one stamped post is a byline; a thread has several
 MAX_POST_PARAGRAPHS = 6  # a longer post ends the thread (an article's dated sections are longer)
+# a post between two posts of a thread may be longer (a reader's letter): it stays in the thread
+LONG_POST_PARAGRAPHS = 25
 POST_SENTENCE_SHARE = 0.5  # posts with a sentence in them
 COUNT_LABEL_WORDS = 10
 
@@ -97,7 +100,9 @@ def comment_block(paras: list[Paragraph], removed: list[bool] | None = None) -> 
     for k, (head, stamp) in enumerate(heads):
         nxt = heads[k + 1][0] if k + 1 < len(heads) else len(paras)
         body_end = min(nxt, stamp + 1 + MAX_POST_PARAGRAPHS)
-        if nxt == body_end:  # the next post follows this one
+        # the next post follows this one (after a long post too, once a thread has begun)
+        bridged = thread and k + 1 < len(heads) and nxt - stamp - 1 <= LONG_POST_PARAGRAPHS
+        if nxt == body_end or bridged:
             if stamp + 1 < nxt:
                 thread.append(range(head, nxt))
                 continue

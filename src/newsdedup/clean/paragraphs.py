@@ -11,6 +11,7 @@ blank-line-separated block.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -33,8 +34,16 @@ def _strip_symbols(text: str) -> str:
     return text[:end]
 
 
+# Reference marks after a sentence's stop: footnote and citation numbers (``[12]``,
+# ``[a]``, ``[n 3]``), as encyclopedias, reports and long reads print them
+_REFERENCE_MARKS = re.compile(r"(?:\s*\[\s*(?:\d{1,4}|[a-z]{1,2}(?: \d{1,3})?)\s*\])+$")
+
+
 def ends_like_sentence(text: str) -> bool:
-    """``Done.``, ``he said:``, ``“Go!”``, ``(see below.)``, ``Wow! 🙂``, or a closing quote."""
+    """``Done.``, ``he said:``, ``“Go!”``, ``(see below.)``, ``Wow! 🙂``, ``Done. [12]``,
+    or a closing quote."""
+    if text.endswith("]"):
+        text = _REFERENCE_MARKS.sub("", text)
     if text and not text[-1].isalnum() and text[-1] not in _SENTENCE_ENDS and text[-1] not in _CLOSING:
         text = _strip_symbols(text)
     end = text[-1:]

@@ -21,8 +21,9 @@ Rules, applied in order; each removal records its reason:
 6. corrections of the model at the article's edges: the best cue-free prose paragraph
    of a page it emptied (or left only prose with cues), captions beside kept text,
    short closing sentences right after the last kept prose paragraph, prose sentences
-   (a lede) right before the first one, and ``after_article`` for short lines cut off
-   from the article by removed furniture.
+   (a lede) right before the first one, lines it removed between two kept prose
+   paragraphs with no rule's removal among them (a listing, dialogue), and
+   ``after_article`` for short lines cut off from the article by removed furniture.
 7. plain text only: a "related stories" list after the article's last prose paragraph
    (three or more headline-shaped lines in a row, and their short heading) goes as
    ``navigation``. Not for HTML: there, leave one set out, it lowered F1 on aeb-dev
@@ -99,12 +100,15 @@ def label(paragraphs: list[Paragraph], evidence: Evidence = Evidence(), *,
         _keep_closing_lines(paragraphs, reasons, before_model, long_words)
         _keep_opening_lines(paragraphs, reasons, before_model, long_words)
         _keep_list_siblings(paragraphs, reasons, before_model)
+        _keep_enclosed_lines(paragraphs, reasons, before_model, long_words)
     _mark_cut_off(paragraphs, reasons, long_words)
     if not html:
         _mark_related_lists(paragraphs, reasons, long_words)
-    if all(r is not None for r in reasons):
+    if all(r is not None for r in reasons) or (model is not None and not _has_prose(paragraphs, before_model, long_words)):
         # The model is for pages; a text it would empty entirely (a snippet, a lone
-        # paragraph) is an article as given, minus what the rules removed.
+        # paragraph), or a text without a prose paragraph (a list or index page: the
+        # model's pick among its lines is arbitrary, and the whole list gets flagged), is
+        # returned as given, minus what the rules removed.
         reasons[:] = before_model
     if all(r is not None for r in reasons) and title is not None:
         # A text that is only a headline is still an article: keep the headline as text.
@@ -113,6 +117,10 @@ def label(paragraphs: list[Paragraph], evidence: Evidence = Evidence(), *,
                 reasons[i] = None
                 break
     return Labels(title=title, reasons=reasons)
+
+
+def _has_prose(paras: list[Paragraph], reasons: list[str | None], long_words: int) -> bool:
+    return any(r is None and _is_prose(p, long_words) for p, r in zip(paras, reasons))
 
 
 def _mark_repeats(paras: list[Paragraph], reasons: list[str | None], long_words: int) -> None:
@@ -306,6 +314,21 @@ def _keep_list_siblings(paras: list[Paragraph], reasons: list[str | None], befor
             reasons[i] = None
 
 
+def _keep_enclosed_lines(paras: list[Paragraph], reasons: list[str | None], before_model: list[str | None],
+                         long_words: int) -> None:
+    """Lines the model removed between two kept prose paragraphs, with no rule's removal
+    and no cue among them, are the article's own (a code listing, a table, a line of
+    dialogue, a stamp between kept posts): an article's text is contiguous."""
+    kept = [i for i, r in enumerate(reasons) if r is None]
+    for a, b in zip(kept, kept[1:]):
+        if b - a < 2 or not (_is_prose(paras[a], long_words) and _is_prose(paras[b], long_words)):
+            continue
+        gap = range(a + 1, b)
+        if all(before_model[i] is None and paras[i].cues.kind is None for i in gap):
+            for i in gap:
+                reasons[i] = None
+
+
 def _mark_cut_off(paras: list[Paragraph], reasons: list[str | None], long_words: int) -> None:
     """After the article's last prose paragraph, a short line cut off from it by removed
     furniture belongs to the furniture (a promo blurb between two sign-up buttons)."""
@@ -314,6 +337,13 @@ def _mark_cut_off(paras: list[Paragraph], reasons: list[str | None], long_words:
         return
     for i in range(last + 1, len(paras)):
         if reasons[i] is None and reasons[i - 1] is not None and paras[i].n_words < long_words:
+            reasons[i] = FOOTER
+    # ... and so does a heading with nothing kept under it: the short non-sentence lines
+    # at the very end, after which only removed lines follow ("Comments (12)", "More from us")
+    for i in range(len(paras) - 1, last, -1):
+        if reasons[i] is None:
+            if paras[i].sentence or paras[i].n_words >= long_words or i + 1 == len(paras):
+                break
             reasons[i] = FOOTER
 
 
