@@ -6,7 +6,7 @@ columns of a run's ``documents`` table, the clean text compressed (:func:`compre
 signature, the drop), ``bands`` (the low 32 bits of each LSH band key, indexed: the
 candidate lookup; a collision of the low bits only adds a document that verification then
 finds unrelated) and ``bands_recent`` (the same, the keys of the latest drops, moved to
-``bands`` a bounded slice of the key range a drop: see :meth:`Store.insert_keys`), ``summaries`` (what the template search needs of each document, packed
+``bands`` a slice of the key range a drop: see :meth:`Store.insert_keys`), ``summaries`` (what the template search needs of each document, packed
 in one blob: :func:`pack_summary`), ``shaped_keys`` and ``shaped_keys_recent`` (the
 documents holding each furniture-shaped paragraph key), ``paragraphs`` and
 ``paragraphs_recent`` (the kept documents holding each long paragraph, by the low 32 bits
@@ -53,14 +53,12 @@ from ..config import Config
 from ..normalize import compare_keys, line_stats
 
 APPLICATION_ID = 0x4E445831  # "NDX1" in the file header: a newsdedup index
-FORMAT_VERSION = 8  # 2: template summaries packed in one blob; 3: key tables in two levels; 4: texts in zstd;
+FORMAT_VERSION = 7  # 2: template summaries packed in one blob; 3: key tables in two levels; 4: texts in zstd;
 # 5: the recent level merged a slice of the key range a drop; 6: summary keys found in the clean text left out,
-# paragraph keys; 7: paragraph keys of kept documents only, the cluster index on an id prefix;
-# 8: a merge moves at most MERGE_BUDGET times the drop's rows, from a cursor per table (meta merge_cursor_*)
+# paragraph keys; 7: paragraph keys of kept documents only, the cluster index on an id prefix
 LEVELLED = ("bands", "shaped_keys", "paragraphs")  # key tables with a recent level: see Store.insert_keys
 KEY_BITS = {"bands": 32, "shaped_keys": 64, "paragraphs": 32}  # the keys' range: signed integers of this width
-MERGE_SLICES = 8  # each drop moves at most this fraction of the key range of the recent level to the main one
-MERGE_BUDGET = 2  # ... and at most this many times the rows the drop adds to the table (so the level drains)
+MERGE_SLICES = 8  # each drop moves one slice of the key range of the recent level into the main one
 PAGE_SIZE = 65536
 CACHE_KIB = 262144  # at most: a drop's changed pages stay in memory until its commit (no spills)
 LOCK_TIMEOUT_S = 30.0
@@ -271,13 +269,13 @@ def _both_levels(table: str, keys: str) -> str:
                               for level in (table, f"{table}_recent"))
 
 
-def _key_range(start: int, end: int, bits: int) -> tuple[str, tuple[int, ...]]:
-    """The SQL condition ``start <= key < end`` on signed ``bits``-bit keys, and its
-    parameters (``end`` may be one past the largest key: then no upper bound, which an
-    SQLite integer could not hold)."""
-    if end < 1 << (bits - 1):
-        return "key >= ? AND key < ?", (start, end)
-    return "key >= ?", (start,)
+def _slice_where(k: int, bits: int) -> str:
+    """The SQL condition on ``key`` of slice ``k`` of the signed ``bits``-bit key range
+    (the first and last slices open-ended)."""
+    width = (1 << bits) // MERGE_SLICES
+    low, high = -(1 << (bits - 1)) + k * width, -(1 << (bits - 1)) + (k + 1) * width
+    bounds = ([f"key >= {low}"] if k > 0 else []) + ([f"key < {high}"] if k < MERGE_SLICES - 1 else [])
+    return " AND ".join(bounds)
 
 
 # The cluster index holds the first 9 characters of a cluster id ("c" and 32 bits of hex):
@@ -367,8 +365,7 @@ class Store:
             if statement.strip():
                 self.db.execute(statement)
         self.db.execute("INSERT INTO meta VALUES ('format_version', ?)", (str(FORMAT_VERSION),))
-        for table in LEVELLED:
-            self.db.execute("INSERT INTO meta VALUES (?, ?)", (f"merge_cursor_{table}", str(-(1 << (KEY_BITS[table] - 1)))))
+        self.db.execute("INSERT INTO meta VALUES ('merge_slice', '0')")
 
     # ------------------------------------------------------------------ settings
 
@@ -504,8 +501,9 @@ class Store:
     # ------------------------------------------------------------------ writing
 
     def add_drop(self, seq: int, name: str) -> None:
-        """A new drop (its keys, inserted next, merge a slice of the recent levels first)."""
+        """A new drop (its keys, inserted next, merge the next slice of the recent levels)."""
         self.db.execute("INSERT INTO drops VALUES (?, ?)", (seq, name))
+        self.advance_merge_slice()
 
     def insert_documents(self, rows: Iterable[tuple]) -> None:
         """Rows of (doc_id, drop_seq, source, url, title, date, status, cluster_id,
@@ -530,47 +528,27 @@ class Store:
         self.insert_keys("shaped_keys", _sorted_pairs(pairs[:, 0], pairs[:, 1]))
 
     def insert_keys(self, table: str, rows: list[tuple[int, int]]) -> None:
-        """A slice of the recent level of a key table (``LEVELLED``) moves to the main one;
+        """One slice of the key range (``MERGE_SLICES``, in turn, the same slice for every
+        table) moves from the recent level of a key table (``LEVELLED``) to the main one;
         then the distinct (key, row id) ``rows``, in key order, go to the recent level. Why
         two levels: a drop's keys are random, so inserting them into one B-tree of the
         whole corpus touched most of its leaves, and the commit journals every touched page
         (0.55 s of a 1.0 s committed drop at 100,000 documents). Why slices: merging the
         whole recent level at once touched every leaf of the main level in that one drop
-        (1.9x a plain run). The slice starts at the table's cursor (in ``meta``) and ends
-        ``1/MERGE_SLICES`` of the key range later, or sooner, before the row that would
-        make it more than ``MERGE_BUDGET`` times the drop's own rows: after drops of 10,000
-        documents an eighth of the range held their rows, and a 1,000-document drop that
-        moved them cost 1.6-1.7x a plain run. So a merge follows the drop, and the level
-        drains (it loses more rows a drop than it gains) down to the few drops' keys the
-        eighths hold."""
-        if rows:
-            self._merge_slice(table, MERGE_BUDGET * len(rows))
+        (1.9x a plain run); a slice touches ``1/MERGE_SLICES`` of them, every drop, and
+        the recent level holds about ``(MERGE_SLICES - 1) / 2`` drops' keys."""
+        where = _slice_where(self._merge_slice(), KEY_BITS[table])
+        self.db.execute(f"INSERT INTO {table} SELECT key, doc FROM {table}_recent WHERE {where} ORDER BY key, doc")
+        self.db.execute(f"DELETE FROM {table}_recent WHERE {where}")
         # after the merge: the pages it freed take the drop's rows (else they stay free in the file)
         self.db.executemany(f"INSERT INTO {table}_recent VALUES (?, ?)", rows)
 
-    def _merge_slice(self, table: str, budget: int) -> None:
-        start = self._merge_cursor(table)
-        end = self._merge_end(table, start, budget)
-        where, bounds = _key_range(start, end, KEY_BITS[table])
-        self.db.execute(f"INSERT INTO {table} SELECT key, doc FROM {table}_recent WHERE {where} ORDER BY key, doc", bounds)
-        self.db.execute(f"DELETE FROM {table}_recent WHERE {where}", bounds)
-        top = 1 << (KEY_BITS[table] - 1)
-        self.db.execute("UPDATE meta SET value=? WHERE key=?", (str(end if end < top else -top), f"merge_cursor_{table}"))
+    def _merge_slice(self) -> int:
+        """The slice this drop merges (a counter in ``meta``, advanced once a drop)."""
+        return int(self.db.execute("SELECT value FROM meta WHERE key='merge_slice'").fetchone()[0]) % MERGE_SLICES
 
-    def _merge_cursor(self, table: str) -> int:
-        return int(self.db.execute("SELECT value FROM meta WHERE key=?", (f"merge_cursor_{table}",)).fetchone()[0])
-
-    def _merge_end(self, table: str, start: int, budget: int) -> int:
-        """Where the slice of ``table``'s recent level from key ``start`` ends (excluded):
-        ``1/MERGE_SLICES`` of the key range on, or the key of the ``budget``-th row from
-        ``start`` (one key's rows move whole: when more than ``budget`` rows share the key
-        ``start``, they all move, so the cursor always advances)."""
-        bits = KEY_BITS[table]
-        end = min(start + (1 << bits) // MERGE_SLICES, 1 << (bits - 1))
-        where, bounds = _key_range(start, end, bits)
-        row = self.db.execute(f"SELECT key FROM {table}_recent WHERE {where} ORDER BY key LIMIT 1 OFFSET ?",
-                              (*bounds, budget)).fetchone()
-        return end if row is None else max(row[0], start + 1)
+    def advance_merge_slice(self) -> None:
+        self.db.execute("UPDATE meta SET value=? WHERE key='merge_slice'", (str((self._merge_slice() + 1) % MERGE_SLICES),))
 
     def delete_keys(self, docs_sql: str, params: tuple) -> None:
         """Rows of the documents ``docs_sql`` selects out of both levels of every key table."""
