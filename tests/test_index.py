@@ -475,9 +475,9 @@ def test_key_tables_keep_a_recent_level_merged_a_slice_at_a_time(tmp_path):
 
     df = corpus(stories=80, seed=11)
     path = tmp_path / "i.ndx"
-    newsdedup.run(df.iloc[:60][["id", "text"]], CONFIG, index=path)
+    newsdedup.run(df.iloc[:100][["id", "text"]], CONFIG, index=path)
     levels = []
-    for k in range(60, len(df), 5):
+    for k in range(100, len(df), 5):  # small drops: under 1/WHOLE_MERGE_SHARE of the index
         newsdedup.run(df.iloc[k:k + 5][["id", "text"]], CONFIG, index=path)
         store = Store(path)
         try:
@@ -491,6 +491,40 @@ def test_key_tables_keep_a_recent_level_merged_a_slice_at_a_time(tmp_path):
     assert all(b[0] > a[0] for a, b in zip(levels, levels[1:]))  # every drop merges a slice
     one = tmp_path / "one.ndx"
     newsdedup.run(df[["id", "text"]], CONFIG, index=one)
+    assert partition(export(path)["documents"]) == partition(export(one)["documents"])
+
+
+def level_sizes(path: Path) -> dict[str, tuple[int, int]]:
+    """Rows of the main and the recent level of each key table."""
+    from newsdedup.index.store import LEVELLED
+
+    store = Store(path)
+    try:
+        return {t: tuple(store.db.execute(f"SELECT COUNT(*) FROM {level}").fetchone()[0] for level in (t, f"{t}_recent"))
+                for t in LEVELLED}
+    finally:
+        store.close()
+
+
+def test_a_big_drop_leaves_the_recent_level_empty(tmp_path):
+    """A drop of at least 1/WHOLE_MERGE_SHARE of the index's documents merges the recent
+    level whole and puts its own keys in the main level, so the small drops after it do
+    not pay for a recent level full of big drops' keys; a small drop still goes to the
+    recent level; decisions are those of one run."""
+    from newsdedup.index.store import WHOLE_MERGE_SHARE
+
+    df = corpus(stories=110, seed=13)[["id", "text"]]
+    path = tmp_path / "i.ndx"
+    newsdedup.run(df.iloc[:100], CONFIG, index=path)
+    for k in range(100, 120, 5):
+        newsdedup.run(df.iloc[k:k + 5], CONFIG, index=path)
+    assert 5 * WHOLE_MERGE_SHARE < 100 and level_sizes(path)["bands"][1] > 0
+    newsdedup.run(df.iloc[120:-5], CONFIG, index=path)  # 78 documents
+    assert all(recent == 0 and main > 0 for main, recent in level_sizes(path).values())
+    newsdedup.run(df.iloc[-5:], CONFIG, index=path)
+    assert level_sizes(path)["bands"][1] > 0
+    one = tmp_path / "one.ndx"
+    newsdedup.run(df, CONFIG, index=one)
     assert partition(export(path)["documents"]) == partition(export(one)["documents"])
 
 
