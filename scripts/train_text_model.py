@@ -1,8 +1,8 @@
 #!/usr/bin/env python
 """Train the boilerplate classifiers shipped in ``src/newsdedup/clean/``.
 
-* ``text_model.json``: scores the lines of a plain page text (the pages of
-  :data:`SHIPPED_SETS` as a naive scraper stores them, ``<set>/text``);
+* ``text_model.json``: scores the lines of a plain page text (the AEB dev pages as a
+  naive scraper stores them, ``../shared/data/aeb-dev/text``);
 * ``--mode html``: a post-filter of the lines trafilatura extracts from the same pages'
   HTML, measured only (``bench_extraction.py --cross-set`` trains it on some sets and
   scores it on another): it lowered F1 on sets it was not trained on, so none is shipped.
@@ -154,24 +154,7 @@ def fit_stage(X, y, w):
     return HistGradientBoostingClassifier(**PARAMS).fit(X, y, sample_weight=w)
 
 
-# Computed but not learnt from: where a line stands in the page (its share of the lines
-# and of the characters before it) depends on how much chrome a site prints, and a model
-# that learns it on some sites misplaces the article on others. Leave one set out, with
-# them and without: aeb-dev 0.8855 -> 0.8937, dragnet 0.8257 -> 0.8267, readability
-# 0.8506 -> 0.8574 (each set held out, models fit on the other two).
-UNUSED_FEATURES = ("rel_pos", "rel_char_pos")
-_UNUSED = [FEATURES.index(name) for name in UNUSED_FEATURES]
-
-
-def without_unused(X: np.ndarray) -> np.ndarray:
-    """``X`` with the :data:`UNUSED_FEATURES` columns constant: no tree splits on them."""
-    X = X.copy()
-    X[:, _UNUSED] = 0.0
-    return X
-
-
 def fit(Xs, ys, ws, Bs, stage2: bool, inner: int = 4, threshold: float = 0.5) -> dict:
-    Xs = [without_unused(Xi) for Xi in Xs]
     X, y, w = np.vstack(Xs), np.concatenate(ys), np.concatenate(ws)
     s1 = fit_stage(X, y, w)
     out = {"stage1": export_hist(s1, list(FEATURES)), "stage2": None, "threshold": threshold}
@@ -185,9 +168,6 @@ def fit(Xs, ys, ws, Bs, stage2: bool, inner: int = 4, threshold: float = 0.5) ->
                 oof[i] = m.predict_proba(Xs[i])[:, 1] if len(Xs[i]) else np.zeros(0)
         X2 = np.vstack([np.hstack([Xi, context_features(p, b)]) for Xi, p, b in zip(Xs, oof, Bs)])
         out["stage2"] = export_hist(fit_stage(X2, y, w), list(FEATURES) + list(CONTEXT_FEATURES))
-    for stage in ("stage1", "stage2"):
-        used = {f for tree in (out[stage] or {"trees": []})["trees"] for f in tree["feature"]}
-        assert not used & set(_UNUSED), "a tree splits on an unused feature"
     check = TextModel.from_dict(out).stage1.predict_proba(X[:2000])
     assert np.allclose(check, s1.predict_proba(X[:2000])[:, 1], atol=1e-4), "exported trees disagree with sklearn"
     return out
@@ -286,13 +266,6 @@ def cross_set(mode: str, sets: dict[str, list]) -> dict[str, dict[str, str]]:
     return preds
 
 
-# The sets the shipped model learns from. Licences allow the AEB (MIT) and readability
-# (Apache-2.0); dragnet's AGPL data is for validation only. Readability is left out: with
-# it, the held-out dragnet pages scored no better (0.8344 from the AEB pages alone, 0.8333
-# with readability added; docs/benchmarks.md, Cleaning).
-SHIPPED_SETS = ("aeb-dev",)
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--mode", choices=["text", "html", "both"], default="both")
@@ -301,7 +274,7 @@ def main() -> None:
     ap.add_argument("--score-only", action="append", default=[], choices=sorted(KIND_NAMES),
                     help="score this kind of augmented page without training on it (an ablation)")
     args = ap.parse_args()
-    pages = [p for name in SHIPPED_SETS for p in aeb.load_set(name, prefixed=True)]
+    pages = aeb.load_pages()
     for mode in (["text", "html"] if args.mode == "both" else [args.mode]):
         train_mode(mode, pages, args.cv, args.dry_run, tuple(args.score_only))
 

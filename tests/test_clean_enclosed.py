@@ -55,14 +55,3 @@ def test_a_text_without_prose_comes_back_whole_whatever_the_model_picks():
                  "What to know about the new recycling rules", "Council approves budget with 3% tax increase"]
     reasons = labelled(headlines, {0, 2, 3, 5})
     assert [r for r in reasons if r not in (None, "headline")] == []
-
-
-def test_a_heading_with_nothing_kept_under_it_goes_at_the_end():
-    # the model kept a section heading but dropped the promo lines under it
-    tail = ["Comments (408)", "Log in to join the conversation", "Most read this week"]
-    reasons = labelled(BODY + tail, {len(BODY) + 1, len(BODY) + 2})
-    assert reasons[len(BODY)] == "after_article"
-    assert reasons[:len(BODY)] == [None] * len(BODY)
-    ending = ["The vote was 7 to 2.", "Most read this week"]  # a closing sentence is the article's
-    reasons = labelled(BODY + ending, {len(BODY) + 1})
-    assert reasons[len(BODY)] is None

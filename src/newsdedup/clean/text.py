@@ -338,13 +338,6 @@ def _mark_cut_off(paras: list[Paragraph], reasons: list[str | None], long_words:
     for i in range(last + 1, len(paras)):
         if reasons[i] is None and reasons[i - 1] is not None and paras[i].n_words < long_words:
             reasons[i] = FOOTER
-    # ... and so does a heading with nothing kept under it: the short non-sentence lines
-    # at the very end, after which only removed lines follow ("Comments (12)", "More from us")
-    for i in range(len(paras) - 1, last, -1):
-        if reasons[i] is None:
-            if paras[i].sentence or paras[i].n_words >= long_words or i + 1 == len(paras):
-                break
-            reasons[i] = FOOTER
 
 
 RELATED_MIN_ITEMS = 3     # a list of other stories' headlines
