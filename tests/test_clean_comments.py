@@ -27,12 +27,18 @@ THREAD = [
 ]
 
 
-def test_a_comment_thread_after_the_article_is_removed_as_comments():
-    c = clean(["Night buses to the airport", *BODY, *THREAD])
+def assert_thread_removed(thread: list[str], posts: slice) -> None:
+    """The article followed by ``thread``: its lines ``posts`` removed as comments, the
+    article kept whole."""
+    c = clean(["Night buses to the airport", *BODY, *thread])
     reasons = {text: reason for _, text, reason in c.removed}
-    for line in THREAD[1:11]:
+    for line in thread[posts]:
         assert reasons.get(line) == COMMENTS, line
     assert c.paragraphs == BODY
+
+
+def test_a_comment_thread_after_the_article_is_removed_as_comments():
+    assert_thread_removed(THREAD, slice(1, 11))
 
 
 def test_the_same_posts_in_an_html_page_are_removed():
@@ -93,11 +99,7 @@ QUOTED_MAIL = [
 
 
 def test_posts_under_a_says_head_without_a_clock_time_are_a_thread():
-    c = clean(["Night buses to the airport", *BODY, *SAYS_THREAD])
-    reasons = {text: reason for _, text, reason in c.removed}
-    for line in SAYS_THREAD[1:]:
-        assert reasons.get(line) == COMMENTS, line
-    assert c.paragraphs == BODY
+    assert_thread_removed(SAYS_THREAD, slice(1, None))
 
 
 def test_an_article_quoting_mail_under_wrote_heads_is_not_a_thread():
@@ -182,11 +184,7 @@ LETTER_THREAD = [
 
 
 def test_a_long_post_inside_a_thread_is_removed_with_it():
-    c = clean(["Night buses to the airport", *BODY, *LETTER_THREAD])
-    reasons = {text: reason for _, text, reason in c.removed}
-    for line in LETTER_THREAD[6:17]:
-        assert reasons.get(line) == COMMENTS, line
-    assert c.paragraphs == BODY
+    assert_thread_removed(LETTER_THREAD, slice(6, 17))
 
 
 def test_long_dated_sections_are_not_a_thread():

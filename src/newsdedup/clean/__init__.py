@@ -216,6 +216,16 @@ class Cleaner:
         return [finish(draft(r), evidence, self.config) for r in chunk]
 
 
+def replayable(records: Iterable[Record], again: Callable[[], Iterable[Record]] | None, total: int | None
+               ) -> tuple[Iterable[Record], Callable[[], Iterable[Record]], int | None]:
+    """``records`` as cleaning's two passes take them: as given with ``again`` (streamed),
+    or, without it, held in a list that is read twice, its characters the ``total``."""
+    if again is not None:
+        return records, again, total
+    held = list(records)
+    return held, (lambda: held), sum(r.raw_chars for r in held) if total is None else total
+
+
 def hold_chars(config: Config) -> float:
     """Characters of records whose drafts one process keeps (``config.hold_drafts_mb``)."""
     return config.hold_drafts_mb * 1e6 / DRAFT_BYTES_PER_CHAR
@@ -236,10 +246,7 @@ def clean_in_process(records: Iterable[Record], config: Config = DEFAULT,
     (``total``: the input's characters, estimated; default: counted from ``records``);
     ``prior(summaries)``: the ``(doc_id, KeySummary)`` pairs of earlier documents to add
     to the evidence, given the drafts'."""
-    if again is None:
-        records = list(records)
-        again = (lambda: records)  # noqa: E731 - the list itself, read twice
-        total = sum(r.raw_chars for r in records) if total is None else total
+    records, again, total = replayable(records, again, total)
     cleaner = Cleaner(config, hold_chars(config))
     chunks: list[list[Cleaned]] = []
     summaries: list[tuple[str, KeySummary]] = []

@@ -472,21 +472,19 @@ class Store:
         finds unrelated), of the keys held by at most ``max_docs`` documents: a paragraph
         printed in more proposes no pairs (``match_max_postings``), so reading them would
         be wasted (a 1,000-document synthetic drop: 6 such keys, 4,900 documents)."""
-        if not keys.size:
-            return []
-        rows = self.db.execute(
-            f"WITH w AS (SELECT value FROM json_each(?)) SELECT DISTINCT doc FROM (SELECT doc, count(*) "
-            f"OVER (PARTITION BY key) AS n FROM ({_both_levels('paragraphs', 'w.value')})) WHERE n <= ?",
-            (_json_ints(keys), max_docs)).fetchall()
-        return sorted(r[0] for r in rows)
+        return self._docs_ranked("paragraphs", keys, "count(*) OVER (PARTITION BY key)", max_docs)
 
     def _docs_with_keys(self, table: str, keys: np.ndarray, per_key: int) -> list[int]:
+        return self._docs_ranked(table, keys, "row_number() OVER (PARTITION BY key ORDER BY doc)", per_key)
+
+    def _docs_ranked(self, table: str, keys: np.ndarray, rank: str, limit: int) -> list[int]:
+        """The documents of ``table`` (both levels) holding any of ``keys`` whose window
+        value ``rank`` (SQL over the rows of one key) is at most ``limit``, sorted."""
         if not keys.size:
             return []
         rows = self.db.execute(
-            f"WITH w AS (SELECT value FROM json_each(?)) SELECT DISTINCT doc FROM (SELECT doc, row_number() "
-            f"OVER (PARTITION BY key ORDER BY doc) AS n FROM ({_both_levels(table, 'w.value')})) WHERE n <= ?",
-            (_json_ints(keys), per_key)).fetchall()
+            f"WITH w AS (SELECT value FROM json_each(?)) SELECT DISTINCT doc FROM (SELECT doc, {rank} AS n "
+            f"FROM ({_both_levels(table, 'w.value')})) WHERE n <= ?", (_json_ints(keys), limit)).fetchall()
         return sorted(r[0] for r in rows)
 
     def summaries(self, ids: Sequence[int]) -> list[tuple[str, KeySummary]]:

@@ -156,10 +156,7 @@ def clean_on_workers(records: Iterable[Record], config: Config, workers: int,
     helpers already started), in two passes (:class:`~newsdedup.clean.Cleaner`); results
     in the order of ``records``. ``again``, ``progress``, ``total`` and ``prior``: as for
     :func:`~newsdedup.clean.clean_in_process`."""
-    if again is None:
-        records = list(records)
-        again = (lambda: records)  # noqa: E731 - the list itself, read twice
-        total = sum(r.raw_chars for r in records) if total is None else total
+    records, again, total = clean_stage.replayable(records, again, total)
     pool = pool or Helpers(config, max(1, workers - 1))
     finished = False
     try:
@@ -190,7 +187,7 @@ class _TwoPasses:
     def first(self, records: Iterable[Record]) -> None:
         """Pass 1: every chunk drafted, summarised and finished without corpus evidence."""
         def clean_here(number: int, chunk: list[Record]) -> None:
-            self._took(number, clean_stage.NO_EVIDENCE, *self.own.first(number, chunk), number in self.own.held)
+            self._took(number, *self.own.first(number, chunk), number in self.own.held)
 
         def register(number: int, chunk: list[Record]) -> None:
             self.chunks.append([])
@@ -251,7 +248,7 @@ class _TwoPasses:
         while received < sent:
             take(_receive(pool.results, pool.procs))
 
-    def _took(self, number: int, _evidence, summaries, cleaned, held: bool) -> None:
+    def _took(self, number: int, summaries, cleaned, held: bool) -> None:
         self.chunks[number] = cleaned
         self.summaries.extend(summaries)
         if held:
@@ -330,7 +327,7 @@ def _work(tasks, order, results, config: Config, parent: int | None) -> None:  #
         while (task := tasks.get()) is not None:
             _, number, chunk = task
             summaries, cleaned = cleaner.first(number, chunk)
-            results.put(("first", number, None, summaries, cleaned, number in cleaner.held))
+            results.put(("first", number, summaries, cleaned, number in cleaner.held))
         evidence = order.get()
         results.put(("refinished", cleaner.refinish(evidence)))
         while (task := tasks.get()) is not None:

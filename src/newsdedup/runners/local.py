@@ -73,10 +73,7 @@ def clean_records(records: Iterable[Record], config: Config = DEFAULT, progress:
     KeySummary)`` list, returns the earlier documents' to add to the template evidence
     (an index's); ``total``: the input's characters, estimated (for ``progress``)."""
     report = (lambda done, whole: progress("clean", done, whole)) if progress else None
-    if again is None:
-        records = list(records)
-        again = (lambda: records)  # noqa: E731 - the list itself, read twice
-        total = sum(r.raw_chars for r in records)
+    records, again, total = clean_stage.replayable(records, again, total)
     if _workers(config) > 1 and (pool is not None or (total or 0) >= max(config.workers_min_mb * 1e6, 1)):
         cleaned, evidence = clean_on_workers(records, config, config.n_workers, report, pool, prior, again, total)
     else:
