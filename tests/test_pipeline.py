@@ -393,3 +393,23 @@ def test_streamed_cleaning_drafts_again_only_documents_holding_a_template_and_gi
         again = drafts[len(held.documents):]
         assert with_template <= set(again) and len(again) < len(held.documents) - len(held.rejects)
     assert_same_answer(held, streamed)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_clean_texts_kept_in_a_temporary_file_give_the_same_answer(tmp_path, monkeypatch, workers):
+    """With ``spill_min_mb=0`` every clean text and removed paragraph goes to the spill
+    file as cleaning hands it over (none is kept in memory) and is read back by dedup,
+    matching and the tables: the tables are those of a run that kept them."""
+    from newsdedup.runners import local, spill
+
+    from .test_dask import assert_same_answer
+
+    dump = make_dump(tmp_path / "dump", 60)
+    kept = newsdedup.run(dump, newsdedup.Config(workers=workers, workers_min_mb=0))
+    spills = []
+    monkeypatch.setattr(local, "Spill", lambda: spills.append(spill.Spill()) or spills[-1])
+    spilled = newsdedup.run(dump, newsdedup.Config(workers=workers, workers_min_mb=0, spill_min_mb=0))
+    assert len(spills) == 1
+    texts = kept.documents["text"].dropna()
+    assert spills[0].bytes > texts.str.len().sum()  # every text went through the file
+    assert_same_answer(kept, spilled)

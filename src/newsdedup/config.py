@@ -80,6 +80,8 @@ class Config:
                                            "in one process: starting the workers takes 1.5-2 s, while one core cleans 2.5-4 MB/s.")
     hold_drafts_mb: float = _setting(256.0, "Memory (MB) for cleaning's drafts per process: past it, documents holding a site "
                                             "template are read and drafted again once the templates are known.")
+    spill_min_mb: float = _setting(64.0, "Inputs of at least this many millions of characters keep their clean texts and removed "
+                                         "paragraphs in a temporary file (in TMPDIR) while deduplication and matching run.")
 
     def __post_init__(self) -> None:
         wrong_types = list(self._type_problems())
@@ -128,6 +130,8 @@ class Config:
             yield "workers_min_mb must be 0 or more"
         if self.hold_drafts_mb < 0:
             yield "hold_drafts_mb must be 0 or more"
+        if self.spill_min_mb < 0:
+            yield "spill_min_mb must be 0 or more"
 
     @property
     def n_workers(self) -> int:

@@ -17,7 +17,7 @@ from .outdir import LOCK_TIMEOUT_S, check_replaceable, output_lock, staged_outpu
 from .write import write_dataset, write_json, write_jsonl, write_table
 
 MAIN_DEPENDENCIES = ("trafilatura", "datasketch", "rapidfuzz", "pandas", "pyarrow", "numpy", "click")
-EXECUTION_SETTINGS = ("workers", "workers_min_mb", "hold_drafts_mb", "out", "engine", "scheduler")
+EXECUTION_SETTINGS = ("workers", "workers_min_mb", "hold_drafts_mb", "spill_min_mb", "out", "engine", "scheduler")
 
 
 def versions() -> dict[str, str]:

@@ -33,7 +33,7 @@ from .text import EXTRACTOR, label, paragraph_scores
 
 __all__ = ["Draft", "Cleaned", "Evidence", "KeySummary", "Cleaner", "draft", "finish", "clean_text", "clean_html",
            "corpus_templates", "find_templates", "key_summary", "templates_from", "needing_templates", "chunked",
-           "clean_records", "clean_in_process", "gc_paused"]
+           "clean_records", "clean_in_process", "gc_paused", "Keep", "in_memory"]
 
 EMPTY = "empty after cleaning: no article text found"
 EXTRACTOR_INDEX = -1  # its para_index: it is no paragraph of the document
@@ -69,10 +69,10 @@ class Cleaned:
     url: str | None = None
     title: str | None = None
     date: str | None = None
-    paragraphs: list[str] = field(default_factory=list)
+    paragraphs: Sequence[str] = field(default_factory=list)  # a list, or a runner's spilled copy of one
     keys: list[str] = field(default_factory=list)  # compare keys of the kept paragraphs (dedup and matching reuse them)
     n_words: list[int] = field(default_factory=list)  # words of each key (normalize.word_counts), as the matcher counts them
-    removed: list[tuple[int, str, str]] = field(default_factory=list)  # (para_index, text, reason)
+    removed: Sequence[tuple[int, str, str]] = field(default_factory=list)  # (para_index, text, reason)
     error: str | None = None
     warning: str | None = None  # a repair made while reading (Record.warning)
     flags: list[str] = field(default_factory=list)  # what a user should check (see .flags)
@@ -236,16 +236,24 @@ def clean_records(records: Iterable[Record], config: Config = DEFAULT) -> list[C
     return clean_in_process(records, config)[0]
 
 
+Keep = Callable[[list[Cleaned]], list[Cleaned]]  # what a runner does with clean documents as they come
+
+
+def in_memory(cleaned: list[Cleaned]) -> list[Cleaned]:
+    return cleaned
+
+
 def clean_in_process(records: Iterable[Record], config: Config = DEFAULT,
                      progress: Callable[[int, int], None] | None = None,
                      prior: Callable | None = None, again: Callable[[], Iterable[Record]] | None = None,
-                     total: int | None = None) -> tuple[list[Cleaned], Evidence]:
+                     total: int | None = None, keep: Keep = in_memory) -> tuple[list[Cleaned], Evidence]:
     """:func:`clean_records`, and the corpus evidence, in reading order, through one
     :class:`Cleaner`. ``again``: the same records read again (given: ``records`` are
     streamed, else they are held); ``progress(chars_done, total)`` after each chunk
     (``total``: the input's characters, estimated; default: counted from ``records``);
     ``prior(summaries)``: the ``(doc_id, KeySummary)`` pairs of earlier documents to add
-    to the evidence, given the drafts'."""
+    to the evidence, given the drafts'; ``keep``: applied to each list of clean documents as
+    it comes (a runner's spill)."""
     records, again, total = replayable(records, again, total)
     cleaner = Cleaner(config, hold_chars(config))
     chunks: list[list[Cleaned]] = []
@@ -255,23 +263,24 @@ def clean_in_process(records: Iterable[Record], config: Config = DEFAULT,
         for number, chunk in enumerate(chunked(records)):
             found, cleaned = cleaner.first(number, chunk)
             summaries.extend(found)
-            chunks.append(cleaned)
+            chunks.append(keep(cleaned))
             done += sum(r.raw_chars for r in chunk)
             if progress:
                 progress(min(done, total or done), total or done)
         evidence = templates_from(summaries + (prior(summaries) if prior else []), config)
         needing = needing_templates(summaries, evidence)
         missing = needing - {c.doc_id for n in cleaner.held for c in chunks[n]}
-        apply_refinished(chunks, cleaner.refinish(evidence))
+        apply_refinished(chunks, cleaner.refinish(evidence), keep)
         place = positions(chunks, missing)
         for chunk in chunked(r for r in again() if r.doc_id in missing) if missing else ():
-            apply_again(chunks, place, cleaner.again(chunk, evidence))
+            apply_again(chunks, place, keep(cleaner.again(chunk, evidence)))
     return [c for chunk in chunks for c in chunk], evidence
 
 
-def apply_refinished(chunks: list[list[Cleaned]], fixed: dict[int, list[tuple[int, Cleaned]]]) -> None:
+def apply_refinished(chunks: list[list[Cleaned]], fixed: dict[int, list[tuple[int, Cleaned]]],
+                     keep: Keep = in_memory) -> None:
     for number, pairs in fixed.items():
-        for i, c in pairs:
+        for i, c in zip((i for i, _ in pairs), keep([c for _, c in pairs])):
             chunks[number][i] = c
 
 

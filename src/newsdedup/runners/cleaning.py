@@ -151,16 +151,17 @@ def _file_sizes(path: Path):
 def clean_on_workers(records: Iterable[Record], config: Config, workers: int,
                      progress: Callable[[int, int], None] | None = None, pool: Helpers | None = None,
                      prior: Callable | None = None, again: Callable[[], Iterable[Record]] | None = None,
-                     total: int | None = None) -> tuple[list[clean_stage.Cleaned], clean_stage.Evidence]:
+                     total: int | None = None, keep: clean_stage.Keep = clean_stage.in_memory
+                     ) -> tuple[list[clean_stage.Cleaned], clean_stage.Evidence]:
     """Clean ``records`` on this process and ``workers - 1`` helper processes (``pool``:
     helpers already started), in two passes (:class:`~newsdedup.clean.Cleaner`); results
-    in the order of ``records``. ``again``, ``progress``, ``total`` and ``prior``: as for
+    in the order of ``records``. ``again``, ``progress``, ``total``, ``prior`` and ``keep``: as for
     :func:`~newsdedup.clean.clean_in_process`."""
     records, again, total = clean_stage.replayable(records, again, total)
     pool = pool or Helpers(config, max(1, workers - 1))
     finished = False
     try:
-        run = _TwoPasses(pool, config, progress, total)
+        run = _TwoPasses(pool, config, progress, total, keep)
         run.first(records)
         evidence = clean_stage.templates_from(run.summaries + (prior(run.summaries) if prior else []), config)
         run.again(again, evidence)
@@ -175,8 +176,9 @@ class _TwoPasses:
     """The parent's side of :func:`clean_on_workers`: it hands chunks out to the helpers
     (a few queued for each), cleans chunks itself in between, and collects the results."""
 
-    def __init__(self, pool: Helpers, config: Config, progress, total: int | None) -> None:
-        self.pool, self.config, self.progress, self.total = pool, config, progress, total
+    def __init__(self, pool: Helpers, config: Config, progress, total: int | None,
+                 keep: clean_stage.Keep = clean_stage.in_memory) -> None:
+        self.pool, self.config, self.progress, self.total, self.keep = pool, config, progress, total, keep
         self.own = clean_stage.Cleaner(config, clean_stage.hold_chars(config))
         self.chunks: list[list[clean_stage.Cleaned]] = []
         self.held: set[int] = set()  # chunks whose drafts a process kept
@@ -202,18 +204,18 @@ class _TwoPasses:
         missing = needing - {c.doc_id for n in self.held for c in self.chunks[n]}
         for order in self.pool.orders:
             order.put(evidence)
-        clean_stage.apply_refinished(self.chunks, self.own.refinish(evidence))
+        clean_stage.apply_refinished(self.chunks, self.own.refinish(evidence), self.keep)
         for _ in self.pool.procs:
             kind, fixed = _receive(self.pool.results, self.pool.procs)
-            clean_stage.apply_refinished(self.chunks, fixed)
+            clean_stage.apply_refinished(self.chunks, fixed, self.keep)
         place = clean_stage.positions(self.chunks, missing)
 
         def clean_here(number: int, chunk: list[Record]) -> None:
-            clean_stage.apply_again(self.chunks, place, self.own.again(chunk, evidence))
+            clean_stage.apply_again(self.chunks, place, self.keep(self.own.again(chunk, evidence)))
 
         chunks = clean_stage.chunked(r for r in again() if r.doc_id in missing) if missing else iter(())
         self._spread("again", enumerate(chunks), lambda number, chunk: None, clean_here,
-                     lambda cleaned: clean_stage.apply_again(self.chunks, place, cleaned))
+                     lambda cleaned: clean_stage.apply_again(self.chunks, place, self.keep(cleaned)))
 
     def _spread(self, kind: str, numbered, register, clean_here, take_again=None) -> None:
         """Hand ``numbered`` chunks out to the helpers, keeping ``AHEAD`` queued for each,
@@ -249,7 +251,7 @@ class _TwoPasses:
             take(_receive(pool.results, pool.procs))
 
     def _took(self, number: int, summaries, cleaned, held: bool) -> None:
-        self.chunks[number] = cleaned
+        self.chunks[number] = self.keep(cleaned)
         self.summaries.extend(summaries)
         if held:
             self.held.add(number)

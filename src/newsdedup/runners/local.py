@@ -25,6 +25,7 @@ from ..result import Result, peak_memory
 from ..tables import build_tables, matches_table
 from .cleaning import Helpers, _file_sizes, clean_on_workers, helpers_for
 from .fork import Forked, children_allowed, fork_is_safe
+from .spill import Spill
 
 log = logging.getLogger(__name__)
 
@@ -64,22 +65,24 @@ def _workers(config: Config) -> int:
 
 def clean_records(records: Iterable[Record], config: Config = DEFAULT, progress: Progress | None = None,
                   pool: Helpers | None = None, prior: Callable | None = None,
-                  again: Callable[[], Iterable[Record]] | None = None, total: int | None = None
-                  ) -> tuple[list[clean_stage.Cleaned], clean_stage.Evidence]:
+                  again: Callable[[], Iterable[Record]] | None = None, total: int | None = None,
+                  keep: clean_stage.Keep = clean_stage.in_memory) -> tuple[list[clean_stage.Cleaned], clean_stage.Evidence]:
     """Clean ``records`` (streamed when ``again`` reads them again, see
     :func:`~newsdedup.clean.clean_in_process`) on this process, and on worker processes
     when the input is large enough to pay for starting them (``pool``, if already started,
     else new ones); sorted by doc id. ``prior``: called with the records' ``(doc_id,
     KeySummary)`` list, returns the earlier documents' to add to the template evidence
-    (an index's); ``total``: the input's characters, estimated (for ``progress``)."""
+    (an index's); ``total``: the input's characters, estimated (for ``progress``); ``keep``:
+    applied to the clean documents as they come (a :class:`~.spill.Spill`'s ``put``)."""
     report = (lambda done, whole: progress("clean", done, whole)) if progress else None
     records, again, total = clean_stage.replayable(records, again, total)
     if _workers(config) > 1 and (pool is not None or (total or 0) >= max(config.workers_min_mb * 1e6, 1)):
-        cleaned, evidence = clean_on_workers(records, config, config.n_workers, report, pool, prior, again, total)
+        cleaned, evidence = clean_on_workers(records, config, config.n_workers, report, pool, prior, again, total,
+                                             keep)
     else:
         if pool is not None:
             pool.close()
-        cleaned, evidence = clean_stage.clean_in_process(records, config, report, prior, again, total)
+        cleaned, evidence = clean_stage.clean_in_process(records, config, report, prior, again, total, keep)
     return sorted(cleaned, key=lambda c: c.doc_id), evidence
 
 
@@ -143,9 +146,11 @@ def read_and_clean(inputs: Input | Iterable[Input], config: Config, progress: Pr
     reading = _Reading(read_inputs(inputs, config, skipped), screen, screened)
     start = time.perf_counter()
     log.debug("read and clean: started")
+    total = input_chars(inputs)
+    keep = Spill().put if total >= config.spill_min_mb * 1e6 else clean_stage.in_memory
     try:
         cleaned, evidence = clean_records(reading, config, progress, pool, prior,
-                                          again=lambda: read_inputs(inputs, config), total=input_chars(inputs))
+                                          again=lambda: read_inputs(inputs, config), total=total, keep=keep)
     finally:
         if pool is not None:
             pool.close()  # a no-op once cleaning has closed it

@@ -1,0 +1,116 @@
+"""Clean texts kept in a temporary file while the corpus-wide steps run.
+
+After cleaning, dedup and matching need every document's paragraph keys, but its clean
+paragraphs and removed paragraphs (more than half of a clean document's memory) only
+now and then: signing reads each text once, verification the candidates', the tables
+each text once more. A :class:`Spill` takes them out of the :class:`~newsdedup.clean.Cleaned`
+rows as cleaning hands them over and writes them to an unlinked temporary file; each row
+then holds a :class:`Spilled` sequence that reads its part back (one ``pread`` and one
+unpickling) whenever it is used, so every consumer of ``Cleaned`` works unchanged.
+
+>>> from newsdedup.clean import Cleaned
+>>> spill = Spill()
+>>> row = spill.put([Cleaned("a", "s", 10, paragraphs=["One.", "Two."])])[0]
+>>> list(row.paragraphs), row.text
+(['One.', 'Two.'], 'One.\\n\\nTwo.')
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import tempfile
+import threading
+from array import array
+from collections.abc import Iterator, Sequence
+
+from ..clean import Cleaned
+
+FLUSH_BYTES = 4 << 20  # written to the file in blocks of about this size
+
+
+class Spill:
+    """An append-only file of pickled parts of documents, read back by position (any
+    thread: ``os.pread`` keeps no file position). The file is unlinked from the start,
+    so it is gone when the spill is, or when the process dies."""
+
+    def __init__(self, folder: str | None = None) -> None:
+        self._file = tempfile.TemporaryFile(dir=folder)
+        self._fd = self._file.fileno()
+        self._offsets = array("q")
+        self._sizes = array("q")
+        self._pending = bytearray()
+        self._written = 0  # bytes in the file
+        self._lock = threading.Lock()
+
+    def put(self, cleaned: list[Cleaned]) -> list[Cleaned]:
+        """The same rows, their paragraphs and removed paragraphs moved to the file."""
+        for c in cleaned:
+            if isinstance(c.paragraphs, Spilled):
+                continue
+            c.paragraphs = Spilled(self, self._append(c.paragraphs))
+            c.removed = Spilled(self, self._append(c.removed))
+        return cleaned
+
+    def _append(self, part: list) -> int:
+        blob = pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL)
+        with self._lock:
+            self._offsets.append(self._written + len(self._pending))
+            self._sizes.append(len(blob))
+            self._pending += blob
+            if len(self._pending) >= FLUSH_BYTES:
+                self._flush()
+            return len(self._offsets) - 1
+
+    def _flush(self) -> None:
+        view = memoryview(self._pending)
+        while view:
+            view = view[os.write(self._fd, view):]
+        self._written += len(self._pending)
+        self._pending = bytearray()
+
+    def read(self, item: int) -> list:
+        offset, size = self._offsets[item], self._sizes[item]
+        if offset + size > self._written:
+            with self._lock:
+                if offset + size > self._written:
+                    self._flush()
+        return pickle.loads(os.pread(self._fd, size, offset))
+
+    @property
+    def bytes(self) -> int:
+        return self._written + len(self._pending)
+
+    def close(self) -> None:
+        self._file.close()
+
+
+class Spilled(Sequence):
+    """A list kept in a :class:`Spill`, read whenever it is used (nothing is cached: a
+    document's text is asked for a few times in a run, and keeping it would keep it all)."""
+
+    __slots__ = ("_spill", "_item")
+
+    def __init__(self, spill: Spill, item: int) -> None:
+        self._spill, self._item = spill, item
+
+    def _list(self) -> list:
+        return self._spill.read(self._item)
+
+    def __getitem__(self, i):  # type: ignore[override]
+        return self._list()[i]
+
+    def __len__(self) -> int:
+        return len(self._list())
+
+    def __iter__(self) -> Iterator:
+        return iter(self._list())
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and self._list() == list(other)
+
+    def __repr__(self) -> str:
+        return f"Spilled({self._list()!r})"
+
+    def __reduce__(self):  # pickled as the list it holds (a spill stays in its process)
+        return list, (self._list(),)
