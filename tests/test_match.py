@@ -226,3 +226,18 @@ def test_stories_sharing_a_50k_character_paragraph_are_matched_end_to_end():
     matches = {(m.doc_a, m.para_a, m.doc_b, m.para_b): m for m in result.matches.itertuples()}
     for pair, same in ((("a", 1, "b", 1), False), (("b", 1, "c", 1), False), (("a", 1, "c", 1), True)):
         assert matches[pair].same_cluster == same and matches[pair].score >= 90, pair
+
+
+def test_postings_built_a_share_of_the_shingles_at_a_time_give_the_same_matches(seed_result, monkeypatch):
+    """The cross-cluster search sorts a share of the shingle values at a time (and looks
+    for editorial notes a block of keys at a time) on large corpora; on the seeds, forced
+    to many shares and blocks, the matches are those of one pass."""
+    import newsdedup
+    from newsdedup import match
+    from tests.conftest import CORPUS
+
+    assert (~seed_result.matches["same_cluster"]).any()
+    monkeypatch.setattr(match, "SHINGLES_AT_ONCE", 64)
+    monkeypatch.setattr(match, "NOTES_AT_ONCE", 3)
+    shares = newsdedup.run(CORPUS, newsdedup.Config(workers=1))
+    pd.testing.assert_frame_equal(shares.matches, seed_result.matches)

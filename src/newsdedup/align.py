@@ -158,7 +158,7 @@ class Aligned:
         return ends[self.first[docs] + self.n_paras[docs]] - ends[self.first[docs]]
 
 
-CHUNK = 16384  # document pairs aligned together: bounds the paragraph histograms' memory
+CHUNK = 1024  # document pairs aligned together: bounds the code points and paragraph histograms held at once
 
 
 def aligned(paras: Sequence[Sequence[str]], a: np.ndarray, b: np.ndarray, cutoff: float

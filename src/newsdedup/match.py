@@ -140,6 +140,9 @@ def passage_index(keys: Sequence[list[str]], config: Config = DEFAULT, n_words: 
     return PassageIndex(len(keys), _settings(config), occ_doc, occ_para, n_occ, first_occ, key_a, key_b, score)
 
 
+NOTES_AT_ONCE = 4096  # keys joined for one regex pass
+
+
 def editorial_notes(keys: list[str]) -> np.ndarray:
     """Which compare ``keys`` are editorial notes about the article (see the module docstring).
 
@@ -148,10 +151,11 @@ def editorial_notes(keys: list[str]) -> np.ndarray:
     [True, False]
     """
     notes = np.zeros(len(keys), dtype=bool)
-    if keys:  # one regex pass over all the keys, each after a NUL (keys hold none)
-        starts = np.cumsum([0] + [len(k) + 1 for k in keys[:-1]])
-        found = [m.start() for m in _EDITORIAL_NOTE.finditer("\x00" + "\x00".join(keys))]
-        notes[np.searchsorted(starts, np.asarray(found, dtype=np.int64))] = True
+    for first in range(0, len(keys), NOTES_AT_ONCE):  # a regex pass over many keys, each after a NUL (keys hold none)
+        block = keys[first:first + NOTES_AT_ONCE]
+        starts = np.cumsum([0] + [len(k) + 1 for k in block[:-1]])
+        found = [m.start() for m in _EDITORIAL_NOTE.finditer("\x00" + "\x00".join(block))]
+        notes[first + np.searchsorted(starts, np.asarray(found, dtype=np.int64), side="right") - 1] = True
     return notes
 
 
@@ -159,29 +163,65 @@ def _cluster_numbers(cluster_ids: Sequence[str]) -> np.ndarray:
     return np.unique(np.asarray(cluster_ids, dtype=object), return_inverse=True)[1]
 
 
-OWNERS_AT_ONCE = 65536  # keys whose shingles are labelled at once (a bounded temporary array)
+SHINGLES_AT_ONCE = 1 << 22  # shingles sorted at once: the postings are built a share of the shingle values at a time
+KEYS_AT_ONCE = 1 << 16  # keys shingled at once (their shingle sets are kept in blocks, never joined)
+
+
+def _shingle_blocks(texts: list[str], k: int) -> list[tuple[np.ndarray, np.ndarray, int]]:
+    """The shingle sets of ``texts`` as blocks ``(flat, offsets, first key)``."""
+    return [(*shingle_sets(texts[s:s + KEYS_AT_ONCE], k), s) for s in range(0, len(texts), KEYS_AT_ONCE)]
+
+
+def _shared_shingle_pairs(blocks: list[tuple[np.ndarray, np.ndarray, int]], n_occ: np.ndarray, usable: np.ndarray,
+                          sole_cluster: np.ndarray, max_postings: int) -> np.ndarray:
+    """:func:`_sharing_pairs` over every key's shingles (``blocks``: see
+    :func:`_shingle_blocks`), built for a share of the shingle values at a time: one
+    shingle's postings are all in one share, so the pairs are those of one pass, while the
+    sorted ``(shingle << 32) | key`` words held at once are a share of them."""
+    parts = max(1, -(-sum(flat.size for flat, _, _ in blocks) // SHINGLES_AT_ONCE))
+    found = []
+    for part in range(parts):
+        counts = [_share_size(flat, parts, part) for flat, _, _ in blocks]
+        packed = np.empty(sum(counts), dtype=np.uint64)
+        for (flat, offsets, first), start in zip(blocks, np.cumsum([0] + counts[:-1]).tolist()):
+            _packed_share(flat, offsets, first, parts, part, packed[start:])
+        packed.sort()
+        found.append(_sharing_pairs(packed, n_occ, usable, sole_cluster, max_postings))
+        del packed
+    return found[0] if parts == 1 else np.concatenate(found)
+
+
+@njit(cache=True, nogil=True)
+def _share_size(flat, parts, part):  # pragma: no cover - compiled
+    n = 0
+    for i in range(flat.size):
+        n += flat[i] % parts == part
+    return n
+
+
+@njit(cache=True, nogil=True)
+def _packed_share(flat, offsets, first_key, parts, part, out):  # pragma: no cover - compiled
+    """Writes ``(shingle << 32) | key`` of every shingle with ``shingle % parts == part`` to
+    the start of ``out`` (keys numbered from ``first_key``)."""
+    k = 0
+    for key in range(offsets.size - 1):
+        for i in range(offsets[key], offsets[key + 1]):
+            if flat[i] % parts == part:
+                out[k] = (np.uint64(flat[i]) << np.uint64(32)) | np.uint64(first_key + key)
+                k += 1
 
 
 def _scored_pairs(texts: list[str], n_occ: np.ndarray, sole_cluster: np.ndarray, config: Config
                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Pairs of keys (``texts``) that share shingles, scored at once; those reaching the cutoff."""
-    flat_shingles, offsets = shingle_sets(texts, config.match_shingle_size)
-    # (shingle, owner) packed in one integer: one sort instead of a lexsort; built in place
-    # (the largest arrays of matching: two words of 8 bytes per shingle instead of five)
-    packed = flat_shingles.astype(np.uint64)
-    del flat_shingles
-    packed <<= np.uint64(32)
-    sizes = np.diff(offsets)
-    for start in range(0, len(texts), OWNERS_AT_ONCE):
-        stop = min(start + OWNERS_AT_ONCE, len(texts))
-        packed[offsets[start]:offsets[stop]] |= np.repeat(np.arange(start, stop, dtype=np.uint64), sizes[start:stop])
-    packed.sort()
+    blocks = _shingle_blocks(texts, config.match_shingle_size)
     usable = n_occ <= config.match_max_postings  # a paragraph printed everywhere is furniture, not a passage
-    packed, shared = np.unique(_sharing_pairs(packed, n_occ, usable, sole_cluster, config.match_max_postings),
+    packed, shared = np.unique(_shared_shingle_pairs(blocks, n_occ, usable, sole_cluster, config.match_max_postings),
                                return_counts=True)
+    n_shingles = np.concatenate([np.diff(offsets) for _, offsets, _ in blocks]) if blocks else np.zeros(0, np.int64)
+    del blocks
     ka = (packed >> np.uint64(32)).astype(np.int64)
     kb = (packed & np.uint64(0xFFFFFFFF)).astype(np.int64)
-    n_shingles = np.diff(offsets)
     # a passage found (partial_ratio >= cutoff) inside another shares a good part of its shingles
     enough = (shared >= config.match_min_shared) & (
         shared >= config.match_min_containment * np.minimum(n_shingles[ka], n_shingles[kb]))

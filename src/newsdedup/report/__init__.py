@@ -338,9 +338,8 @@ def chaining_flags(result: Result) -> list[dict[str, Any]]:
 def _aligned_shares(result: Result) -> dict[tuple[str, str], float]:
     """(member, canonical) -> share of the member's clean text in paragraphs aligned with
     the canonical's."""
-    ids = _values(result.documents["doc_id"])
-    texts = dict(zip(ids, _values(result.documents["text"])))
-    canonical = dict(zip(ids, _values(result.documents["canonical_id"])))
+    documents = result.documents
+    canonical = dict(zip(_values(documents["doc_id"]), _values(documents["canonical_id"])))
     within = result.matches[result.matches["same_cluster"]]
     matched: dict[tuple[str, str], set[int]] = {}
     for a, para_a, b, para_b in zip(_values(within["doc_a"]), within["para_a"].tolist(), _values(within["doc_b"]),
@@ -349,6 +348,8 @@ def _aligned_shares(result: Result) -> dict[tuple[str, str], float]:
             matched.setdefault((a, b), set()).add(int(para_a))
         elif canonical.get(b) == a:
             matched.setdefault((b, a), set()).add(int(para_b))
+    members = documents[documents["doc_id"].isin({member for member, _ in matched})]
+    texts = dict(zip(_values(members["doc_id"]), _values(members["text"])))  # only these: not the corpus
     shares = {}
     for (member, canon), paras in matched.items():
         lengths = [len(p) for p in str(texts[member]).split("\n\n")]

@@ -230,6 +230,8 @@ def _deduplicated_tables(cleaned: list[clean_stage.Cleaned], good: list[clean_st
                                         clustering.canonical_ids, config, keys, words,
                                         index.result() if index else None)
         log.info("match: %d paragraph matches, %.2f s", len(matches), timings["match"])
+        del keys
+        _release_keys(good)
         with _timed(timings, "tables"):
             tables = build_tables(cleaned, clustering, matches)
         log.info("tables: %.2f s", timings["tables"])
@@ -239,9 +241,18 @@ def _deduplicated_tables(cleaned: list[clean_stage.Cleaned], good: list[clean_st
         tables = build_tables(cleaned, clustering)
     with _timed(timings, "match"):
         across = across_clusters(ids, keys, clustering.cluster_ids, config, index=index.result())
+        del keys
+        _release_keys(good)
         matches = merged(within.result(), across)
     log.info("match: %d paragraph matches, %.2f s", len(matches), timings["match"])
     with _timed(timings, "tables"):
         tables["matches"] = matches_table(matches)
     log.info("tables: %.2f s", timings["tables"])
     return tables
+
+
+def _release_keys(good: list[clean_stage.Cleaned]) -> None:
+    """The paragraph keys are dedup's and matching's (a third of a clean document's memory):
+    gone before the tables are built and written."""
+    for c in good:
+        c.keys = []
