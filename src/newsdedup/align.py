@@ -172,8 +172,10 @@ def aligned(paras: Sequence[Sequence[str]], a: np.ndarray, b: np.ndarray, cutoff
 
 def _aligned_chunk(paras: Sequence[Sequence[str]], a: np.ndarray, b: np.ndarray, cutoff: float) -> Aligned:
     docs, local = np.unique(np.concatenate([a, b]), return_inverse=True)
-    texts = [p for d in docs.tolist() for p in paras[d]]
-    n_paras = np.fromiter((len(paras[d]) for d in docs.tolist()), dtype=np.int64, count=docs.size)
+    each = [list(paras[d]) for d in docs.tolist()]  # read once (a document's keys may come from a file)
+    texts = [p for doc in each for p in doc]
+    n_paras = np.fromiter(map(len, each), dtype=np.int64, count=docs.size)
+    del each
     first = np.cumsum(n_paras) - n_paras
     lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
     key_ids: dict[str, int] = {}

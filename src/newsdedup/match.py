@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from itertools import chain
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -40,7 +39,7 @@ from ._jit import njit
 from .align import align_pairs, scores
 from .config import DEFAULT, Config
 from .dedup.signatures import shingle_sets
-from .normalize import compare_keys, word_counts
+from .normalize import compare_keys, line_stats
 
 Match = tuple[str, int, str, int, float, bool]
 UNEVEN = 1.25  # across clusters, paragraphs this much longer than the other are compared by partial_ratio
@@ -100,44 +99,108 @@ def _settings(config: Config) -> tuple:
             config.match_min_containment, config.match_max_postings, config.match_cutoff)
 
 
-def passage_index(keys: Sequence[list[str]], config: Config = DEFAULT, n_words: Sequence[list[int]] | None = None,
+def passage_index(keys: Sequence[Sequence[str]], config: Config = DEFAULT, n_words: Sequence[list[int]] | None = None,
                   cluster_ids: Sequence[str] | None = None) -> PassageIndex:
-    """The :class:`PassageIndex` of documents' paragraph keys (``n_words``: the words of
-    each key, as :func:`~newsdedup.normalize.word_counts` counts them, if at hand).
+    """The :class:`PassageIndex` of documents' paragraph keys (``n_words``: accepted for
+    callers that have the keys' word counts; they are counted again with the hashes).
+
+    ``keys`` is read document by document, a few times, and never held whole: a
+    document's keys may be a sequence that reads them from a file (a runner's spill).
+    Distinct keys are told apart by their stable 64-bit hash (:func:`~newsdedup.normalize.line_stats`);
+    only the long ones' shingle sets are kept, and the texts of the keys that share
+    shingles with another are read again to score them.
 
     Given the documents' ``cluster_ids``, two keys found only inside one and the same
     cluster are not scored: they can only match inside that cluster, which is not a
     cross-cluster match (edited copies in a cluster share most shingles: half the
     candidate pairs on 10k documents).
     """
-    n_paras = np.fromiter(map(len, keys), dtype=np.int64, count=len(keys))
-    # distinct keys in order of first occurrence; words counted once per distinct key
-    every_key, distinct = pd.factorize(np.array([k for paras in keys for k in paras], dtype=object))
-    if n_words is None:
-        words = word_counts(distinct.tolist())
-    else:  # every occurrence of a key has its count
-        words = np.empty(len(distinct), dtype=np.int64)
-        words[every_key] = np.fromiter(chain.from_iterable(n_words), dtype=np.int64, count=every_key.size)
-    long_key = words >= config.match_min_words
-    long_key[np.flatnonzero(long_key)[editorial_notes(distinct[long_key].tolist())]] = False
-    long_enough = np.flatnonzero(long_key[every_key])
+    n_paras, words, hashes = _key_stats(keys)
+    # distinct keys in order of first occurrence
+    every_key, distinct = pd.factorize(hashes)
+    del hashes
+    n_distinct = len(distinct)
+    key_words = np.empty(n_distinct, dtype=np.int64)
+    key_words[every_key] = words
+    first_pos = np.empty(n_distinct, dtype=np.int64)
+    first_pos[every_key[::-1]] = np.arange(every_key.size - 1, -1, -1)  # each key's first occurrence
     first_of_doc = np.cumsum(n_paras) - n_paras
+    long_key = key_words >= config.match_min_words
+    long_ids = np.flatnonzero(long_key)
+    blocks, lengths, notes = _long_key_shingles(keys, first_pos[long_ids], first_of_doc, config.match_shingle_size)
+    long_key[long_ids[notes]] = False
+    long_ids = long_ids[~notes]
+    long_enough = np.flatnonzero(long_key[every_key])
     occ_doc = np.repeat(np.arange(len(keys), dtype=np.int64), n_paras)[long_enough]
     occ_para = long_enough - first_of_doc[occ_doc]
     key_of = (np.cumsum(long_key) - 1)[every_key[long_enough]]  # ids of the long keys, same order
-    texts = distinct[long_key].tolist()
+    del every_key, long_enough
     by_key = np.argsort(key_of, kind="stable")  # occurrences grouped by key, in document order
     occ_doc, occ_para = occ_doc[by_key], occ_para[by_key]
-    n_occ = np.bincount(key_of, minlength=len(texts))
+    n_occ = np.bincount(key_of, minlength=long_ids.size)
     first_occ = np.cumsum(n_occ) - n_occ
-    if cluster_ids is None or not texts:
-        sole_cluster = np.full(len(texts), -1, dtype=np.int64)
+    if cluster_ids is None or not long_ids.size:
+        sole_cluster = np.full(long_ids.size, -1, dtype=np.int64)
     else:
         cluster = _cluster_numbers(cluster_ids)[occ_doc]
         lowest = np.minimum.reduceat(cluster, first_occ)
         sole_cluster = np.where(lowest == np.maximum.reduceat(cluster, first_occ), lowest, -1)
-    key_a, key_b, score = _scored_pairs(texts, n_occ, sole_cluster, config)
+
+    def texts_of(ids: np.ndarray) -> list[str]:
+        return _texts_at(keys, first_pos[long_ids[ids]], first_of_doc)
+
+    key_a, key_b, score = _scored_pairs(blocks, lengths, texts_of, n_occ, sole_cluster, config)
     return PassageIndex(len(keys), _settings(config), occ_doc, occ_para, n_occ, first_occ, key_a, key_b, score)
+
+
+DOCS_AT_ONCE = 4096  # documents whose keys are hashed in one compiled pass
+
+
+def _key_stats(keys: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Paragraphs per document, and words and stable hash of every key, documents read a
+    block at a time."""
+    n_paras = np.empty(len(keys), dtype=np.int64)
+    words, hashes = [], []
+    for start in range(0, len(keys), DOCS_AT_ONCE):
+        block = [list(keys[d]) for d in range(start, min(start + DOCS_AT_ONCE, len(keys)))]
+        n_paras[start:start + len(block)] = [len(paras) for paras in block]
+        lines = [k.replace("\n", " ") if "\n" in k else k for paras in block for k in paras]
+        block_words, block_hashes = line_stats(lines)
+        words.append(block_words)
+        hashes.append(block_hashes)
+    if not words:
+        return n_paras, np.zeros(0, np.int64), np.zeros(0, np.uint64)
+    return n_paras, np.concatenate(words), np.concatenate(hashes)
+
+
+def _texts_at(keys: Sequence[Sequence[str]], positions: np.ndarray, first_of_doc: np.ndarray) -> list[str]:
+    """The keys at flat ``positions`` (ascending), each document read once."""
+    docs = np.searchsorted(first_of_doc, positions, side="right") - 1
+    out, last, paras = [], -1, []
+    for doc, pos in zip(docs.tolist(), (positions - first_of_doc[docs]).tolist()):
+        if doc != last:
+            paras, last = keys[doc], doc
+            paras = paras if isinstance(paras, list) else list(paras)
+        out.append(paras[pos])
+    return out
+
+
+def _long_key_shingles(keys: Sequence[Sequence[str]], positions: np.ndarray, first_of_doc: np.ndarray, k: int
+                       ) -> tuple[list[tuple[np.ndarray, np.ndarray, int]], np.ndarray, np.ndarray]:
+    """For the long keys first found at ``positions`` (ascending), read a block at a time:
+    which are editorial notes, and the shingle sets (blocks ``(flat, offsets, first key)``)
+    and lengths of the others, numbered in order."""
+    blocks, lengths, notes = [], [], np.zeros(positions.size, dtype=bool)
+    numbered = 0
+    for start in range(0, positions.size, KEYS_AT_ONCE):
+        texts = _texts_at(keys, positions[start:start + KEYS_AT_ONCE], first_of_doc)
+        note = editorial_notes(texts)
+        notes[start:start + len(texts)] = note
+        texts = [t for t, is_note in zip(texts, note.tolist()) if not is_note]
+        blocks.append((*shingle_sets(texts, k), numbered))
+        lengths.append(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)))
+        numbered += len(texts)
+    return blocks, (np.concatenate(lengths) if lengths else np.zeros(0, np.int64)), notes
 
 
 NOTES_AT_ONCE = 4096  # keys joined for one regex pass
@@ -167,15 +230,10 @@ SHINGLES_AT_ONCE = 1 << 22  # shingles sorted at once: the postings are built a 
 KEYS_AT_ONCE = 1 << 16  # keys shingled at once (their shingle sets are kept in blocks, never joined)
 
 
-def _shingle_blocks(texts: list[str], k: int) -> list[tuple[np.ndarray, np.ndarray, int]]:
-    """The shingle sets of ``texts`` as blocks ``(flat, offsets, first key)``."""
-    return [(*shingle_sets(texts[s:s + KEYS_AT_ONCE], k), s) for s in range(0, len(texts), KEYS_AT_ONCE)]
-
-
 def _shared_shingle_pairs(blocks: list[tuple[np.ndarray, np.ndarray, int]], n_occ: np.ndarray, usable: np.ndarray,
                           sole_cluster: np.ndarray, max_postings: int) -> np.ndarray:
     """:func:`_sharing_pairs` over every key's shingles (``blocks``: see
-    :func:`_shingle_blocks`), built for a share of the shingle values at a time: one
+    :func:`_long_key_shingles`), built for a share of the shingle values at a time: one
     shingle's postings are all in one share, so the pairs are those of one pass, while the
     sorted ``(shingle << 32) | key`` words held at once are a share of them."""
     parts = max(1, -(-sum(flat.size for flat, _, _ in blocks) // SHINGLES_AT_ONCE))
@@ -211,10 +269,12 @@ def _packed_share(flat, offsets, first_key, parts, part, out):  # pragma: no cov
                 k += 1
 
 
-def _scored_pairs(texts: list[str], n_occ: np.ndarray, sole_cluster: np.ndarray, config: Config
+def _scored_pairs(blocks: list[tuple[np.ndarray, np.ndarray, int]], lengths: np.ndarray, texts_of,
+                  n_occ: np.ndarray, sole_cluster: np.ndarray, config: Config
                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Pairs of keys (``texts``) that share shingles, scored at once; those reaching the cutoff."""
-    blocks = _shingle_blocks(texts, config.match_shingle_size)
+    """Pairs of long keys that share shingles (``blocks``: their shingle sets; ``lengths``:
+    their characters; ``texts_of(ids)``: the texts of keys ``ids``, ascending), scored at
+    once; those reaching the cutoff."""
     usable = n_occ <= config.match_max_postings  # a paragraph printed everywhere is furniture, not a passage
     packed, shared = np.unique(_shared_shingle_pairs(blocks, n_occ, usable, sole_cluster, config.match_max_postings),
                                return_counts=True)
@@ -226,14 +286,16 @@ def _scored_pairs(texts: list[str], n_occ: np.ndarray, sole_cluster: np.ndarray,
     enough = (shared >= config.match_min_shared) & (
         shared >= config.match_min_containment * np.minimum(n_shingles[ka], n_shingles[kb]))
     ka, kb = ka[enough], kb[enough]
-    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
     uneven = np.maximum(lengths[ka], lengths[kb]) > UNEVEN * np.minimum(lengths[ka], lengths[kb])
     parts = []
     for scorer, sel in ((fuzz.ratio, ~uneven), (fuzz.partial_ratio, uneven)):
         xs, ys = ka[sel], kb[sel]
         if not xs.size:
             continue
+        needed = np.unique(np.concatenate([xs, ys]))
+        texts = dict(zip(needed.tolist(), texts_of(needed)))  # only these keys' texts are read again
         found = scores([texts[x] for x in xs.tolist()], [texts[y] for y in ys.tolist()], scorer, config.match_cutoff)
+        del texts
         hit = np.flatnonzero(found)
         parts.append((xs[hit], ys[hit], rounded(found[hit])))
     if not parts:

@@ -147,13 +147,16 @@ def read_and_clean(inputs: Input | Iterable[Input], config: Config, progress: Pr
     start = time.perf_counter()
     log.debug("read and clean: started")
     total = input_chars(inputs)
-    keep = Spill().put if total >= config.spill_min_mb * 1e6 else clean_stage.in_memory
+    spill = Spill() if total >= config.spill_min_mb * 1e6 else None
+    keep = spill.put if spill is not None else clean_stage.in_memory
     try:
         cleaned, evidence = clean_records(reading, config, progress, pool, prior,
                                           again=lambda: read_inputs(inputs, config), total=total, keep=keep)
     finally:
         if pool is not None:
             pool.close()  # a no-op once cleaning has closed it
+    if spill is not None:
+        spill.seal()
     timings["read"] = timings.get("read", 0.0) + reading.seconds
     timings["clean"] = timings.get("clean", 0.0) + time.perf_counter() - start - reading.seconds
     log.info("read: %d records, %.2f s", reading.count, reading.seconds)

@@ -1,9 +1,10 @@
 """Clean texts kept in a temporary file while the corpus-wide steps run.
 
-After cleaning, dedup and matching need every document's paragraph keys, but its clean
-paragraphs and removed paragraphs (more than half of a clean document's memory) only
-now and then: signing reads each text once, verification the candidates', the tables
-each text once more. A :class:`Spill` takes them out of the :class:`~newsdedup.clean.Cleaned`
+After cleaning, dedup, matching and the tables read a document's clean paragraphs,
+their compare keys and its removed paragraphs (nine tenths of a clean document's memory)
+a few times each, in passes: signing and the exact-copy keys read every document once,
+the passage index twice and the tables once more, verification and alignment only the
+candidates and cluster members. A :class:`Spill` takes them out of the :class:`~newsdedup.clean.Cleaned`
 rows as cleaning hands them over and writes them to an unlinked temporary file; each row
 then holds a :class:`Spilled` sequence that reads its part back (one ``pread`` and one
 unpickling) whenever it is used, so every consumer of ``Cleaned`` works unchanged.
@@ -44,11 +45,12 @@ class Spill:
         self._lock = threading.Lock()
 
     def put(self, cleaned: list[Cleaned]) -> list[Cleaned]:
-        """The same rows, their paragraphs and removed paragraphs moved to the file."""
+        """The same rows, their paragraphs, paragraph keys and removed paragraphs moved to the file."""
         for c in cleaned:
             if isinstance(c.paragraphs, Spilled):
                 continue
             c.paragraphs = Spilled(self, self._append(c.paragraphs))
+            c.keys = Spilled(self, self._append(c.keys))
             c.removed = Spilled(self, self._append(c.removed))
         return cleaned
 
@@ -68,6 +70,12 @@ class Spill:
             view = view[os.write(self._fd, view):]
         self._written += len(self._pending)
         self._pending = bytearray()
+
+    def seal(self) -> None:
+        """Everything written to the file: from now on reading writes nothing, so a forked
+        child may read it too."""
+        with self._lock:
+            self._flush()
 
     def read(self, item: int) -> list:
         offset, size = self._offsets[item], self._sizes[item]
