@@ -397,14 +397,16 @@ def test_streamed_cleaning_drafts_again_only_documents_holding_a_template_and_gi
 
 @pytest.mark.parametrize("workers", [1, 2])
 def test_clean_texts_kept_in_a_temporary_file_give_the_same_answer(tmp_path, monkeypatch, workers):
-    """With ``spill_min_mb=0`` every clean text and removed paragraph goes to the spill
-    file as cleaning hands it over (none is kept in memory) and is read back by dedup,
-    matching and the tables: the tables are those of a run that kept them."""
+    """With ``spill_min_mb=0`` every clean text, paragraph key and removed paragraph goes
+    to the spill file as cleaning hands it over (none is kept in memory) and is read back
+    by dedup, matching (in forked children too) and the tables: the tables are those of a
+    run that kept them."""
     from newsdedup.runners import local, spill
 
     from .test_dask import assert_same_answer
 
     dump = make_dump(tmp_path / "dump", 60)
+    monkeypatch.setattr(local, "FORK_MIN_DOCS", 1)  # two workers: forked children read the spill too
     kept = newsdedup.run(dump, newsdedup.Config(workers=workers, workers_min_mb=0))
     spills = []
     monkeypatch.setattr(local, "Spill", lambda: spills.append(spill.Spill()) or spills[-1])
