@@ -46,3 +46,16 @@ def test_a_meta_line_above_the_article_is_removed_as_meta_line_and_the_article_k
     assert reasons.get(META_LINES[1]) == META_LINE
     assert reasons.get(META_LINES[0]) == META_LINE
     assert c.paragraphs == BODY
+
+
+def test_fast_checks_answer_as_the_slow_ones():
+    """The shortcuts taken for speed (clean.paragraphs.has_digit, comments._says) give the
+    answers of the checks they replace, on ASCII and other scripts' digits and spaces."""
+    from newsdedup.clean.comments import _SAYS, _says
+    from newsdedup.clean.paragraphs import has_digit
+
+    lines = ["Area 12 km", "Area km²", "٣ days", "no digits here", "", "Jan Smith says:", "Jan said,  ",
+             "Jan said,\u2003", "Jan says: hello", "by Ann (1234) writes :", "Ann says;", "Ann said,\n"]
+    for line in lines:
+        assert has_digit(line) == any(ch.isdigit() for ch in line), line
+        assert _says(line) == bool(_SAYS.search(line)), line

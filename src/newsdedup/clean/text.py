@@ -44,7 +44,7 @@ from ..normalize import compare_key
 from .comments import COMMENTS, comment_block
 from .features import line_features
 from .model import TextModel, text_model
-from .paragraphs import Paragraph
+from .paragraphs import Paragraph, has_digit
 from .rules import CUE_KINDS, SHORT_LINE_WORDS, is_caption, is_furniture, is_meta_line
 from .templates import Evidence
 
@@ -305,12 +305,17 @@ def _keep_list_siblings(paras: list[Paragraph], reasons: list[str | None], befor
     of the same shape are in the article: an item of a list whose siblings are article text
     (a score line among results, a step among steps), not a menu entry."""
     candidates = [i for i, p in enumerate(paras) if reasons[i] is not None and before_model[i] is None
-                  and p.n_words <= SHORT_LINE_WORDS and p.cues.kind is None and any(ch.isdigit() for ch in p.text)]
+                  and p.n_words <= SHORT_LINE_WORDS and p.cues.kind is None and has_digit(p.text)]
     if not candidates:
         return
-    kept = Counter(line_shape(paras[i].text) for i, r in enumerate(reasons) if r is None)
-    for i in candidates:
-        if kept[line_shape(paras[i].text)] >= SIBLINGS:
+    shapes = [line_shape(paras[i].text) for i in candidates]
+    # a shape holds a "0" exactly when its line holds a decimal digit: when every candidate's
+    # does, the kept lines without one cannot share a shape with them (most lines: skipped)
+    need_number = all("0" in shape for shape in shapes)
+    kept = Counter(line_shape(paras[i].text) for i, r in enumerate(reasons)
+                   if r is None and (not need_number or _NUMBER.search(paras[i].text)))
+    for i, shape in zip(candidates, shapes):
+        if kept[shape] >= SIBLINGS:
             reasons[i] = None
 
 
