@@ -51,11 +51,28 @@ def test_a_meta_line_above_the_article_is_removed_as_meta_line_and_the_article_k
 def test_fast_checks_answer_as_the_slow_ones():
     """The shortcuts taken for speed (clean.paragraphs.has_digit, comments._says) give the
     answers of the checks they replace, on ASCII and other scripts' digits and spaces."""
-    from newsdedup.clean.comments import _SAYS, _says
-    from newsdedup.clean.paragraphs import has_digit
+    import re
 
-    lines = ["Area 12 km", "Area km²", "٣ days", "no digits here", "", "Jan Smith says:", "Jan said,  ",
-             "Jan said,\u2003", "Jan says: hello", "by Ann (1234) writes :", "Ann says;", "Ann said,\n"]
+    from newsdedup.clean.comments import _AGO, _DATE, _SAYS, _TIME, STAMP_OTHER_WORDS, STAMP_WORDS, _says, _stamp_others
+    from newsdedup.clean.paragraphs import has_digit, make_paragraph
+
+    def stamp_others(text: str) -> int | None:  # _stamp_others without its shortcuts
+        if _AGO.search(text):
+            rest = _AGO.sub(" ", text)
+        elif _TIME.search(text) and _DATE.search(text):
+            rest = _TIME.sub(" ", _DATE.sub(" ", text))
+        else:
+            return None
+        others = len(re.findall(r"\w+", rest))
+        return others if others <= STAMP_OTHER_WORDS else None
+
+    lines = ["Area 12 km", "Area km²", "٣ days", "no digits here", "Jan Smith says:", "Jan said,  ",
+             "Jan said,\u2003", "Jan says: hello", "by Ann (1234) writes :", "Ann says;", "Ann said,\n",
+             "Jan Smith 3 DAYS AGO", "posted 2 Hours Ago by Ann", "August 8, 2018 at 3:17 pm",
+             "Ann on Aug 9 at 9:02", "at 9:02 on a day", "Aug 9, 2018 Ann"]
     for line in lines:
         assert has_digit(line) == any(ch.isdigit() for ch in line), line
         assert _says(line) == bool(_SAYS.search(line)), line
+        p = make_paragraph(line)
+        if 0 < p.n_words <= STAMP_WORDS:
+            assert _stamp_others(p) == stamp_others(p.text), line
