@@ -76,3 +76,34 @@ def test_fast_checks_answer_as_the_slow_ones():
         p = make_paragraph(line)
         if 0 < p.n_words <= STAMP_WORDS:
             assert _stamp_others(p) == stamp_others(p.text), line
+
+
+def test_list_siblings_shape_only_what_can_match():
+    """_keep_list_siblings shapes only the kept lines whose digits, full stops and commas
+    can match a candidate's: it brings back what shaping every kept line brings back."""
+    from collections import Counter
+
+    from newsdedup.clean.paragraphs import make_paragraphs
+    from newsdedup.clean.text import LOW_CONTENT, SHORT_LINE_WORDS, SIBLINGS, _keep_list_siblings, line_shape
+
+    lines = ["Palm Bay d. Rockledge 70-44", "Cocoa d. West Shore 61-21", "Viera d. Melbourne 55-40",
+             "Step 1, mix the flour", "Step 2, stir", "Step 3, bake", "Area km²", "Volume m²", "Depth ft²",
+             "In 2018, the team won 3 games. Then it lost 2.", "Score 12 to 3", "Score 7 to 1", "Menu 4",
+             "A line with no digit, at all.", "Chapter 9", "Chapter 10"]
+    paras = make_paragraphs(lines)
+    before_model = [None] * len(paras)
+    restored = 0
+    for removed in range(1 << 5):  # which of a few lines the model removed
+        picked = [i for b, i in enumerate((1, 4, 7, 11, 14)) if removed >> b & 1] + [12]
+        reasons = [LOW_CONTENT if i in picked else None for i in range(len(paras))]
+        expected = list(reasons)
+        kept = Counter(line_shape(p.text) for p, r in zip(paras, reasons) if r is None)
+        for i in picked:
+            p = paras[i]
+            if (p.n_words <= SHORT_LINE_WORDS and p.cues.kind is None and any(ch.isdigit() for ch in p.text)
+                    and kept[line_shape(p.text)] >= SIBLINGS):
+                expected[i] = None
+        _keep_list_siblings(paras, reasons, before_model)
+        assert reasons == expected
+        restored += sum(reasons[i] is None for i in picked)
+    assert restored > 0

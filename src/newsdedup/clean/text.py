@@ -309,11 +309,12 @@ def _keep_list_siblings(paras: list[Paragraph], reasons: list[str | None], befor
     if not candidates:
         return
     shapes = [line_shape(paras[i].text) for i in candidates]
-    # a shape holds a "0" exactly when its line holds a decimal digit: when every candidate's
-    # does, the kept lines without one cannot share a shape with them (most lines: skipped)
-    need_number = all("0" in shape for shape in shapes)
-    kept = Counter(line_shape(paras[i].text) for i, r in enumerate(reasons)
-                   if r is None and (not need_number or _NUMBER.search(paras[i].text)))
+    # only the kept lines that can share a candidate's shape are shaped (a long paragraph's
+    # shape costs more than the rest of this): a shape holds a "0" exactly when its line
+    # holds a decimal digit, and it keeps the line's full stops and commas
+    signatures = {("0" in shape, shape.count("."), shape.count(",")) for shape in shapes}
+    kept = Counter(line_shape(text) for text in (p.text for p, r in zip(paras, reasons) if r is None)
+                   if (bool(_NUMBER.search(text)), text.count("."), text.count(",")) in signatures)
     for i, shape in zip(candidates, shapes):
         if kept[shape] >= SIBLINGS:
             reasons[i] = None
