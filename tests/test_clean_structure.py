@@ -107,3 +107,29 @@ def test_list_siblings_shape_only_what_can_match():
         assert reasons == expected
         restored += sum(reasons[i] is None for i in picked)
     assert restored > 0
+
+
+def test_same_title_length_bound_changes_no_answer():
+    """_same_title skips fuzz.ratio for lines far from the title's length: same answers as asking it."""
+    import numpy as np
+    from rapidfuzz import fuzz
+
+    from newsdedup.align import scores
+    from newsdedup.clean.text import _same_title
+
+    def asked(a: str, b: str) -> bool:
+        if not a or not b:
+            return False
+        if scores([a], [b], fuzz.ratio, 90, np.float64)[0] >= 90:
+            return True
+        short, long_ = sorted((a, b), key=len)
+        return (len(short) >= 0.5 * len(long_) and len(short) >= 15
+                and scores([short], [long_], fuzz.partial_ratio, 95, np.float64)[0] >= 95)
+
+    title = "storm closes schools across the county"
+    lines = [title, title + " - the daily news", title[:30], title[:34], title[:36], title + "!", "home", "menu",
+             title.replace("county", "city"), "storm closes schools across the county as rain goes on", ""]
+    for line in lines:
+        for a, b in ((line, title), (title, line)):
+            assert _same_title(a, b) == asked(a, b), (a, b)
+    assert sum(_same_title(line, title) for line in lines) >= 3

@@ -39,7 +39,7 @@ from dataclasses import dataclass
 import numpy as np
 from rapidfuzz import fuzz
 
-from ..align import scores
+from ..align import RATIO_BUDGET, scores
 from ..normalize import compare_key
 from .comments import COMMENTS, comment_block
 from .features import line_features
@@ -183,9 +183,12 @@ def _same_title(a: str, b: str) -> bool:
     """Whether a line (its compare key) says the title (its compare key)."""
     if not a or not b:
         return False
-    if scores([a], [b], fuzz.ratio, 90, np.float64)[0] >= 90:
-        return True
     short, long_ = sorted((a, b), key=len)
+    # fuzz.ratio is at most 200 * len(short) / (len(a) + len(b)) (its distance is at least
+    # the difference of the lengths): lines far from the title's length skip it
+    may_match = 200 * len(short) >= 89 * (len(a) + len(b)) or len(short) * len(long_) > RATIO_BUDGET
+    if may_match and scores([a], [b], fuzz.ratio, 90, np.float64)[0] >= 90:
+        return True
     return (len(short) >= 0.5 * len(long_) and len(short) >= 15
             and scores([short], [long_], fuzz.partial_ratio, 95, np.float64)[0] >= 95)
 
