@@ -78,7 +78,7 @@ def _post_heads(paras: list[Paragraph]) -> list[tuple[int, int]]:
     a short line ending in a name's "says:" or "writes:" (not above a stamp: then the
     stamp is the head's second line)."""
     heads = []
-    stamp_others = [_stamp_others(p) for p in paras]  # each line's, once
+    stamp_others = [_stamp_others(p) if p.n_words <= STAMP_WORDS else None for p in paras]  # each line's, once
     for i, p in enumerate(paras):
         if (2 <= p.n_words <= STAMP_WORDS and _says(p.text)
                 and not (i + 1 < len(paras) and stamp_others[i + 1] is not None)):

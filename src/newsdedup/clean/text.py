@@ -307,7 +307,7 @@ def _keep_list_siblings(paras: list[Paragraph], reasons: list[str | None], befor
     """A short line with a number in it that the model removed comes back when kept lines
     of the same shape are in the article: an item of a list whose siblings are article text
     (a score line among results, a step among steps), not a menu entry."""
-    candidates = [i for i, p in enumerate(paras) if reasons[i] is not None and before_model[i] is None
+    candidates = [i for i, (p, r, m) in enumerate(zip(paras, reasons, before_model)) if r is not None and m is None
                   and p.n_words <= SHORT_LINE_WORDS and p.cues.kind is None and has_digit(p.text)]
     if not candidates:
         return
@@ -414,7 +414,8 @@ def paragraph_scores(paras: list[Paragraph], model: TextModel, long_words: int =
 
 def blocks(paras: list[Paragraph]) -> np.ndarray:
     """Block number of each paragraph: a blank line in the input starts a new block."""
-    return np.cumsum([p.gap_before > 0 for p in paras], dtype=np.int64)
+    starts = np.fromiter((p.gap_before > 0 for p in paras), dtype=np.int64, count=len(paras))
+    return np.cumsum(starts)  # (an array, not a list: numpy converts a list of bools slowly)
 
 
 def _mark_by_model(paras: list[Paragraph], reasons: list[str | None], model: TextModel,
