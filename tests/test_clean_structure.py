@@ -84,12 +84,15 @@ def test_list_siblings_shape_only_what_can_match():
     from collections import Counter
 
     from newsdedup.clean.paragraphs import make_paragraphs
-    from newsdedup.clean.text import LOW_CONTENT, SHORT_LINE_WORDS, SIBLINGS, _keep_list_siblings, line_shape
+    from newsdedup.clean.text import (LOW_CONTENT, SHORT_LINE_WORDS, SIBLINGS, _keep_list_siblings, line_shape,
+                                      line_shapes)
 
     lines = ["Palm Bay d. Rockledge 70-44", "Cocoa d. West Shore 61-21", "Viera d. Melbourne 55-40",
              "Step 1, mix the flour", "Step 2, stir", "Step 3, bake", "Area km²", "Volume m²", "Depth ft²",
              "In 2018, the team won 3 games. Then it lost 2.", "Score 12 to 3", "Score 7 to 1", "Menu 4",
              "A line with no digit, at all.", "Chapter 9", "Chapter 10"]
+    assert line_shapes(lines) == [line_shape(line) for line in lines]
+    assert line_shapes(["a 1\nb 2", "c"]) == [line_shape("a 1\nb 2"), "a"] and line_shapes([]) == []
     paras = make_paragraphs(lines)
     before_model = [None] * len(paras)
     restored = 0

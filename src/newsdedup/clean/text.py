@@ -298,6 +298,15 @@ def line_shape(text: str) -> str:
     return _WORD_RUN.sub("a", _NUMBER.sub("0", _LETTERS.sub("a", text)))
 
 
+def line_shapes(texts: list[str]) -> list[str]:
+    """:func:`line_shape` of each line, in one pass over them all (no pattern of it
+    matches across a line break; lines holding one are shaped one by one)."""
+    joined = "\n".join(texts)
+    if not texts or joined.count("\n") != len(texts) - 1:
+        return [line_shape(text) for text in texts]
+    return line_shape(joined).split("\n")
+
+
 _LETTERS = re.compile(r"[^\W\d_]+")
 _NUMBER = re.compile(r"\d+")
 _WORD_RUN = re.compile(r"a(?: a)+")
@@ -311,13 +320,16 @@ def _keep_list_siblings(paras: list[Paragraph], reasons: list[str | None], befor
                   and p.n_words <= SHORT_LINE_WORDS and p.cues.kind is None and has_digit(p.text)]
     if not candidates:
         return
-    shapes = [line_shape(paras[i].text) for i in candidates]
+    shapes = line_shapes([paras[i].text for i in candidates])
     # only the kept lines that can share a candidate's shape are shaped (a long paragraph's
-    # shape costs more than the rest of this): a shape holds a "0" exactly when its line
-    # holds a decimal digit, and it keeps the line's full stops and commas
+    # shape costs more than the rest of this): a shape keeps its line's full stops and
+    # commas, and holds a "0" exactly when its line holds a decimal digit (searched last:
+    # a search costs more than counting)
+    stops_commas = {(shape.count("."), shape.count(",")) for shape in shapes}
     signatures = {("0" in shape, shape.count("."), shape.count(",")) for shape in shapes}
     kept = Counter(line_shape(text) for text in (p.text for p, r in zip(paras, reasons) if r is None)
-                   if (bool(_NUMBER.search(text)), text.count("."), text.count(",")) in signatures)
+                   if (text.count("."), text.count(",")) in stops_commas
+                   and (bool(_NUMBER.search(text)), text.count("."), text.count(",")) in signatures)
     for i, shape in zip(candidates, shapes):
         if kept[shape] >= SIBLINGS:
             reasons[i] = None
