@@ -67,3 +67,12 @@ def test_tidy_is_lines_split_into_words_and_joined(text):
     for ch in "\u200b\u200c\u200d\u2060\ufeff\u00ad":
         plain = plain.replace(ch, "")
     assert tidy(text) == "\n".join(" ".join(line.split()) for line in plain.split("\n"))
+
+
+def test_tidy_lines_whole_text_check_agrees_line_by_line():
+    """tidy_lines' check of the whole text answers as the line-by-line one does."""
+    from newsdedup.normalize import _tidy_line, _tidy_text
+
+    for text in ["a\nb c", "a \nb", "a\n b", " a\nb", "a\nb ", "a\n\nb", "a  b\nc", "a\tb\nc", "a\nb\u00a0c", "",
+                 "\n", "a\u2028b\nc", "x\n\ny z."]:
+        assert _tidy_text(text) == all(_tidy_line(line) for line in text.split("\n")), repr(text)

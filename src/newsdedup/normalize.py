@@ -63,7 +63,17 @@ def tidy_lines(text: str) -> list[str]:
     for ch in _INVISIBLE:
         if ch in text:
             text = text.replace(ch, "")
-    return [line if _tidy_line(line) else " ".join(line.split()) for line in text.split("\n")]
+    lines = text.split("\n")
+    if _tidy_text(text):
+        return lines
+    return [line if _tidy_line(line) else " ".join(line.split()) for line in lines]
+
+
+def _tidy_text(text: str) -> bool:
+    """Every line of ``text`` passes :func:`_tidy_line` (most pages' text: then no line
+    needs a look of its own)."""
+    return ("  " not in text and " \n" not in text and "\n " not in text and text[:1] != " " and text[-1:] != " "
+            and text.replace("\n", "").isprintable())
 
 
 def _tidy_line(line: str) -> bool:

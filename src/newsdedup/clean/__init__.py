@@ -179,11 +179,13 @@ def needing_templates(summaries: Sequence[tuple[str, KeySummary]], evidence: Evi
 class Cleaner:
     """One process's share of cleaning, streamed chunk by chunk in two passes.
 
-    :meth:`first` drafts a chunk, keeps its template summaries and finishes it at once
+    :meth:`first` drafts a chunk and keeps its template summaries. Drafts are kept while
+    they fit in ``hold_chars`` characters of records, and finished once the templates are
+    known, by :meth:`refinish` (meanwhile :meth:`first` answers :data:`PENDING` for
+    them): nearly every page of a corpus holds a template line, so finishing them at
+    once too would finish most of them twice. A chunk past the budget is finished at once
     without corpus evidence: that is already the answer for every document holding no
-    template paragraph. Drafts are kept while they fit in ``hold_chars`` characters of
-    records; once the templates are known, :meth:`refinish` finishes the kept drafts that
-    hold one again, and :meth:`again` drafts and finishes the records of the others, read
+    template paragraph; :meth:`again` drafts and finishes the records of the others, read
     again. Memory is bounded by the budget, not by the input.
     """
 
@@ -194,26 +196,30 @@ class Cleaner:
     def first(self, number: int, chunk: Sequence[Record]) -> tuple[list[tuple[str, KeySummary]], list[Cleaned]]:
         drafts = [draft(r) for r in chunk]
         summaries = [(d.doc_id, key_summary(d, self.config)) for d in drafts if d.error is None]
-        cleaned = [finish(d, NO_EVIDENCE, self.config) for d in drafts]
         size = sum(r.raw_chars for r in chunk)
         if size <= self.room:
             self.held[number], self.room = drafts, self.room - size
-        return summaries, cleaned
+            return summaries, [pending(d) for d in drafts]
+        return summaries, [finish(d, NO_EVIDENCE, self.config) for d in drafts]
 
     def refinish(self, evidence: Evidence) -> dict[int, list[tuple[int, Cleaned]]]:
-        """For each kept chunk, the documents the templates change: (position, Cleaned)."""
-        out: dict[int, list[tuple[int, Cleaned]]] = {}
-        templates = evidence.templates
-        for number, drafts in self.held.items():
-            fixed = [(i, finish(d, evidence, self.config)) for i, d in enumerate(drafts)
-                     if templates and d.error is None and any(p.key in templates for p in d.paragraphs)]
-            if fixed:
-                out[number] = fixed
+        """For each kept chunk, every document finished with the corpus evidence: (position, Cleaned)."""
+        out = {number: [(i, finish(d, evidence, self.config)) for i, d in enumerate(drafts)]
+               for number, drafts in self.held.items()}
         self.held.clear()
         return out
 
     def again(self, chunk: Sequence[Record], evidence: Evidence) -> list[Cleaned]:
         return [finish(draft(r), evidence, self.config) for r in chunk]
+
+
+PENDING = "pending: finished once the corpus templates are known (Cleaner.refinish)"
+
+
+def pending(d: Draft) -> Cleaned:
+    """What :meth:`Cleaner.first` answers for a kept draft until :meth:`Cleaner.refinish`
+    replaces it (an error, should it ever be left: never an empty text taken for a result)."""
+    return Cleaned(doc_id=d.doc_id, source=d.source, raw_chars=d.raw_chars, error=PENDING)
 
 
 def replayable(records: Iterable[Record], again: Callable[[], Iterable[Record]] | None, total: int | None

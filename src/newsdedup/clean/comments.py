@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 
-from .paragraphs import Paragraph
+from .paragraphs import Paragraph, has_digit
 
 COMMENTS = "comments"
 
@@ -50,9 +50,11 @@ def _stamp_others(p: Paragraph) -> int | None:
     if p.n_words == 0 or p.n_words > STAMP_WORDS:
         return None
     text = p.text
-    if _AGO.search(text):
+    # literal parts of the patterns first ("ago" has no other case forms than its ASCII
+    # ones, a clock time holds a colon): most lines have neither, and a search costs more
+    if "ago" in text.lower() and _AGO.search(text):
         rest = _AGO.sub(" ", text)
-    elif _TIME.search(text) and _DATE.search(text):
+    elif ":" in text and _TIME.search(text) and _DATE.search(text):
         rest = _TIME.sub(" ", _DATE.sub(" ", text))
     else:
         return None
@@ -60,8 +62,14 @@ def _stamp_others(p: Paragraph) -> int | None:
     return others if others <= STAMP_OTHER_WORDS else None
 
 
+def _says(text: str) -> bool:
+    """A head's "says:" (:data:`_SAYS`; its match ends in ":" or "," before trailing spaces,
+    checked first: the pattern is slow on the many lines that are not heads)."""
+    return text.rstrip().endswith((":", ",")) and _SAYS.search(text) is not None
+
+
 def _name(p: Paragraph) -> bool:
-    return 1 <= p.n_words <= NAME_WORDS and not p.sentence and not any(ch.isdigit() for ch in p.text)
+    return 1 <= p.n_words <= NAME_WORDS and not p.sentence and not has_digit(p.text)
 
 
 def _post_heads(paras: list[Paragraph]) -> list[tuple[int, int]]:
@@ -70,15 +78,16 @@ def _post_heads(paras: list[Paragraph]) -> list[tuple[int, int]]:
     a short line ending in a name's "says:" or "writes:" (not above a stamp: then the
     stamp is the head's second line)."""
     heads = []
+    stamp_others = [_stamp_others(p) if p.n_words <= STAMP_WORDS else None for p in paras]  # each line's, once
     for i, p in enumerate(paras):
-        if (2 <= p.n_words <= STAMP_WORDS and _SAYS.search(p.text)
-                and not (i + 1 < len(paras) and _stamp_others(paras[i + 1]) is not None)):
+        if (2 <= p.n_words <= STAMP_WORDS and _says(p.text)
+                and not (i + 1 < len(paras) and stamp_others[i + 1] is not None)):
             heads.append((i, i))
             continue
-        others = _stamp_others(p)
+        others = stamp_others[i]
         if others is None:
             continue
-        if i > 0 and _name(paras[i - 1]) and _stamp_others(paras[i - 1]) is None:
+        if i > 0 and _name(paras[i - 1]) and stamp_others[i - 1] is None:
             heads.append((i - 1, i))
         elif others >= 2:
             heads.append((i, i))

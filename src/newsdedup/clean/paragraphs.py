@@ -53,6 +53,15 @@ def ends_like_sentence(text: str) -> bool:
         end = text.rstrip(_CLOSING)[-1:]
     return end != "" and end in _SENTENCE_ENDS
 MIN_SENTENCE_WORDS = 4
+_ASCII_DIGIT = re.compile(r"[0-9]")
+
+
+def has_digit(text: str) -> bool:
+    """Whether a character of ``text`` is a digit (``str.isdigit``), without a Python
+    loop over an ASCII line's characters."""
+    if text.isascii():
+        return _ASCII_DIGIT.search(text) is not None
+    return any(ch.isdigit() for ch in text)
 
 
 @dataclass(slots=True)

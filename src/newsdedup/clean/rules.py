@@ -360,7 +360,7 @@ META_SEGMENT_WORDS = 8  # a longer part is text, not a label
 def is_meta_line(text: str) -> bool:
     """A line of short parts between separators, at least one of which is a control
     (share, comments, permalink...): a post's byline or stamp with its buttons, never article text."""
-    if "|" not in text and not any(sep in text for sep in (" / ", " • ", " · ")):
+    if "|" not in text and " / " not in text and " • " not in text and " · " not in text:
         return False
     parts = [part for part in _META_SEPARATOR.split(text) if part.strip()]
     if len(parts) < 2 or any(len(part.split()) > META_SEGMENT_WORDS for part in parts):

@@ -161,7 +161,9 @@ def unrelated_counts(docs: Sequence[KeySummary], *, min_docs: int = 2, cap: int 
             continue
         groups: list[frozenset[int]] = []
         for d in ds:
-            this = about(d) - {key}
+            this = about(d)
+            if key in this:  # (sketches are other hashes than keys: a copy only when it is there)
+                this = this - {key}
             if not any(this == g or _related(this, g, related_share) for g in groups):
                 groups.append(this)
                 if len(groups) >= cap:

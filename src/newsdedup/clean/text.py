@@ -39,12 +39,12 @@ from dataclasses import dataclass
 import numpy as np
 from rapidfuzz import fuzz
 
-from ..align import scores
+from ..align import RATIO_BUDGET, scores
 from ..normalize import compare_key
 from .comments import COMMENTS, comment_block
 from .features import line_features
 from .model import TextModel, text_model
-from .paragraphs import Paragraph
+from .paragraphs import Paragraph, has_digit
 from .rules import CUE_KINDS, SHORT_LINE_WORDS, is_caption, is_furniture, is_meta_line
 from .templates import Evidence
 
@@ -183,9 +183,12 @@ def _same_title(a: str, b: str) -> bool:
     """Whether a line (its compare key) says the title (its compare key)."""
     if not a or not b:
         return False
-    if scores([a], [b], fuzz.ratio, 90, np.float64)[0] >= 90:
-        return True
     short, long_ = sorted((a, b), key=len)
+    # fuzz.ratio is at most 200 * len(short) / (len(a) + len(b)) (its distance is at least
+    # the difference of the lengths): lines far from the title's length skip it
+    may_match = 200 * len(short) >= 89 * (len(a) + len(b)) or len(short) * len(long_) > RATIO_BUDGET
+    if may_match and scores([a], [b], fuzz.ratio, 90, np.float64)[0] >= 90:
+        return True
     return (len(short) >= 0.5 * len(long_) and len(short) >= 15
             and scores([short], [long_], fuzz.partial_ratio, 95, np.float64)[0] >= 95)
 
@@ -295,6 +298,15 @@ def line_shape(text: str) -> str:
     return _WORD_RUN.sub("a", _NUMBER.sub("0", _LETTERS.sub("a", text)))
 
 
+def line_shapes(texts: list[str]) -> list[str]:
+    """:func:`line_shape` of each line, in one pass over them all (no pattern of it
+    matches across a line break; lines holding one are shaped one by one)."""
+    joined = "\n".join(texts)
+    if not texts or joined.count("\n") != len(texts) - 1:
+        return [line_shape(text) for text in texts]
+    return line_shape(joined).split("\n")
+
+
 _LETTERS = re.compile(r"[^\W\d_]+")
 _NUMBER = re.compile(r"\d+")
 _WORD_RUN = re.compile(r"a(?: a)+")
@@ -304,13 +316,22 @@ def _keep_list_siblings(paras: list[Paragraph], reasons: list[str | None], befor
     """A short line with a number in it that the model removed comes back when kept lines
     of the same shape are in the article: an item of a list whose siblings are article text
     (a score line among results, a step among steps), not a menu entry."""
-    candidates = [i for i, p in enumerate(paras) if reasons[i] is not None and before_model[i] is None
-                  and p.n_words <= SHORT_LINE_WORDS and p.cues.kind is None and any(ch.isdigit() for ch in p.text)]
+    candidates = [i for i, (p, r, m) in enumerate(zip(paras, reasons, before_model)) if r is not None and m is None
+                  and p.n_words <= SHORT_LINE_WORDS and p.cues.kind is None and has_digit(p.text)]
     if not candidates:
         return
-    kept = Counter(line_shape(paras[i].text) for i, r in enumerate(reasons) if r is None)
-    for i in candidates:
-        if kept[line_shape(paras[i].text)] >= SIBLINGS:
+    shapes = line_shapes([paras[i].text for i in candidates])
+    # only the kept lines that can share a candidate's shape are shaped (a long paragraph's
+    # shape costs more than the rest of this): a shape keeps its line's full stops and
+    # commas, and holds a "0" exactly when its line holds a decimal digit (searched last:
+    # a search costs more than counting)
+    stops_commas = {(shape.count("."), shape.count(",")) for shape in shapes}
+    signatures = {("0" in shape, shape.count("."), shape.count(",")) for shape in shapes}
+    kept = Counter(line_shape(text) for text in (p.text for p, r in zip(paras, reasons) if r is None)
+                   if (text.count("."), text.count(",")) in stops_commas
+                   and (bool(_NUMBER.search(text)), text.count("."), text.count(",")) in signatures)
+    for i, shape in zip(candidates, shapes):
+        if kept[shape] >= SIBLINGS:
             reasons[i] = None
 
 
@@ -405,7 +426,8 @@ def paragraph_scores(paras: list[Paragraph], model: TextModel, long_words: int =
 
 def blocks(paras: list[Paragraph]) -> np.ndarray:
     """Block number of each paragraph: a blank line in the input starts a new block."""
-    return np.cumsum([p.gap_before > 0 for p in paras], dtype=np.int64)
+    starts = np.fromiter((p.gap_before > 0 for p in paras), dtype=np.int64, count=len(paras))
+    return np.cumsum(starts)  # (an array, not a list: numpy converts a list of bools slowly)
 
 
 def _mark_by_model(paras: list[Paragraph], reasons: list[str | None], model: TextModel,

@@ -187,7 +187,8 @@ class _TwoPasses:
         self.done = 0
 
     def first(self, records: Iterable[Record]) -> None:
-        """Pass 1: every chunk drafted, summarised and finished without corpus evidence."""
+        """Pass 1: every chunk drafted and summarised; a chunk whose drafts a process keeps
+        answers pending rows, any other is finished without corpus evidence."""
         def clean_here(number: int, chunk: list[Record]) -> None:
             self._took(number, *self.own.first(number, chunk), number in self.own.held)
 
@@ -198,8 +199,8 @@ class _TwoPasses:
         self._spread("first", enumerate(clean_stage.chunked(records)), register, clean_here)
 
     def again(self, again: Callable[[], Iterable[Record]], evidence: clean_stage.Evidence) -> None:
-        """Pass 2: the kept drafts that hold a template finished again where they are, the
-        other documents that hold one read, drafted and finished again."""
+        """Pass 2: the kept drafts finished where they are, the other documents that hold a
+        template read, drafted and finished again."""
         needing = clean_stage.needing_templates(self.summaries, evidence)
         missing = needing - {c.doc_id for n in self.held for c in self.chunks[n]}
         for order in self.pool.orders:
