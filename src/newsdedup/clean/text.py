@@ -19,9 +19,11 @@ Rules, applied in order; each removal records its reason:
    with the page's prose...); below the model's threshold it goes, with the kind
    its cues or shape suggest (``navigation``, ``after_article``, ``low_content``).
 6. corrections of the model at the article's edges: the best cue-free prose paragraph
-   of a page it emptied (or left only prose with cues), captions beside kept text,
+   of a page it emptied (or left only prose with cues), plain text's repeated runs
+   between kept lines whose every copy it scores as article (a plan repeating its
+   headings in each part), captions beside kept text,
    short closing sentences right after the last kept prose paragraph, prose sentences
-   (a lede) right before the first one, lines it removed between two kept prose
+   (a lede, across a capitalised dateline) right before the first one, lines it removed between two kept prose
    paragraphs with no rule's removal among them (a listing, dialogue), and
    ``after_article`` for short lines cut off from the article by removed furniture.
 7. plain text only: a "related stories" list after the article's last prose paragraph
@@ -95,6 +97,8 @@ def label(paragraphs: list[Paragraph], evidence: Evidence = Evidence(), *,
     if model is not None:
         scores = _mark_by_model(paragraphs, reasons, model, long_words, scores)
         _keep_best_prose(paragraphs, reasons, before_model, scores, long_words)
+        if not html:
+            _keep_repeated_article_runs(paragraphs, reasons, scores, model.threshold)
     _keep_captions(paragraphs, reasons)
     if model is not None:
         _keep_closing_lines(paragraphs, reasons, before_model, long_words)
@@ -117,6 +121,33 @@ def label(paragraphs: list[Paragraph], evidence: Evidence = Evidence(), *,
                 reasons[i] = None
                 break
     return Labels(title=title, reasons=reasons)
+
+
+def _keep_repeated_article_runs(paras: list[Paragraph], reasons: list[str | None], scores: np.ndarray,
+                                threshold: float) -> None:
+    """Repeated lines printed in several parts of the article come back: a run of them
+    between two kept lines, every copy of each scored as article text by the model, one
+    of them at least printed :data:`PLAN_PARTS` times (the same headings and items in each
+    part of a plan or a recipe set). Furniture printed more than once (a menu, an appeal)
+    has a copy outside the article that scores low or is printed twice (an appeal in the
+    middle and at the end), and a run of one line is a divider."""
+    keys = [p.key for p in paras]
+    counts = Counter(keys)
+    low = {keys[k] for k, r in enumerate(reasons) if r in (REPEATED, REPEATED_BLOCK) and scores[k] < threshold}
+    n, i = len(paras), 0
+    while i < n:
+        j = i
+        while j < n and reasons[j] in (REPEATED, REPEATED_BLOCK):
+            j += 1
+        run = range(i, j)
+        if (0 < i < j < n and reasons[i - 1] is None and reasons[j] is None and len({keys[k] for k in run}) > 1
+                and all(keys[k] not in low for k in run) and max(counts[keys[k]] for k in run) >= PLAN_PARTS):
+            for k in run:
+                reasons[k] = None
+        i = max(j, i + 1)
+
+
+PLAN_PARTS = 3  # an article's own repeated structure: a line in three parts or more
 
 
 def _has_prose(paras: list[Paragraph], reasons: list[str | None], long_words: int) -> bool:
@@ -279,11 +310,27 @@ def _keep_opening_lines(paras: list[Paragraph], reasons: list[str | None], befor
     first = _first_prose(paras, reasons, long_words)
     if first is None:
         return
+    labels = 0
     for i in range(first - 1, -1, -1):
         p = paras[i]
+        if labels < DATELINE_LINES and _is_dateline(p):
+            labels += 1  # a dateline between the lede and the body, kept or not
+            continue
         if reasons[i] is None or before_model[i] is not None or p.cues.kind is not None or not _is_prose(p, long_words):
             break
         reasons[i] = None
+        labels = 0
+
+
+DATELINE_WORDS, DATELINE_LINES = 4, 1  # what may stand between a lede and the body
+
+
+def _is_dateline(p: Paragraph) -> bool:
+    """A place line in capitals ("CITY, COUNTRY"): a few words, letters all upper case,
+    nothing but commas, dots and dashes beside them."""
+    text = p.text.strip()
+    return (0 < p.n_words <= DATELINE_WORDS and text.upper() == text and any(ch.isalpha() for ch in text)
+            and all(ch.isalpha() or ch.isspace() or ch in ",.-–—" for ch in text))
 
 
 SIBLINGS = 2  # kept lines of the same shape that bring a removed one back
