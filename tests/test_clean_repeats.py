@@ -83,3 +83,38 @@ def test_a_lede_before_a_capitalised_dateline_comes_back_and_a_caption_before_a_
     lines = ["Menu", caption, "Photo: Staff photographer"] + BODY
     reasons = labelled(lines, {0, 1, 2})
     assert reasons[1] is not None
+
+
+def test_an_article_printed_twice_keeps_its_first_copy():
+    # the page prints the whole story twice (a print view and a screen view): every
+    # prose paragraph is repeated, the model scores them as article
+    lines = MENU[:2] + BODY[:4] + MENU[2:] + BODY[:4]
+    reasons = labelled(lines, set(range(2)) | {6, 7})
+    kept = [line for line, r in zip(lines, reasons) if r is None]
+    assert kept == BODY[:4]
+
+
+def test_repeated_prose_beside_an_article_of_its_own_still_goes_in_every_copy():
+    teaser = ["Readers who took the night bus last winter told us what the trip was like.",
+              "Their stories, and the photos they sent, are collected in our new series on the city's transit."]
+    lines = MENU + teaser + BODY + teaser
+    reasons = labelled(lines, set(range(len(MENU))))
+    kept = [line for line, r in zip(lines, reasons) if r is None]
+    assert kept == BODY
+
+
+def test_a_thread_whose_posts_open_with_the_same_line_is_still_a_thread():
+    # posts opening with the same short line (a greeting, a sign-off): repeated lines of a
+    # thread must not end its posts
+    from newsdedup.clean.comments import COMMENTS
+
+    from .test_clean_rules import clean
+
+    thread = ["On March 4, 2021 at 7:34pm, Marta said...", "Thanks!", "Great news for shift workers here.",
+              "On March 4, 2021 at 9:02pm, Dave said...", "Thanks!", "Who is going to pay for all of this?",
+              "On March 5, 2021 at 8:15am, Ana said...", "Thanks!", "The airport pays a third of it, I read."]
+    footer = ["About us", "Contact", "Careers", "Advertise", "Newsletters", "Archive", "Site map", "Help"]
+    c = clean(["Night buses to the airport", *BODY, *thread, *footer])
+    reasons = {text: reason for _, text, reason in c.removed}
+    assert c.paragraphs == BODY
+    assert reasons["The airport pays a third of it, I read."] == COMMENTS

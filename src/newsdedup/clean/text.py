@@ -4,14 +4,17 @@ Rules, applied in order; each removal records its reason:
 
 1. ``repeated_block`` / ``repeated``: blocks printed more than once in the document
    (a run of two or more repeated paragraphs, or a short repeated line, goes in every
-   copy; a long repeated paragraph keeps its first copy).
+   copy; a long repeated paragraph keeps its first copy, and so does a prose paragraph
+   of a run when the model scores no prose as article outside such runs: a page that
+   prints its whole article twice).
 2. ``template``: short or furniture-like paragraphs seen verbatim in several unrelated
    documents of the corpus (see :mod:`.templates`).
 0. ``no_words``: lines without a single word character (separators, bullets, emoji rows).
 3. a cue kind (``call_to_action``, ``social``, ``legal``, ``notice``, ``navigation``):
    lines whose vocabulary marks them as page furniture (see :mod:`.rules`);
    ``meta_line``: a byline or stamp strung together with share or comment controls;
-   ``comments``: reader-comment threads, by their structure (see :mod:`.comments`).
+   ``comments``: reader-comment threads, by their structure (see :mod:`.comments`; a
+   thread printed twice is still one: its repeated lines do not end a post).
 4. ``headline``: the headline moves to ``title``.
 5. the learned classifier (:mod:`.model`, features in :mod:`.features`): every
    paragraph the rules kept is scored from its own shape and its surroundings (runs
@@ -85,14 +88,16 @@ def label(paragraphs: list[Paragraph], evidence: Evidence = Evidence(), *,
     ``scores``: the model's scores of the paragraphs, if already computed.
     """
     reasons: list[str | None] = [NO_WORDS if p.n_words == 0 else None for p in paragraphs]
+    model = model or (None if html else text_model())
+    if model is not None and scores is None and paragraphs:
+        scores = paragraph_scores(paragraphs, model, long_words)
     if rules:
         if not html:
-            _mark_repeats(paragraphs, reasons, long_words)
+            _mark_repeats(paragraphs, reasons, long_words, scores, model.threshold if model is not None else 1.0)
         _mark_templates(paragraphs, reasons, evidence.templates)
         _mark_cues(paragraphs, reasons)
         _mark_comments(paragraphs, reasons)
     title = _mark_headline(paragraphs, reasons, title_hint, long_words, guess=not html)
-    model = model or (None if html else text_model())
     before_model = list(reasons)
     if model is not None:
         scores = _mark_by_model(paragraphs, reasons, model, long_words, scores)
@@ -105,6 +110,8 @@ def label(paragraphs: list[Paragraph], evidence: Evidence = Evidence(), *,
         _keep_opening_lines(paragraphs, reasons, before_model, long_words)
         _keep_list_siblings(paragraphs, reasons, before_model)
         _keep_enclosed_lines(paragraphs, reasons, before_model, long_words)
+        if not html and EXTEND["on"]:
+            _extend_through_headings(paragraphs, reasons, before_model, scores)
     _mark_cut_off(paragraphs, reasons, long_words)
     if not html:
         _mark_related_lists(paragraphs, reasons, long_words)
@@ -154,24 +161,42 @@ def _has_prose(paras: list[Paragraph], reasons: list[str | None], long_words: in
     return any(r is None and _is_prose(p, long_words) for p, r in zip(paras, reasons))
 
 
-def _mark_repeats(paras: list[Paragraph], reasons: list[str | None], long_words: int) -> None:
+def _mark_repeats(paras: list[Paragraph], reasons: list[str | None], long_words: int,
+                  scores: np.ndarray | None = None, threshold: float = 1.0) -> None:
+    """Repeated blocks go in every copy, a short repeated line too, a long repeated
+    paragraph keeps its first copy; so does a prose paragraph of a repeated block when
+    the page's article is all in such blocks (the model vouches for repeated prose only)."""
     keys = [p.key for p in paras]
     counts = Counter(keys)
     if len(counts) == len(keys):
         return
     repeated = [counts[k] > 1 for k in keys]
+    vouched = _vouched_prose(paras, repeated, scores, threshold, long_words)
     seen: set[int] = set()
     last = len(paras) - 1
     for i in [i for i, r in enumerate(repeated) if r]:
         p = paras[i]
         in_block = (i > 0 and repeated[i - 1]) or (i < last and repeated[i + 1])
-        if in_block:
+        if in_block and not (p.key in vouched and p.key not in seen):
             reasons[i] = REPEATED_BLOCK
         elif not (p.sentence and p.n_words >= long_words):
             reasons[i] = REPEATED
         elif p.key in seen:
             reasons[i] = REPEATED
         seen.add(p.key)
+
+
+def _vouched_prose(paras: list[Paragraph], repeated: list[bool], scores: np.ndarray | None, threshold: float,
+                   long_words: int) -> set:
+    """Keys of repeated prose paragraphs that the model scores as article text in some
+    copy, when it scores no other prose so (the article itself printed twice)."""
+    if scores is None:
+        return set()
+    vouched = [i for i, p in enumerate(paras) if _is_prose(p, long_words) and p.cues.kind is None
+               and scores[i] >= threshold]
+    if any(not repeated[i] for i in vouched):
+        return set()
+    return {paras[i].key for i in vouched}
 
 
 def _mark_templates(paras: list[Paragraph], reasons: list[str | None], templates: frozenset[int]) -> None:
@@ -191,7 +216,8 @@ def _mark_cues(paras: list[Paragraph], reasons: list[str | None]) -> None:
 
 
 def _mark_comments(paras: list[Paragraph], reasons: list[str | None]) -> None:
-    for i in comment_block(paras, [r is not None for r in reasons]):
+    # a thread printed twice is still a thread: its repeated lines do not end a post
+    for i in comment_block(paras, [r is not None and r not in (REPEATED, REPEATED_BLOCK) for r in reasons]):
         if reasons[i] is None:
             reasons[i] = COMMENTS
 
@@ -374,6 +400,37 @@ def _keep_enclosed_lines(paras: list[Paragraph], reasons: list[str | None], befo
         if all(before_model[i] is None and paras[i].cues.kind is None for i in gap):
             for i in gap:
                 reasons[i] = None
+
+
+EXTEND = {"on": False, "min_score": 0.1, "max_gap": 2, "min_words": 8, "back": False}
+
+
+def _extend_through_headings(paras: list[Paragraph], reasons: list[str | None], before_model: list[str | None],
+                             scores: np.ndarray) -> None:
+    kept = [i for i, r in enumerate(reasons) if r is None and paras[i].sentence and paras[i].n_words >= EXTEND["min_words"]]
+    if not kept:
+        return
+    directions = [(kept[-1] + 1, len(paras), 1)]
+    if EXTEND["back"]:
+        directions.append((kept[0] - 1, -1, -1))
+    for start, stop, step in directions:
+        gap: list[int] = []
+        for i in range(start, stop, step):
+            p = paras[i]
+            prose = p.sentence and p.n_words >= EXTEND["min_words"] and p.cues.kind is None
+            if prose and reasons[i] is None:
+                gap = []
+            elif prose and before_model[i] is None and scores[i] >= EXTEND["min_score"]:
+                reasons[i] = None
+                for g in gap:
+                    if before_model[g] is None:
+                        reasons[g] = None
+                gap = []
+            elif (not p.sentence and p.n_words <= SHORT_LINE_WORDS and p.cues.kind is None
+                  and before_model[i] in (None, REPEATED, REPEATED_BLOCK, NO_WORDS) and len(gap) < EXTEND["max_gap"]):
+                gap.append(i)
+            else:
+                break
 
 
 def _mark_cut_off(paras: list[Paragraph], reasons: list[str | None], long_words: int) -> None:
