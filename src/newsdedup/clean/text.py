@@ -27,7 +27,9 @@ Rules, applied in order; each removal records its reason:
    headings in each part), captions beside kept text,
    short closing sentences right after the last kept prose paragraph, prose sentences
    (a lede, across a capitalised dateline) right before the first one, lines it removed between two kept prose
-   paragraphs with no rule's removal among them (a listing, dialogue), and
+   paragraphs with no rule's removal among them (a listing, dialogue), in plain text
+   the article's later sections across at most two subheadings to the
+   next cue-free sentence no rule removed, and
    ``after_article`` for short lines cut off from the article by removed furniture.
 7. plain text only: a "related stories" list after the article's last prose paragraph
    (three or more headline-shaped lines in a row, and their short heading) goes as
@@ -110,8 +112,8 @@ def label(paragraphs: list[Paragraph], evidence: Evidence = Evidence(), *,
         _keep_opening_lines(paragraphs, reasons, before_model, long_words)
         _keep_list_siblings(paragraphs, reasons, before_model)
         _keep_enclosed_lines(paragraphs, reasons, before_model, long_words)
-        if not html and EXTEND["on"]:
-            _extend_through_headings(paragraphs, reasons, before_model, scores)
+        if not html:
+            _extend_through_headings(paragraphs, reasons, before_model)
     _mark_cut_off(paragraphs, reasons, long_words)
     if not html:
         _mark_related_lists(paragraphs, reasons, long_words)
@@ -402,35 +404,39 @@ def _keep_enclosed_lines(paras: list[Paragraph], reasons: list[str | None], befo
                 reasons[i] = None
 
 
-EXTEND = {"on": False, "min_score": 0.1, "max_gap": 2, "min_words": 8, "back": False}
+SECTION_HEADINGS = 2  # short lines (subheadings) the article may run on across
+SECTION_WORDS = 12    # ... to a sentence of this many words (a promo line is shorter)
 
 
-def _extend_through_headings(paras: list[Paragraph], reasons: list[str | None], before_model: list[str | None],
-                             scores: np.ndarray) -> None:
-    kept = [i for i, r in enumerate(reasons) if r is None and paras[i].sentence and paras[i].n_words >= EXTEND["min_words"]]
+def _extend_through_headings(paras: list[Paragraph], reasons: list[str | None],
+                             before_model: list[str | None]) -> None:
+    """The article runs on across up to :data:`SECTION_HEADINGS` short lines
+    (subheadings, kept or removed by the model or as repeats) to the next prose sentence
+    the model removed and no rule did: a long article's later sections, each under its
+    own heading, read like a run of teasers to the model. The walk stops at a rule's
+    removal, a line with a cue, anything longer that is not such prose, or more lines."""
+    kept = [i for i, r in enumerate(reasons) if r is None and _continues(paras[i])]
     if not kept:
         return
-    directions = [(kept[-1] + 1, len(paras), 1)]
-    if EXTEND["back"]:
-        directions.append((kept[0] - 1, -1, -1))
-    for start, stop, step in directions:
-        gap: list[int] = []
-        for i in range(start, stop, step):
-            p = paras[i]
-            prose = p.sentence and p.n_words >= EXTEND["min_words"] and p.cues.kind is None
-            if prose and reasons[i] is None:
-                gap = []
-            elif prose and before_model[i] is None and scores[i] >= EXTEND["min_score"]:
-                reasons[i] = None
-                for g in gap:
-                    if before_model[g] is None:
-                        reasons[g] = None
-                gap = []
-            elif (not p.sentence and p.n_words <= SHORT_LINE_WORDS and p.cues.kind is None
-                  and before_model[i] in (None, REPEATED, REPEATED_BLOCK, NO_WORDS) and len(gap) < EXTEND["max_gap"]):
-                gap.append(i)
-            else:
-                break
+    gap: list[int] = []
+    for i in range(kept[-1] + 1, len(paras)):
+        p = paras[i]
+        if _continues(p) and before_model[i] is None:
+            reasons[i] = None
+            for g in gap:
+                if before_model[g] is None:
+                    reasons[g] = None
+            gap = []
+        elif (not p.sentence and p.n_words <= SHORT_LINE_WORDS and p.cues.kind is None and len(gap) < SECTION_HEADINGS
+              and before_model[i] in (None, REPEATED, REPEATED_BLOCK, NO_WORDS)):
+            gap.append(i)
+        else:
+            break
+
+
+def _continues(p: Paragraph) -> bool:
+    """A prose sentence without a cue: what an article's section runs on to."""
+    return p.sentence and p.n_words >= SECTION_WORDS and p.cues.kind is None
 
 
 def _mark_cut_off(paras: list[Paragraph], reasons: list[str | None], long_words: int) -> None:
