@@ -46,3 +46,25 @@ def test_not_across_more_than_two_short_lines():
     lines = BODY[:4] + ["Most read", "Transit", "City hall", TEASER]
     reasons = labelled(lines, set(range(4)))
     assert reasons[7] is not None
+
+
+LONG = ("The early settlers divided the country into provinces, which had a degree of autonomy and their own "
+        "councils. Because of financial pressures and the lack of railways, roads and telegraph lines between them, "
+        "the provinces were abolished after two decades, and councils took over the running of local areas.")
+
+
+def test_a_long_paragraph_the_model_cut_inside_the_article_comes_back_beside_removed_lines():
+    # an encyclopaedic page: a section's long paragraph between a figure list and the
+    # next kept section, all scored low
+    lines = BODY[:3] + ["See also: Local government", "Map of the provinces", LONG, "Geography"] + BODY[3:]
+    reasons = labelled(lines, set(range(3)) | set(range(7, len(lines))))
+    assert reasons[5] is None
+    assert reasons[3] is not None and reasons[4] is not None
+
+
+def test_not_outside_the_article_nor_with_a_cue():
+    lines = BODY[:4] + ["Comments", LONG]
+    assert labelled(lines, set(range(4)))[5] is not None
+    pitch = LONG.replace("The early settlers", "Subscribe now: the early settlers")
+    lines = BODY[:3] + ["Map of the provinces", pitch, "Geography"] + BODY[3:]
+    assert labelled(lines, set(range(3)) | set(range(6, len(lines))))[4] is not None

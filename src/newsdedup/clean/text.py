@@ -29,7 +29,8 @@ Rules, applied in order; each removal records its reason:
    (a lede, across a capitalised dateline) right before the first one, lines it removed between two kept prose
    paragraphs with no rule's removal among them (a listing, dialogue), in plain text
    the article's later sections across at most two subheadings to the
-   next cue-free sentence no rule removed, and
+   next cue-free sentence no rule removed, long cue-free prose paragraphs between its
+   first and last kept lines, and
    ``after_article`` for short lines cut off from the article by removed furniture.
 7. plain text only: a "related stories" list after the article's last prose paragraph
    (three or more headline-shaped lines in a row, and their short heading) goes as
@@ -114,6 +115,7 @@ def label(paragraphs: list[Paragraph], evidence: Evidence = Evidence(), *,
         _keep_enclosed_lines(paragraphs, reasons, before_model, long_words)
         if not html:
             _extend_through_headings(paragraphs, reasons, before_model)
+            _keep_long_prose_inside(paragraphs, reasons, before_model)
     _mark_cut_off(paragraphs, reasons, long_words)
     if not html:
         _mark_related_lists(paragraphs, reasons, long_words)
@@ -402,6 +404,25 @@ def _keep_enclosed_lines(paras: list[Paragraph], reasons: list[str | None], befo
         if all(before_model[i] is None and paras[i].cues.kind is None for i in gap):
             for i in gap:
                 reasons[i] = None
+
+
+LONG_PROSE_WORDS = 40  # a paragraph of this much prose inside the article is the article's
+
+
+def _keep_long_prose_inside(paras: list[Paragraph], reasons: list[str | None],
+                            before_model: list[str | None]) -> None:
+    """Long prose paragraphs the model alone removed between the first and the last kept
+    line come back, whatever was removed around them: inside an article, a paragraph of
+    several sentences is its text (the model, reading an encyclopaedic page's infoboxes
+    and figure lists, cuts whole sections of it)."""
+    kept = [i for i, r in enumerate(reasons) if r is None]
+    if len(kept) < 2:
+        return
+    for i in range(kept[0] + 1, kept[-1]):
+        p = paras[i]
+        if (reasons[i] is not None and before_model[i] is None and p.sentence and p.cues.kind is None
+                and p.n_words >= LONG_PROSE_WORDS):
+            reasons[i] = None
 
 
 SECTION_HEADINGS = 2  # short lines (subheadings) the article may run on across
