@@ -4,14 +4,17 @@ Rules, applied in order; each removal records its reason:
 
 1. ``repeated_block`` / ``repeated``: blocks printed more than once in the document
    (a run of two or more repeated paragraphs, or a short repeated line, goes in every
-   copy; a long repeated paragraph keeps its first copy).
+   copy; a long repeated paragraph keeps its first copy, and so does a prose paragraph
+   of a run when the model scores no prose as article outside such runs: a page that
+   prints its whole article twice).
 2. ``template``: short or furniture-like paragraphs seen verbatim in several unrelated
    documents of the corpus (see :mod:`.templates`).
 0. ``no_words``: lines without a single word character (separators, bullets, emoji rows).
 3. a cue kind (``call_to_action``, ``social``, ``legal``, ``notice``, ``navigation``):
    lines whose vocabulary marks them as page furniture (see :mod:`.rules`);
    ``meta_line``: a byline or stamp strung together with share or comment controls;
-   ``comments``: reader-comment threads, by their structure (see :mod:`.comments`).
+   ``comments``: reader-comment threads, by their structure (see :mod:`.comments`; a
+   thread printed twice is still one: its repeated lines do not end a post).
 4. ``headline``: the headline moves to ``title``.
 5. the learned classifier (:mod:`.model`, features in :mod:`.features`): every
    paragraph the rules kept is scored from its own shape and its surroundings (runs
@@ -19,10 +22,15 @@ Rules, applied in order; each removal records its reason:
    with the page's prose...); below the model's threshold it goes, with the kind
    its cues or shape suggest (``navigation``, ``after_article``, ``low_content``).
 6. corrections of the model at the article's edges: the best cue-free prose paragraph
-   of a page it emptied (or left only prose with cues), captions beside kept text,
+   of a page it emptied (or left only prose with cues), plain text's repeated runs
+   between kept lines whose every copy it scores as article (a plan repeating its
+   headings in each part), captions beside kept text,
    short closing sentences right after the last kept prose paragraph, prose sentences
-   (a lede) right before the first one, lines it removed between two kept prose
-   paragraphs with no rule's removal among them (a listing, dialogue), and
+   (a lede, across a capitalised dateline) right before the first one, lines it removed between two kept prose
+   paragraphs with no rule's removal among them (a listing, dialogue), in plain text
+   the article's later sections across at most two subheadings to the
+   next cue-free sentence no rule removed, long cue-free prose paragraphs between its
+   first and last kept lines, and
    ``after_article`` for short lines cut off from the article by removed furniture.
 7. plain text only: a "related stories" list after the article's last prose paragraph
    (three or more headline-shaped lines in a row, and their short heading) goes as
@@ -83,24 +91,31 @@ def label(paragraphs: list[Paragraph], evidence: Evidence = Evidence(), *,
     ``scores``: the model's scores of the paragraphs, if already computed.
     """
     reasons: list[str | None] = [NO_WORDS if p.n_words == 0 else None for p in paragraphs]
+    model = model or (None if html else text_model())
+    if model is not None and scores is None and paragraphs:
+        scores = paragraph_scores(paragraphs, model, long_words)
     if rules:
         if not html:
-            _mark_repeats(paragraphs, reasons, long_words)
+            _mark_repeats(paragraphs, reasons, long_words, scores, model.threshold if model is not None else 1.0)
         _mark_templates(paragraphs, reasons, evidence.templates)
         _mark_cues(paragraphs, reasons)
         _mark_comments(paragraphs, reasons)
     title = _mark_headline(paragraphs, reasons, title_hint, long_words, guess=not html)
-    model = model or (None if html else text_model())
     before_model = list(reasons)
     if model is not None:
         scores = _mark_by_model(paragraphs, reasons, model, long_words, scores)
         _keep_best_prose(paragraphs, reasons, before_model, scores, long_words)
+        if not html:
+            _keep_repeated_article_runs(paragraphs, reasons, scores, model.threshold)
     _keep_captions(paragraphs, reasons)
     if model is not None:
         _keep_closing_lines(paragraphs, reasons, before_model, long_words)
         _keep_opening_lines(paragraphs, reasons, before_model, long_words)
         _keep_list_siblings(paragraphs, reasons, before_model)
         _keep_enclosed_lines(paragraphs, reasons, before_model, long_words)
+        if not html:
+            _extend_through_headings(paragraphs, reasons, before_model)
+            _keep_long_prose_inside(paragraphs, reasons, before_model)
     _mark_cut_off(paragraphs, reasons, long_words)
     if not html:
         _mark_related_lists(paragraphs, reasons, long_words)
@@ -119,28 +134,73 @@ def label(paragraphs: list[Paragraph], evidence: Evidence = Evidence(), *,
     return Labels(title=title, reasons=reasons)
 
 
+def _keep_repeated_article_runs(paras: list[Paragraph], reasons: list[str | None], scores: np.ndarray,
+                                threshold: float) -> None:
+    """Repeated lines printed in several parts of the article come back: a run of them
+    between two kept lines, every copy of each scored as article text by the model, one
+    of them at least printed :data:`PLAN_PARTS` times (the same headings and items in each
+    part of a plan or a recipe set). Furniture printed more than once (a menu, an appeal)
+    has a copy outside the article that scores low or is printed twice (an appeal in the
+    middle and at the end), and a run of one line is a divider."""
+    keys = [p.key for p in paras]
+    counts = Counter(keys)
+    low = {keys[k] for k, r in enumerate(reasons) if r in (REPEATED, REPEATED_BLOCK) and scores[k] < threshold}
+    n, i = len(paras), 0
+    while i < n:
+        j = i
+        while j < n and reasons[j] in (REPEATED, REPEATED_BLOCK):
+            j += 1
+        run = range(i, j)
+        if (0 < i < j < n and reasons[i - 1] is None and reasons[j] is None and len({keys[k] for k in run}) > 1
+                and all(keys[k] not in low for k in run) and max(counts[keys[k]] for k in run) >= PLAN_PARTS):
+            for k in run:
+                reasons[k] = None
+        i = max(j, i + 1)
+
+
+PLAN_PARTS = 3  # an article's own repeated structure: a line in three parts or more
+
+
 def _has_prose(paras: list[Paragraph], reasons: list[str | None], long_words: int) -> bool:
     return any(r is None and _is_prose(p, long_words) for p, r in zip(paras, reasons))
 
 
-def _mark_repeats(paras: list[Paragraph], reasons: list[str | None], long_words: int) -> None:
+def _mark_repeats(paras: list[Paragraph], reasons: list[str | None], long_words: int,
+                  scores: np.ndarray | None = None, threshold: float = 1.0) -> None:
+    """Repeated blocks go in every copy, a short repeated line too, a long repeated
+    paragraph keeps its first copy; so does a prose paragraph of a repeated block when
+    the page's article is all in such blocks (the model vouches for repeated prose only)."""
     keys = [p.key for p in paras]
     counts = Counter(keys)
     if len(counts) == len(keys):
         return
     repeated = [counts[k] > 1 for k in keys]
+    vouched = _vouched_prose(paras, repeated, scores, threshold, long_words)
     seen: set[int] = set()
     last = len(paras) - 1
     for i in [i for i, r in enumerate(repeated) if r]:
         p = paras[i]
         in_block = (i > 0 and repeated[i - 1]) or (i < last and repeated[i + 1])
-        if in_block:
+        if in_block and not (p.key in vouched and p.key not in seen):
             reasons[i] = REPEATED_BLOCK
         elif not (p.sentence and p.n_words >= long_words):
             reasons[i] = REPEATED
         elif p.key in seen:
             reasons[i] = REPEATED
         seen.add(p.key)
+
+
+def _vouched_prose(paras: list[Paragraph], repeated: list[bool], scores: np.ndarray | None, threshold: float,
+                   long_words: int) -> set:
+    """Keys of repeated prose paragraphs that the model scores as article text in some
+    copy, when it scores no other prose so (the article itself printed twice)."""
+    if scores is None:
+        return set()
+    vouched = [i for i, p in enumerate(paras) if _is_prose(p, long_words) and p.cues.kind is None
+               and scores[i] >= threshold]
+    if any(not repeated[i] for i in vouched):
+        return set()
+    return {paras[i].key for i in vouched}
 
 
 def _mark_templates(paras: list[Paragraph], reasons: list[str | None], templates: frozenset[int]) -> None:
@@ -160,7 +220,8 @@ def _mark_cues(paras: list[Paragraph], reasons: list[str | None]) -> None:
 
 
 def _mark_comments(paras: list[Paragraph], reasons: list[str | None]) -> None:
-    for i in comment_block(paras, [r is not None for r in reasons]):
+    # a thread printed twice is still a thread: its repeated lines do not end a post
+    for i in comment_block(paras, [r is not None and r not in (REPEATED, REPEATED_BLOCK) for r in reasons]):
         if reasons[i] is None:
             reasons[i] = COMMENTS
 
@@ -282,11 +343,27 @@ def _keep_opening_lines(paras: list[Paragraph], reasons: list[str | None], befor
     first = _first_prose(paras, reasons, long_words)
     if first is None:
         return
+    labels = 0
     for i in range(first - 1, -1, -1):
         p = paras[i]
+        if labels < DATELINE_LINES and _is_dateline(p):
+            labels += 1  # a dateline between the lede and the body, kept or not
+            continue
         if reasons[i] is None or before_model[i] is not None or p.cues.kind is not None or not _is_prose(p, long_words):
             break
         reasons[i] = None
+        labels = 0
+
+
+DATELINE_WORDS, DATELINE_LINES = 4, 1  # what may stand between a lede and the body
+
+
+def _is_dateline(p: Paragraph) -> bool:
+    """A place line in capitals ("CITY, COUNTRY"): a few words, letters all upper case,
+    nothing but commas, dots and dashes beside them."""
+    text = p.text.strip()
+    return (0 < p.n_words <= DATELINE_WORDS and text.upper() == text and any(ch.isalpha() for ch in text)
+            and all(ch.isalpha() or ch.isspace() or ch in ",.-–—" for ch in text))
 
 
 SIBLINGS = 2  # kept lines of the same shape that bring a removed one back
@@ -348,6 +425,60 @@ def _keep_enclosed_lines(paras: list[Paragraph], reasons: list[str | None], befo
         if all(before_model[i] is None and paras[i].cues.kind is None for i in gap):
             for i in gap:
                 reasons[i] = None
+
+
+LONG_PROSE_WORDS = 40  # a paragraph of this much prose inside the article is the article's
+
+
+def _keep_long_prose_inside(paras: list[Paragraph], reasons: list[str | None],
+                            before_model: list[str | None]) -> None:
+    """Long prose paragraphs the model alone removed between the first and the last kept
+    line come back, whatever was removed around them: inside an article, a paragraph of
+    several sentences is its text (the model, reading an encyclopaedic page's infoboxes
+    and figure lists, cuts whole sections of it)."""
+    kept = [i for i, r in enumerate(reasons) if r is None]
+    if len(kept) < 2:
+        return
+    for i in range(kept[0] + 1, kept[-1]):
+        p = paras[i]
+        if (reasons[i] is not None and before_model[i] is None and p.sentence and p.cues.kind is None
+                and p.n_words >= LONG_PROSE_WORDS):
+            reasons[i] = None
+
+
+SECTION_HEADINGS = 2  # short lines (subheadings) the article may run on across
+SECTION_WORDS = 12    # ... to a sentence of this many words (a promo line is shorter)
+
+
+def _extend_through_headings(paras: list[Paragraph], reasons: list[str | None],
+                             before_model: list[str | None]) -> None:
+    """The article runs on across up to :data:`SECTION_HEADINGS` short lines
+    (subheadings, kept or removed by the model or as repeats) to the next prose sentence
+    the model removed and no rule did: a long article's later sections, each under its
+    own heading, read like a run of teasers to the model. The walk stops at a rule's
+    removal, a line with a cue, anything longer that is not such prose, or more lines."""
+    kept = [i for i, r in enumerate(reasons) if r is None and _continues(paras[i])]
+    if not kept:
+        return
+    gap: list[int] = []
+    for i in range(kept[-1] + 1, len(paras)):
+        p = paras[i]
+        if _continues(p) and before_model[i] is None:
+            reasons[i] = None
+            for g in gap:
+                if before_model[g] is None:
+                    reasons[g] = None
+            gap = []
+        elif (not p.sentence and p.n_words <= SHORT_LINE_WORDS and p.cues.kind is None and len(gap) < SECTION_HEADINGS
+              and before_model[i] in (None, REPEATED, REPEATED_BLOCK, NO_WORDS)):
+            gap.append(i)
+        else:
+            break
+
+
+def _continues(p: Paragraph) -> bool:
+    """A prose sentence without a cue: what an article's section runs on to."""
+    return p.sentence and p.n_words >= SECTION_WORDS and p.cues.kind is None
 
 
 def _mark_cut_off(paras: list[Paragraph], reasons: list[str | None], long_words: int) -> None:

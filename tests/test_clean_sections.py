@@ -1,0 +1,70 @@
+"""A long article's later sections, each under its own subheading, stay with the article
+when the model cut it off after the first ones (lines in the shape of a real technical
+blog post of ext-dev/readability); the walk stops at furniture a rule recognised."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from newsdedup.clean.model import text_model
+from newsdedup.clean.paragraphs import make_paragraphs
+from newsdedup.clean.text import label
+
+from .test_clean_rules import BODY
+
+SECTIONS = [  # written for this test
+    "Task scheduling",
+    "Clients can schedule tasks to run at a given time, or right away when no time is given.",
+    "Priority based execution",
+    "Tasks with a higher priority run before tasks with a lower one, whatever order they came in.",
+    "Isolation",
+    "Tasks of one team never wait for the tasks of another, even when both run on the same workers.",
+]
+TEASER = "Our most read story this week: how the old tram depot became the city's favourite market hall."
+
+
+def labelled(lines: list[str], high: set[int]):
+    paras = make_paragraphs(lines)
+    scores = np.array([0.95 if i in high else 0.1 for i in range(len(paras))])
+    return label(paras, model=text_model(), scores=scores).reasons
+
+
+def test_sections_under_subheadings_after_the_models_cut_stay_with_the_article():
+    lines = BODY[:4] + SECTIONS
+    reasons = labelled(lines, set(range(4)))
+    assert reasons == [None] * len(lines)
+
+
+def test_the_walk_stops_at_a_line_a_rule_removed():
+    lines = BODY[:4] + SECTIONS[:2] + ["Share this article", TEASER]
+    reasons = labelled(lines, set(range(4)))
+    assert reasons[:6] == [None] * 6
+    assert reasons[6] is not None and reasons[7] is not None
+
+
+def test_not_across_more_than_two_short_lines():
+    lines = BODY[:4] + ["Most read", "Transit", "City hall", TEASER]
+    reasons = labelled(lines, set(range(4)))
+    assert reasons[7] is not None
+
+
+LONG = ("The early settlers divided the country into provinces, which had a degree of autonomy and their own "
+        "councils. Because of financial pressures and the lack of railways, roads and telegraph lines between them, "
+        "the provinces were abolished after two decades, and councils took over the running of local areas.")
+
+
+def test_a_long_paragraph_the_model_cut_inside_the_article_comes_back_beside_removed_lines():
+    # an encyclopaedic page: a section's long paragraph between a figure list and the
+    # next kept section, all scored low
+    lines = BODY[:3] + ["See also: Local government", "Map of the provinces", LONG, "Geography"] + BODY[3:]
+    reasons = labelled(lines, set(range(3)) | set(range(7, len(lines))))
+    assert reasons[5] is None
+    assert reasons[3] is not None and reasons[4] is not None
+
+
+def test_not_outside_the_article_nor_with_a_cue():
+    lines = BODY[:4] + ["Comments", LONG]
+    assert labelled(lines, set(range(4)))[5] is not None
+    pitch = LONG.replace("The early settlers", "Subscribe now: the early settlers")
+    lines = BODY[:3] + ["Map of the provinces", pitch, "Geography"] + BODY[3:]
+    assert labelled(lines, set(range(3)) | set(range(6, len(lines))))[4] is not None
