@@ -40,7 +40,8 @@ from ..read import (Entry, Input, _read_frame, _read_jsonl, _read_parquet, _Uniq
                     read_file)
 from ..records import Record
 from ..result import Result, peak_memory
-from .local import Progress, _deduplicated_tables, _frozen, _timed
+from .dask_corpus import Corpus, Finished, deduplicated, matched, outline_of, tables_of
+from .local import Progress, _frozen, _timed
 
 log = logging.getLogger(__name__)
 
@@ -93,14 +94,6 @@ class Drafted:
 
     drafts: list[clean_stage.Draft]
     skipped: Counter
-
-
-@dataclass
-class Finished:
-    """A partition's clean documents, and the MinHash signatures of the readable ones."""
-
-    cleaned: list[clean_stage.Cleaned]
-    signatures: np.ndarray
 
 
 # --------------------------------------------------------------------------- planning (client)
@@ -361,32 +354,33 @@ def run_dask(inputs: Input | Iterable[Input], config: Config, progress: Progress
             partitions = plan(inputs, config, workers)
             number_lines(dask_client, partitions)
             frames = frame_parts(dask_client, partitions)
-        log.info("plan: %d partitions on %d workers", len(partitions), workers)
+            log.info("plan: %d partitions on %d workers", len(partitions), workers)
         with _timed(timings, "clean"):
-            cleaned, sigs, skipped = _clean(dask_client, partitions, frames, config, progress)
+            finished, skipped = _clean(dask_client, partitions, frames, config, progress)
             del frames
-    log.info("clean: %d records, %d rejected, %.2f s", len(cleaned), sum(c.error is not None for c in cleaned),
-             timings["clean"])
-    cleaned.sort(key=lambda c: c.doc_id)
-    good = [c for c in cleaned if c.error is None]
-    with _frozen():
-        tables = _deduplicated_tables(cleaned, good, config, timings, signatures=sigs[[g.doc_id for g in good]])
-    return Result(**tables, config=config, timings=timings, skipped=dict(skipped), memory=peak_memory())
+            corpus = Corpus.of(dask_client.gather([dask_client.submit(outline_of, f, pure=False) for f in finished]))
+        log.info("clean: %d readable records, %.2f s", len(corpus.ids), timings["clean"])
+        with _frozen():
+            with _timed(timings, "dedup"):
+                clustering = deduplicated(dask_client, finished, corpus, config, workers)
+            log.info("dedup: %d documents in %d clusters, %.2f s", len(corpus.ids), len(clustering.clusters),
+                     timings["dedup"])
+            with _timed(timings, "match"):
+                matches = matched(corpus, clustering, config)
+            log.info("match: %d paragraph matches, %.2f s", len(matches), timings["match"])
+            del corpus.keys, corpus.words
+            with _timed(timings, "tables"):
+                tables = tables_of(dask_client, finished, corpus, clustering)
+            log.info("tables: %.2f s", timings["tables"])
+        del finished  # the clean documents on the workers are released
+    return Result(**tables, matches=matches, config=config, timings=timings, skipped=dict(skipped),
+                  memory=peak_memory())
 
 
-class _Signatures:
-    """Signature rows by doc id, gathered from the partitions."""
-
-    def __init__(self, rows: dict[str, np.ndarray], num_perm: int) -> None:
-        self.rows, self.num_perm = rows, num_perm
-
-    def __getitem__(self, doc_ids: list[str]) -> np.ndarray:
-        if not doc_ids:
-            return np.empty((0, self.num_perm), dtype=np.uint32)
-        return np.stack([self.rows[d] for d in doc_ids])
-
-
-def _clean(client, partitions: list[Partition], frames: list[Any], config: Config, progress: Progress | None):
+def _clean(client, partitions: list[Partition], frames: list[Any], config: Config, progress: Progress | None
+           ) -> tuple[list[Any], Counter]:
+    """The futures of each partition's :class:`Finished` documents (held on the workers),
+    and what the input files held besides records."""
     from distributed import as_completed
 
     drafted = [client.submit(draft_partition, p, config, f, pure=False) for p, f in zip(partitions, frames)]
@@ -404,14 +398,8 @@ def _clean(client, partitions: list[Partition], frames: list[Any], config: Confi
     shared = client.scatter(evidence, broadcast=True)
     finishing = [client.submit(finish_partition, d, shared, clashes[i], config, pure=False)
                  for i, d in enumerate(drafted)]
-    cleaned: list[clean_stage.Cleaned] = []
-    rows: dict[str, np.ndarray] = {}
-    for part in client.gather(finishing):
-        cleaned.extend(part.cleaned)
-        good = [c.doc_id for c in part.cleaned if c.error is None]
-        rows.update(zip(good, part.signatures))
-    del drafted, heads, finishing, frames  # the drafts (and input partitions) on the workers are released
-    return cleaned, _Signatures(rows, config.num_perm), skipped
+    del drafted, heads  # the drafts (and input partitions) on the workers are released
+    return finishing, skipped
 
 
 def _settle_ids(gathered) -> tuple[list[dict[int, Record]], list[tuple[str, clean_stage.KeySummary]], Counter]:
