@@ -245,3 +245,24 @@ def test_only_the_candidates_texts_come_to_the_client(client, generated, small_p
     pairs = on_dask.pairs[on_dask.pairs["reason"] != "identical clean text"]  # candidates (not exact copies)
     assert {readable[i] for i in asked} == set(pairs["doc_a"]) | set(pairs["doc_b"])
     assert 0 < len(asked) < len(readable)
+
+
+def test_partitioned_tables_written_by_the_workers_over_many_partitions(tmp_path, client, generated,
+                                                                         small_partitions, monkeypatch):
+    """Files of 7 rows: a partition's documents and removed paragraphs go to many files, and
+    a file gets rows of many partitions; the files equal the local engine's, byte for byte."""
+    from newsdedup import write
+
+    monkeypatch.setattr(write, "PARTITION_ROWS", 7)
+    inputs = [generated / "pages", generated / "news.jsonl"]
+    local = newsdedup.run(inputs, newsdedup.Config(workers=1, partitioned=True)).write(tmp_path / "local", report=False)
+    config = newsdedup.Config(workers=2, partitioned=True, out=str(tmp_path / "dask"))
+    on_dask = newsdedup.run(inputs, config, client=client)
+    assert set(on_dask.written) == {"documents", "boilerplate"}
+    out = on_dask.write(report=False)
+    for name in ("documents", "boilerplate", "clusters", "paragraph_matches", "pairs"):
+        files = sorted(p.name for p in (local / name).iterdir())
+        assert files == sorted(p.name for p in (out / name).iterdir()), name
+        assert all((local / name / f).read_bytes() == (out / name / f).read_bytes() for f in files), name
+    assert len(list((out / "boilerplate").iterdir())) > 20
+    assert (out / "rejects.jsonl").read_bytes() == (local / "rejects.jsonl").read_bytes()

@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
+import weakref
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -35,7 +37,9 @@ import numpy as np
 import pandas as pd
 
 from .. import clean as clean_stage
+from .. import write
 from ..config import Config
+from ..outdir import scratch
 from ..read import (Entry, Input, _read_frame, _read_jsonl, _read_parquet, _UniqueIds, id_base, path_entries,
                     read_file)
 from ..records import Record
@@ -48,6 +52,7 @@ log = logging.getLogger(__name__)
 PARTITION_BYTES = 64 * 2**20  # input bytes of a partition at most (a .gz file counted at 4x its size)...
 MIN_PARTITION_BYTES = 1 * 2**20  # ...and at least, unless the input is smaller
 PARTITIONS_PER_WORKER = 4  # enough partitions that the workers finish together
+WORKER_TABLES = ("documents", "boilerplate")  # written by the workers with --partitioned
 COMPRESSED = 4  # characters a byte of a .gz file holds, roughly (as runners.cleaning counts it)
 
 
@@ -370,11 +375,21 @@ def run_dask(inputs: Input | Iterable[Input], config: Config, progress: Progress
             log.info("match: %d paragraph matches, %.2f s", len(matches), timings["match"])
             del corpus.keys, corpus.words
             with _timed(timings, "tables"):
-                tables = tables_of(dask_client, finished, corpus, clustering)
+                folder = scratch(config.out) if config.partitioned else None
+                try:
+                    tables = tables_of(dask_client, finished, corpus, clustering, folder, write.PARTITION_ROWS)
+                except BaseException:
+                    if folder is not None:
+                        shutil.rmtree(folder, ignore_errors=True)
+                    raise
             log.info("tables: %.2f s", timings["tables"])
         del finished  # the clean documents on the workers are released
-    return Result(**tables, matches=matches, config=config, timings=timings, skipped=dict(skipped),
-                  memory=peak_memory())
+    result = Result(**tables, matches=matches, config=config, timings=timings, skipped=dict(skipped),
+                    memory=peak_memory(), written={name: folder / name for name in WORKER_TABLES} if folder else {})
+    if folder is not None:  # once the result is gone (written, or not), so are the workers' files
+        weakref.finalize(result, shutil.rmtree, folder, True)
+    return result
+
 
 
 def _clean(client, partitions: list[Partition], frames: list[Any], config: Config, progress: Progress | None
