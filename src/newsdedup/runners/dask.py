@@ -11,13 +11,17 @@ by row groups (:class:`Piece`); a DataFrame is one partition). Then, on the work
    settles them) and :func:`~newsdedup.clean.templates_from` over the gathered summaries;
 3. per partition: :func:`~newsdedup.clean.finish` every draft and sign the clean texts
    (:func:`~newsdedup.dedup.signatures.signatures`); the clean documents and their
-   signatures come back here.
+   signatures stay on the workers, held by futures (:class:`.dask_corpus.Finished`);
+4. the corpus-wide steps (:mod:`.dask_corpus`): LSH banding as a shuffle of the
+   partitions' band keys, verification here over the candidates' texts only, matching
+   here from the paragraph keys, and each partition's table rows made on its worker
+   (with ``--partitioned``, the ``documents`` and ``boilerplate`` files written there).
 
-Deduplication (from the workers' signatures), matching and the tables run here, as the
-local runner runs them, over every clean text: this process holds the clean corpus
-(about 1.5x the clean text, plus 512 bytes of signature a document), which is where this
-runner stops scaling. A worker lost in the middle of a run costs its tasks, which Dask
-runs again (a partition's drafts are made again from its files).
+This process holds every document's paragraph keys (matching reads them all), the
+``KeySummary`` of every draft, the candidates' texts while they are verified, and the
+tables of the :class:`~newsdedup.result.Result`. A worker lost in the middle of a run
+costs its tasks, which Dask runs again (a partition's drafts are made again from its
+files).
 """
 
 from __future__ import annotations
@@ -33,7 +37,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from .. import clean as clean_stage

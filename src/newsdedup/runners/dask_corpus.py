@@ -339,25 +339,26 @@ def tables_of(client, finished: list, corpus: Corpus, clustering: Clustering, fo
         if len(whole):
             tables[name] = _one_chunk(whole.sort_values(schema.SORT_KEYS[name], kind="stable", ignore_index=True))
     if folder is not None:
-        _write_partitioned(client, rows, corpus, folder, rows_per_file, tables)
+        every = corpus.every
+        doc_files = np.arange(len(every.ids), dtype=np.int64) // rows_per_file
+        removed_starts = np.cumsum(corpus.n_removed) - corpus.n_removed
+        split = [client.submit(split_rows, r, every.per_partition(doc_files, p), every.per_partition(removed_starts, p),
+                               rows_per_file, pure=False) for p, r in enumerate(rows)]
+        del rows  # each partition's rows are let go once split
+        holders = {"documents": (every.part, doc_files),
+                   "boilerplate": _boilerplate_holders(every.part, removed_starts, corpus.n_removed, rows_per_file)}
+        _write_partitioned(client, split, holders, folder, rows_per_file, tables)
         for name in ("documents", "boilerplate"):
             tables[name] = pd.read_parquet(folder / name)
     return tables
 
 
-def _write_partitioned(client, rows: list, corpus: Corpus, folder: Path, rows_per_file: int,
-                       empty: dict[str, pd.DataFrame]) -> None:
+def _write_partitioned(client, split: list, holders: dict[str, tuple[np.ndarray, np.ndarray]], folder: Path,
+                       rows_per_file: int, empty: dict[str, pd.DataFrame]) -> None:
     """``documents`` and ``boilerplate`` written by the workers into ``folder``, a file of
-    the table's sort order a task: each partition's rows split by the file they go to,
-    each file made from the pieces of the partitions that hold some of its rows."""
-    every = corpus.every
-    n = len(every.ids)
-    doc_files = np.arange(n, dtype=np.int64) // rows_per_file
-    removed_starts = np.cumsum(corpus.n_removed) - corpus.n_removed
-    split = [client.submit(split_rows, r, every.per_partition(doc_files, p), every.per_partition(removed_starts, p),
-                           rows_per_file, pure=False) for p, r in enumerate(rows)]
-    holders = {"documents": (every.part, doc_files),
-               "boilerplate": _boilerplate_holders(every.part, removed_starts, corpus.n_removed, rows_per_file)}
+    the table's sort order a task, made from the pieces of the partitions that hold some
+    of its rows (``split``: each partition's rows by file; ``holders``: the partition and
+    the file of every row of each table, in sorted order)."""
     writing = []
     for k, (name, (part, files)) in enumerate(holders.items()):
         if not files.size:  # an empty table: one file, with its columns
