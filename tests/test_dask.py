@@ -266,3 +266,20 @@ def test_partitioned_tables_written_by_the_workers_over_many_partitions(tmp_path
         assert all((local / name / f).read_bytes() == (out / name / f).read_bytes() for f in files), name
     assert len(list((out / "boilerplate").iterdir())) > 20
     assert (out / "rejects.jsonl").read_bytes() == (local / "rejects.jsonl").read_bytes()
+
+
+def test_dask_counts_held_drafts_and_clean_documents_by_their_text():
+    """A worker's memory limit moves held partitions to disk by their real size: Dask
+    counts an object it does not know as a few bytes."""
+    from dask.sizeof import sizeof
+
+    from newsdedup.clean import Evidence
+
+    config = newsdedup.Config(workers=1)
+    partition = dask_runner.plan(CORPUS, config, 1)[0]
+    drafted = dask_runner.draft_partition(partition, config)
+    finished = dask_runner.finish_partition(drafted, Evidence(), {}, config)
+    raw = sum(d.raw_chars for d in drafted.drafts)
+    clean = sum(len(c.text) for c in finished.cleaned)
+    assert raw > 1000 and sizeof(drafted) >= 3 * raw
+    assert 2 * clean <= sizeof(finished) <= 3 * raw

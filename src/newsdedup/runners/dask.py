@@ -29,6 +29,7 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import sys
 import weakref
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -47,7 +48,7 @@ from ..read import (Entry, Input, _read_frame, _read_jsonl, _read_parquet, _Uniq
                     read_file)
 from ..records import Record
 from ..result import Result, peak_memory
-from .dask_corpus import Corpus, Finished, deduplicated, matched, outline_of, tables_of
+from .dask_corpus import Corpus, Finished, deduplicated, finished_bytes, matched, outline_of, tables_of
 from .local import Progress, _frozen, _timed
 
 log = logging.getLogger(__name__)
@@ -102,6 +103,28 @@ class Drafted:
 
     drafts: list[clean_stage.Draft]
     skipped: Counter
+
+
+def drafted_bytes(drafted: Drafted) -> int:
+    """A partition's drafts' memory, as the local engine counts it (``DRAFT_BYTES_PER_CHAR``)."""
+    return sum(d.raw_chars for d in drafted.drafts) * clean_stage.DRAFT_BYTES_PER_CHAR
+
+
+def _register_sizes() -> None:
+    """Dask told the memory of a partition's drafts and clean documents: it counts an
+    object it does not know as a few bytes, and would move them to disk only once the
+    worker's memory is over its limit's spill threshold as "unmanaged" memory. Done where
+    Dask is loaded already (a worker): the local engine imports this module too, and must
+    not pay for importing Dask."""
+    if "dask" not in sys.modules:
+        return
+    from dask.sizeof import sizeof
+
+    sizeof.register(Drafted)(drafted_bytes)
+    sizeof.register(Finished)(finished_bytes)
+
+
+_register_sizes()
 
 
 # --------------------------------------------------------------------------- planning (client)

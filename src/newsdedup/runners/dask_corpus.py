@@ -52,6 +52,20 @@ class Finished:
     signatures: np.ndarray
 
 
+def finished_bytes(finished: Finished) -> int:
+    """A partition's clean documents' memory, roughly (each paragraph held as text and as
+    its compare key, removed paragraphs, a Python string's overhead each), so that a
+    worker's memory limit moves them to disk in time (Dask would count the object only)."""
+    chars = strings = 0
+    for c in finished.cleaned:
+        chars += 2 * sum(map(len, c.paragraphs)) + sum(len(text) for _, text, _ in c.removed)
+        strings += 2 * len(c.paragraphs) + 2 * len(c.removed) + 8
+    return chars + STRING_OVERHEAD * strings + int(finished.signatures.nbytes)
+
+
+STRING_OVERHEAD = 64  # bytes of a Python string and its list slot beside its characters
+
+
 @dataclass
 class Outline:
     """What the client reads of a partition's readable documents (in partition order)."""
