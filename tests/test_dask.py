@@ -12,6 +12,7 @@ import threading
 import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -19,6 +20,7 @@ distributed = pytest.importorskip("distributed", reason="the Dask engine needs t
 
 import newsdedup  # noqa: E402
 from newsdedup import _jit  # noqa: E402
+from newsdedup._arrays import unique_pairs as _unique_pairs  # noqa: E402
 from newsdedup.runners import dask as dask_runner  # noqa: E402
 
 from .conftest import CORPUS, ROOT, SHARED_DATA, shared  # noqa: E402
@@ -197,3 +199,87 @@ def test_a_worker_killed_mid_run_costs_a_retry_not_the_answer(generated, small_p
         assert set(c.run(os.getpid).values()) != set(pids.values())  # the nanny started a new worker
     dask_runner.release_threads()
     assert_same_answer(local, on_dask)
+
+
+def test_band_key_shuffle_gives_the_candidate_pairs_of_one_sort():
+    """Band keys split over partitions and shards, buckets made per shard: the pairs of
+    ``candidate_pairs`` over the whole corpus, large buckets linked as the same star."""
+    from newsdedup.dedup.lsh import candidate_pairs, optimal_bands
+    from newsdedup.dedup.signatures import MAX_HASH
+    from newsdedup.runners import dask_corpus
+
+    config = newsdedup.Config(max_bucket_size=4)
+    rng = np.random.default_rng(7)
+    n = 400
+    sigs = rng.integers(0, 3, size=(n, config.num_perm)).astype(np.uint32)  # few values: big buckets
+    sigs[rng.random(n) < 0.5] = rng.integers(0, 2**32 - 1, size=config.num_perm, dtype=np.uint32)
+    sigs[::37] = MAX_HASH  # texts without words
+    distinct = rng.random(n) < 0.9  # the rest: exact copies, left out
+    keep = np.flatnonzero(distinct & (sigs != MAX_HASH).any(axis=1))
+    bands, rows = optimal_bands(config.candidate_threshold, config.num_perm)
+    a, b = candidate_pairs(sigs[keep], bands, rows, config.max_bucket_size)
+    expected = (keep[a], keep[b])
+    assert expected[0].size > 1000
+    parts = np.array_split(rng.permutation(n), 5)  # partitions hold documents in any order
+    banded = [dask_corpus.band_shards(dask_corpus.Finished([], sigs[p]), p, distinct[p], config, 3) for p in parts]
+    found = [dask_corpus.bucket_pairs(config.max_bucket_size, *[shards[s] for shards in banded]) for s in range(3)]
+    got = _unique_pairs(np.concatenate([f[0] for f in found]), np.concatenate([f[1] for f in found]))
+    np.testing.assert_array_equal(got[0], expected[0])
+    np.testing.assert_array_equal(got[1], expected[1])
+
+
+def test_only_the_candidates_texts_come_to_the_client(client, generated, small_partitions, monkeypatch):
+    from newsdedup.runners import dask_corpus
+
+    asked: list[int] = []
+    fetched = dask_corpus.fetched
+
+    def recorded(client, finished, corpus, wanted, num_perm):
+        asked.extend(wanted.tolist())
+        return fetched(client, finished, corpus, wanted, num_perm)
+
+    monkeypatch.setattr(dask_corpus, "fetched", recorded)
+    on_dask = newsdedup.run([generated / "pages", generated / "news.jsonl"], newsdedup.Config(workers=2),
+                            client=client)
+    readable = sorted(on_dask.documents.loc[on_dask.documents["status"] != "rejected", "doc_id"])
+    pairs = on_dask.pairs[on_dask.pairs["reason"] != "identical clean text"]  # candidates (not exact copies)
+    assert {readable[i] for i in asked} == set(pairs["doc_a"]) | set(pairs["doc_b"])
+    assert 0 < len(asked) < len(readable)
+
+
+def test_partitioned_tables_written_by_the_workers_over_many_partitions(tmp_path, client, generated,
+                                                                         small_partitions, monkeypatch):
+    """Files of 7 rows: a partition's documents and removed paragraphs go to many files, and
+    a file gets rows of many partitions; the files equal the local engine's, byte for byte."""
+    from newsdedup import write
+
+    monkeypatch.setattr(write, "PARTITION_ROWS", 7)
+    inputs = [generated / "pages", generated / "news.jsonl"]
+    local = newsdedup.run(inputs, newsdedup.Config(workers=1, partitioned=True)).write(tmp_path / "local", report=False)
+    config = newsdedup.Config(workers=2, partitioned=True, out=str(tmp_path / "dask"))
+    on_dask = newsdedup.run(inputs, config, client=client)
+    assert set(on_dask.written) == {"documents", "boilerplate"}
+    out = on_dask.write(report=False)
+    for name in ("documents", "boilerplate", "clusters", "paragraph_matches", "pairs"):
+        files = sorted(p.name for p in (local / name).iterdir())
+        assert files == sorted(p.name for p in (out / name).iterdir()), name
+        assert all((local / name / f).read_bytes() == (out / name / f).read_bytes() for f in files), name
+    assert len(list((out / "boilerplate").iterdir())) > 20
+    assert (out / "rejects.jsonl").read_bytes() == (local / "rejects.jsonl").read_bytes()
+
+
+def test_dask_counts_held_drafts_and_clean_documents_by_their_text():
+    """A worker's memory limit moves held partitions to disk by their real size: Dask
+    counts an object it does not know as a few bytes."""
+    from dask.sizeof import sizeof
+
+    from newsdedup.clean import Evidence
+
+    config = newsdedup.Config(workers=1)
+    partition = dask_runner.plan(CORPUS, config, 1)[0]
+    drafted = dask_runner.draft_partition(partition, config)
+    finished = dask_runner.finish_partition(drafted, Evidence(), {}, config)
+    raw = sum(d.raw_chars for d in drafted.drafts)
+    clean = sum(len(c.text) for c in finished.cleaned)
+    assert raw > 1000 and sizeof(drafted) >= 3 * raw
+    assert 2 * clean <= sizeof(finished) <= 3 * raw

@@ -90,10 +90,19 @@ def test_local_and_dask_engines_write_the_same_bytes(tmp_path, small_files):
     pytest.importorskip("distributed", reason="the Dask engine needs the [dask] extra")
     frame = corpus(stories=30, seed=3)[["id", "text"]]
     local = newsdedup.run(frame, newsdedup.Config(workers=1, partitioned=True))
-    on_dask = newsdedup.run(frame, newsdedup.Config(workers=2, engine="dask", partitioned=True))
-    a, b = local.write(tmp_path / "local", report=False), on_dask.write(tmp_path / "dask", report=False)
-    assert len(list((a / "documents").iterdir())) > 2
+    out = tmp_path / "dask"
+    on_dask = newsdedup.run(frame, newsdedup.Config(workers=2, engine="dask", partitioned=True, out=str(out)))
+    # documents and boilerplate were written by the workers, beside the output, before it is written
+    scratch = [p for p in tmp_path.iterdir() if p.name.startswith(".dask.newsdedup-tmp-")]
+    assert set(on_dask.written) == {"documents", "boilerplate"} and len(scratch) == 1
+    assert all(on_dask.written[name].parent == scratch[0] for name in on_dask.written)
+    a, b = local.write(tmp_path / "local", report=False), on_dask.write(report=False)
+    assert len(list((a / "documents").iterdir())) > 2 and len(list((a / "boilerplate").iterdir())) > 2
     assert files_of(a) == files_of(b)
+    for name in ("documents", "boilerplate"):
+        pd.testing.assert_frame_equal(getattr(on_dask, name), getattr(local, name), obj=name)
+    del on_dask
+    assert not scratch[0].exists() and (out / "documents").is_dir()  # the workers' files live on in the output only
 
 
 def test_a_partitioned_run_and_a_single_file_run_replace_each_other(tmp_path, seed_run):

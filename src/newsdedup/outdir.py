@@ -29,7 +29,7 @@ import shutil
 import stat
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -151,16 +151,17 @@ def _busy_message(out: Path, path: Path, timeout: float) -> str:
 
 
 @contextmanager
-def staged_output(out: str | Path) -> Iterator[Path]:
+def staged_output(out: str | Path, keep: Iterable[Path] = ()) -> Iterator[Path]:
     """Yield a fresh directory to write one run into; on success it replaces ``out`` whole.
 
     The caller must hold :func:`output_lock` for ``out``. On any error (or interruption)
-    the staging directory is removed and ``out`` is left as it was.
+    the staging directory is removed and ``out`` is left as it was. ``keep``: siblings
+    this run made itself (see :func:`scratch`), not swept as leftovers.
     """
     out = resolved(out)
     check_replaceable(out)
     _make_parent(out)
-    sweep(out)
+    sweep(out, keep)
     stage = _make_stage(out)
     try:
         if out.is_dir():
@@ -222,11 +223,13 @@ def _output_name(name: str) -> bool:
     return name.startswith(".") and name.endswith(".tmp") and ".".join(parts[1:-2]) in OUTPUT_NAMES
 
 
-def sweep(out: Path) -> None:
-    """Remove staging and old-run siblings of ``out`` that a killed run left (lock held)."""
+def sweep(out: Path, keep: Iterable[Path] = ()) -> None:
+    """Remove staging and old-run siblings of ``out`` that a killed run left (lock held),
+    but those in ``keep``."""
     prefixes = (f".{out.name}.{TMP_TAG}", f".{out.name}.{OLD_TAG}")
+    kept = {Path(p).resolve() for p in keep}
     for entry in os.scandir(out.parent):
-        if entry.name.startswith(prefixes) and entry.is_dir(follow_symlinks=False):
+        if entry.name.startswith(prefixes) and entry.is_dir(follow_symlinks=False) and Path(entry.path) not in kept:
             log.info("removing %s, left by an interrupted run", entry.path)
             shutil.rmtree(entry.path, ignore_errors=True)
 
@@ -331,6 +334,15 @@ def _make_parent(out: Path) -> None:
 
 def _random_sibling(out: Path, tag: str) -> Path:
     return sibling(out, tag + secrets.token_hex(4))
+
+
+def scratch(out: str | Path) -> Path:
+    """A fresh hidden sibling of ``out`` for files a run writes before its outputs are
+    staged (the tables Dask workers write), named as a staging folder is: the next run
+    into ``out`` sweeps it away if this one is killed (pass it as ``keep`` meanwhile)."""
+    out = resolved(out)
+    _make_parent(out)
+    return _make_stage(out)
 
 
 def _make_stage(out: Path) -> Path:

@@ -14,7 +14,7 @@ import pandas as pd
 from . import __version__
 from .config import Config
 from .outdir import LOCK_TIMEOUT_S, check_replaceable, output_lock, staged_output
-from .write import write_dataset, write_json, write_jsonl, write_table
+from .write import link_dataset, write_dataset, write_json, write_jsonl, write_table
 
 MAIN_DEPENDENCIES = ("trafilatura", "datasketch", "rapidfuzz", "pandas", "pyarrow", "numpy", "click")
 EXECUTION_SETTINGS = ("workers", "workers_min_mb", "hold_drafts_mb", "spill_min_mb", "out", "engine", "scheduler")
@@ -46,6 +46,7 @@ class Result:
     memory: dict[str, int] = field(default_factory=dict)  # peak resident memory (MB) when the run ended, see peak_memory
     merges: pd.DataFrame | None = None  # runs with an index: clusters merged by this drop
     index: dict[str, Any] | None = None  # runs with an index: its path, the drop, whether it was added
+    written: dict[str, Path] = field(default_factory=dict)  # tables the Dask workers wrote as partitioned Parquet
 
     @property
     def gates(self) -> dict[str, dict[str, Any]]:
@@ -115,14 +116,17 @@ class Result:
         tables = {"documents": self.documents, "clusters": self.clusters,
                   "paragraph_matches": self.matches, "boilerplate": self.boilerplate, "pairs": self.pairs}
         check_replaceable(out)  # before the lock file is made beside a folder that is refused
-        with output_lock(out, lock_timeout), staged_output(out) as stage, ThreadPoolExecutor(1) as pool:
+        ours = {path.parent for path in self.written.values()}  # the workers' files, not leftovers to sweep
+        with output_lock(out, lock_timeout), staged_output(out, ours) as stage, ThreadPoolExecutor(1) as pool:
             # the page is built beside the tables: both spend most of their time in
             # Arrow, numpy and zlib, which let go of the GIL
             page = pool.submit(self._write_report, stage) if report else None
             if self.merges is not None:
                 tables["merges"] = self.merges
             for name, df in tables.items():
-                if self.config.partitioned:
+                if self.config.partitioned and name in self.written:
+                    link_dataset(self.written[name], stage / name)
+                elif self.config.partitioned:
                     write_dataset(df, stage / name)
                 else:
                     write_table(df, stage / f"{name}.{fmt}", fmt)

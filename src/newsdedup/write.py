@@ -12,6 +12,7 @@ Parquet keep the exact text.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -45,6 +46,19 @@ def write_dataset(df: pd.DataFrame, folder: Path, rows_per_file: int | None = No
     folder.mkdir()
     for number, start in enumerate(range(0, max(1, len(table)), rows)):
         pq.write_table(table.slice(start, rows), folder / f"part-{number:05d}.parquet", compression="zstd")
+
+
+def link_dataset(written: Path, folder: Path) -> None:
+    """A partitioned table already written (by Dask workers) put at ``folder``: its files
+    hard-linked (copied across file systems), so ``written`` can be linked again."""
+    import shutil
+
+    folder.mkdir()
+    for part in sorted(written.iterdir()):
+        try:
+            os.link(part, folder / part.name)
+        except OSError:
+            shutil.copyfile(part, folder / part.name)
 
 
 def _parquet(df: pd.DataFrame, path: Path) -> None:

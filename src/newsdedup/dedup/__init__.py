@@ -30,7 +30,8 @@ from .lsh import candidate_pairs, optimal_bands
 from .signatures import MAX_HASH, containment_of, jaccard_of, shared_counts, shingle_sets, signatures
 from .verify import DISTINCT, DUPLICATE, DUPLICATE_KINDS, IDENTICAL, coverages, decision_kinds, reason
 
-__all__ = ["Clustering", "Examined", "deduplicate", "examine", "connect", "canonicals", "similarities"]
+__all__ = ["Clustering", "Examined", "deduplicate", "examine", "verify_candidates", "connect", "canonicals",
+           "similarities"]
 
 @dataclass
 class Clustering:
@@ -172,8 +173,17 @@ def examine(ids: list[str], txt: list[str], config: Config = DEFAULT,
     a, b = candidate_pairs(sigs if live.size == len(sigs) else sigs[live], bands, rows, config.max_bucket_size)
     a, b = reps[live[a]], reps[live[b]]
 
-    # 3. verify every candidate; shingle sets and paragraphs only of documents that need
-    # them, a chunk of pairs at a time
+    return Examined(rep, verify_candidates(ids, txt, config, para_keys, rep, a, b,
+                                           _estimates(sigs, row_of[a], row_of[b])))
+
+
+def verify_candidates(ids: list[str], txt: Sequence[str], config: Config, para_keys: list[list[str]] | None,
+                      rep: np.ndarray, a: np.ndarray, b: np.ndarray, estimate: np.ndarray) -> PairTable:
+    """Step verify: every candidate pair ``(a[k], b[k])`` (``estimate``: its signatures'
+    Jaccard estimate) decided, and every exact copy paired with its first copy (``rep``).
+    Texts are read only for the documents of candidate pairs (``txt`` may hold only those)."""
+    n = len(ids)
+    # shingle sets and paragraphs only of documents that need them, a chunk of pairs at a time
     paras = _ParagraphsOf(txt, para_keys)
     copies = np.flatnonzero(rep != np.arange(n))
     jac, contain = _jaccards(txt, a, b, config.shingle_size)
@@ -182,12 +192,11 @@ def examine(ids: list[str], txt: list[str], config: Config = DEFAULT,
     cov_a[below], cov_b[below] = coverages(paras, a[below], b[below], config.coverage_ratio)
     kind = decision_kinds(jac, cov_a, cov_b, config.threshold, config.coverage, config.partial_coverage)
     ones = np.ones(copies.size)
-    pairs = PairTable(ids, np.concatenate([rep[copies], a]), np.concatenate([copies, b]),
-                      np.concatenate([ones, _estimates(sigs, row_of[a], row_of[b])]), np.concatenate([ones, jac]),
-                      np.concatenate([ones, contain]), np.concatenate([ones, cov_a]), np.concatenate([ones, cov_b]),
-                      np.concatenate([np.full(copies.size, IDENTICAL, dtype=np.int8), kind]),
-                      config.threshold, config.coverage)
-    return Examined(rep, pairs)
+    return PairTable(ids, np.concatenate([rep[copies], a]), np.concatenate([copies, b]),
+                     np.concatenate([ones, estimate]), np.concatenate([ones, jac]),
+                     np.concatenate([ones, contain]), np.concatenate([ones, cov_a]), np.concatenate([ones, cov_b]),
+                     np.concatenate([np.full(copies.size, IDENTICAL, dtype=np.int8), kind]),
+                     config.threshold, config.coverage)
 
 
 def connect(n: int, pairs: PairTable) -> np.ndarray:
@@ -197,15 +206,19 @@ def connect(n: int, pairs: PairTable) -> np.ndarray:
     return connected_components(n, zip(pairs.a[duplicate].tolist(), pairs.b[duplicate].tolist()))
 
 
-def canonicals(ids: list[str], txt: list[str], rep: np.ndarray, root: np.ndarray, config: Config = DEFAULT):
+def canonicals(ids: list[str], txt: list[str], rep: np.ndarray, root: np.ndarray, config: Config = DEFAULT,
+               lengths: np.ndarray | None = None):
     """Step canonicals: per component, its cluster id, canonical member and every member's
-    similarity to it; ``(cluster_of, canonical_of, similarity, clusters, canonical)``."""
+    similarity to it; ``(cluster_of, canonical_of, similarity, clusters, canonical)``
+    (``lengths``: each text's length, if known: then ``txt`` is read only for the members
+    whose text differs from their canonical's)."""
     n = len(ids)
     # members grouped by root with one sort (no per-document lists); roots are the
     # smallest member, so groups come out in order of their first member
     by_root = np.argsort(root, kind="stable")
     starts, sizes = group_bounds(root[by_root])
-    lengths = np.fromiter((len(t) for t in txt), dtype=np.int64, count=n)
+    if lengths is None:
+        lengths = np.fromiter((len(t) for t in txt), dtype=np.int64, count=n)
     cluster_of = [""] * n
     canonical_of = [""] * n
     similarity = np.ones(n, dtype=np.float64)

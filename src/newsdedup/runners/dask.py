@@ -11,19 +11,26 @@ by row groups (:class:`Piece`); a DataFrame is one partition). Then, on the work
    settles them) and :func:`~newsdedup.clean.templates_from` over the gathered summaries;
 3. per partition: :func:`~newsdedup.clean.finish` every draft and sign the clean texts
    (:func:`~newsdedup.dedup.signatures.signatures`); the clean documents and their
-   signatures come back here.
+   signatures stay on the workers, held by futures (:class:`.dask_corpus.Finished`);
+4. the corpus-wide steps (:mod:`.dask_corpus`): LSH banding as a shuffle of the
+   partitions' band keys, verification here over the candidates' texts only, matching
+   here from the paragraph keys, and each partition's table rows made on its worker
+   (with ``--partitioned``, the ``documents`` and ``boilerplate`` files written there).
 
-Deduplication (from the workers' signatures), matching and the tables run here, as the
-local runner runs them, over every clean text: this process holds the clean corpus
-(about 1.5x the clean text, plus 512 bytes of signature a document), which is where this
-runner stops scaling. A worker lost in the middle of a run costs its tasks, which Dask
-runs again (a partition's drafts are made again from its files).
+This process holds every document's paragraph keys (matching reads them all), the
+``KeySummary`` of every draft, the candidates' texts while they are verified, and the
+tables of the :class:`~newsdedup.result.Result`. A worker lost in the middle of a run
+costs its tasks, which Dask runs again (a partition's drafts are made again from its
+files).
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import shutil
+import sys
+import weakref
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -31,22 +38,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from .. import clean as clean_stage
+from .. import write
 from ..config import Config
+from ..outdir import scratch
 from ..read import (Entry, Input, _read_frame, _read_jsonl, _read_parquet, _UniqueIds, id_base, path_entries,
                     read_file)
 from ..records import Record
 from ..result import Result, peak_memory
-from .local import Progress, _deduplicated_tables, _frozen, _timed
+from .dask_corpus import Corpus, Finished, deduplicated, finished_bytes, matched, outline_of, tables_of
+from .local import Progress, _frozen, _timed
 
 log = logging.getLogger(__name__)
 
 PARTITION_BYTES = 64 * 2**20  # input bytes of a partition at most (a .gz file counted at 4x its size)...
 MIN_PARTITION_BYTES = 1 * 2**20  # ...and at least, unless the input is smaller
 PARTITIONS_PER_WORKER = 4  # enough partitions that the workers finish together
+WORKER_TABLES = ("documents", "boilerplate")  # written by the workers with --partitioned
 COMPRESSED = 4  # characters a byte of a .gz file holds, roughly (as runners.cleaning counts it)
 
 
@@ -95,12 +105,26 @@ class Drafted:
     skipped: Counter
 
 
-@dataclass
-class Finished:
-    """A partition's clean documents, and the MinHash signatures of the readable ones."""
+def drafted_bytes(drafted: Drafted) -> int:
+    """A partition's drafts' memory, as the local engine counts it (``DRAFT_BYTES_PER_CHAR``)."""
+    return sum(d.raw_chars for d in drafted.drafts) * clean_stage.DRAFT_BYTES_PER_CHAR
 
-    cleaned: list[clean_stage.Cleaned]
-    signatures: np.ndarray
+
+def _register_sizes() -> None:
+    """Dask told the memory of a partition's drafts and clean documents: it counts an
+    object it does not know as a few bytes, and would move them to disk only once the
+    worker's memory is over its limit's spill threshold as "unmanaged" memory. Done where
+    Dask is loaded already (a worker): the local engine imports this module too, and must
+    not pay for importing Dask."""
+    if "dask" not in sys.modules:
+        return
+    from dask.sizeof import sizeof
+
+    sizeof.register(Drafted)(drafted_bytes)
+    sizeof.register(Finished)(finished_bytes)
+
+
+_register_sizes()
 
 
 # --------------------------------------------------------------------------- planning (client)
@@ -361,32 +385,43 @@ def run_dask(inputs: Input | Iterable[Input], config: Config, progress: Progress
             partitions = plan(inputs, config, workers)
             number_lines(dask_client, partitions)
             frames = frame_parts(dask_client, partitions)
-        log.info("plan: %d partitions on %d workers", len(partitions), workers)
+            log.info("plan: %d partitions on %d workers", len(partitions), workers)
         with _timed(timings, "clean"):
-            cleaned, sigs, skipped = _clean(dask_client, partitions, frames, config, progress)
+            finished, skipped = _clean(dask_client, partitions, frames, config, progress)
             del frames
-    log.info("clean: %d records, %d rejected, %.2f s", len(cleaned), sum(c.error is not None for c in cleaned),
-             timings["clean"])
-    cleaned.sort(key=lambda c: c.doc_id)
-    good = [c for c in cleaned if c.error is None]
-    with _frozen():
-        tables = _deduplicated_tables(cleaned, good, config, timings, signatures=sigs[[g.doc_id for g in good]])
-    return Result(**tables, config=config, timings=timings, skipped=dict(skipped), memory=peak_memory())
+            corpus = Corpus.of(dask_client.gather([dask_client.submit(outline_of, f, pure=False) for f in finished]))
+        log.info("clean: %d readable records, %.2f s", len(corpus.ids), timings["clean"])
+        with _frozen():
+            with _timed(timings, "dedup"):
+                clustering = deduplicated(dask_client, finished, corpus, config, workers)
+            log.info("dedup: %d documents in %d clusters, %.2f s", len(corpus.ids), len(clustering.clusters),
+                     timings["dedup"])
+            with _timed(timings, "match"):
+                matches = matched(corpus, clustering, config)
+            log.info("match: %d paragraph matches, %.2f s", len(matches), timings["match"])
+            del corpus.keys, corpus.words
+            with _timed(timings, "tables"):
+                folder = scratch(config.out) if config.partitioned else None
+                try:
+                    tables = tables_of(dask_client, finished, corpus, clustering, folder, write.PARTITION_ROWS)
+                except BaseException:
+                    if folder is not None:
+                        shutil.rmtree(folder, ignore_errors=True)
+                    raise
+            log.info("tables: %.2f s", timings["tables"])
+        del finished  # the clean documents on the workers are released
+    result = Result(**tables, matches=matches, config=config, timings=timings, skipped=dict(skipped),
+                    memory=peak_memory(), written={name: folder / name for name in WORKER_TABLES} if folder else {})
+    if folder is not None:  # once the result is gone (written, or not), so are the workers' files
+        weakref.finalize(result, shutil.rmtree, folder, True)
+    return result
 
 
-class _Signatures:
-    """Signature rows by doc id, gathered from the partitions."""
 
-    def __init__(self, rows: dict[str, np.ndarray], num_perm: int) -> None:
-        self.rows, self.num_perm = rows, num_perm
-
-    def __getitem__(self, doc_ids: list[str]) -> np.ndarray:
-        if not doc_ids:
-            return np.empty((0, self.num_perm), dtype=np.uint32)
-        return np.stack([self.rows[d] for d in doc_ids])
-
-
-def _clean(client, partitions: list[Partition], frames: list[Any], config: Config, progress: Progress | None):
+def _clean(client, partitions: list[Partition], frames: list[Any], config: Config, progress: Progress | None
+           ) -> tuple[list[Any], Counter]:
+    """The futures of each partition's :class:`Finished` documents (held on the workers),
+    and what the input files held besides records."""
     from distributed import as_completed
 
     drafted = [client.submit(draft_partition, p, config, f, pure=False) for p, f in zip(partitions, frames)]
@@ -404,14 +439,8 @@ def _clean(client, partitions: list[Partition], frames: list[Any], config: Confi
     shared = client.scatter(evidence, broadcast=True)
     finishing = [client.submit(finish_partition, d, shared, clashes[i], config, pure=False)
                  for i, d in enumerate(drafted)]
-    cleaned: list[clean_stage.Cleaned] = []
-    rows: dict[str, np.ndarray] = {}
-    for part in client.gather(finishing):
-        cleaned.extend(part.cleaned)
-        good = [c.doc_id for c in part.cleaned if c.error is None]
-        rows.update(zip(good, part.signatures))
-    del drafted, heads, finishing, frames  # the drafts (and input partitions) on the workers are released
-    return cleaned, _Signatures(rows, config.num_perm), skipped
+    del drafted, heads  # the drafts (and input partitions) on the workers are released
+    return finishing, skipped
 
 
 def _settle_ids(gathered) -> tuple[list[dict[int, Record]], list[tuple[str, clean_stage.KeySummary]], Counter]:

@@ -1,0 +1,411 @@
+"""The Dask runner's corpus-wide steps, with the clean corpus left on the workers.
+
+Each partition's clean documents and signatures (:class:`Finished`) stay on the worker
+that made them, held by their future. The client gathers an :class:`Outline` of each
+partition (ids, a digest of each text's compare key, text lengths, paragraph keys and
+their word counts: what exact-copy detection, canonical choice and paragraph matching
+read), then:
+
+1. **banding as a shuffle**: every partition computes the LSH band keys of its distinct
+   texts (:func:`band_shards`), split by key into ``shards`` pieces; a task per shard
+   takes that shard's piece of every partition and makes the candidate pairs of its
+   buckets (:func:`bucket_pairs`), so a bucket is whole in one task and its members are
+   ordered by their position in the id-sorted corpus, as
+   :func:`~newsdedup.dedup.lsh.candidate_pairs` orders them (``max_bucket_size``: the same
+   star). Only candidate pairs come back;
+2. the texts and signatures of the documents of candidate pairs only (:func:`fetch`) for
+   :func:`~newsdedup.dedup.verify_candidates`; connect and canonicals here;
+3. paragraph matching here, from the paragraph keys;
+4. per partition, its rows of the ``documents``, ``boilerplate`` and ``rejects`` tables
+   (:func:`table_rows`), given its documents' clusters.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import operator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .. import schema
+from ..clean import Cleaned
+from ..config import Config
+from ..dedup import Clustering, _estimates, _first_copies, canonicals, connect, verify_candidates
+from ..dedup.lsh import band_key, optimal_bands
+from ..dedup.signatures import MAX_HASH
+from .._arrays import group_bounds, pairs_in_groups, unique_pairs
+from ..match import paragraph_matches
+from ..tables import build_tables, documents_columns, matches_table
+from ..write import write_dataset
+
+SHARDS_PER_WORKER = 2  # band-key shards per worker
+
+
+@dataclass
+class Finished:
+    """A partition's clean documents, and the MinHash signatures of the readable ones."""
+
+    cleaned: list[Cleaned]
+    signatures: np.ndarray
+
+
+def finished_bytes(finished: Finished) -> int:
+    """A partition's clean documents' memory, roughly (each paragraph held as text and as
+    its compare key, removed paragraphs, a Python string's overhead each), so that a
+    worker's memory limit moves them to disk in time (Dask would count the object only)."""
+    chars = strings = 0
+    for c in finished.cleaned:
+        chars += 2 * sum(map(len, c.paragraphs)) + sum(len(text) for _, text, _ in c.removed)
+        strings += 2 * len(c.paragraphs) + 2 * len(c.removed) + 8
+    return chars + STRING_OVERHEAD * strings + int(finished.signatures.nbytes)
+
+
+STRING_OVERHEAD = 64  # bytes of a Python string and its list slot beside its characters
+
+
+@dataclass
+class Outline:
+    """What the client reads of a partition's readable documents (in partition order)."""
+
+    doc_ids: list[str]
+    digests: list[str]  # a digest of each text's compare key (equal keys, equal digests)
+    lengths: np.ndarray  # characters of each clean text
+    keys: list[list[str]]  # the paragraphs' compare keys...
+    words: list[list[int]]  # ...and their word counts
+    every_id: list[str]  # every document of the partition (rejected ones too)...
+    n_removed: np.ndarray  # ...and its rows of the boilerplate table
+
+
+# --------------------------------------------------------------------------- tasks (workers)
+
+
+def outline_of(finished: Finished) -> Outline:
+    good = [c for c in finished.cleaned if c.error is None]
+    return Outline([c.doc_id for c in good],
+                   [hashlib.blake2b(" ".join(c.keys).encode("utf-8"), digest_size=16).hexdigest() for c in good],
+                   np.fromiter((len(c.text) for c in good), dtype=np.int64, count=len(good)),
+                   [c.keys for c in good], [c.n_words for c in good], [c.doc_id for c in finished.cleaned],
+                   np.fromiter((len(c.removed) for c in finished.cleaned), dtype=np.int64,
+                               count=len(finished.cleaned)))
+
+
+def band_shards(finished: Finished, positions: np.ndarray, distinct: np.ndarray, config: Config,
+                shards: int) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """The band keys of the partition's distinct texts (``distinct``: a mask over its
+    readable documents; ``positions``: their places in the id-sorted corpus) that have
+    words, as ``(band, key, position)`` arrays split by ``key % shards``."""
+    sigs, pos = finished.signatures[distinct], positions[distinct]
+    live = (sigs != MAX_HASH).any(axis=1)  # texts without words have no candidates
+    sigs, pos = sigs[live], pos[live]
+    bands, rows = optimal_bands(config.candidate_threshold, config.num_perm)
+    keys = np.concatenate([band_key(sigs, band, rows) for band in range(bands)]) if bands else np.empty(0, np.uint64)
+    band = np.repeat(np.arange(bands, dtype=np.int32), pos.size)
+    position = np.tile(pos, bands)
+    shard = keys % np.uint64(shards)
+    return [(band[shard == s], keys[shard == s], position[shard == s]) for s in range(shards)]
+
+
+def bucket_pairs(max_bucket: int, *pieces: tuple[np.ndarray, np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """The candidate pairs (positions, distinct, ``a < b``) of every bucket (documents of
+    one band key in one band) among ``pieces``: per band, the keys sorted with ties in
+    position order, and pairs from each run of equal keys, as in ``candidate_pairs``."""
+    band = np.concatenate([p[0] for p in pieces])
+    key = np.concatenate([p[1] for p in pieces])
+    pos = np.concatenate([p[2] for p in pieces])
+    left, right = [], []
+    for b in np.unique(band).tolist():
+        k, p = key[band == b], pos[band == b]
+        order = np.lexsort((p, k))
+        starts, sizes = group_bounds(k[order])
+        i, j = pairs_in_groups(starts, sizes, max_bucket)
+        left.append(p[order][i])
+        right.append(p[order][j])
+    if not left:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    return unique_pairs(np.concatenate(left), np.concatenate(right))
+
+
+def fetch(finished: Finished, wanted: np.ndarray) -> tuple[list[str], np.ndarray]:
+    """The clean texts and signatures of the partition's readable documents ``wanted``
+    (indices among them)."""
+    good = [c for c in finished.cleaned if c.error is None]
+    return [good[i].text for i in wanted.tolist()], finished.signatures[wanted]
+
+
+def table_rows(finished: Finished, cluster_ids: list[str], canonical_ids: list[str], similarity: np.ndarray
+               ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The partition's rows of ``documents``, ``boilerplate`` and ``rejects`` (unsorted),
+    given its readable documents' clusters."""
+    good = [c.doc_id for c in finished.cleaned if c.error is None]
+    clustering = Clustering(good, cluster_ids, canonical_ids, similarity, {}, {}, None)
+    documents = schema.frame(documents_columns(finished.cleaned, clustering), schema.DOCUMENTS)
+    boilerplate = schema.frame([(c.doc_id, idx, text, reason) for c in finished.cleaned
+                                for idx, text, reason in c.removed], schema.BOILERPLATE)
+    rejects = schema.frame([(c.doc_id, c.source, c.error) for c in finished.cleaned if c.error is not None],
+                           schema.REJECTS)
+    return documents, boilerplate, rejects
+
+
+def split_rows(rows: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame], doc_files: np.ndarray,
+               removed_starts: np.ndarray, rows_per_file: int) -> tuple[dict[int, pd.DataFrame], dict[int, pd.DataFrame]]:
+    """The partition's ``documents`` and ``boilerplate`` rows by the file of the
+    partitioned table they go to (``doc_files``: each document's; ``removed_starts``: the
+    row of each document's first boilerplate row in the sorted table)."""
+    documents, boilerplate, _ = rows
+    if len(boilerplate):
+        doc = _doc_numbers(documents, boilerplate)
+        # rows of a document go in para_index order (ties in their order): the rank of each
+        by_para = np.lexsort((np.arange(len(boilerplate)), boilerplate["para_index"].to_numpy(), doc))
+        rank = np.empty(len(boilerplate), dtype=np.int64)
+        rank[by_para] = np.arange(len(boilerplate)) - np.searchsorted(doc[by_para], doc[by_para])
+        removed_files = (removed_starts[doc] + rank) // rows_per_file
+    else:
+        removed_files = np.empty(0, np.int64)
+    return _by_file(documents, doc_files), _by_file(boilerplate, removed_files)
+
+
+def _doc_numbers(documents: pd.DataFrame, boilerplate: pd.DataFrame) -> np.ndarray:
+    """For each boilerplate row, the number of its document in the partition."""
+    number = pd.Series(np.arange(len(documents)), index=documents["doc_id"].to_numpy(dtype=object))
+    return number.loc[boilerplate["doc_id"].to_numpy(dtype=object)].to_numpy(dtype=np.int64)
+
+
+def _by_file(frame: pd.DataFrame, files: np.ndarray) -> dict[int, pd.DataFrame]:
+    return {int(f): frame.iloc[np.flatnonzero(files == f)] for f in np.unique(files).tolist()}
+
+
+def write_part(path: str, sort_keys: list[str], *pieces: dict[int, pd.DataFrame]) -> str:
+    """One file of a partitioned table from its rows in every partition that holds some
+    (each piece: a partition's rows by file, this file's number in ``path``), as
+    :func:`~newsdedup.write.write_dataset` writes it."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    number = int(path.rsplit("-", 1)[1].split(".")[0])
+    frame = pd.concat([piece[number] for piece in pieces], ignore_index=True)
+    frame = _one_chunk(frame.sort_values(sort_keys, kind="stable", ignore_index=True))
+    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), path, compression="zstd")
+    return path
+
+
+# --------------------------------------------------------------------------- the steps (client)
+
+
+class _Known:
+    """``texts[i]`` for the documents fetched (by position), of ``n`` documents."""
+
+    def __init__(self, n: int, texts: dict[int, str]) -> None:
+        self.n, self.texts = n, texts
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __getitem__(self, i: int) -> str:
+        return self.texts[int(i)]
+
+
+@dataclass
+class Placement:
+    """Documents held by partitions, in id order: document ``k`` is number ``index[k]`` of
+    partition ``part[k]``."""
+
+    ids: list[str]
+    part: np.ndarray
+    index: np.ndarray
+    order: list[int]  # positions in the partitions' concatenation, in id order
+
+    @classmethod
+    def of(cls, per_partition: list[list[str]]) -> "Placement":
+        part = np.repeat(np.arange(len(per_partition)), [len(ids) for ids in per_partition]).astype(np.int64)
+        index = np.concatenate([np.arange(len(ids)) for ids in per_partition]).astype(np.int64) \
+            if per_partition else np.empty(0, np.int64)
+        ids = [d for one in per_partition for d in one]
+        order = sorted(range(len(ids)), key=ids.__getitem__)
+        return cls([ids[i] for i in order], part[order], index[order], order)
+
+    def sort(self, values: list) -> list:
+        return [values[i] for i in self.order]
+
+    def per_partition(self, values: np.ndarray, partition: int) -> np.ndarray:
+        """``values`` (one per document, in id order) of the partition's documents, in
+        partition order."""
+        mine = np.flatnonzero(self.part == partition)
+        out = np.empty(mine.size, dtype=values.dtype)
+        out[self.index[mine]] = values[mine]
+        return out
+
+
+@dataclass
+class Corpus:
+    """The readable documents of every partition (``place``), in id order, and what the
+    client reads of them; ``every``: every document, rejected ones too, and its rows of
+    the boilerplate table."""
+
+    place: Placement
+    digests: list[str]
+    lengths: np.ndarray
+    keys: list[list[str]]
+    words: list[list[int]]
+    every: Placement
+    n_removed: np.ndarray
+
+    @property
+    def ids(self) -> list[str]:
+        return self.place.ids
+
+    @classmethod
+    def of(cls, outlines: list[Outline]) -> "Corpus":
+        place = Placement.of([o.doc_ids for o in outlines])
+        every = Placement.of([o.every_id for o in outlines])
+
+        def flat(name):
+            return [x for o in outlines for x in getattr(o, name)]
+
+        def array(name):
+            return np.concatenate([getattr(o, name) for o in outlines]) if outlines else np.empty(0, np.int64)
+
+        return cls(place, place.sort(flat("digests")), array("lengths")[place.order], place.sort(flat("keys")),
+                   place.sort(flat("words")), every, array("n_removed")[every.order])
+
+
+def candidates(client, finished: list, corpus: Corpus, rep: np.ndarray, config: Config, workers: int
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """The LSH candidate pairs of the distinct texts (positions in ``corpus``), by a
+    shuffle of the partitions' band keys on the workers."""
+    shards = max(1, SHARDS_PER_WORKER * workers)
+    n = len(corpus.ids)
+    positions = np.arange(n, dtype=np.int64)
+    distinct = rep == positions
+    banded = [client.submit(band_shards, f, corpus.place.per_partition(positions, p), corpus.place.per_partition(distinct, p),
+                            config, shards, pure=False) for p, f in enumerate(finished)]
+    pairs = [client.submit(bucket_pairs, config.max_bucket_size,
+                           *[client.submit(operator.getitem, b, s) for b in banded], pure=False)
+             for s in range(shards)]
+    found = client.gather(pairs)
+    del banded, pairs
+    if not found:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    return unique_pairs(np.concatenate([a for a, _ in found]), np.concatenate([b for _, b in found]))
+
+
+def fetched(client, finished: list, corpus: Corpus, wanted: np.ndarray, num_perm: int
+            ) -> tuple[dict[int, str], np.ndarray]:
+    """The texts (by position) and signatures (a row per ``wanted`` position, in order) of
+    the documents at ``wanted`` (sorted positions), from the partitions holding them."""
+    tasks = {}
+    for p in np.unique(corpus.place.part[wanted]).tolist():
+        mine = wanted[corpus.place.part[wanted] == p]
+        tasks[p] = (mine, client.submit(fetch, finished[p], corpus.place.index[mine], pure=False))
+    texts: dict[int, str] = {}
+    sigs = np.empty((wanted.size, num_perm), dtype=np.uint32)
+    for mine, future in tasks.values():
+        got_texts, got_sigs = future.result()
+        texts.update(zip(mine.tolist(), got_texts))
+        sigs[np.searchsorted(wanted, mine)] = got_sigs
+    return texts, sigs
+
+
+def deduplicated(client, finished: list, corpus: Corpus, config: Config, workers: int) -> Clustering:
+    """:func:`~newsdedup.dedup.deduplicate` over the partitions' clean documents, with
+    candidates from the workers and only the candidates' texts read here."""
+    ids, n = corpus.ids, len(corpus.ids)
+    rep = _first_copies(corpus.digests, n)
+    a, b = candidates(client, finished, corpus, rep, config, workers)
+    wanted = np.unique(np.concatenate([a, b]))
+    texts, sigs = fetched(client, finished, corpus, wanted, config.num_perm)
+    estimate = _estimates(sigs, np.searchsorted(wanted, a), np.searchsorted(wanted, b))
+    txt = _Known(n, texts)
+    pairs = verify_candidates(ids, txt, config, corpus.keys, rep, a, b, estimate)
+    root = connect(n, pairs)
+    cluster_of, canonical_of, similarity, clusters, canonical = canonicals(ids, txt, rep, root, config,
+                                                                          lengths=corpus.lengths)
+    return Clustering(ids, cluster_of, canonical_of, similarity, clusters, canonical, pairs)
+
+
+def matched(corpus: Corpus, clustering: Clustering, config: Config) -> pd.DataFrame:
+    """The ``paragraph_matches`` table, from the paragraph keys."""
+    return matches_table(paragraph_matches(corpus.ids, corpus.keys, clustering.cluster_ids,
+                                           clustering.canonical_ids, config, corpus.keys, corpus.words))
+
+
+def tables_of(client, finished: list, corpus: Corpus, clustering: Clustering, folder: Path | None = None,
+              rows_per_file: int = 0) -> dict[str, pd.DataFrame]:
+    """Every table but ``paragraph_matches``: ``clusters`` and ``pairs`` made here, the
+    per-document ones from the partitions' rows. ``folder``: where the workers write the
+    ``documents`` and ``boilerplate`` tables as partitioned Parquet files of
+    ``rows_per_file`` rows (``folder/documents/part-00000.parquet``, ...), which are then
+    read back here instead of gathered."""
+    cluster_ids = np.array(clustering.cluster_ids, dtype=object)
+    canonical_ids = np.array(clustering.canonical_ids, dtype=object)
+    place = corpus.place
+    rows = [client.submit(table_rows, f, place.per_partition(cluster_ids, p).tolist(),
+                          place.per_partition(canonical_ids, p).tolist(), place.per_partition(clustering.similarity, p),
+                          pure=False) for p, f in enumerate(finished)]
+    tables = build_tables([], clustering)  # clusters and pairs (and empty per-document tables)
+    gathered = ("documents", "boilerplate", "rejects") if folder is None else ("rejects",)
+    for name in gathered:
+        k = ("documents", "boilerplate", "rejects").index(name)
+        frames = client.gather([client.submit(operator.getitem, r, k, pure=False) for r in rows])
+        whole = pd.concat(frames, ignore_index=True) if frames else tables[name]
+        if len(whole):
+            tables[name] = _one_chunk(whole.sort_values(schema.SORT_KEYS[name], kind="stable", ignore_index=True))
+    if folder is not None:
+        every = corpus.every
+        doc_files = np.arange(len(every.ids), dtype=np.int64) // rows_per_file
+        removed_starts = np.cumsum(corpus.n_removed) - corpus.n_removed
+        split = [client.submit(split_rows, r, every.per_partition(doc_files, p), every.per_partition(removed_starts, p),
+                               rows_per_file, pure=False) for p, r in enumerate(rows)]
+        del rows  # each partition's rows are let go once split
+        holders = {"documents": (every.part, doc_files),
+                   "boilerplate": _boilerplate_holders(every.part, removed_starts, corpus.n_removed, rows_per_file)}
+        _write_partitioned(client, split, holders, folder, rows_per_file, tables)
+        for name in ("documents", "boilerplate"):
+            tables[name] = pd.read_parquet(folder / name)
+    return tables
+
+
+def _write_partitioned(client, split: list, holders: dict[str, tuple[np.ndarray, np.ndarray]], folder: Path,
+                       rows_per_file: int, empty: dict[str, pd.DataFrame]) -> None:
+    """``documents`` and ``boilerplate`` written by the workers into ``folder``, a file of
+    the table's sort order a task, made from the pieces of the partitions that hold some
+    of its rows (``split``: each partition's rows by file; ``holders``: the partition and
+    the file of every row of each table, in sorted order)."""
+    writing = []
+    for k, (name, (part, files)) in enumerate(holders.items()):
+        if not files.size:  # an empty table: one file, with its columns
+            write_dataset(empty[name], folder / name, rows_per_file)
+            continue
+        (folder / name).mkdir()
+        pairs = np.unique(np.stack([files, part]), axis=1)  # (file, partition) holding rows, by file
+        for f in np.unique(pairs[0]).tolist():
+            pieces = [client.submit(operator.getitem, split[p], k, pure=False)
+                      for p in pairs[1][pairs[0] == f].tolist()]
+            writing.append(client.submit(write_part, str(folder / name / f"part-{f:05d}.parquet"),
+                                         schema.SORT_KEYS[name], *pieces, pure=False))
+    client.gather(writing)
+
+
+def _boilerplate_holders(part: np.ndarray, starts: np.ndarray, counts: np.ndarray, rows_per_file: int
+                         ) -> tuple[np.ndarray, np.ndarray]:
+    """The partition and file of every boilerplate row (a document's rows are contiguous
+    in the sorted table, from its start)."""
+    has = counts > 0
+    doc = np.repeat(np.flatnonzero(has), counts[has])
+    row = np.arange(doc.size, dtype=np.int64)  # the rows in sorted order are numbered as they come
+    return part[doc], row // rows_per_file
+
+
+def _one_chunk(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with each Arrow-backed column in one chunk, as a table built in one piece
+    has it (Parquet's dictionary encoding falls back at other rows across chunks: the
+    same rows would give other bytes)."""
+    import pyarrow as pa
+
+    for name in df.columns:
+        array = df[name].array
+        if isinstance(df[name].dtype, pd.StringDtype) and hasattr(array, "__arrow_array__"):
+            df[name] = pd.array(pa.chunked_array(array.__arrow_array__()).combine_chunks(), dtype=df[name].dtype)
+    return df
