@@ -25,7 +25,7 @@ from ..result import Result, peak_memory
 from ..tables import build_tables, matches_table
 from .cleaning import Helpers, _file_sizes, clean_on_workers, helpers_for
 from .fork import Forked, children_allowed, fork_is_safe
-from .spill import Spill
+from .spill import Spill, column as spilled_column
 
 log = logging.getLogger(__name__)
 
@@ -216,10 +216,10 @@ def _deduplicated_tables(cleaned: list[clean_stage.Cleaned], good: list[clean_st
     this process deduplicates, and another aligns cluster members while this one expands
     the cross-cluster pairs and builds the other tables (threads would gain little: each
     of these holds the GIL for much of its time)."""
-    keys = [c.keys for c in good]
+    keys = spilled_column([c.keys for c in good])  # one object when spilled: what a forked child reads
     words = [c.n_words for c in good]
     fork = _workers(config) > 1 and len(good) >= FORK_MIN_DOCS
-    index = Forked(passage_index, keys, config, words) if fork and fork_is_safe() else None
+    index = Forked(passage_index, keys, config) if fork and fork_is_safe() else None
     with _timed(timings, "dedup"):
         clustering = deduplicate([c.doc_id for c in good], JoinedTexts([c.paragraphs for c in good]), config, keys,
                                  signatures)

@@ -25,6 +25,8 @@ import threading
 from array import array
 from collections.abc import Iterator, Sequence
 
+import numpy as np
+
 from ..clean import Cleaned
 
 FLUSH_BYTES = 4 << 20  # written to the file in blocks of about this size
@@ -122,3 +124,36 @@ class Spilled(Sequence):
 
     def __reduce__(self):  # pickled as the list it holds (a spill stays in its process)
         return list, (self._list(),)
+
+
+class SpilledColumn(Sequence):
+    """Lists kept in one :class:`Spill`, as one object: their positions in an array. A
+    forked child that reads it touches no Python object per document (touching one copies
+    the memory page it sits in, and a list of a million :class:`Spilled` rows is spread
+    over most of the parent's heap)."""
+
+    def __init__(self, spill: Spill, items: np.ndarray) -> None:
+        self._spill, self._items = spill, items
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __getitem__(self, i):  # type: ignore[override]
+        if isinstance(i, slice):
+            return SpilledColumn(self._spill, self._items[i])
+        return self._spill.read(int(self._items[i]))
+
+
+def column(parts: Sequence) -> Sequence:
+    """``parts`` as a :class:`SpilledColumn` when every one is :class:`Spilled` in one
+    spill; else as given.
+
+    >>> column([["a"], ["b"]])
+    [['a'], ['b']]
+    """
+    if not parts or not all(isinstance(p, Spilled) for p in parts):
+        return parts
+    spill = parts[0]._spill
+    if any(p._spill is not spill for p in parts):
+        return parts
+    return SpilledColumn(spill, np.fromiter((p._item for p in parts), dtype=np.int64, count=len(parts)))
