@@ -172,7 +172,12 @@ def test_an_interrupt_lost_in_a_library_still_aborts_quietly(monkeypatch, tmp_pa
     from newsdedup.cli import INTERRUPTED, main
 
     monkeypatch.setattr(local, "run", _interrupt_lost_in_a_callback)
-    res = CliRunner().invoke(main, ["run", str(CORPUS), "--out", str(tmp_path / "o"), "--workers", "1"])
+    # a background job of a non-interactive shell starts with SIGINT ignored, which the CLI respects
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        res = CliRunner().invoke(main, ["run", str(CORPUS), "--out", str(tmp_path / "o"), "--workers", "1"])
+    finally:
+        signal.signal(signal.SIGINT, previous)
     assert res.exit_code == INTERRUPTED, res.output
     assert res.output.rstrip().endswith("Aborted!") and "Traceback" not in res.output
     assert "Exception ignored" not in res.output and "RuntimeError" not in res.output
