@@ -178,11 +178,11 @@ def test_a_worker_killed_mid_run_costs_a_retry_not_the_answer(generated, small_p
         done = threading.Event()
 
         def kill_a_worker_holding_drafts() -> None:
-            # once a partition's drafts are held on a worker, that worker's process dies:
-            # its drafts and its running task are lost, and must be made again
+            # once a partition's pass-1 documents are held on a worker, that worker's process
+            # dies: its documents and its running task are lost, and must be made again
             while not done.is_set() and not killed:
                 for key, holders in c.who_has().items():
-                    if "draft_partition" in str(key) and holders:
+                    if "held_documents" in str(key) and holders:
                         os.kill(pids[holders[0]], signal.SIGKILL)
                         killed.append(pids[holders[0]])
                         return
@@ -268,7 +268,7 @@ def test_partitioned_tables_written_by_the_workers_over_many_partitions(tmp_path
     assert (out / "rejects.jsonl").read_bytes() == (local / "rejects.jsonl").read_bytes()
 
 
-def test_dask_counts_held_drafts_and_clean_documents_by_their_text():
+def test_dask_counts_held_clean_documents_by_their_text():
     """A worker's memory limit moves held partitions to disk by their real size: Dask
     counts an object it does not know as a few bytes."""
     from dask.sizeof import sizeof
@@ -277,9 +277,9 @@ def test_dask_counts_held_drafts_and_clean_documents_by_their_text():
 
     config = newsdedup.Config(workers=1)
     partition = dask_runner.plan(CORPUS, config, 1)[0]
-    drafted = dask_runner.draft_partition(partition, config)
-    finished = dask_runner.finish_partition(drafted, Evidence(), {}, config)
-    raw = sum(d.raw_chars for d in drafted.drafts)
+    first, _ = dask_runner.clean_first(partition, config)
+    finished = dask_runner.finish_partition(first, partition, [], {}, Evidence(), config)
+    raw = sum(c.raw_chars for c in first.cleaned)
     clean = sum(len(c.text) for c in finished.cleaned)
-    assert raw > 1000 and sizeof(drafted) >= 3 * raw
-    assert 2 * clean <= sizeof(finished) <= 3 * raw
+    assert raw > 1000 and 2 * clean <= sizeof(first) <= 3 * raw
+    assert sizeof(first) < sizeof(finished) <= 3 * raw

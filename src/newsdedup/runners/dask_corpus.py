@@ -53,14 +53,19 @@ class Finished:
 
 
 def finished_bytes(finished: Finished) -> int:
-    """A partition's clean documents' memory, roughly (each paragraph held as text and as
-    its compare key, removed paragraphs, a Python string's overhead each), so that a
-    worker's memory limit moves them to disk in time (Dask would count the object only)."""
+    """A partition's clean documents' and signatures' memory (:func:`cleaned_bytes`)."""
+    return cleaned_bytes(finished.cleaned) + int(finished.signatures.nbytes)
+
+
+def cleaned_bytes(cleaned: list[Cleaned]) -> int:
+    """Clean documents' memory, roughly (each paragraph held as text and as its compare
+    key, removed paragraphs, a Python string's overhead each), so that a worker's memory
+    limit moves them to disk in time (Dask would count the object only)."""
     chars = strings = 0
-    for c in finished.cleaned:
+    for c in cleaned:
         chars += 2 * sum(map(len, c.paragraphs)) + sum(len(text) for _, text, _ in c.removed)
         strings += 2 * len(c.paragraphs) + 2 * len(c.removed) + 8
-    return chars + STRING_OVERHEAD * strings + int(finished.signatures.nbytes)
+    return chars + STRING_OVERHEAD * strings
 
 
 STRING_OVERHEAD = 64  # bytes of a Python string and its list slot beside its characters
