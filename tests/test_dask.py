@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -283,3 +284,44 @@ def test_dask_counts_held_clean_documents_by_their_text():
     clean = sum(len(c.text) for c in finished.cleaned)
     assert raw > 1000 and 2 * clean <= sizeof(first) <= 3 * raw
     assert sizeof(first) < sizeof(finished) <= 3 * raw
+
+
+def test_pass_two_drafts_again_only_the_documents_holding_a_template(client, generated, small_partitions):
+    """A worker drafts each record once (pass 1 finishes it at once and drops its draft),
+    and again only the records whose clean text the corpus templates change: the ones
+    holding a template paragraph (and the id clashes, rejected)."""
+    from newsdedup import clean
+    from newsdedup.read import read_inputs
+
+    def count_drafts() -> None:
+        from newsdedup import clean as on_worker
+
+        original, seen = on_worker.draft, []
+
+        def counted(record):
+            seen.append(record.doc_id)
+            return original(record)
+
+        counted.seen, counted.original = seen, original
+        on_worker.draft = counted
+
+    def stop_counting() -> list[str]:
+        from newsdedup import clean as on_worker
+
+        counted = on_worker.draft
+        on_worker.draft = counted.original
+        return counted.seen
+
+    inputs, config = [generated / "pages", generated / "news.jsonl"], newsdedup.Config(workers=2)
+    client.run(count_drafts)
+    try:
+        on_dask = newsdedup.run(inputs, config, client=client)
+    finally:
+        drafted = Counter(doc_id for seen in client.run(stop_counting).values() for doc_id in seen)
+    drafts = [clean.draft(r) for r in read_inputs(inputs, config)]
+    summaries = [(d.doc_id, clean.key_summary(d, config)) for d in drafts if d.error is None]
+    needing = clean.needing_templates(summaries, clean.templates_from(summaries, config))
+    clashes = on_dask.rejects["error"].str.contains("duplicate id").sum()
+    assert 20 < len(needing) < len(summaries) / 2
+    assert {doc_id for doc_id, n in drafted.items() if n == 2} == needing
+    assert sum(drafted.values()) == len(on_dask.documents) + len(needing) + clashes
