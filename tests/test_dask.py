@@ -275,6 +275,7 @@ def test_dask_counts_held_clean_documents_by_their_text():
     from dask.sizeof import sizeof
 
     from newsdedup.clean import Evidence
+    from newsdedup.runners import dask_corpus
 
     config = newsdedup.Config(workers=1)
     partition = dask_runner.plan(CORPUS, config, 1)[0]
@@ -284,6 +285,9 @@ def test_dask_counts_held_clean_documents_by_their_text():
     clean = sum(len(c.text) for c in finished.cleaned)
     assert raw > 1000 and 2 * clean <= sizeof(first) <= 3 * raw
     assert sizeof(first) < sizeof(finished) <= 3 * raw
+    outline = dask_corpus.outline_of(finished)
+    keys = sum(len(k) for doc in outline.keys for k in doc)
+    assert keys > 1000 and keys <= sizeof(outline) <= 3 * keys
 
 
 def test_pass_two_drafts_again_only_the_documents_holding_a_template(client, generated, small_partitions):

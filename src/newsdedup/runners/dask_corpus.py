@@ -84,6 +84,13 @@ class Outline:
     n_removed: np.ndarray  # ...and its rows of the boilerplate table
 
 
+def outline_bytes(outline: Outline) -> int:
+    """An outline's memory, roughly: its paragraph keys (a partition's documents' keys
+    held a second time once the documents were moved to disk and read back)."""
+    keys = sum(len(k) for doc in outline.keys for k in doc) + STRING_OVERHEAD * sum(map(len, outline.keys))
+    return keys + 8 * sum(map(len, outline.words)) + 2 * STRING_OVERHEAD * len(outline.every_id)
+
+
 # --------------------------------------------------------------------------- tasks (workers)
 
 
