@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -178,11 +179,11 @@ def test_a_worker_killed_mid_run_costs_a_retry_not_the_answer(generated, small_p
         done = threading.Event()
 
         def kill_a_worker_holding_drafts() -> None:
-            # once a partition's drafts are held on a worker, that worker's process dies:
-            # its drafts and its running task are lost, and must be made again
+            # once a partition's pass-1 documents are held on a worker, that worker's process
+            # dies: its documents and its running task are lost, and must be made again
             while not done.is_set() and not killed:
                 for key, holders in c.who_has().items():
-                    if "draft_partition" in str(key) and holders:
+                    if "held_documents" in str(key) and holders:
                         os.kill(pids[holders[0]], signal.SIGKILL)
                         killed.append(pids[holders[0]])
                         return
@@ -268,18 +269,63 @@ def test_partitioned_tables_written_by_the_workers_over_many_partitions(tmp_path
     assert (out / "rejects.jsonl").read_bytes() == (local / "rejects.jsonl").read_bytes()
 
 
-def test_dask_counts_held_drafts_and_clean_documents_by_their_text():
+def test_dask_counts_held_clean_documents_by_their_text():
     """A worker's memory limit moves held partitions to disk by their real size: Dask
     counts an object it does not know as a few bytes."""
     from dask.sizeof import sizeof
 
     from newsdedup.clean import Evidence
+    from newsdedup.runners import dask_corpus
 
     config = newsdedup.Config(workers=1)
     partition = dask_runner.plan(CORPUS, config, 1)[0]
-    drafted = dask_runner.draft_partition(partition, config)
-    finished = dask_runner.finish_partition(drafted, Evidence(), {}, config)
-    raw = sum(d.raw_chars for d in drafted.drafts)
+    first, _ = dask_runner.clean_first(partition, config)
+    finished = dask_runner.finish_partition(first, partition, [], {}, Evidence(), config)
+    raw = sum(c.raw_chars for c in first.cleaned)
     clean = sum(len(c.text) for c in finished.cleaned)
-    assert raw > 1000 and sizeof(drafted) >= 3 * raw
-    assert 2 * clean <= sizeof(finished) <= 3 * raw
+    assert raw > 1000 and 2 * clean <= sizeof(first) <= 3 * raw
+    assert sizeof(first) < sizeof(finished) <= 3 * raw
+    outline = dask_corpus.outline_of(finished)
+    keys = sum(len(k) for doc in outline.keys for k in doc)
+    assert keys > 1000 and keys <= sizeof(outline) <= 3 * keys
+
+
+def test_pass_two_drafts_again_only_the_documents_holding_a_template(client, generated, small_partitions):
+    """A worker drafts each record once (pass 1 finishes it at once and drops its draft),
+    and again only the records whose clean text the corpus templates change: the ones
+    holding a template paragraph (and the id clashes, rejected)."""
+    from newsdedup import clean
+    from newsdedup.read import read_inputs
+
+    def count_drafts() -> None:
+        from newsdedup import clean as on_worker
+
+        original, seen = on_worker.draft, []
+
+        def counted(record):
+            seen.append(record.doc_id)
+            return original(record)
+
+        counted.seen, counted.original = seen, original
+        on_worker.draft = counted
+
+    def stop_counting() -> list[str]:
+        from newsdedup import clean as on_worker
+
+        counted = on_worker.draft
+        on_worker.draft = counted.original
+        return counted.seen
+
+    inputs, config = [generated / "pages", generated / "news.jsonl"], newsdedup.Config(workers=2)
+    client.run(count_drafts)
+    try:
+        on_dask = newsdedup.run(inputs, config, client=client)
+    finally:
+        drafted = Counter(doc_id for seen in client.run(stop_counting).values() for doc_id in seen)
+    drafts = [clean.draft(r) for r in read_inputs(inputs, config)]
+    summaries = [(d.doc_id, clean.key_summary(d, config)) for d in drafts if d.error is None]
+    needing = clean.needing_templates(summaries, clean.templates_from(summaries, config))
+    clashes = on_dask.rejects["error"].str.contains("duplicate id").sum()
+    assert 20 < len(needing) < len(summaries) / 2
+    assert {doc_id for doc_id, n in drafted.items() if n == 2} == needing
+    assert sum(drafted.values()) == len(on_dask.documents) + len(needing) + clashes

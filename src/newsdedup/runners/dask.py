@@ -4,12 +4,18 @@ The input is planned here (directories walked, files grouped into partitions of 
 ``PARTITION_BYTES``, a big plain JSONL file split by byte ranges and a big Parquet file
 by row groups (:class:`Piece`); a DataFrame is one partition). Then, on the workers:
 
-1. per partition: read its files, :func:`~newsdedup.clean.draft` every record (the drafts
-   stay on the worker that made them, held by a future), and send back only each
-   record's id, source and :class:`~newsdedup.clean.KeySummary`;
+1. per partition (pass 1): read its files, :func:`~newsdedup.clean.draft` every record,
+   take its :class:`~newsdedup.clean.KeySummary` and :func:`~newsdedup.clean.finish` it at
+   once without corpus evidence, dropping the draft (as the local engine's
+   :class:`~newsdedup.clean.Cleaner` does past its budget); the clean documents stay on
+   the worker (:class:`FirstPass`, held by a future), only each record's id, source and
+   summary come back;
 2. here: doc-id clashes settled in input order (as :func:`~newsdedup.read.read_inputs`
-   settles them) and :func:`~newsdedup.clean.templates_from` over the gathered summaries;
-3. per partition: :func:`~newsdedup.clean.finish` every draft and sign the clean texts
+   settles them), :func:`~newsdedup.clean.templates_from` over the gathered summaries,
+   and :func:`~newsdedup.clean.needing_templates`: the documents whose clean text the
+   templates change;
+3. per partition (pass 2): only those records read again, drafted again and finished with
+   the evidence, replacing their pass-1 documents; the clean texts signed
    (:func:`~newsdedup.dedup.signatures.signatures`); the clean documents and their
    signatures stay on the workers, held by futures (:class:`.dask_corpus.Finished`);
 4. the corpus-wide steps (:mod:`.dask_corpus`): LSH banding as a shuffle of the
@@ -20,8 +26,8 @@ by row groups (:class:`Piece`); a DataFrame is one partition). Then, on the work
 This process holds every document's paragraph keys (matching reads them all), the
 ``KeySummary`` of every draft, the candidates' texts while they are verified, and the
 tables of the :class:`~newsdedup.result.Result`. A worker lost in the middle of a run
-costs its tasks, which Dask runs again (a partition's drafts are made again from its
-files).
+costs its tasks, which Dask runs again (a partition's documents are cleaned again from
+its files).
 """
 
 from __future__ import annotations
@@ -48,7 +54,8 @@ from ..read import (Entry, Input, _read_frame, _read_jsonl, _read_parquet, _Uniq
                     read_file)
 from ..records import Record
 from ..result import Result, peak_memory
-from .dask_corpus import Corpus, Finished, deduplicated, finished_bytes, matched, outline_of, tables_of
+from .dask_corpus import (Corpus, Finished, Outline, cleaned_bytes, deduplicated, finished_bytes, matched, outline_bytes,
+                          outline_of, tables_of)
 from .local import Progress, _frozen, _timed
 
 log = logging.getLogger(__name__)
@@ -98,20 +105,22 @@ class Partition:
 
 
 @dataclass
-class Drafted:
-    """A partition's drafts, held on the worker that made them."""
+class FirstPass:
+    """A partition's records cleaned without corpus evidence (the answer already for every
+    document holding no template paragraph), held on the worker until pass 2."""
 
-    drafts: list[clean_stage.Draft]
-    skipped: Counter
+    cleaned: list[clean_stage.Cleaned]
 
 
-def drafted_bytes(drafted: Drafted) -> int:
-    """A partition's drafts' memory, as the local engine counts it (``DRAFT_BYTES_PER_CHAR``)."""
-    return sum(d.raw_chars for d in drafted.drafts) * clean_stage.DRAFT_BYTES_PER_CHAR
+Head = tuple[str, str, "clean_stage.KeySummary | None"]  # a record's id, source and template summary
+
+
+def first_pass_bytes(first: FirstPass) -> int:
+    return cleaned_bytes(first.cleaned)
 
 
 def _register_sizes() -> None:
-    """Dask told the memory of a partition's drafts and clean documents: it counts an
+    """Dask told the memory of a partition's clean documents: it counts an
     object it does not know as a few bytes, and would move them to disk only once the
     worker's memory is over its limit's spill threshold as "unmanaged" memory. Done where
     Dask is loaded already (a worker): the local engine imports this module too, and must
@@ -120,7 +129,8 @@ def _register_sizes() -> None:
         return
     from dask.sizeof import sizeof
 
-    sizeof.register(Drafted)(drafted_bytes)
+    sizeof.register(FirstPass)(first_pass_bytes)
+    sizeof.register(Outline)(outline_bytes)
     sizeof.register(Finished)(finished_bytes)
 
 
@@ -266,30 +276,61 @@ def count_lines(path: Path, start: int, stop: int) -> tuple[int, int, int]:
     return first, int(first > start), newlines
 
 
-def draft_partition(partition: Partition, config: Config, frame: pd.DataFrame | None = None) -> Drafted:
+def clean_first(partition: Partition, config: Config, frame: pd.DataFrame | None = None
+                ) -> tuple[FirstPass, tuple[list[Head], Counter]]:
+    """Pass 1: every record drafted, summarised and finished without corpus evidence, its
+    draft dropped; the clean documents, and each record's :data:`Head` (summary None for a
+    rejected record) with what the files held besides records."""
     skipped: Counter = Counter()
+    cleaned: list[clean_stage.Cleaned] = []
+    heads: list[Head] = []
     with clean_stage.gc_paused():
-        drafts = [clean_stage.draft(r) for r in read_partition(partition, config, skipped, frame)]
-    return Drafted(drafts, skipped)
+        for record in read_partition(partition, config, skipped, frame):
+            d = clean_stage.draft(record)
+            heads.append((d.doc_id, d.source, None if d.error is not None else clean_stage.key_summary(d, config)))
+            cleaned.append(clean_stage.finish(d, clean_stage.NO_EVIDENCE, config))
+    return FirstPass(cleaned), (heads, skipped)
 
 
-def summaries_of(drafted: Drafted, config: Config) -> tuple[list[tuple[str, str, clean_stage.KeySummary | None]], Counter]:
-    """Each draft's id, source and template summary (None for a rejected record)."""
-    return [(d.doc_id, d.source, None if d.error is not None else clean_stage.key_summary(d, config))
-            for d in drafted.drafts], drafted.skipped
+def held_documents(first: tuple[FirstPass, Any]) -> FirstPass:
+    return first[0]
 
 
-def finish_partition(drafted: Drafted, evidence: clean_stage.Evidence, clashes: dict[int, Record],
-                     config: Config) -> Finished:
-    """Every draft finished (``clashes``: the records that lost their id to an earlier
-    one, by position, rejected instead) and the readable ones signed."""
+def template_heads(first: tuple[Any, tuple[list[Head], Counter]]) -> tuple[list[Head], Counter]:
+    return first[1]
+
+
+def finish_partition(first: FirstPass, partition: Partition, redo: list[int], clashes: dict[int, Record],
+                     evidence: clean_stage.Evidence, config: Config, frame: pd.DataFrame | None = None) -> Finished:
+    """Pass 2: the records at positions ``redo`` (those holding a template paragraph) read
+    again, drafted again and finished with the corpus evidence, ``clashes`` (the records
+    that lost their id to an earlier one, by position) rejected, in place of their pass-1
+    documents; the readable ones signed."""
     from ..dedup.signatures import signatures
 
+    cleaned = list(first.cleaned)
     with clean_stage.gc_paused():
-        cleaned = [clean_stage.finish(clean_stage.draft(clashes[i]) if i in clashes else d, evidence, config)
-                   for i, d in enumerate(drafted.drafts)]
+        for i, record in read_again(partition, config, redo, frame):
+            cleaned[i] = clean_stage.finish(clean_stage.draft(record), evidence, config)
+        for i, record in clashes.items():
+            cleaned[i] = clean_stage.finish(clean_stage.draft(record), evidence, config)
     texts = [c.text for c in cleaned if c.error is None]
     return Finished(cleaned, signatures(texts, config.num_perm, config.seed, config.shingle_size, threads=1))
+
+
+def read_again(partition: Partition, config: Config, positions: list[int], frame: pd.DataFrame | None = None
+               ) -> Iterator[tuple[int, Record]]:
+    """The records of ``positions`` (ascending) of a partition, read again; nothing read
+    when there are none, and nothing after the last."""
+    wanted = set(positions)
+    if not wanted:
+        return
+    last = max(wanted)
+    for i, record in enumerate(read_partition(partition, config, Counter(), frame)):
+        if i in wanted:
+            yield i, record
+        if i >= last:
+            return
 
 
 def dask_setup(worker=None) -> None:
@@ -389,7 +430,8 @@ def run_dask(inputs: Input | Iterable[Input], config: Config, progress: Progress
         with _timed(timings, "clean"):
             finished, skipped = _clean(dask_client, partitions, frames, config, progress)
             del frames
-            corpus = Corpus.of(dask_client.gather([dask_client.submit(outline_of, f, pure=False) for f in finished]))
+            corpus = Corpus.of(gather_each(dask_client, [dask_client.submit(outline_of, f, pure=False)
+                                                         for f in finished]))
         log.info("clean: %d readable records, %.2f s", len(corpus.ids), timings["clean"])
         with _frozen():
             with _timed(timings, "dedup"):
@@ -424,8 +466,10 @@ def _clean(client, partitions: list[Partition], frames: list[Any], config: Confi
     and what the input files held besides records."""
     from distributed import as_completed
 
-    drafted = [client.submit(draft_partition, p, config, f, pure=False) for p, f in zip(partitions, frames)]
-    heads = [client.submit(summaries_of, d, config, pure=False) for d in drafted]
+    firsts = [client.submit(clean_first, p, config, f, pure=False) for p, f in zip(partitions, frames)]
+    held = [client.submit(held_documents, f, pure=False) for f in firsts]
+    heads = [client.submit(template_heads, f, pure=False) for f in firsts]
+    del firsts  # each pair released once split: the summaries leave the workers once gathered
     total_kb = max(1, sum(p.size for p in partitions) // 1024)
     done_kb = 0
     by_future = {h.key: p for h, p in zip(heads, partitions)}
@@ -434,13 +478,40 @@ def _clean(client, partitions: list[Partition], frames: list[Any], config: Confi
         if progress:
             progress("clean", min(done_kb, total_kb), total_kb)
     gathered = client.gather(heads)
+    del heads
     clashes, summaries, skipped = _settle_ids(gathered)
     evidence = clean_stage.templates_from(summaries, config)
+    redo = _redo(gathered, clashes, clean_stage.needing_templates(summaries, evidence))
+    del gathered, summaries
     shared = client.scatter(evidence, broadcast=True)
-    finishing = [client.submit(finish_partition, d, shared, clashes[i], config, pure=False)
-                 for i, d in enumerate(drafted)]
-    del drafted, heads  # the drafts (and input partitions) on the workers are released
+    finishing = [client.submit(finish_partition, h, p, r, c, shared, config, f if r else None, pure=False)
+                 for h, p, r, c, f in zip(held, partitions, redo, clashes, frames)]
+    del held  # the pass-1 documents on the workers are released once replaced
     return finishing, skipped
+
+
+def _redo(gathered, clashes: list[dict[int, Record]], needing: set[str]) -> list[list[int]]:
+    """For each partition, the positions of the records that keep their id and hold a
+    template paragraph: the ones pass 2 drafts again."""
+    return [[i for i, (doc_id, _, summary) in enumerate(heads)
+             if summary is not None and i not in lost and doc_id in needing]
+            for (heads, _), lost in zip(gathered, clashes)]
+
+
+def gather_each(client, futures: list) -> list:
+    """The futures' results in their order, each fetched as soon as it is ready and its
+    future released (``futures`` emptied), so the workers do not hold every result until
+    the last one is done."""
+    from distributed import as_completed
+
+    place = {future.key: i for i, future in enumerate(futures)}
+    results: list = [None] * len(futures)
+    done = as_completed(futures)
+    futures.clear()
+    for future in done:
+        results[place[future.key]] = future.result()
+        future = None  # noqa: F841 - the result released on its worker
+    return results
 
 
 def _settle_ids(gathered) -> tuple[list[dict[int, Record]], list[tuple[str, clean_stage.KeySummary]], Counter]:

@@ -53,14 +53,19 @@ class Finished:
 
 
 def finished_bytes(finished: Finished) -> int:
-    """A partition's clean documents' memory, roughly (each paragraph held as text and as
-    its compare key, removed paragraphs, a Python string's overhead each), so that a
-    worker's memory limit moves them to disk in time (Dask would count the object only)."""
+    """A partition's clean documents' and signatures' memory (:func:`cleaned_bytes`)."""
+    return cleaned_bytes(finished.cleaned) + int(finished.signatures.nbytes)
+
+
+def cleaned_bytes(cleaned: list[Cleaned]) -> int:
+    """Clean documents' memory, roughly (each paragraph held as text and as its compare
+    key, removed paragraphs, a Python string's overhead each), so that a worker's memory
+    limit moves them to disk in time (Dask would count the object only)."""
     chars = strings = 0
-    for c in finished.cleaned:
+    for c in cleaned:
         chars += 2 * sum(map(len, c.paragraphs)) + sum(len(text) for _, text, _ in c.removed)
         strings += 2 * len(c.paragraphs) + 2 * len(c.removed) + 8
-    return chars + STRING_OVERHEAD * strings + int(finished.signatures.nbytes)
+    return chars + STRING_OVERHEAD * strings
 
 
 STRING_OVERHEAD = 64  # bytes of a Python string and its list slot beside its characters
@@ -77,6 +82,13 @@ class Outline:
     words: list[list[int]]  # ...and their word counts
     every_id: list[str]  # every document of the partition (rejected ones too)...
     n_removed: np.ndarray  # ...and its rows of the boilerplate table
+
+
+def outline_bytes(outline: Outline) -> int:
+    """An outline's memory, roughly: its paragraph keys (a partition's documents' keys
+    held a second time once the documents were moved to disk and read back)."""
+    keys = sum(len(k) for doc in outline.keys for k in doc) + STRING_OVERHEAD * sum(map(len, outline.keys))
+    return keys + 8 * sum(map(len, outline.words)) + 2 * STRING_OVERHEAD * len(outline.every_id)
 
 
 # --------------------------------------------------------------------------- tasks (workers)
