@@ -27,6 +27,21 @@ def shared(name: str) -> Path:
     return path
 
 
+def cleaned_dev_pages(holding: str, what: str) -> list:
+    """The aeb-dupes-dev text pages holding ``holding``, each cleaned on its own:
+    ``(page name, Cleaned)``; skips the test when there are none (``what``: the page's kind)."""
+    from newsdedup.clean import draft, finish
+    from newsdedup.records import Record
+
+    docs = shared("aeb-dupes-dev") / "docs"
+    pages = [(p, p.read_text(encoding="utf-8")) for p in sorted(docs.glob("*.txt"))]
+    found = [(p.name, finish(draft(Record(doc_id=p.stem, source=p.name, text=text))))
+             for p, text in pages if holding in text]
+    if not found:
+        pytest.skip(f"the {what} is not in this build of aeb-dupes-dev")
+    return found
+
+
 @pytest.fixture(scope="session")
 def seed_result():
     import newsdedup

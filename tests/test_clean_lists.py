@@ -3,14 +3,11 @@ results); a numbered line without siblings does not come back."""
 
 from __future__ import annotations
 
-import pytest
 
-from newsdedup.clean import draft, finish
 from newsdedup.clean.paragraphs import make_paragraphs
 from newsdedup.clean.text import NAVIGATION, _keep_list_siblings, line_shape
-from newsdedup.records import Record
 
-from .conftest import shared
+from .conftest import cleaned_dev_pages
 
 RESULTS = [  # written for this test, in the shape of a results page
     "Harbor City d. Lakeside 70-44",
@@ -34,10 +31,5 @@ def test_a_removed_score_line_with_kept_siblings_comes_back_and_a_lone_numbered_
 
 
 def test_the_first_result_of_a_real_results_page_is_kept():
-    docs = shared("aeb-dupes-dev") / "docs"
-    pages = [p for p in sorted(docs.glob("*.txt")) if "Palm Bay d. Rockledge 70-44" in p.read_text(encoding="utf-8")]
-    if not pages:
-        pytest.skip("the results page is not in this build of aeb-dupes-dev")
-    for page in pages:
-        c = finish(draft(Record(doc_id=page.stem, source=page.name, text=page.read_text(encoding="utf-8"))))
-        assert "Palm Bay d. Rockledge 70-44" in c.paragraphs, page.name
+    for name, c in cleaned_dev_pages("Palm Bay d. Rockledge 70-44", "results page"):
+        assert "Palm Bay d. Rockledge 70-44" in c.paragraphs, name

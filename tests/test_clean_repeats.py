@@ -6,15 +6,12 @@ stays with its body across a capitalised dateline line."""
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
-from newsdedup.clean import draft, finish
 from newsdedup.clean.model import text_model
 from newsdedup.clean.paragraphs import make_paragraphs
 from newsdedup.clean.text import label
-from newsdedup.records import Record
 
-from .conftest import shared
+from .conftest import cleaned_dev_pages
 from .test_clean_rules import BODY
 
 MENU = ["Home", "Workouts", "Recipes", "Shop"]
@@ -63,13 +60,8 @@ def test_repeated_lines_the_model_scores_as_furniture_somewhere_still_go():
 
 
 def test_the_real_meal_plan_keeps_its_parts():
-    docs = shared("aeb-dupes-dev") / "docs"
-    pages = [p for p in sorted(docs.glob("*.txt")) if "Meal Prep Menu for Eating Plan B" in p.read_text(encoding="utf-8")]
-    if not pages:
-        pytest.skip("the meal-plan page is not in this build of aeb-dupes-dev")
-    for page in pages:
-        c = finish(draft(Record(doc_id=page.stem, source=page.name, text=page.read_text(encoding="utf-8"))))
-        assert c.paragraphs.count("Pre-Workout Meal") >= 4, page.name
+    for name, c in cleaned_dev_pages("Meal Prep Menu for Eating Plan B", "meal-plan page"):
+        assert c.paragraphs.count("Pre-Workout Meal") >= 4, name
 
 
 LEDE = "Two hospital groups announced on Thursday a partnership to exchange patient records across the region."
