@@ -7,8 +7,9 @@ learned post-filter scored F1 0.971 / 0.903 / 0.908 on aeb-dev / dragnet / reada
 each set cleaned by a post-filter trained on the other two; the default mode with the
 rules alone 0.969 / 0.907 / 0.936, the recall mode with them 0.970 / 0.914 / 0.939 (on
 its own, recall beats default on each of the three sets: 0.966 / 0.918 / 0.940 against
-0.965 / 0.911 / 0.938, so any two sets choose it and the third agrees). The page's whole visible text is
-read from the same parsed tree, so that what the extractor left out is accounted for
+0.965 / 0.911 / 0.938, so any two sets choose it and the third agrees). Where its text misses the
+page's title words, readability-lxml is asked too (:mod:`.second_opinion`). The page's whole
+visible text is read from the same parsed tree, so that what the extractor left out is accounted for
 (its size and text, never markup) and a page's size is its visible text.
 """
 
@@ -19,6 +20,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..normalize import tidy
+from .second_opinion import arbitrate
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +70,7 @@ def extract(html: str, url: str | None = None) -> Extracted:
     if doc is None:
         return Extracted([], None, None, url, visible, visible)
     lines = [line for line in tidy(doc.text or "").split("\n") if line]
+    lines = arbitrate(tree, lines, doc.title, visible_lines)  # readability-lxml, when the title says so
     return Extracted(lines=lines, title=_text_or_none(doc.title), date=_text_or_none(doc.date),
                      url=url or _text_or_none(doc.url), visible=visible, dropped=left_out(visible, lines))
 
