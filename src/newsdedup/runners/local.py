@@ -236,12 +236,12 @@ def _deduplicated_tables(cleaned: list[clean_stage.Cleaned], good: list[clean_st
         del keys
         _release_keys(good)
         with _timed(timings, "tables"):
-            tables = build_tables(cleaned, clustering, matches)
+            tables = build_tables(cleaned, clustering, matches, lazy=True)
         log.info("tables: %.2f s", timings["tables"])
         return tables
     timings.setdefault("match", 0.0)  # reported in stage order, though timed in two parts
     with _timed(timings, "tables"):  # first: the index child usually finishes after dedup
-        tables = build_tables(cleaned, clustering)
+        tables = build_tables(cleaned, clustering, lazy=True)
     with _timed(timings, "match"):
         across = across_clusters(ids, keys, clustering.cluster_ids, config, index=index.result())
         del keys
