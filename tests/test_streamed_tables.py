@@ -91,3 +91,17 @@ def test_writing_holds_one_block_of_the_corpus_text(tmp_path, monkeypatch):
     assert peak < text_bytes / 4
     assert isinstance(run.__dict__["_documents"], tables.LazyTables)
     assert run.documents["text"].str.len().sum() == text_bytes  # made when asked
+
+
+def test_a_spilled_runs_report_is_built_after_its_tables(tmp_path, monkeypatch, spilled_run):
+    """The page packs up to ``report_max_docs`` documents' texts (0.25 GB for 10k): on a run
+    large enough to spill, it does not sit beside a block of the tables."""
+    from newsdedup.result import Result
+
+    seen = []
+    write_report = Result._write_report
+    monkeypatch.setattr(Result, "_write_report", lambda self, stage: seen.append(
+        sorted(p.name for p in stage.iterdir())) or write_report(self, stage))
+    out = spilled_run.write(tmp_path / "out", "jsonl")
+    assert {"documents.jsonl", "boilerplate.jsonl", "summary.json"} <= set(seen[0])
+    assert (out / "report.html").stat().st_size > 0

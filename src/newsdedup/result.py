@@ -186,8 +186,10 @@ class Result:
         ours = {path.parent for path in self.written.values()}  # the workers' files, not leftovers to sweep
         with output_lock(out, lock_timeout), staged_output(out, ours) as stage, ThreadPoolExecutor(1) as pool:
             # the page is built beside the tables: both spend most of their time in
-            # Arrow, numpy and zlib, which let go of the GIL
-            page = pool.submit(self._write_report, stage) if report else None
+            # Arrow, numpy and zlib, which let go of the GIL; after them when the run's
+            # texts are spilled (packing 10k documents' texts takes 0.25 GB beside a block)
+            after = self._memory_first()
+            page = pool.submit(self._write_report, stage) if report and not after else None
             if self.merges is not None:
                 tables["merges"] = self.merges
             for name, df in tables.items():
@@ -202,7 +204,13 @@ class Result:
             (stage / "summary.md").write_text(summary_markdown(self), encoding="utf-8")
             if page is not None:
                 page.result()
+            elif report and after:
+                self._write_report(stage)
         return out
+
+    def _memory_first(self) -> bool:
+        lazy = self._lazy("documents")
+        return lazy is not None and lazy.spilled
 
     def _table_or_blocks(self, name: str) -> pd.DataFrame | Iterator[pd.DataFrame]:
         lazy = self._lazy(name)

@@ -14,7 +14,7 @@ from . import schema
 from .clean import Cleaned
 from .dedup import Clustering
 from .match import Match
-from .runners.spill import text_chars
+from .runners.spill import Spilled, text_chars
 
 
 def build_tables(cleaned: Sequence[Cleaned], clustering: Clustering, matches: Sequence[Match] | None = None,
@@ -107,6 +107,8 @@ class LazyTables:
         self._at = {d: i for i, d in enumerate(clustering.doc_ids)}
         self._meta: pd.DataFrame | None = None
         self._removed: tuple[int, int, Counter] | None = None
+        # texts in a spill file: a large input, where memory comes before a few seconds
+        self.spilled = any(isinstance(c.paragraphs, Spilled) for c in cleaned[:64])
 
     def frame(self, name: str, doc_ids: set[str] | None = None) -> pd.DataFrame:
         """The whole table ``name`` (``documents`` or ``boilerplate``), or its rows of ``doc_ids``."""
