@@ -180,4 +180,6 @@ def test_a_run_larger_than_report_max_docs_shows_whole_clusters_largest_first_an
     assert data["counts"] == result.counts  # the overview counts the whole run
     tables = json.loads(zlib.decompress(base64.b64decode(data["tables"])))
     assert sorted(tables["docs"]["id"]) == sorted(part.documents["doc_id"])
-    assert shown_part(result, len(records)) is result
+    whole = shown_part(result, len(records))  # the whole run (its tables made for the page)
+    for name in ("documents", "clusters", "matches", "boilerplate", "pairs", "rejects"):
+        pd.testing.assert_frame_equal(getattr(whole, name), getattr(result, name), obj=name)

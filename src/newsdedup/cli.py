@@ -430,7 +430,7 @@ def report(result: Result, inputs, out: Path, with_html: bool = True) -> str:
     base = id_base(list(inputs))
     if base is not None:
         lines.insert(1, f"  doc ids of files are paths relative to {_one_line(str(base))}/ (the input directories' common parent)")
-    reasons = result.boilerplate["reason"].value_counts()
+    reasons = result.boilerplate_by_reason()
     if len(reasons):
         by_reason = _one_line(", ".join(f"{r} {n:,}" for r, n in sorted(reasons.items())), width=2 * LINE_WIDTH)
         lines[-1:-1] = textwrap.wrap("    by reason: " + by_reason, width=LINE_WIDTH, subsequent_indent="      ",
@@ -448,7 +448,7 @@ def _largest_clusters(result: Result) -> list[str]:
     if not len(multi):
         return []
     top = multi.sort_values(["size", "cluster_id"], ascending=[False, True], kind="stable").head(TOP)
-    similarity = result.documents.set_index("doc_id")["similarity"]
+    similarity = result.documents_without_text().set_index("doc_id")["similarity"]
     lines = [f"largest clusters ({len(multi):,} with duplicates):"]
     for row in top.itertuples():
         # with an index, members of earlier drops are not in this run's documents

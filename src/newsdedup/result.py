@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
 import platform
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import Any
+from collections.abc import Iterator
 
 import pandas as pd
 
 from . import __version__
 from .config import Config
+from .tables import LazyTables
 from .outdir import LOCK_TIMEOUT_S, check_replaceable, output_lock, staged_output
 from .write import link_dataset, write_dataset, write_json, write_jsonl, write_table
 
@@ -30,14 +33,35 @@ def versions() -> dict[str, str]:
     return found
 
 
+class _MadeWhenAsked:
+    """A table field given as a DataFrame or as a :class:`~newsdedup.tables.LazyTables`:
+    then the DataFrame is made on first use, and kept."""
+
+    def __set_name__(self, owner, name: str) -> None:
+        self.name, self.slot = name, "_" + name
+
+    def __get__(self, obj, owner=None):
+        if obj is None:
+            raise AttributeError(self.name)  # no default (dataclasses asks the class)
+        value = obj.__dict__[self.slot]
+        if isinstance(value, LazyTables):
+            value = obj.__dict__[self.slot] = value.frame(self.name)
+        return value
+
+    def __set__(self, obj, value) -> None:
+        obj.__dict__[self.slot] = value
+
+
 @dataclass
 class Result:
-    """Tables of a run (see :mod:`newsdedup.schema` for their columns)."""
+    """Tables of a run (see :mod:`newsdedup.schema` for their columns). A local run makes
+    ``documents`` and ``boilerplate`` (the corpus's text) when first asked for, and
+    :meth:`write` streams them to their files without making them whole."""
 
-    documents: pd.DataFrame
+    documents: pd.DataFrame = _MadeWhenAsked()  # type: ignore[assignment]
     clusters: pd.DataFrame
     matches: pd.DataFrame
-    boilerplate: pd.DataFrame
+    boilerplate: pd.DataFrame = _MadeWhenAsked()  # type: ignore[assignment]
     pairs: pd.DataFrame
     rejects: pd.DataFrame
     config: Config
@@ -48,11 +72,50 @@ class Result:
     index: dict[str, Any] | None = None  # runs with an index: its path, the drop, whether it was added
     written: dict[str, Path] = field(default_factory=dict)  # tables the Dask workers wrote as partitioned Parquet
 
+    def _lazy(self, name: str) -> LazyTables | None:
+        value = self.__dict__.get("_" + name)
+        return value if isinstance(value, LazyTables) else None
+
+    def documents_without_text(self) -> pd.DataFrame:
+        """Every column of ``documents`` but ``text``: cheap where ``documents`` is not made yet."""
+        lazy = self._lazy("documents")
+        return lazy.documents_without_text() if lazy is not None else self.documents.drop(columns="text")
+
+    def boilerplate_by_reason(self) -> pd.Series:
+        """The ``boilerplate`` rows' count by reason (``reason`` → rows)."""
+        lazy = self._lazy("boilerplate")
+        if lazy is None:
+            return self.boilerplate["reason"].value_counts()
+        return pd.Series(dict(lazy.removed()[2]), dtype="int64")
+
+    def rows_of(self, name: str, doc_ids: set[str] | None = None) -> pd.DataFrame:
+        """The rows of ``documents`` or ``boilerplate`` of the documents ``doc_ids`` (None:
+        all), made for the caller and not kept here."""
+        lazy = self._lazy(name)
+        if lazy is not None:
+            return lazy.frame(name, doc_ids)
+        table = getattr(self, name)
+        return table if doc_ids is None else table[table["doc_id"].isin(doc_ids)].reset_index(drop=True)
+
+    def with_tables_made(self) -> Result:
+        """This result, or a copy whose ``documents`` and ``boilerplate`` are made for the
+        caller (not kept here) when they are not made yet."""
+        if self._lazy("documents") is None and self._lazy("boilerplate") is None:
+            return self
+        return dataclasses.replace(self, documents=self.rows_of("documents"), boilerplate=self.rows_of("boilerplate"))
+
+    def _removed_rows_and_chars(self) -> tuple[int, int]:
+        lazy = self._lazy("boilerplate")
+        if lazy is not None:
+            return lazy.removed()[:2]
+        return len(self.boilerplate), int(self.boilerplate["text"].str.len().sum())
+
     @property
     def gates(self) -> dict[str, dict[str, Any]]:
         """Each CI gate: its limit, the run's value, and whether the run passed it."""
-        n = max(1, len(self.documents))
-        status = self.documents["status"].value_counts()
+        documents = self.documents_without_text()
+        n = max(1, len(documents))
+        status = documents["status"].value_counts()
         values = {"max_duplicate_share": int(status.get("duplicate", 0)) / n,
                   "max_rejected_share": int(status.get("rejected", 0)) / n}
         return {name: {"limit": getattr(self.config, name), "value": round(value, 4),
@@ -66,9 +129,11 @@ class Result:
 
     @property
     def counts(self) -> dict[str, int]:
-        status = self.documents["status"].value_counts()
+        documents = self.documents_without_text()
+        status = documents["status"].value_counts()
+        removed_rows, removed_chars = self._removed_rows_and_chars()
         return {
-            "inputs": int(len(self.documents)),
+            "inputs": int(len(documents)),
             "kept": int(status.get("kept", 0)),
             "duplicates": int(status.get("duplicate", 0)),
             "rejected": int(status.get("rejected", 0)),
@@ -76,13 +141,13 @@ class Result:
             "clusters_with_duplicates": int((self.clusters["size"] > 1).sum()),
             "matches": int(len(self.matches)),
             "matches_across_clusters": int((~self.matches["same_cluster"]).sum()),
-            "boilerplate_paragraphs": int(len(self.boilerplate)),
-            "boilerplate_chars_removed": int(self.boilerplate["text"].str.len().sum()),
+            "boilerplate_paragraphs": int(removed_rows),
+            "boilerplate_chars_removed": int(removed_chars),
             "pairs_examined": int(len(self.pairs)),
             "pairs_duplicate": int((self.pairs["decision"] == "duplicate").sum()),
-            "raw_chars": int(self.documents["raw_chars"].sum()),
-            "clean_chars": int(self.documents["clean_chars"].sum()),
-            "read_with_warnings": int(self.documents["warning"].notna().sum()),
+            "raw_chars": int(documents["raw_chars"].sum()),
+            "clean_chars": int(documents["clean_chars"].sum()),
+            "read_with_warnings": int(documents["warning"].notna().sum()),
         }
 
     @property
@@ -113,14 +178,18 @@ class Result:
         """
         out = Path(out or self.config.out)
         fmt = format or self.config.format
-        tables = {"documents": self.documents, "clusters": self.clusters,
-                  "paragraph_matches": self.matches, "boilerplate": self.boilerplate, "pairs": self.pairs}
+        # documents and boilerplate not made yet: streamed to their files a block at a time
+        tables = {"documents": self._table_or_blocks("documents"), "clusters": self.clusters,
+                  "paragraph_matches": self.matches, "boilerplate": self._table_or_blocks("boilerplate"),
+                  "pairs": self.pairs}
         check_replaceable(out)  # before the lock file is made beside a folder that is refused
         ours = {path.parent for path in self.written.values()}  # the workers' files, not leftovers to sweep
         with output_lock(out, lock_timeout), staged_output(out, ours) as stage, ThreadPoolExecutor(1) as pool:
             # the page is built beside the tables: both spend most of their time in
-            # Arrow, numpy and zlib, which let go of the GIL
-            page = pool.submit(self._write_report, stage) if report else None
+            # Arrow, numpy and zlib, which let go of the GIL; after them when the run's
+            # texts are spilled (packing 10k documents' texts takes 0.25 GB beside a block)
+            after = self._memory_first()
+            page = pool.submit(self._write_report, stage) if report and not after else None
             if self.merges is not None:
                 tables["merges"] = self.merges
             for name, df in tables.items():
@@ -135,7 +204,17 @@ class Result:
             (stage / "summary.md").write_text(summary_markdown(self), encoding="utf-8")
             if page is not None:
                 page.result()
+            elif report and after:
+                self._write_report(stage)
         return out
+
+    def _memory_first(self) -> bool:
+        lazy = self._lazy("documents")
+        return lazy is not None and lazy.spilled
+
+    def _table_or_blocks(self, name: str) -> pd.DataFrame | Iterator[pd.DataFrame]:
+        lazy = self._lazy(name)
+        return getattr(self, name) if lazy is None else lazy.blocks(name)
 
     def _write_report(self, stage: Path) -> None:
         from .report import REPORT_NAME, write_report

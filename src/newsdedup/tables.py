@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterator, Sequence
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -12,45 +14,59 @@ from . import schema
 from .clean import Cleaned
 from .dedup import Clustering
 from .match import Match
+from .runners.spill import Spilled, text_chars
 
 
-def build_tables(cleaned: Sequence[Cleaned], clustering: Clustering, matches: Sequence[Match] | None = None
-                 ) -> dict[str, pd.DataFrame]:
+def build_tables(cleaned: Sequence[Cleaned], clustering: Clustering, matches: Sequence[Match] | None = None,
+                 lazy: bool = False) -> dict[str, pd.DataFrame | LazyTables]:
     """Every output table (``matches``: all of them, sorted; without them, every table but
-    ``matches``, which :func:`matches_table` makes when they are known)."""
-    rejects, boilerplate = [], []
-    for c in cleaned:
-        if c.error is not None:
-            rejects.append((c.doc_id, c.source, c.error))
-        boilerplate.extend((c.doc_id, idx, text, reason) for idx, text, reason in c.removed)
-    clusters = [{"cluster_id": cid, "size": len(members), "canonical_id": clustering.canonical[cid],
-                 "member_ids": list(members)} for cid, members in clustering.clusters.items()]
+    ``matches``, which :func:`matches_table` makes when they are known). ``lazy``:
+    ``documents`` and ``boilerplate`` as one :class:`LazyTables` (``cleaned`` sorted by doc id)."""
+    rejects = [(c.doc_id, c.source, c.error) for c in cleaned if c.error is not None]
+    if lazy:
+        both = LazyTables(cleaned, clustering)
+        return {"documents": both, "clusters": _clusters(clustering),
+                **({} if matches is None else {"matches": matches_table(matches)}),
+                "boilerplate": both, "pairs": schema.frame(clustering.pairs.columns(), schema.PAIRS, schema.SORT_KEYS["pairs"]),
+                "rejects": schema.frame(rejects, schema.REJECTS, schema.SORT_KEYS["rejects"])}
     return {
         "documents": schema.frame(documents_columns(cleaned, clustering), schema.DOCUMENTS,
                                   schema.SORT_KEYS["documents"]),
-        "clusters": schema.frame(clusters, schema.CLUSTERS, schema.SORT_KEYS["clusters"]),
+        "clusters": _clusters(clustering),
         **({} if matches is None else {"matches": matches_table(matches)}),
-        "boilerplate": schema.frame(boilerplate, schema.BOILERPLATE, schema.SORT_KEYS["boilerplate"]),
+        "boilerplate": schema.frame(boilerplate_rows(cleaned), schema.BOILERPLATE, schema.SORT_KEYS["boilerplate"]),
         "pairs": schema.frame(clustering.pairs.columns(), schema.PAIRS, schema.SORT_KEYS["pairs"]),
         "rejects": schema.frame(rejects, schema.REJECTS, schema.SORT_KEYS["rejects"]),
     }
 
 
-def documents_columns(cleaned: Sequence[Cleaned], clustering: Clustering) -> dict[str, object]:
+def _clusters(clustering: Clustering) -> pd.DataFrame:
+    clusters = [{"cluster_id": cid, "size": len(members), "canonical_id": clustering.canonical[cid],
+                 "member_ids": list(members)} for cid, members in clustering.clusters.items()]
+    return schema.frame(clusters, schema.CLUSTERS, schema.SORT_KEYS["clusters"])
+
+
+def documents_columns(cleaned: Sequence[Cleaned], clustering: Clustering, at: dict[str, int] | None = None,
+                      text: bool = True) -> dict[str, object]:
     """The ``documents`` table as columns; each clean text joined and put straight into an
     Arrow array, so the corpus is never held as one Python string per document beside its
-    paragraphs (350 MB on 100k synthetic documents)."""
-    at = {d: i for i, d in enumerate(clustering.doc_ids)}
+    paragraphs (350 MB on 100k synthetic documents). ``at``: each clustered doc id's
+    position in ``clustering`` (made here if not given); ``text=False``: every column but
+    ``text`` (no clean text read)."""
+    at = at if at is not None else {d: i for i, d in enumerate(clustering.doc_ids)}
     rows = [at.get(c.doc_id) if c.error is None else None for c in cleaned]
     good = [i is not None for i in rows]
 
     def per_good(values, missing=None):
         return [values[i] if i is not None else missing for i in rows]
 
-    text = pa.array((c.text if ok else None for c, ok in zip(cleaned, good)), type=pa.large_string(),
-                    size=len(cleaned))
-    lengths = pc.fill_null(pc.utf8_length(text), 0)
-    return {
+    if text:
+        texts = pa.array((c.text if ok else None for c, ok in zip(cleaned, good)), type=pa.large_string(),
+                         size=len(cleaned))
+        lengths = pc.fill_null(pc.utf8_length(texts), 0).to_numpy(zero_copy_only=False)
+    else:
+        lengths = np.array([text_chars(c.paragraphs) if ok else 0 for c, ok in zip(cleaned, good)], dtype=np.int64)
+    columns = {
         "doc_id": [c.doc_id for c in cleaned],
         "source": [c.source for c in cleaned],
         "url": [c.url for c in cleaned],
@@ -61,12 +77,76 @@ def documents_columns(cleaned: Sequence[Cleaned], clustering: Clustering) -> dic
         "cluster_id": per_good(clustering.cluster_ids),
         "canonical_id": per_good(clustering.canonical_ids),
         "similarity": [float(clustering.similarity[i]) if i is not None else float("nan") for i in rows],
-        "text": pd.array(text, dtype=schema.DOCUMENTS["text"]),
+        "text": pd.array(texts, dtype=schema.DOCUMENTS["text"]) if text else None,
         "raw_chars": [c.raw_chars for c in cleaned],
-        "clean_chars": lengths.to_numpy(zero_copy_only=False),
+        "clean_chars": lengths,
         "warning": [c.warning for c in cleaned],
         "flags": [",".join(c.flags) or None if ok else None for c, ok in zip(cleaned, good)],
     }
+    if not text:
+        del columns["text"]
+    return columns
+
+
+def boilerplate_rows(cleaned: Sequence[Cleaned]) -> list[tuple]:
+    return [(c.doc_id, idx, text, reason) for c in cleaned for idx, text, reason in c.removed]
+
+
+class LazyTables:
+    """The ``documents`` and ``boilerplate`` tables of a local run, made from its clean
+    rows (their texts spilled, on a large input) only when asked: written to a file a
+    block of ``BLOCK`` documents at a time, so the corpus's text is never in memory at
+    once (0.4 GB of tables on 100k synthetic documents); a whole table made only for a
+    caller that asks for it (:class:`~newsdedup.result.Result`'s ``documents``). The rows
+    of ``cleaned`` are sorted by doc id, so consecutive blocks are the tables' sort."""
+
+    BLOCK = 16_384  # documents
+
+    def __init__(self, cleaned: Sequence[Cleaned], clustering: Clustering) -> None:
+        self.cleaned, self.clustering = cleaned, clustering
+        self._at = {d: i for i, d in enumerate(clustering.doc_ids)}
+        self._meta: pd.DataFrame | None = None
+        self._removed: tuple[int, int, Counter] | None = None
+        # texts in a spill file: a large input, where memory comes before a few seconds
+        self.spilled = any(isinstance(c.paragraphs, Spilled) for c in cleaned[:64])
+
+    def frame(self, name: str, doc_ids: set[str] | None = None) -> pd.DataFrame:
+        """The whole table ``name`` (``documents`` or ``boilerplate``), or its rows of ``doc_ids``."""
+        cleaned = self.cleaned if doc_ids is None else [c for c in self.cleaned if c.doc_id in doc_ids]
+        return self._frame(name, cleaned)
+
+    def blocks(self, name: str) -> Iterator[pd.DataFrame]:
+        """The table ``name`` in its order, a block of documents' rows at a time (at least one block)."""
+        for start in range(0, max(1, len(self.cleaned)), self.BLOCK):
+            yield self._frame(name, self.cleaned[start:start + self.BLOCK])
+
+    def _frame(self, name: str, cleaned: Sequence[Cleaned]) -> pd.DataFrame:
+        if name == "documents":
+            return schema.frame(documents_columns(cleaned, self.clustering, self._at), schema.DOCUMENTS,
+                                schema.SORT_KEYS["documents"])
+        if name == "boilerplate":
+            return schema.frame(boilerplate_rows(cleaned), schema.BOILERPLATE, schema.SORT_KEYS["boilerplate"])
+        raise KeyError(name)
+
+    def documents_without_text(self) -> pd.DataFrame:
+        """Every column of ``documents`` but ``text`` (kept: it holds no text)."""
+        if self._meta is None:
+            columns = {n: t for n, t in schema.DOCUMENTS.items() if n != "text"}
+            self._meta = schema.frame(documents_columns(self.cleaned, self.clustering, self._at, text=False), columns,
+                                      schema.SORT_KEYS["documents"])
+        return self._meta
+
+    def removed(self) -> tuple[int, int, Counter]:
+        """``boilerplate``'s rows, characters and rows by reason (one pass over the removed paragraphs)."""
+        if self._removed is None:
+            rows, chars, reasons = 0, 0, Counter()
+            for c in self.cleaned:
+                for _, text, reason in c.removed:
+                    rows += 1
+                    chars += len(text)
+                    reasons[reason] += 1
+            self._removed = rows, chars, reasons
+        return self._removed
 
 
 def matches_table(matches: Sequence[Match]) -> pd.DataFrame:

@@ -13,39 +13,69 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Union
 
 import pandas as pd
 
 
-def write_table(df: pd.DataFrame, path: Path, fmt: str) -> None:
+ROW_GROUP_ROWS = 16_384  # a Parquet file's row groups: the same whether the table is written whole or in blocks
+
+Table = Union[pd.DataFrame, Iterable[pd.DataFrame]]  # a table, or its rows in order as consecutive blocks
+
+
+def write_table(df: Table, path: Path, fmt: str) -> None:
+    """``df`` (a DataFrame, or its blocks: the same bytes, one block in memory at a time) to ``path``."""
+    blocks = [df] if isinstance(df, pd.DataFrame) else df
     if fmt == "parquet":
-        _parquet(df, path)
+        _parquet(blocks, path)
     elif fmt == "jsonl":
-        _jsonl(df, path)
+        _jsonl(blocks, path)
     elif fmt == "csv":
-        _csv(df, path)
+        _csv(blocks, path)
     else:
         raise ValueError(f"unknown format {fmt!r}")
+
+
+def _arrow_slices(blocks: Iterable[pd.DataFrame], rows: int):
+    """The Arrow tables of ``blocks`` cut into slices of exactly ``rows`` rows (the last one
+    shorter; at least one), every one with the first block's schema."""
+    import pyarrow as pa
+
+    schema, held, count, any_yielded = None, [], 0, False
+    for block in blocks:
+        table = pa.Table.from_pandas(block, preserve_index=False)
+        if schema is None:
+            schema = table.schema
+        held.append(table.cast(schema) if table.schema != schema else table)
+        count += len(table)
+        while count >= rows:
+            whole = pa.concat_tables(held)
+            yield whole.slice(0, rows)
+            any_yielded = True
+            held, count = [whole.slice(rows)], count - rows
+    if schema is None:
+        raise ValueError("a table needs at least one block")
+    if count or not any_yielded:
+        yield pa.concat_tables(held)
 
 
 PARTITION_ROWS = 50_000  # rows of a partitioned table's file (documents: ~50 MB of zstd Parquet at 3 kB of text each)
 
 
-def write_dataset(df: pd.DataFrame, folder: Path, rows_per_file: int | None = None) -> None:
-    """``df`` as a Parquet dataset: ``folder/part-00000.parquet``, ... of ``rows_per_file``
-    rows each in the frame's order (the schema's sort), so the same table gives the same
-    files whatever made it; at least one file, so an empty table keeps its columns. One
-    Arrow schema for every file: a slice must not guess another type (a list column whose
-    rows are all empty)."""
-    import pyarrow as pa
+def write_dataset(df: Table, folder: Path, rows_per_file: int | None = None) -> None:
+    """``df`` (a DataFrame or its blocks) as a Parquet dataset: ``folder/part-00000.parquet``,
+    ... of ``rows_per_file`` rows each in the frame's order (the schema's sort), so the same
+    table gives the same files whatever made it; at least one file, so an empty table keeps
+    its columns. One Arrow schema for every file: a slice must not guess another type (a
+    list column whose rows are all empty)."""
     import pyarrow.parquet as pq
 
-    rows = rows_per_file or PARTITION_ROWS
-    table = pa.Table.from_pandas(df, preserve_index=False)
+    blocks = [df] if isinstance(df, pd.DataFrame) else df
     folder.mkdir()
-    for number, start in enumerate(range(0, max(1, len(table)), rows)):
-        pq.write_table(table.slice(start, rows), folder / f"part-{number:05d}.parquet", compression="zstd")
+    for number, piece in enumerate(_arrow_slices(blocks, rows_per_file or PARTITION_ROWS)):
+        pq.write_table(piece.combine_chunks(), folder / f"part-{number:05d}.parquet", compression="zstd")
 
 
 def link_dataset(written: Path, folder: Path) -> None:
@@ -61,12 +91,20 @@ def link_dataset(written: Path, folder: Path) -> None:
             shutil.copyfile(part, folder / part.name)
 
 
-def _parquet(df: pd.DataFrame, path: Path) -> None:
-    import pyarrow as pa
+def _parquet(blocks: Iterable[pd.DataFrame], path: Path) -> None:
+    """Row groups of ROW_GROUP_ROWS rows, each made contiguous first: the bytes depend on
+    the table only, not on the blocks it came in."""
     import pyarrow.parquet as pq
 
-    table = pa.Table.from_pandas(df, preserve_index=False)
-    pq.write_table(table, path, compression="zstd")
+    writer = None
+    try:
+        for piece in _arrow_slices(blocks, ROW_GROUP_ROWS):
+            if writer is None:
+                writer = pq.ParquetWriter(path, piece.schema, compression="zstd")
+            writer.write_table(piece.combine_chunks(), row_group_size=ROW_GROUP_ROWS)
+    finally:
+        if writer is not None:
+            writer.close()
 
 
 def _records(df: pd.DataFrame):
@@ -86,10 +124,11 @@ def _plain(value):
     return value
 
 
-def _jsonl(df: pd.DataFrame, path: Path) -> None:
+def _jsonl(blocks: Iterable[pd.DataFrame], path: Path) -> None:
     with open(path, "w", encoding="utf-8", newline="\n") as fh:
-        for rec in _records(df):
-            fh.write(json.dumps(rec, ensure_ascii=False, separators=(",", ":")) + "\n")
+        for df in blocks:
+            for rec in _records(df):
+                fh.write(json.dumps(rec, ensure_ascii=False, separators=(",", ":")) + "\n")
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -100,7 +139,13 @@ def spreadsheet_safe(cell: str) -> str:
     return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
 
 
-def _csv(df: pd.DataFrame, path: Path) -> None:
+def _csv(blocks: Iterable[pd.DataFrame], path: Path) -> None:
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        for number, df in enumerate(blocks):
+            _spreadsheet_frame(df).to_csv(fh, index=False, header=number == 0, lineterminator="\n")
+
+
+def _spreadsheet_frame(df: pd.DataFrame) -> pd.DataFrame:
     out = df.copy()
     for col in out.columns:
         if out[col].dtype == object:
@@ -108,7 +153,7 @@ def _csv(df: pd.DataFrame, path: Path) -> None:
                         else v for v in out[col]]
         if out[col].dtype == object or isinstance(out[col].dtype, pd.StringDtype):
             out[col] = out[col].map(lambda v: spreadsheet_safe(v) if isinstance(v, str) else v)
-    out.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
+    return out
 
 
 def write_jsonl(rows: list[dict], path: Path) -> None:

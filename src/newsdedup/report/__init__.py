@@ -136,9 +136,9 @@ def shown_part(result: Result, limit: int) -> Result:
     documents sharing a passage with another cluster; then the other single and the
     rejected documents. Their clusters, removed paragraphs, pairs and rejects come along,
     and the matches between two of them."""
-    docs = result.documents
+    docs = result.documents_without_text()  # the texts of the chosen documents only are made
     if len(docs) <= limit:
-        return result
+        return result.with_tables_made()  # made for the page, not kept in ``result``
     chosen: list[str] = []
     room = limit
     multi = result.clusters[result.clusters["size"] > 1].sort_values(["size", "cluster_id"], ascending=[False, True],
@@ -157,11 +157,11 @@ def shown_part(result: Result, limit: int) -> Result:
         chosen.append(doc_id)
         room -= 1
     keep = set(chosen)
-    shown_docs = docs[docs["doc_id"].isin(keep)]
+    shown_docs = result.rows_of("documents", keep)
     clusters = result.clusters[result.clusters["cluster_id"].isin(set(shown_docs["cluster_id"].dropna()))]
     matches = result.matches[result.matches["doc_a"].isin(keep) & result.matches["doc_b"].isin(keep)]
     return dataclasses.replace(result, documents=shown_docs.reset_index(drop=True), clusters=clusters,
-                               matches=matches, boilerplate=result.boilerplate[result.boilerplate["doc_id"].isin(keep)],
+                               matches=matches, boilerplate=result.rows_of("boilerplate", keep),
                                pairs=result.pairs[result.pairs["doc_a"].isin(keep) & result.pairs["doc_b"].isin(keep)],
                                rejects=result.rejects[result.rejects["doc_id"].isin(keep)])
 
@@ -232,7 +232,7 @@ def _report_values(whole: Result, result: Result, docs: pd.DataFrame, packed: Fu
     return {
         "version": __version__,
         "counts": whole.counts,
-        "shown": {"documents": len(result.documents), "of": len(whole.documents)},
+        "shown": {"documents": len(result.documents), "of": whole.counts["inputs"]},
         "settings": whole.summary["settings"],
         "plots": overview_plots(whole),
         "flags": chaining_flags(result),
@@ -248,7 +248,7 @@ SCORE_BINS = ((0, 80, "< 80"), (80, 85, "80-85"), (85, 90, "85-90"), (90, 95, "9
 def overview_plots(result: Result) -> dict[str, list[list[Any]]]:
     """The overview's bar charts as [label, value] rows (computed here, so the overview
     renders before the page has unpacked its tables)."""
-    reasons = result.boilerplate["reason"].value_counts()
+    reasons = result.boilerplate_by_reason()
     by_reason = sorted(([str(r), int(n)] for r, n in reasons.items()), key=lambda row: (-row[1], row[0]))
     sizes = result.clusters["size"]
     by_size = []

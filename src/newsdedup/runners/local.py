@@ -57,6 +57,19 @@ def _timed(timings: dict[str, float], stage: str):
     timings[stage] = timings.get(stage, 0.0) + time.perf_counter() - start
 
 
+def release_free_memory() -> None:
+    """Hand the C heap's free pages back to the system (glibc's ``malloc_trim``): what
+    cleaning and dedup freed stays resident otherwise, counted in this process's memory
+    and, worse, reused by a forked child for its own allocations, which copies each page
+    it writes to. Nothing elsewhere."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
 def _workers(config: Config) -> int:
     """Processes this run may use: one in a daemonic process (a ``multiprocessing.Pool``
     worker), which may start none."""
@@ -216,6 +229,7 @@ def _deduplicated_tables(cleaned: list[clean_stage.Cleaned], good: list[clean_st
     this process deduplicates, and another aligns cluster members while this one expands
     the cross-cluster pairs and builds the other tables (threads would gain little: each
     of these holds the GIL for much of its time)."""
+    release_free_memory()  # before the children are forked
     keys = spilled_column([c.keys for c in good])  # one object when spilled: what a forked child reads
     words = [c.n_words for c in good]
     fork = _workers(config) > 1 and len(good) >= FORK_MIN_DOCS
@@ -226,6 +240,7 @@ def _deduplicated_tables(cleaned: list[clean_stage.Cleaned], good: list[clean_st
     log.info("dedup: %d documents in %d clusters, %.2f s", len(good), len(set(clustering.cluster_ids)),
              timings["dedup"])
     ids = clustering.doc_ids  # the order of ``good``: the index's documents
+    release_free_memory()
     within = Forked(within_clusters, ids, keys, clustering.canonical_ids, config) if index and fork_is_safe() else None
     if within is None:
         with _timed(timings, "match"):
@@ -235,13 +250,14 @@ def _deduplicated_tables(cleaned: list[clean_stage.Cleaned], good: list[clean_st
         log.info("match: %d paragraph matches, %.2f s", len(matches), timings["match"])
         del keys
         _release_keys(good)
+        release_free_memory()
         with _timed(timings, "tables"):
-            tables = build_tables(cleaned, clustering, matches)
+            tables = build_tables(cleaned, clustering, matches, lazy=True)
         log.info("tables: %.2f s", timings["tables"])
         return tables
     timings.setdefault("match", 0.0)  # reported in stage order, though timed in two parts
     with _timed(timings, "tables"):  # first: the index child usually finishes after dedup
-        tables = build_tables(cleaned, clustering)
+        tables = build_tables(cleaned, clustering, lazy=True)
     with _timed(timings, "match"):
         across = across_clusters(ids, keys, clustering.cluster_ids, config, index=index.result())
         del keys

@@ -28,6 +28,7 @@ from collections.abc import Iterator, Sequence
 import numpy as np
 
 from ..clean import Cleaned
+from ..clean.paragraphs import PARAGRAPH_SEPARATOR
 
 FLUSH_BYTES = 4 << 20  # written to the file in blocks of about this size
 
@@ -42,6 +43,7 @@ class Spill:
         self._fd = self._file.fileno()
         self._offsets = array("q")
         self._sizes = array("q")
+        self._chars = array("q")  # of a part holding paragraphs: their joined text's characters
         self._pending = bytearray()
         self._written = 0  # bytes in the file
         self._lock = threading.Lock()
@@ -51,16 +53,17 @@ class Spill:
         for c in cleaned:
             if isinstance(c.paragraphs, Spilled):
                 continue
-            c.paragraphs = Spilled(self, self._append(c.paragraphs))
+            c.paragraphs = Spilled(self, self._append(c.paragraphs, text_chars(c.paragraphs)))
             c.keys = Spilled(self, self._append(c.keys))
             c.removed = Spilled(self, self._append(c.removed))
         return cleaned
 
-    def _append(self, part: list) -> int:
+    def _append(self, part: list, chars: int = 0) -> int:
         blob = pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL)
         with self._lock:
             self._offsets.append(self._written + len(self._pending))
             self._sizes.append(len(blob))
+            self._chars.append(chars)
             self._pending += blob
             if len(self._pending) >= FLUSH_BYTES:
                 self._flush()
@@ -113,6 +116,11 @@ class Spilled(Sequence):
     def __len__(self) -> int:
         return len(self._list())
 
+    @property
+    def chars(self) -> int:
+        """The characters of these paragraphs joined into a clean text (known without reading them)."""
+        return self._spill._chars[self._item]
+
     def __iter__(self) -> Iterator:
         return iter(self._list())
 
@@ -142,6 +150,18 @@ class SpilledColumn(Sequence):
         if isinstance(i, slice):
             return SpilledColumn(self._spill, self._items[i])
         return self._spill.read(int(self._items[i]))
+
+
+def text_chars(paragraphs: Sequence[str]) -> int:
+    """The characters of ``paragraphs`` joined into a clean text (``Cleaned.text``), read
+    from the spill's record when spilled.
+
+    >>> text_chars(["One.", "Two."])
+    10
+    """
+    if isinstance(paragraphs, Spilled):
+        return paragraphs.chars
+    return sum(map(len, paragraphs)) + len(PARAGRAPH_SEPARATOR) * max(0, len(paragraphs) - 1)
 
 
 def column(parts: Sequence) -> Sequence:
