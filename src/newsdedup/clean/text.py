@@ -452,8 +452,8 @@ SECTION_WORDS = 12    # ... to a sentence of this many words (a promo line is sh
 
 def _extend_through_headings(paras: list[Paragraph], reasons: list[str | None],
                              before_model: list[str | None]) -> None:
-    """The article runs on across up to :data:`SECTION_HEADINGS` short lines
-    (subheadings, kept or removed by the model or as repeats) to the next prose sentence
+    """The article runs on across up to :data:`SECTION_HEADINGS` short lines or short
+    sentences (subheadings, kept or removed by the model or as repeats) to the next prose sentence
     the model removed and no rule did: a long article's later sections, each under its
     own heading, read like a run of teasers to the model. The walk stops at a rule's
     removal, a line with a cue, anything longer that is not such prose, or more lines."""
@@ -469,11 +469,19 @@ def _extend_through_headings(paras: list[Paragraph], reasons: list[str | None],
                 if before_model[g] is None:
                     reasons[g] = None
             gap = []
-        elif (not p.sentence and p.n_words <= SHORT_LINE_WORDS and p.cues.kind is None and len(gap) < SECTION_HEADINGS
+        elif (_section_gap_line(p) and len(gap) < SECTION_HEADINGS
               and before_model[i] in (None, REPEATED, REPEATED_BLOCK, NO_WORDS)):
             gap.append(i)
         else:
             break
+
+
+def _section_gap_line(p: Paragraph) -> bool:
+    """A cue-free line the walk may cross: a short line (a subheading), or a sentence too
+    short to continue the article on its own (a question as subheading, a wrapped line's
+    end); chosen leave one set out (aeb-dev 0.9037 -> 0.9052, readability 0.8633 -> 0.8639,
+    dragnet level)."""
+    return p.cues.kind is None and (p.sentence or p.n_words <= SHORT_LINE_WORDS)
 
 
 def _continues(p: Paragraph) -> bool:
