@@ -49,9 +49,9 @@ from rapidfuzz import fuzz
 
 from ..align import RATIO_BUDGET, scores
 from ..normalize import compare_key
-from .comments import COMMENTS, comment_block
+from .comments import COMMENTS, comment_block, is_section_heading
 from .features import line_features
-from .model import TextModel, text_model
+from .model import TextModel, best_span, text_model
 from .paragraphs import Paragraph, has_digit
 from .rules import CUE_KINDS, SHORT_LINE_WORDS, is_caption, is_furniture, is_meta_line
 from .templates import Evidence
@@ -119,6 +119,8 @@ def label(paragraphs: list[Paragraph], evidence: Evidence = Evidence(), *,
     _mark_cut_off(paragraphs, reasons, long_words)
     if not html:
         _mark_related_lists(paragraphs, reasons, long_words)
+        if scores is not None:
+            _mark_comment_section(paragraphs, reasons, scores, long_words)
     if all(r is not None for r in reasons) or (model is not None and not _has_prose(paragraphs, before_model, long_words)):
         # The model is for pages; a text it would empty entirely (a snippet, a lone
         # paragraph), or a text without a prose paragraph (a list or index page: the
@@ -498,6 +500,28 @@ def _mark_cut_off(paras: list[Paragraph], reasons: list[str | None], long_words:
     for i in range(last + 1, len(paras)):
         if reasons[i] is None and reasons[i - 1] is not None and paras[i].n_words < long_words:
             reasons[i] = FOOTER
+
+
+def _mark_comment_section(paras: list[Paragraph], reasons: list[str | None], scores: np.ndarray,
+                          long_words: int) -> None:
+    """Plain text: what the page prints under a comment section's heading ("7 Comments",
+    "Leave a Reply") goes as ``comments``, when the heading comes after the article's first
+    kept prose paragraph and after the start of the run of lines the model scores highest
+    (a comment count in the toolbar above the article body is no section heading), and is
+    printed once (a "Comments" button repeated around the page is none either). The
+    threads the structure rules miss (posts without stamps) are kept by the model as prose.
+    Leave one set out: aeb-dev 0.9052 -> 0.9062, dragnet 0.8488 -> 0.8601, readability
+    0.8639 (level)."""
+    first = _first_prose(paras, reasons, long_words)
+    if first is None:
+        return
+    span_start = best_span(scores)[0]
+    for i in range(max(first, span_start) + 1, len(paras)):
+        if reasons[i] not in (REPEATED, REPEATED_BLOCK) and is_section_heading(paras[i]):
+            for k in range(i, len(paras)):
+                if reasons[k] is None:
+                    reasons[k] = COMMENTS
+            return
 
 
 RELATED_MIN_ITEMS = 3     # a list of other stories' headlines
