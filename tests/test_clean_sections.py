@@ -68,3 +68,16 @@ def test_not_outside_the_article_nor_with_a_cue():
     pitch = LONG.replace("The early settlers", "Subscribe now: the early settlers")
     lines = BODY[:3] + ["Map of the provinces", pitch, "Geography"] + BODY[3:]
     assert labelled(lines, set(range(3)) | set(range(6, len(lines))))[4] is not None
+
+
+def test_the_walk_crosses_a_question_as_subheading_or_a_short_sentence():
+    # a news analysis whose later sections open with a question in capitals, as in an
+    # aeb-dev wire story; and a sentence wrapped over two lines, as on a readability page
+    lines = BODY[:4] + ["CAN THE PLAN WORK?", SECTIONS[1], "Tasks wait in a queue.", SECTIONS[3]]
+    assert labelled(lines, set(range(4))) == [None] * len(lines)
+
+
+def test_the_walk_stops_at_a_short_sentence_with_a_cue():
+    lines = BODY[:4] + ["Sign up for our newsletter today.", SECTIONS[1]]
+    reasons = labelled(lines, set(range(4)))
+    assert reasons[4] is not None and reasons[5] is not None

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 
+from ..normalize import compare_key
 from .paragraphs import Paragraph, has_digit
 
 COMMENTS = "comments"
@@ -143,3 +144,23 @@ def _thread(posts: list[range], paras: list[Paragraph], stamps: set[int]) -> lis
 def _count_label(p: Paragraph) -> bool:
     """A short line that is not a sentence and starts with a count: a thread's heading."""
     return not p.sentence and 1 < p.n_words <= COUNT_LABEL_WORDS and p.text.split(" ", 1)[0].isdigit()
+
+
+# A comment section's heading: "Comments", "7 comments:", "Comments (0)", "Leave a Reply",
+# "Add a Comment", "2 responses": a count or a call, then the section's name, nothing else.
+_SECTION_HEADING = re.compile(r"^(?:\d+ |no |one |(?:add|leave|post|load|show|view|read|write|join) "
+                              r"(?:an? |all |the |your )?)?(?:comments?|repl(?:y|ies)|responses?|discussion)"
+                              r"(?: \(?\d+\)?)?[\W\d]*$")
+SECTION_HEADING_WORDS = 6
+_SECTION_WORDS = ("comment", "repl", "respons", "discussion")
+
+
+def is_section_heading(p: Paragraph) -> bool:
+    """A short line that names a comment section and says nothing else (not a sentence:
+    "No reply." in a story's dialogue is text)."""
+    if not 0 < p.n_words <= SECTION_HEADING_WORDS or p.sentence:
+        return False
+    text = p.text.rstrip()
+    lower = text.lower()  # the pattern's literal parts first: most short lines hold none
+    return (not text.endswith((".", "!", "?")) and any(w in lower for w in _SECTION_WORDS)
+            and _SECTION_HEADING.match(compare_key(text)) is not None)

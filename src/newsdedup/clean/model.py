@@ -228,6 +228,12 @@ def _context_features(p, blocks, width, span_floor):  # pragma: no cover - compi
     return out
 
 
+def best_span(p: np.ndarray) -> tuple[int, int]:
+    """[lo, hi] of the run of lines the model scores highest (empty when hi < lo)."""
+    lo, hi = _best_span(np.ascontiguousarray(p, dtype=np.float64), SPAN_FLOOR)
+    return int(lo), int(hi)
+
+
 @njit(cache=True, nogil=True)
 def _best_span(p, floor):  # pragma: no cover - compiled
     """[lo, hi] of the contiguous run with the largest total of max(p - 0.5, floor) (Kadane)."""
