@@ -54,8 +54,8 @@ from ..read import (Entry, Input, _read_frame, _read_jsonl, _read_parquet, _Uniq
                     read_file)
 from ..records import Record
 from ..result import Result, peak_memory
-from .dask_corpus import (Corpus, Finished, Outline, cleaned_bytes, deduplicated, finished_bytes, matched, outline_bytes,
-                          outline_of, tables_of)
+from .dask_corpus import (Corpus, Finished, Outline, cleaned_bytes, deduplicated, finished_bytes, gather_each, matched,
+                          outline_bytes, outline_of, tables_of)
 from .local import Progress, _frozen, _timed
 
 log = logging.getLogger(__name__)
@@ -496,22 +496,6 @@ def _redo(gathered, clashes: list[dict[int, Record]], needing: set[str]) -> list
     return [[i for i, (doc_id, _, summary) in enumerate(heads)
              if summary is not None and i not in lost and doc_id in needing]
             for (heads, _), lost in zip(gathered, clashes)]
-
-
-def gather_each(client, futures: list) -> list:
-    """The futures' results in their order, each fetched as soon as it is ready and its
-    future released (``futures`` emptied), so the workers do not hold every result until
-    the last one is done."""
-    from distributed import as_completed
-
-    place = {future.key: i for i, future in enumerate(futures)}
-    results: list = [None] * len(futures)
-    done = as_completed(futures)
-    futures.clear()
-    for future in done:
-        results[place[future.key]] = future.result()
-        future = None  # noqa: F841 - the result released on its worker
-    return results
 
 
 def _settle_ids(gathered) -> tuple[list[dict[int, Record]], list[tuple[str, clean_stage.KeySummary]], Counter]:
