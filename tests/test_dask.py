@@ -329,3 +329,34 @@ def test_pass_two_drafts_again_only_the_documents_holding_a_template(client, gen
     assert 20 < len(needing) < len(summaries) / 2
     assert {doc_id for doc_id, n in drafted.items() if n == 2} == needing
     assert sum(drafted.values()) == len(on_dask.documents) + len(needing) + clashes
+
+
+def test_each_partitions_clean_documents_let_go_once_its_table_rows_are_made(client, generated, small_partitions,
+                                                                              monkeypatch):
+    """The workers do not hold every partition's clean documents while the table rows are
+    made and gathered: once the last partition's rows are here, none is held."""
+    from newsdedup.runners import dask_corpus
+
+    held_after_rows: list[int] = []
+    gather_each = dask_corpus.gather_each
+
+    def finished_held() -> int:
+        return sum(1 for keys in client.has_what().values() for key in keys if str(key).startswith("finish_partition"))
+
+    def recorded(dask_client, futures):
+        tables = any(getattr(f, "key", "").startswith(("table_rows", "write_rows")) for f in futures)
+        results = gather_each(dask_client, futures)
+        if tables:
+            for _ in range(50):  # the scheduler lets them go a moment after the last task is done
+                if not finished_held():
+                    break
+                time.sleep(0.1)
+            held_after_rows.append(finished_held())
+        return results
+
+    monkeypatch.setattr(dask_corpus, "gather_each", recorded)
+    inputs = [generated / "pages", generated / "news.jsonl"]
+    on_dask = newsdedup.run(inputs, newsdedup.Config(workers=2), client=client)
+    assert len(dask_runner.plan(inputs, newsdedup.Config(), 2)) > 4
+    assert held_after_rows == [0]
+    assert len(on_dask.documents) > 400
