@@ -360,3 +360,19 @@ def test_each_partitions_clean_documents_let_go_once_its_table_rows_are_made(cli
     assert len(dask_runner.plan(inputs, newsdedup.Config(), 2)) > 4
     assert held_after_rows == [0]
     assert len(on_dask.documents) > 400
+
+
+def test_the_passage_index_is_built_on_a_worker_while_the_client_deduplicates(client, generated, small_partitions,
+                                                                              monkeypatch):
+    """The cross-cluster search's passage index is built on a worker (the client's own
+    builder fails here), and the tables are the local engine's."""
+    from newsdedup import match
+
+    inputs = [generated / "pages", generated / "news.jsonl"]
+    local = newsdedup.run(inputs, newsdedup.Config(workers=1))
+
+    def not_here(*args, **kwargs):
+        raise AssertionError("the passage index was built on the client")
+
+    monkeypatch.setattr(match, "passage_index", not_here)
+    assert_same_answer(local, newsdedup.run(inputs, newsdedup.Config(workers=2), client=client))

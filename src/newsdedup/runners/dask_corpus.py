@@ -27,6 +27,7 @@ import operator
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -38,7 +39,7 @@ from ..dedup import Clustering, _estimates, _first_copies, canonicals, connect, 
 from ..dedup.lsh import band_key, optimal_bands
 from ..dedup.signatures import MAX_HASH
 from .._arrays import group_bounds, pairs_in_groups, unique_pairs
-from ..match import paragraph_matches
+from ..match import PassageIndex, paragraph_matches, passage_index
 from ..tables import build_tables, documents_columns, matches_table
 from ..write import write_dataset
 
@@ -348,10 +349,39 @@ def deduplicated(client, finished: list, corpus: Corpus, config: Config, workers
     return Clustering(ids, cluster_of, canonical_of, similarity, clusters, canonical, pairs)
 
 
-def matched(corpus: Corpus, clustering: Clustering, config: Config) -> pd.DataFrame:
-    """The ``paragraph_matches`` table, from the paragraph keys."""
+def matched(corpus: Corpus, clustering: Clustering, config: Config, index: PassageIndex | None = None
+            ) -> pd.DataFrame:
+    """The ``paragraph_matches`` table, from the paragraph keys (``index``: their
+    passage index, if built already)."""
     return matches_table(paragraph_matches(corpus.ids, corpus.keys, clustering.cluster_ids,
-                                           clustering.canonical_ids, config, corpus.keys, corpus.words))
+                                           clustering.canonical_ids, config, corpus.keys, corpus.words, index))
+
+
+@dataclass
+class Held:
+    """One value scattered to a worker as one (Dask scatters a list item by item)."""
+
+    value: Any
+
+
+def index_of(keys: Held, config: Config) -> PassageIndex:
+    return passage_index(keys.value, config)
+
+
+def passage_index_on_a_worker(client, corpus: Corpus, config: Config):
+    """The future of the cross-cluster search's passage index (it does not depend on the
+    clusters), built on a worker while this process deduplicates (the workers are idle
+    then), as the local engine builds it in a forked child; None when the paragraph keys,
+    sent there, would take more than ``INDEX_SHARE`` of a worker's memory limit (the
+    index is then built here, while matching)."""
+    limits = [info.get("memory_limit") or 0 for info in client.scheduler_info().get("workers", {}).values()]
+    needed = STRING_OVERHEAD * sum(map(len, corpus.keys)) + sum(len(k) for doc in corpus.keys for k in doc)
+    if not corpus.keys or (limits and min(limits) and needed > INDEX_SHARE * min(limits)):
+        return None
+    return client.submit(index_of, client.scatter(Held(corpus.keys)), config, pure=False)
+
+
+INDEX_SHARE = 0.15  # of a worker's memory limit the paragraph keys may take for the index to be built there
 
 
 def tables_of(client, finished: list, corpus: Corpus, clustering: Clustering, folder: Path | None = None,
