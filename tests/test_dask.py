@@ -376,3 +376,27 @@ def test_the_passage_index_is_built_on_a_worker_while_the_client_deduplicates(cl
 
     monkeypatch.setattr(match, "passage_index", not_here)
     assert_same_answer(local, newsdedup.run(inputs, newsdedup.Config(workers=2), client=client))
+
+
+def test_workers_keep_clean_documents_in_a_spill_file_with_the_same_answer(client, generated, small_partitions,
+                                                                          monkeypatch):
+    """Past ``spill_min_mb`` a worker keeps its clean documents' paragraphs in a file (a
+    partition's held documents then count as a few bytes each), and the tables are the
+    local engine's."""
+    from dask.sizeof import sizeof
+
+    from newsdedup.clean import Evidence
+    from newsdedup.runners.spill import Spilled
+
+    inputs = [generated / "pages", generated / "news.jsonl"]
+    local = newsdedup.run(inputs, newsdedup.Config(workers=1))
+    assert_same_answer(local, newsdedup.run(inputs, newsdedup.Config(workers=2, spill_min_mb=0), client=client))
+    config = newsdedup.Config(workers=1)
+    partition = dask_runner.plan(CORPUS, config, 1)[0]
+    kept, _ = dask_runner.clean_first(partition, config)
+    spilled, _ = dask_runner.clean_first(partition, config, spill=True)
+    assert all(isinstance(c.paragraphs, Spilled) for c in spilled.cleaned)
+    assert [c.text for c in spilled.cleaned] == [c.text for c in kept.cleaned]
+    finished = dask_runner.finish_partition(spilled, partition, [0], {}, Evidence(), config)
+    assert all(isinstance(c.paragraphs, Spilled) for c in finished.cleaned)
+    assert sizeof(spilled) * 5 < sizeof(kept)

@@ -57,6 +57,7 @@ from ..result import Result, peak_memory
 from .dask_corpus import (Corpus, Finished, Outline, cleaned_bytes, deduplicated, finished_bytes, gather_each, matched,
                           outline_bytes, outline_of, passage_index_on_a_worker, tables_of)
 from .local import Progress, _frozen, _timed
+from .spill import Spill, Spilled
 
 log = logging.getLogger(__name__)
 
@@ -276,19 +277,24 @@ def count_lines(path: Path, start: int, stop: int) -> tuple[int, int, int]:
     return first, int(first > start), newlines
 
 
-def clean_first(partition: Partition, config: Config, frame: pd.DataFrame | None = None
+def clean_first(partition: Partition, config: Config, frame: pd.DataFrame | None = None, spill: bool = False
                 ) -> tuple[FirstPass, tuple[list[Head], Counter]]:
     """Pass 1: every record drafted, summarised and finished without corpus evidence, its
     draft dropped; the clean documents, and each record's :data:`Head` (summary None for a
-    rejected record) with what the files held besides records."""
+    rejected record) with what the files held besides records. ``spill``: the clean
+    documents' paragraphs, keys and removed paragraphs kept in a temporary file on the
+    worker (:class:`~.spill.Spill`, one a partition, gone with its documents)."""
     skipped: Counter = Counter()
     cleaned: list[clean_stage.Cleaned] = []
     heads: list[Head] = []
+    store = Spill() if spill else None
     with clean_stage.gc_paused():
         for record in read_partition(partition, config, skipped, frame):
             d = clean_stage.draft(record)
             heads.append((d.doc_id, d.source, None if d.error is not None else clean_stage.key_summary(d, config)))
             cleaned.append(clean_stage.finish(d, clean_stage.NO_EVIDENCE, config))
+            if store is not None:
+                store.put(cleaned[-1:])
     return FirstPass(cleaned), (heads, skipped)
 
 
@@ -315,7 +321,11 @@ def finish_partition(first: FirstPass, partition: Partition, redo: list[int], cl
         for i, record in clashes.items():
             cleaned[i] = clean_stage.finish(clean_stage.draft(record), evidence, config)
     texts = [c.text for c in cleaned if c.error is None]
-    return Finished(cleaned, signatures(texts, config.num_perm, config.seed, config.shingle_size, threads=1))
+    signed = signatures(texts, config.num_perm, config.seed, config.shingle_size, threads=1)
+    del texts
+    if any(isinstance(c.paragraphs, Spilled) for c in first.cleaned):  # pass 1 spilled: the records cleaned again too
+        Spill().put(cleaned)
+    return Finished(cleaned, signed)
 
 
 def read_again(partition: Partition, config: Config, positions: list[int], frame: pd.DataFrame | None = None
@@ -468,7 +478,8 @@ def _clean(client, partitions: list[Partition], frames: list[Any], config: Confi
     and what the input files held besides records."""
     from distributed import as_completed
 
-    firsts = [client.submit(clean_first, p, config, f, pure=False) for p, f in zip(partitions, frames)]
+    spill = sum(p.size for p in partitions) >= config.spill_min_mb * 1e6
+    firsts = [client.submit(clean_first, p, config, f, spill, pure=False) for p, f in zip(partitions, frames)]
     held = [client.submit(held_documents, f, pure=False) for f in firsts]
     heads = [client.submit(template_heads, f, pure=False) for f in firsts]
     del firsts  # each pair released once split: the summaries leave the workers once gathered

@@ -42,6 +42,7 @@ from .._arrays import group_bounds, pairs_in_groups, unique_pairs
 from ..match import PassageIndex, paragraph_matches, passage_index
 from ..tables import build_tables, documents_columns, matches_table
 from ..write import write_dataset
+from .spill import Spilled
 
 SHARDS_PER_WORKER = 2  # band-key shards per worker
 
@@ -65,6 +66,9 @@ def cleaned_bytes(cleaned: list[Cleaned]) -> int:
     limit moves them to disk in time (Dask would count the object only)."""
     chars = strings = 0
     for c in cleaned:
+        if isinstance(c.paragraphs, Spilled):  # in a worker's spill file: the row and its positions only
+            strings += 12
+            continue
         chars += 2 * sum(map(len, c.paragraphs)) + sum(len(text) for _, text, _ in c.removed)
         strings += 2 * len(c.paragraphs) + 2 * len(c.removed) + 8
     return chars + STRING_OVERHEAD * strings
@@ -101,7 +105,7 @@ def outline_of(finished: Finished) -> Outline:
     return Outline([c.doc_id for c in good],
                    [hashlib.blake2b(" ".join(c.keys).encode("utf-8"), digest_size=16).hexdigest() for c in good],
                    np.fromiter((len(c.text) for c in good), dtype=np.int64, count=len(good)),
-                   [c.keys for c in good], [c.n_words for c in good], [c.doc_id for c in finished.cleaned],
+                   [list(c.keys) for c in good], [c.n_words for c in good], [c.doc_id for c in finished.cleaned],
                    np.fromiter((len(c.removed) for c in finished.cleaned), dtype=np.int64,
                                count=len(finished.cleaned)))
 
