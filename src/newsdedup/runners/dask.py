@@ -55,7 +55,7 @@ from ..read import (Entry, Input, _read_frame, _read_jsonl, _read_parquet, _Uniq
 from ..records import Record
 from ..result import Result, peak_memory
 from .dask_corpus import (Corpus, Finished, Outline, cleaned_bytes, deduplicated, finished_bytes, gather_each, matched,
-                          outline_bytes, outline_of, passage_index_on_a_worker, tables_of)
+                          outline_bytes, outline_of, tables_of)
 from .local import Progress, _frozen, _timed
 from .spill import Spill, Spilled
 
@@ -445,12 +445,12 @@ def run_dask(inputs: Input | Iterable[Input], config: Config, progress: Progress
         log.info("clean: %d readable records, %.2f s", len(corpus.ids), timings["clean"])
         with _frozen():
             with _timed(timings, "dedup"):
-                index = passage_index_on_a_worker(dask_client, corpus, config)
-                clustering = deduplicated(dask_client, finished, corpus, config, workers)
+                index: list = []
+                clustering = deduplicated(dask_client, finished, corpus, config, workers, index)
             log.info("dedup: %d documents in %d clusters, %.2f s", len(corpus.ids), len(clustering.clusters),
                      timings["dedup"])
             with _timed(timings, "match"):
-                matches = matched(corpus, clustering, config, index.result() if index is not None else None)
+                matches = matched(corpus, clustering, config, index[0].result() if index and index[0] is not None else None)
                 del index
             log.info("match: %d paragraph matches, %.2f s", len(matches), timings["match"])
             del corpus.keys, corpus.words

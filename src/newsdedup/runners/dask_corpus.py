@@ -336,14 +336,19 @@ def fetched(client, finished: list, corpus: Corpus, wanted: np.ndarray, num_perm
     return texts, sigs
 
 
-def deduplicated(client, finished: list, corpus: Corpus, config: Config, workers: int) -> Clustering:
+def deduplicated(client, finished: list, corpus: Corpus, config: Config, workers: int, index: list | None = None
+                 ) -> Clustering:
     """:func:`~newsdedup.dedup.deduplicate` over the partitions' clean documents, with
-    candidates from the workers and only the candidates' texts read here."""
+    candidates from the workers and only the candidates' texts read here. ``index``: the
+    future of the passage index put there (:func:`passage_index_on_a_worker`) once the
+    workers' part is done, so that it does not hold up their dedup tasks."""
     ids, n = corpus.ids, len(corpus.ids)
     rep = _first_copies(corpus.digests, n)
     a, b = candidates(client, finished, corpus, rep, config, workers)
     wanted = np.unique(np.concatenate([a, b]))
     texts, sigs = fetched(client, finished, corpus, wanted, config.num_perm)
+    if index is not None:
+        index.append(passage_index_on_a_worker(client, corpus, config))
     estimate = _estimates(sigs, np.searchsorted(wanted, a), np.searchsorted(wanted, b))
     txt = _Known(n, texts)
     pairs = verify_candidates(ids, txt, config, corpus.keys, rep, a, b, estimate)
