@@ -329,3 +329,74 @@ def test_pass_two_drafts_again_only_the_documents_holding_a_template(client, gen
     assert 20 < len(needing) < len(summaries) / 2
     assert {doc_id for doc_id, n in drafted.items() if n == 2} == needing
     assert sum(drafted.values()) == len(on_dask.documents) + len(needing) + clashes
+
+
+def test_each_partitions_clean_documents_let_go_once_its_table_rows_are_made(client, generated, small_partitions,
+                                                                              monkeypatch):
+    """The workers do not hold every partition's clean documents while the table rows are
+    made and gathered: once the last partition's rows are here, none is held."""
+    from newsdedup.runners import dask_corpus
+
+    held_after_rows: list[int] = []
+    gather_each = dask_corpus.gather_each
+
+    def finished_held() -> int:
+        return sum(1 for keys in client.has_what().values() for key in keys if str(key).startswith("finish_partition"))
+
+    def recorded(dask_client, futures):
+        tables = any(getattr(f, "key", "").startswith(("table_rows", "write_rows")) for f in futures)
+        results = gather_each(dask_client, futures)
+        if tables:
+            for _ in range(50):  # the scheduler lets them go a moment after the last task is done
+                if not finished_held():
+                    break
+                time.sleep(0.1)
+            held_after_rows.append(finished_held())
+        return results
+
+    monkeypatch.setattr(dask_corpus, "gather_each", recorded)
+    inputs = [generated / "pages", generated / "news.jsonl"]
+    on_dask = newsdedup.run(inputs, newsdedup.Config(workers=2), client=client)
+    assert len(dask_runner.plan(inputs, newsdedup.Config(), 2)) > 4
+    assert held_after_rows == [0]
+    assert len(on_dask.documents) > 400
+
+
+def test_the_passage_index_is_built_on_a_worker_while_the_client_deduplicates(client, generated, small_partitions,
+                                                                              monkeypatch):
+    """The cross-cluster search's passage index is built on a worker (the client's own
+    builder fails here), and the tables are the local engine's."""
+    from newsdedup import match
+
+    inputs = [generated / "pages", generated / "news.jsonl"]
+    local = newsdedup.run(inputs, newsdedup.Config(workers=1))
+
+    def not_here(*args, **kwargs):
+        raise AssertionError("the passage index was built on the client")
+
+    monkeypatch.setattr(match, "passage_index", not_here)
+    assert_same_answer(local, newsdedup.run(inputs, newsdedup.Config(workers=2), client=client))
+
+
+def test_workers_keep_clean_documents_in_a_spill_file_with_the_same_answer(client, generated, small_partitions,
+                                                                          monkeypatch):
+    """Past ``spill_min_mb`` a worker keeps its clean documents' paragraphs in a file (a
+    partition's held documents then count as a few bytes each), and the tables are the
+    local engine's."""
+    from dask.sizeof import sizeof
+
+    from newsdedup.clean import Evidence
+    from newsdedup.runners.spill import Spilled
+
+    inputs = [generated / "pages", generated / "news.jsonl"]
+    local = newsdedup.run(inputs, newsdedup.Config(workers=1))
+    assert_same_answer(local, newsdedup.run(inputs, newsdedup.Config(workers=2, spill_min_mb=0), client=client))
+    config = newsdedup.Config(workers=1)
+    partition = dask_runner.plan(CORPUS, config, 1)[0]
+    kept, _ = dask_runner.clean_first(partition, config)
+    spilled, _ = dask_runner.clean_first(partition, config, spill=True)
+    assert all(isinstance(c.paragraphs, Spilled) for c in spilled.cleaned)
+    assert [c.text for c in spilled.cleaned] == [c.text for c in kept.cleaned]
+    finished = dask_runner.finish_partition(spilled, partition, [0], {}, Evidence(), config)
+    assert all(isinstance(c.paragraphs, Spilled) for c in finished.cleaned)
+    assert sizeof(spilled) * 5 < sizeof(kept)

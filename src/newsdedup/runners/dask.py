@@ -54,9 +54,10 @@ from ..read import (Entry, Input, _read_frame, _read_jsonl, _read_parquet, _Uniq
                     read_file)
 from ..records import Record
 from ..result import Result, peak_memory
-from .dask_corpus import (Corpus, Finished, Outline, cleaned_bytes, deduplicated, finished_bytes, matched, outline_bytes,
-                          outline_of, tables_of)
+from .dask_corpus import (Corpus, Finished, Outline, cleaned_bytes, deduplicated, finished_bytes, gather_each, matched,
+                          outline_bytes, outline_of, tables_of)
 from .local import Progress, _frozen, _timed
+from .spill import Spill, Spilled
 
 log = logging.getLogger(__name__)
 
@@ -276,19 +277,24 @@ def count_lines(path: Path, start: int, stop: int) -> tuple[int, int, int]:
     return first, int(first > start), newlines
 
 
-def clean_first(partition: Partition, config: Config, frame: pd.DataFrame | None = None
+def clean_first(partition: Partition, config: Config, frame: pd.DataFrame | None = None, spill: bool = False
                 ) -> tuple[FirstPass, tuple[list[Head], Counter]]:
     """Pass 1: every record drafted, summarised and finished without corpus evidence, its
     draft dropped; the clean documents, and each record's :data:`Head` (summary None for a
-    rejected record) with what the files held besides records."""
+    rejected record) with what the files held besides records. ``spill``: the clean
+    documents' paragraphs, keys and removed paragraphs kept in a temporary file on the
+    worker (:class:`~.spill.Spill`, one a partition, gone with its documents)."""
     skipped: Counter = Counter()
     cleaned: list[clean_stage.Cleaned] = []
     heads: list[Head] = []
+    store = Spill() if spill else None
     with clean_stage.gc_paused():
         for record in read_partition(partition, config, skipped, frame):
             d = clean_stage.draft(record)
             heads.append((d.doc_id, d.source, None if d.error is not None else clean_stage.key_summary(d, config)))
             cleaned.append(clean_stage.finish(d, clean_stage.NO_EVIDENCE, config))
+            if store is not None:
+                store.put(cleaned[-1:])
     return FirstPass(cleaned), (heads, skipped)
 
 
@@ -315,7 +321,11 @@ def finish_partition(first: FirstPass, partition: Partition, redo: list[int], cl
         for i, record in clashes.items():
             cleaned[i] = clean_stage.finish(clean_stage.draft(record), evidence, config)
     texts = [c.text for c in cleaned if c.error is None]
-    return Finished(cleaned, signatures(texts, config.num_perm, config.seed, config.shingle_size, threads=1))
+    signed = signatures(texts, config.num_perm, config.seed, config.shingle_size, threads=1)
+    del texts
+    if any(isinstance(c.paragraphs, Spilled) for c in first.cleaned):  # pass 1 spilled: the records cleaned again too
+        Spill().put(cleaned)
+    return Finished(cleaned, signed)
 
 
 def read_again(partition: Partition, config: Config, positions: list[int], frame: pd.DataFrame | None = None
@@ -435,11 +445,13 @@ def run_dask(inputs: Input | Iterable[Input], config: Config, progress: Progress
         log.info("clean: %d readable records, %.2f s", len(corpus.ids), timings["clean"])
         with _frozen():
             with _timed(timings, "dedup"):
-                clustering = deduplicated(dask_client, finished, corpus, config, workers)
+                index: list = []
+                clustering = deduplicated(dask_client, finished, corpus, config, workers, index)
             log.info("dedup: %d documents in %d clusters, %.2f s", len(corpus.ids), len(clustering.clusters),
                      timings["dedup"])
             with _timed(timings, "match"):
-                matches = matched(corpus, clustering, config)
+                matches = matched(corpus, clustering, config, index[0].result() if index and index[0] is not None else None)
+                del index
             log.info("match: %d paragraph matches, %.2f s", len(matches), timings["match"])
             del corpus.keys, corpus.words
             with _timed(timings, "tables"):
@@ -466,7 +478,8 @@ def _clean(client, partitions: list[Partition], frames: list[Any], config: Confi
     and what the input files held besides records."""
     from distributed import as_completed
 
-    firsts = [client.submit(clean_first, p, config, f, pure=False) for p, f in zip(partitions, frames)]
+    spill = sum(p.size for p in partitions) >= config.spill_min_mb * 1e6
+    firsts = [client.submit(clean_first, p, config, f, spill, pure=False) for p, f in zip(partitions, frames)]
     held = [client.submit(held_documents, f, pure=False) for f in firsts]
     heads = [client.submit(template_heads, f, pure=False) for f in firsts]
     del firsts  # each pair released once split: the summaries leave the workers once gathered
@@ -496,22 +509,6 @@ def _redo(gathered, clashes: list[dict[int, Record]], needing: set[str]) -> list
     return [[i for i, (doc_id, _, summary) in enumerate(heads)
              if summary is not None and i not in lost and doc_id in needing]
             for (heads, _), lost in zip(gathered, clashes)]
-
-
-def gather_each(client, futures: list) -> list:
-    """The futures' results in their order, each fetched as soon as it is ready and its
-    future released (``futures`` emptied), so the workers do not hold every result until
-    the last one is done."""
-    from distributed import as_completed
-
-    place = {future.key: i for i, future in enumerate(futures)}
-    results: list = [None] * len(futures)
-    done = as_completed(futures)
-    futures.clear()
-    for future in done:
-        results[place[future.key]] = future.result()
-        future = None  # noqa: F841 - the result released on its worker
-    return results
 
 
 def _settle_ids(gathered) -> tuple[list[dict[int, Record]], list[tuple[str, clean_stage.KeySummary]], Counter]:

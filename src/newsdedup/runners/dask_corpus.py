@@ -24,8 +24,10 @@ from __future__ import annotations
 
 import hashlib
 import operator
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -37,9 +39,10 @@ from ..dedup import Clustering, _estimates, _first_copies, canonicals, connect, 
 from ..dedup.lsh import band_key, optimal_bands
 from ..dedup.signatures import MAX_HASH
 from .._arrays import group_bounds, pairs_in_groups, unique_pairs
-from ..match import paragraph_matches
+from ..match import PassageIndex, paragraph_matches, passage_index
 from ..tables import build_tables, documents_columns, matches_table
 from ..write import write_dataset
+from .spill import Spilled
 
 SHARDS_PER_WORKER = 2  # band-key shards per worker
 
@@ -63,6 +66,9 @@ def cleaned_bytes(cleaned: list[Cleaned]) -> int:
     limit moves them to disk in time (Dask would count the object only)."""
     chars = strings = 0
     for c in cleaned:
+        if isinstance(c.paragraphs, Spilled):  # in a worker's spill file: the row and its positions only
+            strings += 12
+            continue
         chars += 2 * sum(map(len, c.paragraphs)) + sum(len(text) for _, text, _ in c.removed)
         strings += 2 * len(c.paragraphs) + 2 * len(c.removed) + 8
     return chars + STRING_OVERHEAD * strings
@@ -99,7 +105,7 @@ def outline_of(finished: Finished) -> Outline:
     return Outline([c.doc_id for c in good],
                    [hashlib.blake2b(" ".join(c.keys).encode("utf-8"), digest_size=16).hexdigest() for c in good],
                    np.fromiter((len(c.text) for c in good), dtype=np.int64, count=len(good)),
-                   [c.keys for c in good], [c.n_words for c in good], [c.doc_id for c in finished.cleaned],
+                   [list(c.keys) for c in good], [c.n_words for c in good], [c.doc_id for c in finished.cleaned],
                    np.fromiter((len(c.removed) for c in finished.cleaned), dtype=np.int64,
                                count=len(finished.cleaned)))
 
@@ -161,44 +167,54 @@ def table_rows(finished: Finished, cluster_ids: list[str], canonical_ids: list[s
     return documents, boilerplate, rejects
 
 
-def split_rows(rows: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame], doc_files: np.ndarray,
-               removed_starts: np.ndarray, rows_per_file: int) -> tuple[dict[int, pd.DataFrame], dict[int, pd.DataFrame]]:
-    """The partition's ``documents`` and ``boilerplate`` rows by the file of the
-    partitioned table they go to (``doc_files``: each document's; ``removed_starts``: the
-    row of each document's first boilerplate row in the sorted table)."""
-    documents, boilerplate, _ = rows
-    if len(boilerplate):
-        doc = _doc_numbers(documents, boilerplate)
-        # rows of a document go in para_index order (ties in their order): the rank of each
-        by_para = np.lexsort((np.arange(len(boilerplate)), boilerplate["para_index"].to_numpy(), doc))
-        rank = np.empty(len(boilerplate), dtype=np.int64)
-        rank[by_para] = np.arange(len(boilerplate)) - np.searchsorted(doc[by_para], doc[by_para])
-        removed_files = (removed_starts[doc] + rank) // rows_per_file
-    else:
-        removed_files = np.empty(0, np.int64)
-    return _by_file(documents, doc_files), _by_file(boilerplate, removed_files)
+def write_rows(finished: Finished, cluster_ids: list[str], canonical_ids: list[str], similarity: np.ndarray,
+               folder: str, partition: int) -> pd.DataFrame:
+    """The partition's rows of ``documents`` and ``boilerplate`` written, each sorted by
+    the table's sort keys, as Arrow files in ``folder`` (:func:`rows_path`), read back a
+    slice at a time by :func:`write_part`; its ``rejects`` rows returned."""
+    documents, boilerplate, rejects = table_rows(finished, cluster_ids, canonical_ids, similarity)
+    for name, frame in (("documents", documents), ("boilerplate", boilerplate)):
+        frame = frame.sort_values(schema.SORT_KEYS[name], kind="stable", ignore_index=True)
+        _write_arrow(frame, rows_path(folder, name, partition))
+    return rejects
 
 
-def _doc_numbers(documents: pd.DataFrame, boilerplate: pd.DataFrame) -> np.ndarray:
-    """For each boilerplate row, the number of its document in the partition."""
-    number = pd.Series(np.arange(len(documents)), index=documents["doc_id"].to_numpy(dtype=object))
-    return number.loc[boilerplate["doc_id"].to_numpy(dtype=object)].to_numpy(dtype=np.int64)
+def rows_path(folder: str | Path, name: str, partition: int) -> str:
+    return str(Path(folder) / f"{name}-{partition:05d}.arrow")
 
 
-def _by_file(frame: pd.DataFrame, files: np.ndarray) -> dict[int, pd.DataFrame]:
-    return {int(f): frame.iloc[np.flatnonzero(files == f)] for f in np.unique(files).tolist()}
+def _write_arrow(frame: pd.DataFrame, path: str) -> None:
+    import pyarrow as pa
+
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    with pa.OSFile(path, "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
+        writer.write_table(table)
 
 
-def write_part(path: str, sort_keys: list[str], *pieces: dict[int, pd.DataFrame]) -> str:
-    """One file of a partitioned table from its rows in every partition that holds some
-    (each piece: a partition's rows by file, this file's number in ``path``), as
-    :func:`~newsdedup.write.write_dataset` writes it."""
+def merged_rows(slices: list[tuple[str, int, int]], parts: np.ndarray) -> pd.DataFrame:
+    """Rows of a table in its sort order, from the partitions' sorted row files:
+    ``slices``: for each partition holding some, in ascending partition order, its file
+    and the run of its rows (``lo``..``hi``); ``parts``: the partition of each row, in
+    sort order (a partition's rows come in its file's order)."""
+    import pyarrow as pa
+
+    pieces = []
+    for path, lo, hi in slices:
+        with pa.memory_map(path) as source:
+            pieces.append(pa.ipc.open_file(source).read_all().slice(lo, hi - lo).combine_chunks())
+    table = pa.concat_tables(pieces)
+    at = np.empty(parts.size, dtype=np.int64)  # row k of the result is row at[k] of the concatenation
+    at[np.argsort(parts, kind="stable")] = np.arange(parts.size)
+    return table.take(pa.array(at)).to_pandas()
+
+
+def write_part(path: str, slices: list[tuple[str, int, int]], parts: np.ndarray) -> str:
+    """One file of a partitioned table, from its rows in the partitions' row files
+    (:func:`merged_rows`), as :func:`~newsdedup.write.write_dataset` writes it."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    number = int(path.rsplit("-", 1)[1].split(".")[0])
-    frame = pd.concat([piece[number] for piece in pieces], ignore_index=True)
-    frame = _one_chunk(frame.sort_values(sort_keys, kind="stable", ignore_index=True))
+    frame = _one_chunk(merged_rows(slices, parts))
     pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), path, compression="zstd")
     return path
 
@@ -320,14 +336,19 @@ def fetched(client, finished: list, corpus: Corpus, wanted: np.ndarray, num_perm
     return texts, sigs
 
 
-def deduplicated(client, finished: list, corpus: Corpus, config: Config, workers: int) -> Clustering:
+def deduplicated(client, finished: list, corpus: Corpus, config: Config, workers: int, index: list | None = None
+                 ) -> Clustering:
     """:func:`~newsdedup.dedup.deduplicate` over the partitions' clean documents, with
-    candidates from the workers and only the candidates' texts read here."""
+    candidates from the workers and only the candidates' texts read here. ``index``: the
+    future of the passage index put there (:func:`passage_index_on_a_worker`) once the
+    workers' part is done, so that it does not hold up their dedup tasks."""
     ids, n = corpus.ids, len(corpus.ids)
     rep = _first_copies(corpus.digests, n)
     a, b = candidates(client, finished, corpus, rep, config, workers)
     wanted = np.unique(np.concatenate([a, b]))
     texts, sigs = fetched(client, finished, corpus, wanted, config.num_perm)
+    if index is not None:
+        index.append(passage_index_on_a_worker(client, corpus, config))
     estimate = _estimates(sigs, np.searchsorted(wanted, a), np.searchsorted(wanted, b))
     txt = _Known(n, texts)
     pairs = verify_candidates(ids, txt, config, corpus.keys, rep, a, b, estimate)
@@ -337,77 +358,127 @@ def deduplicated(client, finished: list, corpus: Corpus, config: Config, workers
     return Clustering(ids, cluster_of, canonical_of, similarity, clusters, canonical, pairs)
 
 
-def matched(corpus: Corpus, clustering: Clustering, config: Config) -> pd.DataFrame:
-    """The ``paragraph_matches`` table, from the paragraph keys."""
+def matched(corpus: Corpus, clustering: Clustering, config: Config, index: PassageIndex | None = None
+            ) -> pd.DataFrame:
+    """The ``paragraph_matches`` table, from the paragraph keys (``index``: their
+    passage index, if built already)."""
     return matches_table(paragraph_matches(corpus.ids, corpus.keys, clustering.cluster_ids,
-                                           clustering.canonical_ids, config, corpus.keys, corpus.words))
+                                           clustering.canonical_ids, config, corpus.keys, corpus.words, index))
+
+
+@dataclass
+class Held:
+    """One value scattered to a worker as one (Dask scatters a list item by item)."""
+
+    value: Any
+
+
+def index_of(keys: Held, config: Config) -> PassageIndex:
+    return passage_index(keys.value, config)
+
+
+def passage_index_on_a_worker(client, corpus: Corpus, config: Config):
+    """The future of the cross-cluster search's passage index (it does not depend on the
+    clusters), built on a worker while this process deduplicates (the workers are idle
+    then), as the local engine builds it in a forked child; None when the paragraph keys,
+    sent there, would take more than ``INDEX_SHARE`` of a worker's memory limit (the
+    index is then built here, while matching)."""
+    limits = [info.get("memory_limit") or 0 for info in client.scheduler_info().get("workers", {}).values()]
+    needed = STRING_OVERHEAD * sum(map(len, corpus.keys)) + sum(len(k) for doc in corpus.keys for k in doc)
+    if not corpus.keys or (limits and min(limits) and needed > INDEX_SHARE * min(limits)):
+        return None
+    return client.submit(index_of, client.scatter(Held(corpus.keys)), config, pure=False)
+
+
+INDEX_SHARE = 0.15  # of a worker's memory limit the paragraph keys may take for the index to be built there
 
 
 def tables_of(client, finished: list, corpus: Corpus, clustering: Clustering, folder: Path | None = None,
               rows_per_file: int = 0) -> dict[str, pd.DataFrame]:
     """Every table but ``paragraph_matches``: ``clusters`` and ``pairs`` made here, the
-    per-document ones from the partitions' rows. ``folder``: where the workers write the
-    ``documents`` and ``boilerplate`` tables as partitioned Parquet files of
-    ``rows_per_file`` rows (``folder/documents/part-00000.parquet``, ...), which are then
-    read back here instead of gathered."""
+    per-document ones from the partitions' rows, each partition's gathered as soon as it
+    is made (``finished`` emptied: a partition's clean documents are let go once its
+    rows are made). ``folder``: where the workers write the ``documents`` and
+    ``boilerplate`` tables as partitioned Parquet files of ``rows_per_file`` rows
+    (``folder/documents/part-00000.parquet``, ...), which are then read back here."""
     cluster_ids = np.array(clustering.cluster_ids, dtype=object)
     canonical_ids = np.array(clustering.canonical_ids, dtype=object)
     place = corpus.place
-    rows = [client.submit(table_rows, f, place.per_partition(cluster_ids, p).tolist(),
-                          place.per_partition(canonical_ids, p).tolist(), place.per_partition(clustering.similarity, p),
-                          pure=False) for p, f in enumerate(finished)]
+    rows_folder = None if folder is None else folder / ROWS
+    if rows_folder is not None:
+        rows_folder.mkdir()
+    rows = [client.submit(table_rows, f, *_clusters_of(place, p, cluster_ids, canonical_ids, clustering),
+                          pure=False) if folder is None else
+            client.submit(write_rows, f, *_clusters_of(place, p, cluster_ids, canonical_ids, clustering),
+                          str(rows_folder), p, pure=False)
+            for p, f in enumerate(finished)]
+    finished.clear()
+    made = gather_each(client, rows)
     tables = build_tables([], clustering)  # clusters and pairs (and empty per-document tables)
-    gathered = ("documents", "boilerplate", "rejects") if folder is None else ("rejects",)
-    for name in gathered:
-        k = ("documents", "boilerplate", "rejects").index(name)
-        frames = client.gather([client.submit(operator.getitem, r, k, pure=False) for r in rows])
-        whole = pd.concat(frames, ignore_index=True) if frames else tables[name]
+    names = ("documents", "boilerplate", "rejects")
+    for name in names if folder is None else ("rejects",):
+        whole = pd.concat([m[names.index(name)] if folder is None else m for m in made], ignore_index=True) \
+            if made else tables[name]
         if len(whole):
             tables[name] = _one_chunk(whole.sort_values(schema.SORT_KEYS[name], kind="stable", ignore_index=True))
+        del whole
+    del made
     if folder is not None:
         every = corpus.every
-        doc_files = np.arange(len(every.ids), dtype=np.int64) // rows_per_file
-        removed_starts = np.cumsum(corpus.n_removed) - corpus.n_removed
-        split = [client.submit(split_rows, r, every.per_partition(doc_files, p), every.per_partition(removed_starts, p),
-                               rows_per_file, pure=False) for p, r in enumerate(rows)]
-        del rows  # each partition's rows are let go once split
-        holders = {"documents": (every.part, doc_files),
-                   "boilerplate": _boilerplate_holders(every.part, removed_starts, corpus.n_removed, rows_per_file)}
-        _write_partitioned(client, split, holders, folder, rows_per_file, tables)
+        parts = {"documents": every.part, "boilerplate": np.repeat(every.part, corpus.n_removed)}
+        _write_partitioned(client, parts, rows_folder, folder, rows_per_file, tables)
+        shutil.rmtree(rows_folder, ignore_errors=True)
         for name in ("documents", "boilerplate"):
             tables[name] = pd.read_parquet(folder / name)
     return tables
 
 
-def _write_partitioned(client, split: list, holders: dict[str, tuple[np.ndarray, np.ndarray]], folder: Path,
-                       rows_per_file: int, empty: dict[str, pd.DataFrame]) -> None:
+ROWS = "rows"  # the folder of each partition's sorted rows, in the workers' folder
+
+
+def _clusters_of(place: Placement, p: int, cluster_ids: np.ndarray, canonical_ids: np.ndarray,
+                 clustering: Clustering) -> tuple[list[str], list[str], np.ndarray]:
+    return (place.per_partition(cluster_ids, p).tolist(), place.per_partition(canonical_ids, p).tolist(),
+            place.per_partition(clustering.similarity, p))
+
+
+def gather_each(client, futures: list) -> list:
+    """The futures' results in their order, each fetched as soon as it is ready and its
+    future released (``futures`` emptied), so the workers do not hold every result until
+    the last one is done."""
+    from distributed import as_completed
+
+    place = {future.key: i for i, future in enumerate(futures)}
+    results: list = [None] * len(futures)
+    done = as_completed(futures)
+    futures.clear()
+    for future in done:
+        results[place[future.key]] = future.result()
+        future = None  # noqa: F841 - the result released on its worker
+    return results
+
+
+def _write_partitioned(client, parts: dict[str, np.ndarray], rows_folder: Path, folder: Path, rows_per_file: int,
+                       empty: dict[str, pd.DataFrame]) -> None:
     """``documents`` and ``boilerplate`` written by the workers into ``folder``, a file of
-    the table's sort order a task, made from the pieces of the partitions that hold some
-    of its rows (``split``: each partition's rows by file; ``holders``: the partition and
-    the file of every row of each table, in sorted order)."""
+    the table's sort order a task, made from the runs of rows of the partitions that hold
+    some of its rows (``parts``: the partition of every row of each table, in sort order)."""
     writing = []
-    for k, (name, (part, files)) in enumerate(holders.items()):
-        if not files.size:  # an empty table: one file, with its columns
+    for name, part in parts.items():
+        if not part.size:  # an empty table: one file, with its columns
             write_dataset(empty[name], folder / name, rows_per_file)
             continue
         (folder / name).mkdir()
-        pairs = np.unique(np.stack([files, part]), axis=1)  # (file, partition) holding rows, by file
-        for f in np.unique(pairs[0]).tolist():
-            pieces = [client.submit(operator.getitem, split[p], k, pure=False)
-                      for p in pairs[1][pairs[0] == f].tolist()]
-            writing.append(client.submit(write_part, str(folder / name / f"part-{f:05d}.parquet"),
-                                         schema.SORT_KEYS[name], *pieces, pure=False))
+        seen = np.zeros(int(part.max()) + 1, dtype=np.int64)  # each partition's rows before the file
+        for f, start in enumerate(range(0, part.size, rows_per_file)):
+            block = part[start:start + rows_per_file]
+            holding, counts = np.unique(block, return_counts=True)
+            slices = [(rows_path(rows_folder, name, p), int(seen[p]), int(seen[p] + c))
+                      for p, c in zip(holding.tolist(), counts.tolist())]
+            seen[holding] += counts
+            writing.append(client.submit(write_part, str(folder / name / f"part-{f:05d}.parquet"), slices, block,
+                                         pure=False))
     client.gather(writing)
-
-
-def _boilerplate_holders(part: np.ndarray, starts: np.ndarray, counts: np.ndarray, rows_per_file: int
-                         ) -> tuple[np.ndarray, np.ndarray]:
-    """The partition and file of every boilerplate row (a document's rows are contiguous
-    in the sorted table, from its start)."""
-    has = counts > 0
-    doc = np.repeat(np.flatnonzero(has), counts[has])
-    row = np.arange(doc.size, dtype=np.int64)  # the rows in sorted order are numbered as they come
-    return part[doc], row // rows_per_file
 
 
 def _one_chunk(df: pd.DataFrame) -> pd.DataFrame:
