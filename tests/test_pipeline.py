@@ -415,3 +415,28 @@ def test_clean_texts_kept_in_a_temporary_file_give_the_same_answer(tmp_path, mon
     texts = kept.documents["text"].dropna()
     assert spills[0].bytes > texts.str.len().sum()  # every text went through the file
     assert_same_answer(kept, spilled)
+
+
+def test_a_spill_compacts_clean_rows_into_fresh_objects_keeping_their_parts_in_the_file():
+    """After cleaning, the clean rows are copied into fresh objects (so that the memory
+    pages they were scattered over among the freed drafts go back to the system): the
+    copies equal the rows, their texts, keys and removed paragraphs stay in the spill as
+    references (nothing is read back or written again), and the old rows are let go."""
+    from newsdedup.clean import Cleaned
+    from newsdedup.runners.spill import Spill, Spilled
+
+    spill = Spill()
+    rows = spill.put([Cleaned(f"d{i}", "s", 10, title=f"T{i}", paragraphs=[f"Para {i}.", "Two."], keys=[f"k{i}"],
+                              n_words=[2, 1], removed=[(2, "Menu", "navigation")], flags=["short"])
+                      for i in range(50)])
+    expected = [(c.doc_id, c.title, list(c.paragraphs), list(c.keys), c.n_words, list(c.removed), c.flags)
+                for c in rows]
+    spill.seal()
+    written, old = spill.bytes, list(rows)
+    fresh = spill.compacted(rows)
+    assert rows == []  # the caller's list let go of the old rows
+    assert all(a is not b for a, b in zip(fresh, old))
+    assert all(isinstance(c.paragraphs, Spilled) and c.paragraphs._spill is spill for c in fresh)
+    assert [(c.doc_id, c.title, list(c.paragraphs), list(c.keys), c.n_words, list(c.removed), c.flags)
+            for c in fresh] == expected
+    assert spill.bytes == written
