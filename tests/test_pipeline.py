@@ -440,3 +440,30 @@ def test_a_spill_compacts_clean_rows_into_fresh_objects_keeping_their_parts_in_t
     assert [(c.doc_id, c.title, list(c.paragraphs), list(c.keys), c.n_words, list(c.removed), c.flags)
             for c in fresh] == expected
     assert spill.bytes == written
+
+
+def test_spilled_keys_are_reordered_for_dedup_without_being_read(monkeypatch):
+    """Dedup sorts the documents by doc id; spilled paragraph keys are put in that order
+    as positions in the spill, not read into lists (the keys of 100k documents would be
+    0.3 GB), and give the clusters of the same keys held as lists."""
+    from newsdedup.dedup import JoinedTexts, deduplicate
+    from newsdedup.runners.spill import Spill, Spilled, SpilledColumn, column
+
+    texts = [["The council voted on the budget for next year after a long debate."],
+             ["A storm closed the coast road for a week and cut off three villages."],
+             ["The council voted on the budget for next year after a long debate."]]
+    keys = [[t.lower().rstrip(".")] for t in (p[0] for p in texts)]
+    spill = Spill()
+    rows = [spill._append(k) for k in keys]
+    spill.seal()
+    spilled = column([Spilled(spill, r) for r in rows])
+    assert isinstance(spilled, SpilledColumn)
+    reads = []
+    monkeypatch.setattr(spill, "read", lambda item, read=spill.read: reads.append(item) or read(item))
+    reordered = spilled.reordered([2, 0, 1])
+    assert not reads
+    assert [list(k) for k in reordered] == [keys[2], keys[0], keys[1]]
+    ids = ["d2", "d0", "d1"]
+    from_spill = deduplicate(ids, JoinedTexts(texts), newsdedup.Config(), spilled)
+    from_lists = deduplicate(ids, JoinedTexts(texts), newsdedup.Config(), keys)
+    assert from_spill.cluster_ids == from_lists.cluster_ids and from_spill.canonical_ids == from_lists.canonical_ids

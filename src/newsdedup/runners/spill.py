@@ -183,6 +183,10 @@ class SpilledColumn(Sequence):
             return SpilledColumn(self._spill, self._items[i])
         return self._spill.read(int(self._items[i]))
 
+    def reordered(self, order: Sequence[int]) -> SpilledColumn:
+        """The same lists in ``order`` (positions in this column), none of them read."""
+        return SpilledColumn(self._spill, self._items[np.asarray(order, dtype=np.int64)])
+
 
 def text_chars(paragraphs: Sequence[str]) -> int:
     """The characters of ``paragraphs`` joined into a clean text (``Cleaned.text``), read
