@@ -415,3 +415,55 @@ def test_clean_texts_kept_in_a_temporary_file_give_the_same_answer(tmp_path, mon
     texts = kept.documents["text"].dropna()
     assert spills[0].bytes > texts.str.len().sum()  # every text went through the file
     assert_same_answer(kept, spilled)
+
+
+def test_a_spill_compacts_clean_rows_into_fresh_objects_keeping_their_parts_in_the_file():
+    """After cleaning, the clean rows are copied into fresh objects (so that the memory
+    pages they were scattered over among the freed drafts go back to the system): the
+    copies equal the rows, their texts, keys and removed paragraphs stay in the spill as
+    references (nothing is read back or written again), and the old rows are let go."""
+    from newsdedup.clean import Cleaned
+    from newsdedup.runners.spill import Spill, Spilled
+
+    spill = Spill()
+    rows = spill.put([Cleaned(f"d{i}", "s", 10, title=f"T{i}", paragraphs=[f"Para {i}.", "Two."], keys=[f"k{i}"],
+                              n_words=[2, 1], removed=[(2, "Menu", "navigation")], flags=["short"])
+                      for i in range(50)])
+    expected = [(c.doc_id, c.title, list(c.paragraphs), list(c.keys), c.n_words, list(c.removed), c.flags)
+                for c in rows]
+    spill.seal()
+    written, old = spill.bytes, list(rows)
+    fresh = spill.compacted(rows)
+    assert rows == []  # the caller's list let go of the old rows
+    assert all(a is not b for a, b in zip(fresh, old))
+    assert all(isinstance(c.paragraphs, Spilled) and c.paragraphs._spill is spill for c in fresh)
+    assert [(c.doc_id, c.title, list(c.paragraphs), list(c.keys), c.n_words, list(c.removed), c.flags)
+            for c in fresh] == expected
+    assert spill.bytes == written
+
+
+def test_spilled_keys_are_reordered_for_dedup_without_being_read(monkeypatch):
+    """Dedup sorts the documents by doc id; spilled paragraph keys are put in that order
+    as positions in the spill, not read into lists (the keys of 100k documents would be
+    0.3 GB), and give the clusters of the same keys held as lists."""
+    from newsdedup.dedup import JoinedTexts, deduplicate
+    from newsdedup.runners.spill import Spill, Spilled, SpilledColumn, column
+
+    texts = [["The council voted on the budget for next year after a long debate."],
+             ["A storm closed the coast road for a week and cut off three villages."],
+             ["The council voted on the budget for next year after a long debate."]]
+    keys = [[t.lower().rstrip(".")] for t in (p[0] for p in texts)]
+    spill = Spill()
+    rows = [spill._append(k) for k in keys]
+    spill.seal()
+    spilled = column([Spilled(spill, r) for r in rows])
+    assert isinstance(spilled, SpilledColumn)
+    reads = []
+    monkeypatch.setattr(spill, "read", lambda item, read=spill.read: reads.append(item) or read(item))
+    reordered = spilled.reordered([2, 0, 1])
+    assert not reads
+    assert [list(k) for k in reordered] == [keys[2], keys[0], keys[1]]
+    ids = ["d2", "d0", "d1"]
+    from_spill = deduplicate(ids, JoinedTexts(texts), newsdedup.Config(), spilled)
+    from_lists = deduplicate(ids, JoinedTexts(texts), newsdedup.Config(), keys)
+    assert from_spill.cluster_ids == from_lists.cluster_ids and from_spill.canonical_ids == from_lists.canonical_ids

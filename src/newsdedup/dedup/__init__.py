@@ -122,7 +122,7 @@ def deduplicate(doc_ids: Sequence[str], texts: Sequence[str], config: Config = D
     order = sorted(range(len(doc_ids)), key=doc_ids.__getitem__)
     ids = [doc_ids[i] for i in order]
     txt = texts.reordered(order) if isinstance(texts, JoinedTexts) else [texts[i] for i in order]
-    para_keys = [paragraph_keys[i] for i in order] if paragraph_keys is not None else None
+    para_keys = _in_order(paragraph_keys, order) if paragraph_keys is not None else None
     examined = examine(ids, txt, config, para_keys, None if sigs is None else sigs[order])
     root = connect(len(ids), examined.pairs)
     cluster_of, canonical_of, similarity, clusters, canonical = canonicals(ids, txt, examined.rep, root, config)
@@ -138,6 +138,14 @@ def deduplicate(doc_ids: Sequence[str], texts: Sequence[str], config: Config = D
         canonical=canonical,
         pairs=examined.pairs,
     )
+
+
+def _in_order(items: Sequence, order: list[int]) -> Sequence:
+    """``items`` in ``order``; a sequence that reads its items from a file (a runner's
+    spilled keys) reordered without reading them (held as lists, the keys of 100k
+    documents take 0.3 GB)."""
+    reordered = getattr(items, "reordered", None)
+    return reordered(order) if reordered is not None else [items[i] for i in order]
 
 
 @dataclass

@@ -170,6 +170,8 @@ def read_and_clean(inputs: Input | Iterable[Input], config: Config, progress: Pr
             pool.close()  # a no-op once cleaning has closed it
     if spill is not None:
         spill.seal()
+        cleaned = spill.compacted(cleaned)
+        release_free_memory()
     timings["read"] = timings.get("read", 0.0) + reading.seconds
     timings["clean"] = timings.get("clean", 0.0) + time.perf_counter() - start - reading.seconds
     log.info("read: %d records, %.2f s", reading.count, reading.seconds)

@@ -18,6 +18,7 @@ unpickling) whenever it is used, so every consumer of ``Cleaned`` works unchange
 
 from __future__ import annotations
 
+import io
 import os
 import pickle
 import tempfile
@@ -97,6 +98,37 @@ class Spill:
     def close(self) -> None:
         self._file.close()
 
+    def compacted(self, rows: list) -> list:
+        """``rows`` copied into fresh objects (their spilled parts still this spill's), the
+        originals dropped: cleaning leaves its long-lived rows scattered one or two per
+        memory page among the freed drafts, and Python's allocator hands an arena back
+        only when every object in it is gone (20k documents: 254 arenas of 1 MiB held for
+        30 MB of rows; 86 after). The caller drops its own references to ``rows``."""
+        buffer = io.BytesIO()
+        _Referencing(buffer, self).dump(rows)
+        rows.clear()  # the last references to the old rows, if the caller holds none
+        return _Resolving(io.BytesIO(buffer.getbuffer()), self).load()
+
+
+class _Referencing(pickle.Pickler):
+    """Pickles this spill's :class:`Spilled` parts as their positions in it, not their lists."""
+
+    def __init__(self, file, spill: Spill) -> None:
+        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
+        self.spill = spill
+
+    def persistent_id(self, obj):
+        return obj._item if type(obj) is Spilled and obj._spill is self.spill else None
+
+
+class _Resolving(pickle.Unpickler):
+    def __init__(self, file, spill: Spill) -> None:
+        super().__init__(file)
+        self.spill = spill
+
+    def persistent_load(self, pid):
+        return Spilled(self.spill, pid)
+
 
 class Spilled(Sequence):
     """A list kept in a :class:`Spill`, read whenever it is used (nothing is cached: a
@@ -150,6 +182,10 @@ class SpilledColumn(Sequence):
         if isinstance(i, slice):
             return SpilledColumn(self._spill, self._items[i])
         return self._spill.read(int(self._items[i]))
+
+    def reordered(self, order: Sequence[int]) -> SpilledColumn:
+        """The same lists in ``order`` (positions in this column), none of them read."""
+        return SpilledColumn(self._spill, self._items[np.asarray(order, dtype=np.int64)])
 
 
 def text_chars(paragraphs: Sequence[str]) -> int:
