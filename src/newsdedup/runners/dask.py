@@ -25,7 +25,9 @@ by row groups (:class:`Piece`); a DataFrame is one partition). Then, on the work
 
 This process holds every document's paragraph keys (matching reads them all), the
 ``KeySummary`` of every draft, the candidates' texts while they are verified, and the
-tables of the :class:`~newsdedup.result.Result`. A worker lost in the middle of a run
+small tables of the :class:`~newsdedup.result.Result`; its ``documents`` and
+``boilerplate`` stay in each partition's sorted rows file beside the output
+(:class:`~.dask_tables.DaskTables`), written a block at a time. A worker lost in the middle of a run
 costs its tasks, which Dask runs again (a partition's documents are cleaned again from
 its files).
 """

@@ -17,7 +17,8 @@ read), then:
    :func:`~newsdedup.dedup.verify_candidates`; connect and canonicals here;
 3. paragraph matching here, from the paragraph keys;
 4. per partition, its rows of the ``documents``, ``boilerplate`` and ``rejects`` tables
-   (:func:`table_rows`), given its documents' clusters.
+   (:func:`table_rows`), given its documents' clusters, the first two sorted into a file
+   each beside the output (:func:`tables_of`, :mod:`.dask_tables`).
 """
 
 from __future__ import annotations
