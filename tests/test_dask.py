@@ -343,9 +343,9 @@ def test_each_partitions_clean_documents_let_go_once_its_table_rows_are_made(cli
     def finished_held() -> int:
         return sum(1 for keys in client.has_what().values() for key in keys if str(key).startswith("finish_partition"))
 
-    def recorded(dask_client, futures):
+    def recorded(dask_client, futures, *each):
         tables = any(getattr(f, "key", "").startswith(("table_rows", "write_rows")) for f in futures)
-        results = gather_each(dask_client, futures)
+        results = gather_each(dask_client, futures, *each)
         if tables:
             for _ in range(50):  # the scheduler lets them go a moment after the last task is done
                 if not finished_held():

@@ -15,7 +15,7 @@ import pandas as pd
 
 from . import __version__
 from .config import Config
-from .tables import LazyTables
+from .tables import Lazy
 from .outdir import LOCK_TIMEOUT_S, check_replaceable, output_lock, staged_output
 from .write import link_dataset, write_dataset, write_json, write_jsonl, write_table
 
@@ -34,7 +34,7 @@ def versions() -> dict[str, str]:
 
 
 class _MadeWhenAsked:
-    """A table field given as a DataFrame or as a :class:`~newsdedup.tables.LazyTables`:
+    """A table field given as a DataFrame or as a :class:`~newsdedup.tables.Lazy`:
     then the DataFrame is made on first use, and kept."""
 
     def __set_name__(self, owner, name: str) -> None:
@@ -44,7 +44,7 @@ class _MadeWhenAsked:
         if obj is None:
             raise AttributeError(self.name)  # no default (dataclasses asks the class)
         value = obj.__dict__[self.slot]
-        if isinstance(value, LazyTables):
+        if isinstance(value, Lazy):
             value = obj.__dict__[self.slot] = value.frame(self.name)
         return value
 
@@ -54,7 +54,7 @@ class _MadeWhenAsked:
 
 @dataclass
 class Result:
-    """Tables of a run (see :mod:`newsdedup.schema` for their columns). A local run makes
+    """Tables of a run (see :mod:`newsdedup.schema` for their columns). A run makes
     ``documents`` and ``boilerplate`` (the corpus's text) when first asked for, and
     :meth:`write` streams them to their files without making them whole."""
 
@@ -72,9 +72,9 @@ class Result:
     index: dict[str, Any] | None = None  # runs with an index: its path, the drop, whether it was added
     written: dict[str, Path] = field(default_factory=dict)  # tables the Dask workers wrote as partitioned Parquet
 
-    def _lazy(self, name: str) -> LazyTables | None:
+    def _lazy(self, name: str) -> Lazy | None:
         value = self.__dict__.get("_" + name)
-        return value if isinstance(value, LazyTables) else None
+        return value if isinstance(value, Lazy) else None
 
     def documents_without_text(self) -> pd.DataFrame:
         """Every column of ``documents`` but ``text``: cheap where ``documents`` is not made yet."""
@@ -183,7 +183,10 @@ class Result:
                   "paragraph_matches": self.matches, "boilerplate": self._table_or_blocks("boilerplate"),
                   "pairs": self.pairs}
         check_replaceable(out)  # before the lock file is made beside a folder that is refused
-        ours = {path.parent for path in self.written.values()}  # the workers' files, not leftovers to sweep
+        # the workers' files and the rows the tables are read from, not leftovers to sweep
+        ours = {path.parent for path in self.written.values()} | {
+            lazy.files for lazy in (self._lazy("documents"), self._lazy("boilerplate"))
+            if lazy is not None and lazy.files is not None}
         with output_lock(out, lock_timeout), staged_output(out, ours) as stage, ThreadPoolExecutor(1) as pool:
             # the page is built beside the tables: both spend most of their time in
             # Arrow, numpy and zlib, which let go of the GIL; after them when the run's

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -92,7 +93,34 @@ def boilerplate_rows(cleaned: Sequence[Cleaned]) -> list[tuple]:
     return [(c.doc_id, idx, text, reason) for c in cleaned for idx, text, reason in c.removed]
 
 
-class LazyTables:
+class Lazy:
+    """What :class:`~newsdedup.result.Result` asks of ``documents`` and ``boilerplate``
+    tables it does not hold: the local run's :class:`LazyTables`, the Dask run's
+    (:class:`~newsdedup.runners.dask_tables.DaskTables`). ``spilled``: the run is large,
+    so the report is built after the tables, not beside a block of them; ``files``: a
+    folder beside the output that the tables are read from (kept while a run is written)."""
+
+    spilled: bool = False
+    files: Path | None = None
+
+    def frame(self, name: str, doc_ids: set[str] | None = None) -> pd.DataFrame:
+        """The whole table ``name`` (``documents`` or ``boilerplate``), or its rows of ``doc_ids``."""
+        raise NotImplementedError
+
+    def blocks(self, name: str) -> Iterator[pd.DataFrame]:
+        """The table ``name`` in its order, a block of rows at a time (at least one block)."""
+        raise NotImplementedError
+
+    def documents_without_text(self) -> pd.DataFrame:
+        """Every column of ``documents`` but ``text``."""
+        raise NotImplementedError
+
+    def removed(self) -> tuple[int, int, Counter]:
+        """``boilerplate``'s rows, characters and rows by reason."""
+        raise NotImplementedError
+
+
+class LazyTables(Lazy):
     """The ``documents`` and ``boilerplate`` tables of a local run, made from its clean
     rows (their texts spilled, on a large input) only when asked: written to a file a
     block of ``BLOCK`` documents at a time, so the corpus's text is never in memory at

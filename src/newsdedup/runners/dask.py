@@ -25,7 +25,9 @@ by row groups (:class:`Piece`); a DataFrame is one partition). Then, on the work
 
 This process holds every document's paragraph keys (matching reads them all), the
 ``KeySummary`` of every draft, the candidates' texts while they are verified, and the
-tables of the :class:`~newsdedup.result.Result`. A worker lost in the middle of a run
+small tables of the :class:`~newsdedup.result.Result`; its ``documents`` and
+``boilerplate`` stay in each partition's sorted rows file beside the output
+(:class:`~.dask_tables.DaskTables`), written a block at a time. A worker lost in the middle of a run
 costs its tasks, which Dask runs again (a partition's documents are cleaned again from
 its files).
 """
@@ -455,18 +457,19 @@ def run_dask(inputs: Input | Iterable[Input], config: Config, progress: Progress
             log.info("match: %d paragraph matches, %.2f s", len(matches), timings["match"])
             del corpus.keys, corpus.words
             with _timed(timings, "tables"):
-                folder = scratch(config.out) if config.partitioned else None
+                folder = scratch(config.out)  # the partitions' rows, beside the output
                 try:
-                    tables = tables_of(dask_client, finished, corpus, clustering, folder, write.PARTITION_ROWS)
+                    tables = tables_of(dask_client, finished, corpus, clustering, folder, config.partitioned,
+                                       write.PARTITION_ROWS)
                 except BaseException:
-                    if folder is not None:
-                        shutil.rmtree(folder, ignore_errors=True)
+                    shutil.rmtree(folder, ignore_errors=True)
                     raise
             log.info("tables: %.2f s", timings["tables"])
         del finished  # the clean documents on the workers are released
     result = Result(**tables, matches=matches, config=config, timings=timings, skipped=dict(skipped),
-                    memory=peak_memory(), written={name: folder / name for name in WORKER_TABLES} if folder else {})
-    if folder is not None:  # once the result is gone (written, or not), so are the workers' files
+                    memory=peak_memory(), written={name: folder / name for name in WORKER_TABLES}
+                    if config.partitioned else {})
+    if config.partitioned:  # once the result is gone (written, or not), so are the workers' files
         weakref.finalize(result, shutil.rmtree, folder, True)
     return result
 

@@ -17,7 +17,8 @@ read), then:
    :func:`~newsdedup.dedup.verify_candidates`; connect and canonicals here;
 3. paragraph matching here, from the paragraph keys;
 4. per partition, its rows of the ``documents``, ``boilerplate`` and ``rejects`` tables
-   (:func:`table_rows`), given its documents' clusters.
+   (:func:`table_rows`), given its documents' clusters, the first two sorted into a file
+   each beside the output (:func:`tables_of`, :mod:`.dask_tables`).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from __future__ import annotations
 import hashlib
 import operator
 import shutil
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -168,40 +170,69 @@ def table_rows(finished: Finished, cluster_ids: list[str], canonical_ids: list[s
 
 
 def write_rows(finished: Finished, cluster_ids: list[str], canonical_ids: list[str], similarity: np.ndarray,
-               folder: str, partition: int) -> pd.DataFrame:
-    """The partition's rows of ``documents`` and ``boilerplate`` written, each sorted by
-    the table's sort keys, as Arrow files in ``folder`` (:func:`rows_path`), read back a
-    slice at a time by :func:`write_part`; its ``rejects`` rows returned."""
+               folder: str, partition: int) -> Rows:
+    """The partition's rows of ``documents`` and ``boilerplate``, each sorted by the
+    table's sort keys, written as Arrow files in ``folder`` (:func:`rows_path`), read back
+    a slice at a time by :func:`merged_rows`; its ``rejects`` rows and removed counts
+    returned."""
+    rows = table_rows_sorted(finished, cluster_ids, canonical_ids, similarity)
+    for name in ("documents", "boilerplate"):
+        with open(rows_path(folder, name, partition), "wb") as fh:
+            fh.write(getattr(rows, name))
+    return Rows(b"", b"", rows.rejects, rows.removed)
+
+
+@dataclass
+class Rows:
+    """A partition's rows of ``documents`` and ``boilerplate`` (Arrow IPC files, sorted by
+    the table's sort keys), of ``rejects``, and its removed paragraphs' rows, characters
+    and rows by reason."""
+
+    documents: bytes
+    boilerplate: bytes
+    rejects: pd.DataFrame
+    removed: tuple[int, int, Counter]
+
+
+def table_rows_sorted(finished: Finished, cluster_ids: list[str], canonical_ids: list[str], similarity: np.ndarray
+                      ) -> Rows:
+    """:func:`table_rows` sorted and packed as Arrow files, to be written as they are."""
     documents, boilerplate, rejects = table_rows(finished, cluster_ids, canonical_ids, similarity)
-    for name, frame in (("documents", documents), ("boilerplate", boilerplate)):
-        frame = frame.sort_values(schema.SORT_KEYS[name], kind="stable", ignore_index=True)
-        _write_arrow(frame, rows_path(folder, name, partition))
-    return rejects
+    packed = {name: _arrow_bytes(frame.sort_values(schema.SORT_KEYS[name], kind="stable", ignore_index=True))
+              for name, frame in (("documents", documents), ("boilerplate", boilerplate))}
+    removed = (len(boilerplate), int(boilerplate["text"].str.len().sum()),
+               Counter(boilerplate["reason"].value_counts().to_dict()))
+    return Rows(packed["documents"], packed["boilerplate"], rejects, removed)
 
 
 def rows_path(folder: str | Path, name: str, partition: int) -> str:
     return str(Path(folder) / f"{name}-{partition:05d}.arrow")
 
 
-def _write_arrow(frame: pd.DataFrame, path: str) -> None:
+def _arrow_bytes(frame: pd.DataFrame) -> bytes:
     import pyarrow as pa
 
     table = pa.Table.from_pandas(frame, preserve_index=False)
-    with pa.OSFile(path, "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_file(sink, table.schema) as writer:
         writer.write_table(table)
+    return sink.getvalue().to_pybytes()
 
 
-def merged_rows(slices: list[tuple[str, int, int]], parts: np.ndarray) -> pd.DataFrame:
+def merged_rows(slices: list[tuple[str, int, int]], parts: np.ndarray, columns: list[str] | None = None
+                ) -> pd.DataFrame:
     """Rows of a table in its sort order, from the partitions' sorted row files:
     ``slices``: for each partition holding some, in ascending partition order, its file
     and the run of its rows (``lo``..``hi``); ``parts``: the partition of each row, in
-    sort order (a partition's rows come in its file's order)."""
+    sort order (a partition's rows come in its file's order); ``columns``: these only.
+    Only the slices are read (the files are mapped, and let go after)."""
     import pyarrow as pa
 
     pieces = []
     for path, lo, hi in slices:
         with pa.memory_map(path) as source:
-            pieces.append(pa.ipc.open_file(source).read_all().slice(lo, hi - lo).combine_chunks())
+            table = pa.ipc.open_file(source).read_all().slice(lo, hi - lo)
+            pieces.append((table.select(columns) if columns else table).combine_chunks())
     table = pa.concat_tables(pieces)
     at = np.empty(parts.size, dtype=np.int64)  # row k of the result is row at[k] of the concatenation
     at[np.argsort(parts, kind="stable")] = np.arange(parts.size)
@@ -393,44 +424,54 @@ def passage_index_on_a_worker(client, corpus: Corpus, config: Config):
 INDEX_SHARE = 0.15  # of a worker's memory limit the paragraph keys may take for the index to be built there
 
 
-def tables_of(client, finished: list, corpus: Corpus, clustering: Clustering, folder: Path | None = None,
-              rows_per_file: int = 0) -> dict[str, pd.DataFrame]:
-    """Every table but ``paragraph_matches``: ``clusters`` and ``pairs`` made here, the
-    per-document ones from the partitions' rows, each partition's gathered as soon as it
-    is made (``finished`` emptied: a partition's clean documents are let go once its
-    rows are made). ``folder``: where the workers write the ``documents`` and
-    ``boilerplate`` tables as partitioned Parquet files of ``rows_per_file`` rows
-    (``folder/documents/part-00000.parquet``, ...), which are then read back here."""
+def tables_of(client, finished: list, corpus: Corpus, clustering: Clustering, folder: Path,
+              partitioned: bool = False, rows_per_file: int = 0) -> dict[str, Any]:
+    """Every table but ``paragraph_matches``: ``clusters`` and ``pairs`` made here,
+    ``rejects`` from the partitions' rows, ``documents`` and ``boilerplate`` as one
+    :class:`~.dask_tables.DaskTables` over each partition's sorted rows in
+    ``folder/rows``: written here as each partition's rows arrive (a partition's at a
+    time, its clean documents let go once they are made: ``finished`` emptied), or
+    written there by the workers with ``partitioned``, which then also write the
+    partitioned Parquet files of ``rows_per_file`` rows (``folder/documents/part-00000.parquet``, ...)."""
+    from .dask_tables import DaskTables
+
     cluster_ids = np.array(clustering.cluster_ids, dtype=object)
     canonical_ids = np.array(clustering.canonical_ids, dtype=object)
     place = corpus.place
-    rows_folder = None if folder is None else folder / ROWS
-    if rows_folder is not None:
-        rows_folder.mkdir()
-    rows = [client.submit(table_rows, f, *_clusters_of(place, p, cluster_ids, canonical_ids, clustering),
-                          pure=False) if folder is None else
+    rows_folder = folder / ROWS
+    rows_folder.mkdir()
+    rows = [client.submit(table_rows_sorted, f, *_clusters_of(place, p, cluster_ids, canonical_ids, clustering),
+                          pure=False) if not partitioned else
             client.submit(write_rows, f, *_clusters_of(place, p, cluster_ids, canonical_ids, clustering),
                           str(rows_folder), p, pure=False)
             for p, f in enumerate(finished)]
     finished.clear()
-    made = gather_each(client, rows)
-    tables = build_tables([], clustering)  # clusters and pairs (and empty per-document tables)
-    names = ("documents", "boilerplate", "rejects")
-    for name in names if folder is None else ("rejects",):
-        whole = pd.concat([m[names.index(name)] if folder is None else m for m in made], ignore_index=True) \
-            if made else tables[name]
-        if len(whole):
-            tables[name] = _one_chunk(whole.sort_values(schema.SORT_KEYS[name], kind="stable", ignore_index=True))
-        del whole
+    made = gather_each(client, rows, lambda p, got: _kept_on_disk(got, rows_folder, p))
+    tables: dict[str, Any] = build_tables([], clustering)  # clusters and pairs (and empty per-document tables)
+    if made:
+        tables["rejects"] = _one_chunk(pd.concat([m.rejects for m in made], ignore_index=True).sort_values(
+            schema.SORT_KEYS["rejects"], kind="stable", ignore_index=True))
+    removed = (sum(m.removed[0] for m in made), sum(m.removed[1] for m in made),
+               sum((m.removed[2] for m in made), Counter()))
     del made
-    if folder is not None:
-        every = corpus.every
-        parts = {"documents": every.part, "boilerplate": np.repeat(every.part, corpus.n_removed)}
+    every = corpus.every
+    parts = {"documents": every.part, "boilerplate": np.repeat(every.part, corpus.n_removed)}
+    if partitioned:
         _write_partitioned(client, parts, rows_folder, folder, rows_per_file, tables)
-        shutil.rmtree(rows_folder, ignore_errors=True)
-        for name in ("documents", "boilerplate"):
-            tables[name] = pd.read_parquet(folder / name)
+    tables["documents"] = tables["boilerplate"] = DaskTables(rows_folder, parts, removed, files=folder,
+                                                             owned=None if partitioned else folder)
     return tables
+
+
+def _kept_on_disk(rows: Rows, folder: Path, partition: int) -> Rows:
+    """A partition's rows of ``documents`` and ``boilerplate`` written to its files in
+    ``folder`` (if they came here), and let go."""
+    for name in ("documents", "boilerplate"):
+        packed = getattr(rows, name)
+        if packed:
+            with open(rows_path(folder, name, partition), "wb") as fh:
+                fh.write(packed)
+    return Rows(b"", b"", rows.rejects, rows.removed)
 
 
 ROWS = "rows"  # the folder of each partition's sorted rows, in the workers' folder
@@ -442,10 +483,10 @@ def _clusters_of(place: Placement, p: int, cluster_ids: np.ndarray, canonical_id
             place.per_partition(clustering.similarity, p))
 
 
-def gather_each(client, futures: list) -> list:
+def gather_each(client, futures: list, each=None) -> list:
     """The futures' results in their order, each fetched as soon as it is ready and its
     future released (``futures`` emptied), so the workers do not hold every result until
-    the last one is done."""
+    the last one is done; ``each(i, result)``: what is kept of result ``i`` instead."""
     from distributed import as_completed
 
     place = {future.key: i for i, future in enumerate(futures)}
@@ -453,7 +494,8 @@ def gather_each(client, futures: list) -> list:
     done = as_completed(futures)
     futures.clear()
     for future in done:
-        results[place[future.key]] = future.result()
+        i = place[future.key]
+        results[i] = future.result() if each is None else each(i, future.result())
         future = None  # noqa: F841 - the result released on its worker
     return results
 
