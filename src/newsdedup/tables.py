@@ -25,20 +25,28 @@ def build_tables(cleaned: Sequence[Cleaned], clustering: Clustering, matches: Se
     ``documents`` and ``boilerplate`` as one :class:`LazyTables` (``cleaned`` sorted by doc id)."""
     rejects = [(c.doc_id, c.source, c.error) for c in cleaned if c.error is not None]
     if lazy:
-        both = LazyTables(cleaned, clustering)
-        return {"documents": both, "clusters": _clusters(clustering),
-                **({} if matches is None else {"matches": matches_table(matches)}),
-                "boilerplate": both, "pairs": schema.frame(clustering.pairs.columns(), schema.PAIRS, schema.SORT_KEYS["pairs"]),
-                "rejects": schema.frame(rejects, schema.REJECTS, schema.SORT_KEYS["rejects"])}
+        documents = boilerplate = LazyTables(cleaned, clustering)
+    else:
+        documents, boilerplate = documents_frame(cleaned, clustering), boilerplate_frame(cleaned)
     return {
-        "documents": schema.frame(documents_columns(cleaned, clustering), schema.DOCUMENTS,
-                                  schema.SORT_KEYS["documents"]),
+        "documents": documents,
         "clusters": _clusters(clustering),
         **({} if matches is None else {"matches": matches_table(matches)}),
-        "boilerplate": schema.frame(boilerplate_rows(cleaned), schema.BOILERPLATE, schema.SORT_KEYS["boilerplate"]),
+        "boilerplate": boilerplate,
         "pairs": schema.frame(clustering.pairs.columns(), schema.PAIRS, schema.SORT_KEYS["pairs"]),
         "rejects": schema.frame(rejects, schema.REJECTS, schema.SORT_KEYS["rejects"]),
     }
+
+
+def documents_frame(cleaned: Sequence[Cleaned], clustering: Clustering, at: dict[str, int] | None = None
+                    ) -> pd.DataFrame:
+    """The ``documents`` rows of ``cleaned``, sorted."""
+    return schema.frame(documents_columns(cleaned, clustering, at), schema.DOCUMENTS, schema.SORT_KEYS["documents"])
+
+
+def boilerplate_frame(cleaned: Sequence[Cleaned]) -> pd.DataFrame:
+    """The ``boilerplate`` rows of ``cleaned``, sorted."""
+    return schema.frame(boilerplate_rows(cleaned), schema.BOILERPLATE, schema.SORT_KEYS["boilerplate"])
 
 
 def _clusters(clustering: Clustering) -> pd.DataFrame:
@@ -150,10 +158,9 @@ class LazyTables(Lazy):
 
     def _frame(self, name: str, cleaned: Sequence[Cleaned]) -> pd.DataFrame:
         if name == "documents":
-            return schema.frame(documents_columns(cleaned, self.clustering, self._at), schema.DOCUMENTS,
-                                schema.SORT_KEYS["documents"])
+            return documents_frame(cleaned, self.clustering, self._at)
         if name == "boilerplate":
-            return schema.frame(boilerplate_rows(cleaned), schema.BOILERPLATE, schema.SORT_KEYS["boilerplate"])
+            return boilerplate_frame(cleaned)
         raise KeyError(name)
 
     def documents_without_text(self) -> pd.DataFrame:
