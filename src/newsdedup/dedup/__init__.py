@@ -121,7 +121,7 @@ def deduplicate(doc_ids: Sequence[str], texts: Sequence[str], config: Config = D
     then :func:`connect` and :func:`canonicals`."""
     order = sorted(range(len(doc_ids)), key=doc_ids.__getitem__)
     ids = [doc_ids[i] for i in order]
-    txt = texts.reordered(order) if isinstance(texts, JoinedTexts) else [texts[i] for i in order]
+    txt = _in_order(texts, order)
     para_keys = _in_order(paragraph_keys, order) if paragraph_keys is not None else None
     examined = examine(ids, txt, config, para_keys, None if sigs is None else sigs[order])
     root = connect(len(ids), examined.pairs)
@@ -141,9 +141,9 @@ def deduplicate(doc_ids: Sequence[str], texts: Sequence[str], config: Config = D
 
 
 def _in_order(items: Sequence, order: list[int]) -> Sequence:
-    """``items`` in ``order``; a sequence that reads its items from a file (a runner's
-    spilled keys) reordered without reading them (held as lists, the keys of 100k
-    documents take 0.3 GB)."""
+    """``items`` in ``order``; a sequence that can reorder itself (joined texts, a
+    runner's spilled keys read from a file) reordered without reading its items (held
+    as lists, the keys of 100k documents take 0.3 GB)."""
     reordered = getattr(items, "reordered", None)
     return reordered(order) if reordered is not None else [items[i] for i in order]
 
