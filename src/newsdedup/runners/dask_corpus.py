@@ -25,8 +25,8 @@ from __future__ import annotations
 
 import hashlib
 import operator
-import shutil
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -92,11 +92,15 @@ class Outline:
     n_removed: np.ndarray  # ...and its rows of the boilerplate table
 
 
+def keys_bytes(keys: list[list[str]]) -> int:
+    """Documents' paragraph keys' memory, roughly: their characters and a string each."""
+    return sum(len(k) for doc in keys for k in doc) + STRING_OVERHEAD * sum(map(len, keys))
+
+
 def outline_bytes(outline: Outline) -> int:
     """An outline's memory, roughly: its paragraph keys (a partition's documents' keys
     held a second time once the documents were moved to disk and read back)."""
-    keys = sum(len(k) for doc in outline.keys for k in doc) + STRING_OVERHEAD * sum(map(len, outline.keys))
-    return keys + 8 * sum(map(len, outline.words)) + 2 * STRING_OVERHEAD * len(outline.every_id)
+    return keys_bytes(outline.keys) + 8 * sum(map(len, outline.words)) + 2 * STRING_OVERHEAD * len(outline.every_id)
 
 
 # --------------------------------------------------------------------------- tasks (workers)
@@ -175,11 +179,7 @@ def write_rows(finished: Finished, cluster_ids: list[str], canonical_ids: list[s
     table's sort keys, written as Arrow files in ``folder`` (:func:`rows_path`), read back
     a slice at a time by :func:`merged_rows`; its ``rejects`` rows and removed counts
     returned."""
-    rows = table_rows_sorted(finished, cluster_ids, canonical_ids, similarity)
-    for name in ("documents", "boilerplate"):
-        with open(rows_path(folder, name, partition), "wb") as fh:
-            fh.write(getattr(rows, name))
-    return Rows(b"", b"", rows.rejects, rows.removed)
+    return _kept_on_disk(table_rows_sorted(finished, cluster_ids, canonical_ids, similarity), folder, partition)
 
 
 @dataclass
@@ -200,9 +200,13 @@ def table_rows_sorted(finished: Finished, cluster_ids: list[str], canonical_ids:
     documents, boilerplate, rejects = table_rows(finished, cluster_ids, canonical_ids, similarity)
     packed = {name: _arrow_bytes(frame.sort_values(schema.SORT_KEYS[name], kind="stable", ignore_index=True))
               for name, frame in (("documents", documents), ("boilerplate", boilerplate))}
-    removed = (len(boilerplate), int(boilerplate["text"].str.len().sum()),
-               Counter(boilerplate["reason"].value_counts().to_dict()))
-    return Rows(packed["documents"], packed["boilerplate"], rejects, removed)
+    return Rows(packed["documents"], packed["boilerplate"], rejects, _removed_of(boilerplate))
+
+
+def _removed_of(boilerplate: pd.DataFrame) -> tuple[int, int, Counter]:
+    """A partition's boilerplate rows, their characters and rows by reason."""
+    return (len(boilerplate), int(boilerplate["text"].str.len().sum()),
+            Counter(boilerplate["reason"].value_counts().to_dict()))
 
 
 def rows_path(folder: str | Path, name: str, partition: int) -> str:
@@ -237,6 +241,20 @@ def merged_rows(slices: list[tuple[str, int, int]], parts: np.ndarray, columns: 
     at = np.empty(parts.size, dtype=np.int64)  # row k of the result is row at[k] of the concatenation
     at[np.argsort(parts, kind="stable")] = np.arange(parts.size)
     return table.take(pa.array(at)).to_pandas()
+
+
+def row_runs(part: np.ndarray, folder: str | Path, name: str, rows: int
+             ) -> Iterator[tuple[np.ndarray, list[tuple[str, int, int]]]]:
+    """The table ``name`` in blocks of ``rows`` rows of its sort order (``part``: the
+    partition of each row, in that order, not empty): each block's partitions and the
+    :func:`merged_rows` slices of the partitions' row files in ``folder`` that hold it."""
+    seen = np.zeros(int(part.max()) + 1, dtype=np.int64)  # each partition's rows before the block
+    for start in range(0, part.size, rows):
+        block = part[start:start + rows]
+        holding, counts = np.unique(block, return_counts=True)
+        yield block, [(rows_path(folder, name, p), int(seen[p]), int(seen[p] + c))
+                      for p, c in zip(holding.tolist(), counts.tolist())]
+        seen[holding] += counts
 
 
 def write_part(path: str, slices: list[tuple[str, int, int]], parts: np.ndarray) -> str:
@@ -415,7 +433,7 @@ def passage_index_on_a_worker(client, corpus: Corpus, config: Config):
     sent there, would take more than ``INDEX_SHARE`` of a worker's memory limit (the
     index is then built here, while matching)."""
     limits = [info.get("memory_limit") or 0 for info in client.scheduler_info().get("workers", {}).values()]
-    needed = STRING_OVERHEAD * sum(map(len, corpus.keys)) + sum(len(k) for doc in corpus.keys for k in doc)
+    needed = keys_bytes(corpus.keys)
     if not corpus.keys or (limits and min(limits) and needed > INDEX_SHARE * min(limits)):
         return None
     return client.submit(index_of, client.scatter(Held(corpus.keys)), config, pure=False)
@@ -511,13 +529,7 @@ def _write_partitioned(client, parts: dict[str, np.ndarray], rows_folder: Path, 
             write_dataset(empty[name], folder / name, rows_per_file)
             continue
         (folder / name).mkdir()
-        seen = np.zeros(int(part.max()) + 1, dtype=np.int64)  # each partition's rows before the file
-        for f, start in enumerate(range(0, part.size, rows_per_file)):
-            block = part[start:start + rows_per_file]
-            holding, counts = np.unique(block, return_counts=True)
-            slices = [(rows_path(rows_folder, name, p), int(seen[p]), int(seen[p] + c))
-                      for p, c in zip(holding.tolist(), counts.tolist())]
-            seen[holding] += counts
+        for f, (block, slices) in enumerate(row_runs(part, rows_folder, name, rows_per_file)):
             writing.append(client.submit(write_part, str(folder / name / f"part-{f:05d}.parquet"), slices, block,
                                          pure=False))
     client.gather(writing)

@@ -22,7 +22,7 @@ import pandas as pd
 
 from .. import schema
 from ..tables import Lazy
-from .dask_corpus import merged_rows, rows_path
+from .dask_corpus import merged_rows, row_runs, rows_path
 
 TABLES = {"documents": schema.DOCUMENTS, "boilerplate": schema.BOILERPLATE}
 
@@ -49,13 +49,7 @@ class DaskTables(Lazy):
         if not part.size:
             yield schema.frame([], {c: TABLES[name][c] for c in columns})
             return
-        seen = np.zeros(int(part.max()) + 1, dtype=np.int64)  # each partition's rows before the block
-        for start in range(0, part.size, self.BLOCK):
-            block = part[start:start + self.BLOCK]
-            holding, counts = np.unique(block, return_counts=True)
-            slices = [(rows_path(self.rows, name, p), int(seen[p]), int(seen[p] + c))
-                      for p, c in zip(holding.tolist(), counts.tolist())]
-            seen[holding] += counts
+        for block, slices in row_runs(part, self.rows, name, self.BLOCK):
             yield merged_rows(slices, block, columns)
 
     def frame(self, name: str, doc_ids: set[str] | None = None) -> pd.DataFrame:
@@ -87,12 +81,3 @@ class DaskTables(Lazy):
     def removed(self) -> tuple[int, int, Counter]:
         return self._removed
 
-
-def removed_of(boilerplate: pd.DataFrame) -> tuple[int, int, Counter]:
-    """A partition's boilerplate rows, their characters and rows by reason."""
-    return (len(boilerplate), int(boilerplate["text"].str.len().sum()),
-            Counter(boilerplate["reason"].value_counts().to_dict()))
-
-
-def add_removed(total: tuple[int, int, Counter], one: tuple[int, int, Counter]) -> tuple[int, int, Counter]:
-    return total[0] + one[0], total[1] + one[1], total[2] + one[2]
