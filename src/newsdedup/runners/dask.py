@@ -59,7 +59,7 @@ from ..result import Result, peak_memory
 from .dask_corpus import (Corpus, Finished, Outline, cleaned_bytes, deduplicated, finished_bytes, gather_each, matched,
                           outline_bytes, outline_of, tables_of)
 from .local import Progress, _frozen, _timed
-from .spill import Spill, Spilled
+from .spill import Spill, Spilled, needed as spill_needed
 
 log = logging.getLogger(__name__)
 
@@ -481,7 +481,7 @@ def _clean(client, partitions: list[Partition], frames: list[Any], config: Confi
     and what the input files held besides records."""
     from distributed import as_completed
 
-    spill = sum(p.size for p in partitions) >= config.spill_min_mb * 1e6
+    spill = spill_needed(sum(p.size for p in partitions), config.spill_min_mb)
     firsts = [client.submit(clean_first, p, config, f, spill, pure=False) for p, f in zip(partitions, frames)]
     held = [client.submit(held_documents, f, pure=False) for f in firsts]
     heads = [client.submit(template_heads, f, pure=False) for f in firsts]

@@ -25,7 +25,7 @@ from ..result import Result, peak_memory
 from ..tables import build_tables, matches_table
 from .cleaning import Helpers, _file_sizes, clean_on_workers, helpers_for
 from .fork import Forked, children_allowed, fork_is_safe
-from .spill import Spill, column as spilled_column
+from .spill import Spill, column as spilled_column, needed as spill_needed
 
 log = logging.getLogger(__name__)
 
@@ -160,7 +160,7 @@ def read_and_clean(inputs: Input | Iterable[Input], config: Config, progress: Pr
     start = time.perf_counter()
     log.debug("read and clean: started")
     total = input_chars(inputs)
-    spill = Spill() if total >= config.spill_min_mb * 1e6 else None
+    spill = Spill() if spill_needed(total, config.spill_min_mb) else None
     keep = spill.put if spill is not None else clean_stage.in_memory
     try:
         cleaned, evidence = clean_records(reading, config, progress, pool, prior,

@@ -34,6 +34,12 @@ from ..clean.paragraphs import PARAGRAPH_SEPARATOR
 FLUSH_BYTES = 4 << 20  # written to the file in blocks of about this size
 
 
+def needed(input_size: float, min_mb: float) -> bool:
+    """Whether an input of ``input_size`` characters (bytes of its files, for a Dask run's
+    partitions) is spilled: ``min_mb`` (``Config.spill_min_mb``) millions or more."""
+    return input_size >= min_mb * 1e6
+
+
 class Spill:
     """An append-only file of pickled parts of documents, read back by position (any
     thread: ``os.pread`` keeps no file position). The file is unlinked from the start,
