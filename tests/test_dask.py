@@ -400,3 +400,26 @@ def test_workers_keep_clean_documents_in_a_spill_file_with_the_same_answer(clien
     finished = dask_runner.finish_partition(spilled, partition, [0], {}, Evidence(), config)
     assert all(isinstance(c.paragraphs, Spilled) for c in finished.cleaned)
     assert sizeof(spilled) * 5 < sizeof(kept)
+
+
+def test_the_client_keeps_the_paragraph_keys_in_a_file_past_spill_min_mb(client, generated, small_partitions,
+                                                                         monkeypatch):
+    """Past ``spill_min_mb`` the client writes each partition's paragraph keys to a file as
+    its outline arrives and matches from there (8 bytes a document in memory), with the
+    local engine's tables."""
+    from newsdedup.runners.spill import SpilledColumn
+
+    seen: list = []
+    matched = dask_runner.matched
+
+    def recorded(corpus, *args):
+        seen.append(corpus.keys)
+        return matched(corpus, *args)
+
+    monkeypatch.setattr(dask_runner, "matched", recorded)
+    inputs = [generated / "pages", generated / "news.jsonl"]
+    local = newsdedup.run(inputs, newsdedup.Config(workers=1))
+    assert_same_answer(local, newsdedup.run(inputs, newsdedup.Config(workers=2, spill_min_mb=0), client=client))
+    assert isinstance(seen[0], SpilledColumn) and len(seen[0]) > 400
+    newsdedup.run(inputs, newsdedup.Config(workers=2), client=client)
+    assert isinstance(seen[1], list)

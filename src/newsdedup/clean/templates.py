@@ -185,9 +185,12 @@ def _keys_in_documents(docs: Sequence[KeySummary], min_docs: int) -> tuple[list[
     stable sort of every paragraph's key, no dictionary of every key."""
     if not docs:
         return [], [], []
-    keys = np.concatenate([d.keys for d in docs])
-    doc = np.repeat(np.arange(len(docs)), [d.keys.size for d in docs])
-    shaped = np.concatenate([d.shaped for d in docs])
+    if hasattr(docs, "flat"):  # summaries packed into flat arrays (runners.packed): no array per document
+        keys, shaped, sizes = docs.flat("keys"), docs.flat("shaped"), docs.sizes()
+    else:
+        keys, shaped = np.concatenate([d.keys for d in docs]), np.concatenate([d.shaped for d in docs])
+        sizes = [d.keys.size for d in docs]
+    doc = np.repeat(np.arange(len(docs)), sizes)
     order = np.argsort(keys, kind="stable")  # by key, then in document and paragraph order
     keys, doc = keys[order], doc[order]
     starts, sizes = group_bounds(keys)

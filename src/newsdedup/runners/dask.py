@@ -46,19 +46,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .. import clean as clean_stage
 from .. import write
+from ..clean.templates import corpus_evidence
 from ..config import Config
 from ..outdir import scratch
 from ..read import (Entry, Input, _read_frame, _read_jsonl, _read_parquet, _UniqueIds, id_base, path_entries,
                     read_file)
 from ..records import Record
 from ..result import Result, peak_memory
-from .dask_corpus import (Corpus, Finished, Outline, cleaned_bytes, deduplicated, finished_bytes, gather_each, matched,
-                          outline_bytes, outline_of, tables_of)
+from .dask_corpus import (Corpus, Finished, Outline, cleaned_bytes, deduplicated, finished_bytes, gather_each,
+                          keys_to_disk, matched, outline_bytes, outline_of, tables_of)
 from .local import Progress, _frozen, _timed
+from .packed import PackedSummaries
 from .spill import Spill, Spilled, needed as spill_needed
 
 log = logging.getLogger(__name__)
@@ -115,7 +118,16 @@ class FirstPass:
     cleaned: list[clean_stage.Cleaned]
 
 
-Head = tuple[str, str, "clean_stage.KeySummary | None"]  # a record's id, source and template summary
+@dataclass
+class Heads:
+    """A partition's records in reading order: each one's id and source, which are
+    readable, and the template summaries of those (packed: a few arrays, not an object
+    a record, for the client to gather)."""
+
+    ids: list[str]
+    sources: list[str]
+    readable: np.ndarray  # bool
+    summaries: PackedSummaries  # of the readable records, in order
 
 
 def first_pass_bytes(first: FirstPass) -> int:
@@ -280,31 +292,37 @@ def count_lines(path: Path, start: int, stop: int) -> tuple[int, int, int]:
 
 
 def clean_first(partition: Partition, config: Config, frame: pd.DataFrame | None = None, spill: bool = False
-                ) -> tuple[FirstPass, tuple[list[Head], Counter]]:
+                ) -> tuple[FirstPass, tuple[Heads, Counter]]:
     """Pass 1: every record drafted, summarised and finished without corpus evidence, its
-    draft dropped; the clean documents, and each record's :data:`Head` (summary None for a
-    rejected record) with what the files held besides records. ``spill``: the clean
+    draft dropped; the clean documents, and the records' :class:`Heads` with what the
+    files held besides records. ``spill``: the clean
     documents' paragraphs, keys and removed paragraphs kept in a temporary file on the
     worker (:class:`~.spill.Spill`, one a partition, gone with its documents)."""
     skipped: Counter = Counter()
     cleaned: list[clean_stage.Cleaned] = []
-    heads: list[Head] = []
+    ids: list[str] = []
+    sources: list[str] = []
+    summaries: list[clean_stage.KeySummary] = []
     store = Spill() if spill else None
     with clean_stage.gc_paused():
         for record in read_partition(partition, config, skipped, frame):
             d = clean_stage.draft(record)
-            heads.append((d.doc_id, d.source, None if d.error is not None else clean_stage.key_summary(d, config)))
+            ids.append(d.doc_id)
+            sources.append(d.source)
+            if d.error is None:
+                summaries.append(clean_stage.key_summary(d, config))
             cleaned.append(clean_stage.finish(d, clean_stage.NO_EVIDENCE, config))
             if store is not None:
                 store.put(cleaned[-1:])
-    return FirstPass(cleaned), (heads, skipped)
+    readable = np.fromiter((c.error is None for c in cleaned), dtype=bool, count=len(cleaned))
+    return FirstPass(cleaned), (Heads(ids, sources, readable, PackedSummaries.of(summaries)), skipped)
 
 
 def held_documents(first: tuple[FirstPass, Any]) -> FirstPass:
     return first[0]
 
 
-def template_heads(first: tuple[Any, tuple[list[Head], Counter]]) -> tuple[list[Head], Counter]:
+def template_heads(first: tuple[Any, tuple[Heads, Counter]]) -> tuple[Heads, Counter]:
     return first[1]
 
 
@@ -442,8 +460,9 @@ def run_dask(inputs: Input | Iterable[Input], config: Config, progress: Progress
         with _timed(timings, "clean"):
             finished, skipped = _clean(dask_client, partitions, frames, config, progress)
             del frames
-            corpus = Corpus.of(gather_each(dask_client, [dask_client.submit(outline_of, f, pure=False)
-                                                         for f in finished]))
+            outlines = [dask_client.submit(outline_of, f, pure=False) for f in finished]
+            on_disk = spill_needed(sum(p.size for p in partitions), config.spill_min_mb)
+            corpus = Corpus.of(gather_each(dask_client, outlines, keys_to_disk(Spill()) if on_disk else None))
         log.info("clean: %d readable records, %.2f s", len(corpus.ids), timings["clean"])
         with _frozen():
             with _timed(timings, "dedup"):
@@ -455,7 +474,7 @@ def run_dask(inputs: Input | Iterable[Input], config: Config, progress: Progress
                 matches = matched(corpus, clustering, config, index[0].result() if index and index[0] is not None else None)
                 del index
             log.info("match: %d paragraph matches, %.2f s", len(matches), timings["match"])
-            del corpus.keys, corpus.words
+            del corpus.keys
             with _timed(timings, "tables"):
                 folder = scratch(config.out)  # the partitions' rows, beside the output
                 try:
@@ -495,10 +514,10 @@ def _clean(client, partitions: list[Partition], frames: list[Any], config: Confi
             progress("clean", min(done_kb, total_kb), total_kb)
     gathered = client.gather(heads)
     del heads
-    clashes, summaries, skipped = _settle_ids(gathered)
-    evidence = clean_stage.templates_from(summaries, config)
-    redo = _redo(gathered, clashes, clean_stage.needing_templates(summaries, evidence))
-    del gathered, summaries
+    clashes, kept, skipped = _settle_ids(gathered)
+    evidence, needing = _templates(gathered, kept, config)
+    redo = [positions.tolist() for positions in needing]
+    del gathered, kept
     shared = client.scatter(evidence, broadcast=True)
     finishing = [client.submit(finish_partition, h, p, r, c, shared, config, f if r else None, pure=False)
                  for h, p, r, c, f in zip(held, partitions, redo, clashes, frames)]
@@ -506,30 +525,53 @@ def _clean(client, partitions: list[Partition], frames: list[Any], config: Confi
     return finishing, skipped
 
 
-def _redo(gathered, clashes: list[dict[int, Record]], needing: set[str]) -> list[list[int]]:
-    """For each partition, the positions of the records that keep their id and hold a
-    template paragraph: the ones pass 2 drafts again."""
-    return [[i for i, (doc_id, _, summary) in enumerate(heads)
-             if summary is not None and i not in lost and doc_id in needing]
-            for (heads, _), lost in zip(gathered, clashes)]
-
-
-def _settle_ids(gathered) -> tuple[list[dict[int, Record]], list[tuple[str, clean_stage.KeySummary]], Counter]:
-    """Each id handed out once, in reading order (the clashes of each partition, by
-    position), the template summaries of the records that keep their id, and the
-    skipped counts of every partition."""
+def _settle_ids(gathered: list[tuple[Heads, Counter]]) -> tuple[list[dict[int, Record]], list[np.ndarray], Counter]:
+    """Each id handed out once, in reading order: the clashes of each partition (by
+    position), the positions of each partition's records that keep their id and are
+    readable (the ones with a template summary), and the skipped counts of every partition."""
     ids = _UniqueIds()
     clashes: list[dict[int, Record]] = []
-    summaries: list[tuple[str, clean_stage.KeySummary]] = []
+    kept: list[np.ndarray] = []
     skipped: Counter = Counter()
     for heads, counted in gathered:
         skipped.update(counted)
         lost: dict[int, Record] = {}
-        for i, (doc_id, source, summary) in enumerate(heads):
+        for i, (doc_id, source) in enumerate(zip(heads.ids, heads.sources)):
             claimed = ids.claim(Record(doc_id=doc_id, source=source))
             if claimed.doc_id != doc_id:
                 lost[i] = claimed
-            elif summary is not None:
-                summaries.append((doc_id, summary))
         clashes.append(lost)
-    return clashes, summaries, skipped
+        keeps = heads.readable.copy()
+        keeps[list(lost)] = False
+        kept.append(np.flatnonzero(keeps))
+    return clashes, kept, skipped
+
+
+def _templates(gathered: list[tuple[Heads, Counter]], kept: list[np.ndarray], config: Config
+               ) -> tuple[clean_stage.Evidence, list[np.ndarray]]:
+    """:func:`~newsdedup.clean.templates_from` over the summaries of the records at
+    ``kept`` (positions in each partition), and, per partition, the positions of those
+    holding a template paragraph (:func:`~newsdedup.clean.needing_templates`): the records
+    pass 2 drafts again."""
+    packed, part, position, ids = [], [], [], []
+    for p, ((heads, _), keeps) in enumerate(zip(gathered, kept)):
+        among_readable = np.cumsum(heads.readable) - 1  # a readable record's number among the summaries
+        packed.append(heads.summaries.take(among_readable[keeps]))
+        part.append(np.full(keeps.size, p, dtype=np.int64))
+        position.append(keeps)
+        ids.extend(heads.ids[i] for i in keeps.tolist())
+    summaries = PackedSummaries.joined(packed)
+    del packed
+    by_id = np.argsort(np.array(ids, dtype=object), kind="stable")  # as templates_from orders them
+    del ids
+    evidence = corpus_evidence(summaries.take(by_id), min_docs=config.template_min_docs,
+                               related_share=config.template_related_share)
+    needing: list[np.ndarray] = [np.empty(0, np.int64) for _ in gathered]
+    if evidence.templates and len(summaries):
+        templates = np.fromiter(evidence.templates, dtype=np.uint64, count=len(evidence.templates))
+        owner = np.repeat(np.arange(len(summaries)), summaries.sizes())
+        holding = np.unique(owner[np.isin(summaries.keys, templates)])
+        part_of, position_of = np.concatenate(part)[holding], np.concatenate(position)[holding]
+        for p in np.unique(part_of).tolist():
+            needing[p] = np.sort(position_of[part_of == p])
+    return evidence, needing

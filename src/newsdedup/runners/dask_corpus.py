@@ -2,9 +2,9 @@
 
 Each partition's clean documents and signatures (:class:`Finished`) stay on the worker
 that made them, held by their future. The client gathers an :class:`Outline` of each
-partition (ids, a digest of each text's compare key, text lengths, paragraph keys and
-their word counts: what exact-copy detection, canonical choice and paragraph matching
-read), then:
+partition (ids, a digest of each text's compare key, text lengths and paragraph keys:
+what exact-copy detection, canonical choice and paragraph matching read; past
+``spill_min_mb`` the keys go to a file here as each outline arrives, :func:`keys_to_disk`), then:
 
 1. **banding as a shuffle**: every partition computes the LSH band keys of its distinct
    texts (:func:`band_shards`), split by key into ``shards`` pieces; a task per shard
@@ -15,7 +15,7 @@ read), then:
    star). Only candidate pairs come back;
 2. the texts and signatures of the documents of candidate pairs only (:func:`fetch`) for
    :func:`~newsdedup.dedup.verify_candidates`; connect and canonicals here;
-3. paragraph matching here, from the paragraph keys;
+3. paragraph matching here, from the paragraph keys (read back from the file when there);
 4. per partition, its rows of the ``documents``, ``boilerplate`` and ``rejects`` tables
    (:func:`table_rows`), given its documents' clusters, the first two sorted into a file
    each beside the output (:func:`tables_of`, :mod:`.dask_tables`).
@@ -26,7 +26,7 @@ from __future__ import annotations
 import hashlib
 import operator
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -44,7 +44,7 @@ from .._arrays import group_bounds, pairs_in_groups, unique_pairs
 from ..match import PassageIndex, paragraph_matches, passage_index
 from ..tables import build_tables, documents_columns, matches_table
 from ..write import write_dataset
-from .spill import Spilled
+from .spill import Spill, Spilled, SpilledColumn
 
 SHARDS_PER_WORKER = 2  # band-key shards per worker
 
@@ -86,10 +86,10 @@ class Outline:
     doc_ids: list[str]
     digests: list[str]  # a digest of each text's compare key (equal keys, equal digests)
     lengths: np.ndarray  # characters of each clean text
-    keys: list[list[str]]  # the paragraphs' compare keys...
-    words: list[list[int]]  # ...and their word counts
+    keys: list[list[str]] | np.ndarray  # the paragraphs' compare keys (on the client: their items in a Spill)
     every_id: list[str]  # every document of the partition (rejected ones too)...
     n_removed: np.ndarray  # ...and its rows of the boilerplate table
+    keys_spill: Spill | None = None  # on the client, the spill holding ``keys`` (:func:`keys_to_disk`)
 
 
 def keys_bytes(keys: list[list[str]]) -> int:
@@ -100,7 +100,7 @@ def keys_bytes(keys: list[list[str]]) -> int:
 def outline_bytes(outline: Outline) -> int:
     """An outline's memory, roughly: its paragraph keys (a partition's documents' keys
     held a second time once the documents were moved to disk and read back)."""
-    return keys_bytes(outline.keys) + 8 * sum(map(len, outline.words)) + 2 * STRING_OVERHEAD * len(outline.every_id)
+    return keys_bytes(outline.keys) + 2 * STRING_OVERHEAD * len(outline.every_id)
 
 
 # --------------------------------------------------------------------------- tasks (workers)
@@ -111,7 +111,7 @@ def outline_of(finished: Finished) -> Outline:
     return Outline([c.doc_id for c in good],
                    [hashlib.blake2b(" ".join(c.keys).encode("utf-8"), digest_size=16).hexdigest() for c in good],
                    np.fromiter((len(c.text) for c in good), dtype=np.int64, count=len(good)),
-                   [list(c.keys) for c in good], [c.n_words for c in good], [c.doc_id for c in finished.cleaned],
+                   [list(c.keys) for c in good], [c.doc_id for c in finished.cleaned],
                    np.fromiter((len(c.removed) for c in finished.cleaned), dtype=np.int64,
                                count=len(finished.cleaned)))
 
@@ -324,8 +324,7 @@ class Corpus:
     place: Placement
     digests: list[str]
     lengths: np.ndarray
-    keys: list[list[str]]
-    words: list[list[int]]
+    keys: Sequence[list[str]]  # in memory, or a SpilledColumn (:func:`keys_to_disk`)
     every: Placement
     n_removed: np.ndarray
 
@@ -344,8 +343,23 @@ class Corpus:
         def array(name):
             return np.concatenate([getattr(o, name) for o in outlines]) if outlines else np.empty(0, np.int64)
 
-        return cls(place, place.sort(flat("digests")), array("lengths")[place.order], place.sort(flat("keys")),
-                   place.sort(flat("words")), every, array("n_removed")[every.order])
+        if outlines and isinstance(outlines[0].keys, np.ndarray):  # written to a spill by keys_to_disk
+            keys = SpilledColumn(outlines[0].keys_spill, array("keys")[place.order])
+        else:
+            keys = place.sort(flat("keys"))
+        return cls(place, place.sort(flat("digests")), array("lengths")[place.order], keys, every,
+                   array("n_removed")[every.order])
+
+
+def keys_to_disk(spill: Spill):
+    """A :func:`gather_each` step that moves an outline's paragraph keys, as it arrives,
+    into ``spill`` (a file on the client), leaving their items there: the client then holds
+    8 bytes a document of them, and matching reads them back (:class:`~.spill.SpilledColumn`)."""
+    def each(_: int, outline: Outline) -> Outline:
+        outline.keys = spill.put_lists(outline.keys)
+        outline.keys_spill = spill
+        return outline
+    return each
 
 
 def candidates(client, finished: list, corpus: Corpus, rep: np.ndarray, config: Config, workers: int
@@ -412,7 +426,7 @@ def matched(corpus: Corpus, clustering: Clustering, config: Config, index: Passa
     """The ``paragraph_matches`` table, from the paragraph keys (``index``: their
     passage index, if built already)."""
     return matches_table(paragraph_matches(corpus.ids, corpus.keys, clustering.cluster_ids,
-                                           clustering.canonical_ids, config, corpus.keys, corpus.words, index))
+                                           clustering.canonical_ids, config, corpus.keys, None, index))
 
 
 @dataclass
@@ -430,8 +444,11 @@ def passage_index_on_a_worker(client, corpus: Corpus, config: Config):
     """The future of the cross-cluster search's passage index (it does not depend on the
     clusters), built on a worker while this process deduplicates (the workers are idle
     then), as the local engine builds it in a forked child; None when the paragraph keys,
-    sent there, would take more than ``INDEX_SHARE`` of a worker's memory limit (the
-    index is then built here, while matching)."""
+    sent there, would take more than ``INDEX_SHARE`` of a worker's memory limit, or are in
+    this process's spill file (the index is then built here, while matching, reading them
+    from the file)."""
+    if isinstance(corpus.keys, SpilledColumn):
+        return None
     limits = [info.get("memory_limit") or 0 for info in client.scheduler_info().get("workers", {}).values()]
     needed = keys_bytes(corpus.keys)
     if not corpus.keys or (limits and min(limits) and needed > INDEX_SHARE * min(limits)):

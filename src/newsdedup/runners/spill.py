@@ -65,6 +65,10 @@ class Spill:
             c.removed = Spilled(self, self._append(c.removed))
         return cleaned
 
+    def put_lists(self, lists: Sequence[list]) -> np.ndarray:
+        """Each of ``lists`` written to the file: their items, for a :class:`SpilledColumn`."""
+        return np.fromiter((self._append(part) for part in lists), dtype=np.int64, count=len(lists))
+
     def _append(self, part: list, chars: int = 0) -> int:
         blob = pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL)
         with self._lock:
