@@ -84,7 +84,7 @@ class Outline:
     """What the client reads of a partition's readable documents (in partition order)."""
 
     doc_ids: list[str]
-    digests: list[str]  # a digest of each text's compare key (equal keys, equal digests)
+    digests: np.ndarray  # uint8, 16 a text: a digest of its compare key (equal keys, equal digests)
     lengths: np.ndarray  # characters of each clean text
     keys: list[list[str]] | np.ndarray  # the paragraphs' compare keys (on the client: their items in a Spill)
     every_id: list[str]  # every document of the partition (rejected ones too)...
@@ -109,7 +109,8 @@ def outline_bytes(outline: Outline) -> int:
 def outline_of(finished: Finished) -> Outline:
     good = [c for c in finished.cleaned if c.error is None]
     return Outline([c.doc_id for c in good],
-                   [hashlib.blake2b(" ".join(c.keys).encode("utf-8"), digest_size=16).hexdigest() for c in good],
+                   np.frombuffer(b"".join(hashlib.blake2b(" ".join(c.keys).encode("utf-8"), digest_size=16).digest()
+                                          for c in good), dtype=np.uint8).reshape(len(good), 16),
                    np.fromiter((len(c.text) for c in good), dtype=np.int64, count=len(good)),
                    [list(c.keys) for c in good], [c.doc_id for c in finished.cleaned],
                    np.fromiter((len(c.removed) for c in finished.cleaned), dtype=np.int64,
@@ -292,7 +293,7 @@ class Placement:
     ids: list[str]
     part: np.ndarray
     index: np.ndarray
-    order: list[int]  # positions in the partitions' concatenation, in id order
+    order: np.ndarray  # positions in the partitions' concatenation, in id order
 
     @classmethod
     def of(cls, per_partition: list[list[str]]) -> "Placement":
@@ -300,11 +301,11 @@ class Placement:
         index = np.concatenate([np.arange(len(ids)) for ids in per_partition]).astype(np.int64) \
             if per_partition else np.empty(0, np.int64)
         ids = [d for one in per_partition for d in one]
-        order = sorted(range(len(ids)), key=ids.__getitem__)
+        order = np.array(sorted(range(len(ids)), key=ids.__getitem__), dtype=np.int64)
         return cls([ids[i] for i in order], part[order], index[order], order)
 
     def sort(self, values: list) -> list:
-        return [values[i] for i in self.order]
+        return [values[i] for i in self.order.tolist()]
 
     def per_partition(self, values: np.ndarray, partition: int) -> np.ndarray:
         """``values`` (one per document, in id order) of the partition's documents, in
@@ -322,7 +323,7 @@ class Corpus:
     the boilerplate table."""
 
     place: Placement
-    digests: list[str]
+    digests: np.ndarray  # as in Outline
     lengths: np.ndarray
     keys: Sequence[list[str]]  # in memory, or a SpilledColumn (:func:`keys_to_disk`)
     every: Placement
@@ -347,7 +348,8 @@ class Corpus:
             keys = SpilledColumn(outlines[0].keys_spill, array("keys")[place.order])
         else:
             keys = place.sort(flat("keys"))
-        return cls(place, place.sort(flat("digests")), array("lengths")[place.order], keys, every,
+        digests = np.concatenate([o.digests for o in outlines]) if outlines else np.empty((0, 16), np.uint8)
+        return cls(place, digests[place.order], array("lengths")[place.order], keys, every,
                    array("n_removed")[every.order])
 
 
@@ -406,7 +408,7 @@ def deduplicated(client, finished: list, corpus: Corpus, config: Config, workers
     future of the passage index put there (:func:`passage_index_on_a_worker`) once the
     workers' part is done, so that it does not hold up their dedup tasks."""
     ids, n = corpus.ids, len(corpus.ids)
-    rep = _first_copies(corpus.digests, n)
+    rep = _first_copies((digest.tobytes().hex() for digest in corpus.digests), n)
     a, b = candidates(client, finished, corpus, rep, config, workers)
     wanted = np.unique(np.concatenate([a, b]))
     texts, sigs = fetched(client, finished, corpus, wanted, config.num_perm)
