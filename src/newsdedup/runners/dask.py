@@ -8,12 +8,13 @@ by row groups (:class:`Piece`); a DataFrame is one partition). Then, on the work
    take its :class:`~newsdedup.clean.KeySummary` and :func:`~newsdedup.clean.finish` it at
    once without corpus evidence, dropping the draft (as the local engine's
    :class:`~newsdedup.clean.Cleaner` does past its budget); the clean documents stay on
-   the worker (:class:`FirstPass`, held by a future), only each record's id, source and
-   summary come back;
+   the worker (:class:`FirstPass`, held by a future), only each record's id and source
+   and the partition's summaries packed into flat arrays (:class:`Heads`) come back;
 2. here: doc-id clashes settled in input order (as :func:`~newsdedup.read.read_inputs`
-   settles them), :func:`~newsdedup.clean.templates_from` over the gathered summaries,
-   and :func:`~newsdedup.clean.needing_templates`: the documents whose clean text the
-   templates change;
+   settles them), the templates found in the gathered summaries (as
+   :func:`~newsdedup.clean.templates_from` finds them), and the documents holding one
+   (as :func:`~newsdedup.clean.needing_templates` tells them): the documents whose clean
+   text the templates change;
 3. per partition (pass 2): only those records read again, drafted again and finished with
    the evidence, replacing their pass-1 documents; the clean texts signed
    (:func:`~newsdedup.dedup.signatures.signatures`); the clean documents and their
@@ -23,9 +24,10 @@ by row groups (:class:`Piece`); a DataFrame is one partition). Then, on the work
    here from the paragraph keys, and each partition's table rows made on its worker
    (with ``--partitioned``, the ``documents`` and ``boilerplate`` files written there).
 
-This process holds every document's paragraph keys (matching reads them all), the
-``KeySummary`` of every draft, the candidates' texts while they are verified, and the
-small tables of the :class:`~newsdedup.result.Result`; its ``documents`` and
+This process holds every document's paragraph keys (matching reads them all; past
+``spill_min_mb`` in a file here, :func:`.dask_corpus.keys_to_disk`), the template summaries
+of every draft (packed, :class:`.packed.PackedSummaries`), the candidates' texts while they
+are verified, and the small tables of the :class:`~newsdedup.result.Result`; its ``documents`` and
 ``boilerplate`` stay in each partition's sorted rows file beside the output
 (:class:`~.dask_tables.DaskTables`), written a block at a time. A worker lost in the middle of a run
 costs its tasks, which Dask runs again (a partition's documents are cleaned again from
