@@ -121,3 +121,22 @@ def test_the_walk_stops_at_a_short_sentence_with_a_cue():
     lines = BODY[:4] + ["Sign up for our newsletter today.", SECTIONS[1]]
     reasons = labelled(lines, set(range(4)))
     assert reasons[4] is not None and reasons[5] is not None
+
+
+NAMES = ["Resolved bugs", "Fixed more than one bug", "Ana Lima", "Ben Okafor", "Chen Wei", "Dara Novak"]
+
+
+def test_the_article_resumes_after_an_interruption_of_more_than_four_lines():
+    # a release-notes post: a list of contributors' names between two parts of the notes
+    lines = BODY[:4] + NAMES + SECTIONS
+    reasons = labelled(lines, set(range(4)))
+    assert all(r is None for r in reasons[10:])
+
+
+def test_not_after_a_share_line_nor_into_a_comment_section():
+    lines = BODY[:4] + ["Share on Facebook", *SECTIONS]
+    reasons = labelled(lines, set(range(4)))
+    assert all(r is not None for r in reasons[4:])
+    lines = BODY[:4] + NAMES + ["3 Comments", *SECTIONS]
+    reasons = labelled(lines, set(range(4)))
+    assert all(r is not None for r in reasons[4:])
