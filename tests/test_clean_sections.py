@@ -140,3 +140,16 @@ def test_not_after_a_share_line_nor_into_a_comment_section():
     lines = BODY[:4] + NAMES + ["3 Comments", *SECTIONS]
     reasons = labelled(lines, set(range(4)))
     assert all(r is not None for r in reasons[4:])
+
+
+SENTENCE_CASE_HEADLINES = [  # other stories' headlines in sentence case (written for this test)
+    "Harbour bridge: engineers close two lanes for repairs after cracks found in the old deck",
+    "Weather warning: heavy rain and strong winds expected across the north from tomorrow night",
+    "School meals: parents say the new menu leaves children hungry by the middle of the afternoon",
+]
+
+
+def test_no_resuming_into_a_list_of_headlines_in_sentence_case():
+    lines = BODY[:4] + ["Most read in the region"] + SENTENCE_CASE_HEADLINES
+    reasons = labelled(lines, set(range(4)))
+    assert all(r is not None for r in reasons[4:])
