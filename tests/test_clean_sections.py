@@ -153,3 +153,22 @@ def test_no_resuming_into_a_list_of_headlines_in_sentence_case():
     lines = BODY[:4] + ["Most read in the region"] + SENTENCE_CASE_HEADLINES
     reasons = labelled(lines, set(range(4)))
     assert all(r is not None for r in reasons[4:])
+
+
+STANDINGS = ["Final standings after 36 races:", "Pos. Driver Points Wins Poles",
+             "1 Ana Lima 5040 5 1", "2 Ben Okafor 5035 7 0", "3 Chen Wei 5033 4 6", "4 Dara Novak 5027 6 3",
+             "5 Eli Stone 2380 2 3", "6 Femi Ade 2339 1 1"]
+NUMBERED_TEASERS = ["Top 10 gadgets of the year", "5 ways to save on heating", "Why 2020 felt so long",
+                    "Our 3 favourite soups", "The 7 best walks near town", "Tickets from £12"]
+
+
+def test_a_table_of_results_after_the_article_is_the_articles():
+    # a standings page: the article's text, then its table (rows in one shape with figures)
+    lines = BODY[:4] + STANDINGS
+    assert labelled(lines, set(range(4))) == [None] * len(lines)
+
+
+def test_short_lines_with_figures_in_no_common_shape_are_no_table():
+    lines = BODY[:4] + NUMBERED_TEASERS
+    reasons = labelled(lines, set(range(4)))
+    assert all(r is not None for r in reasons[4:])
