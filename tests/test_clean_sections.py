@@ -162,13 +162,35 @@ NUMBERED_TEASERS = ["Top 10 gadgets of the year", "5 ways to save on heating", "
                     "Our 3 favourite soups", "The 7 best walks near town", "Tickets from £12"]
 
 
-def test_a_table_of_results_after_the_article_is_the_articles():
-    # a standings page: the article's text, then its table (rows in one shape with figures)
-    lines = BODY[:4] + STANDINGS
-    assert labelled(lines, set(range(4))) == [None] * len(lines)
+def test_a_table_of_results_after_the_article_is_the_articles_and_ends_it():
+    # a standings page: the article's text, then its table (rows in one shape with figures),
+    # then the page's own teasers
+    lines = BODY[:4] + STANDINGS + ["Weekly column", TEASER]
+    reasons = labelled(lines, set(range(4)))
+    assert reasons[:-2] == [None] * (len(lines) - 2)
+    assert reasons[-1] is not None
 
 
 def test_short_lines_with_figures_in_no_common_shape_are_no_table():
     lines = BODY[:4] + NUMBERED_TEASERS
+    reasons = labelled(lines, set(range(4)))
+    assert all(r is not None for r in reasons[4:])
+
+
+COPYRIGHT = ("This document is subject to copyright. Apart from any fair dealing for the purpose of private study "
+             "or research, no part may be reproduced without the written permission.")
+LINKED_TEASERS = ["» Weekly column", "Click the photo to read every column our editor has written about the season so far.",
+                  "» Power ranking", "See how the drivers stand in the ranking after the last race of the season, and overall.",
+                  "» Race preview", "Find out the times of the broadcast, the track, the statistics and the tyres for the race."]
+
+
+def test_a_copyright_notice_under_the_article_does_not_continue_it():
+    lines = BODY[:4] + ["Provided by the agency", COPYRIGHT]
+    reasons = labelled(lines, set(range(4)))
+    assert reasons[5] is not None
+
+
+def test_the_walk_stops_at_a_line_led_by_an_arrow_and_does_not_resume():
+    lines = BODY[:4] + LINKED_TEASERS
     reasons = labelled(lines, set(range(4)))
     assert all(r is not None for r in reasons[4:])
