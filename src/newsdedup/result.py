@@ -209,6 +209,9 @@ class Result:
                 page.result()
             elif report and after:
                 self._write_report(stage)
+        for lazy in (self._lazy("documents"), self._lazy("boilerplate")):
+            if lazy is not None:
+                lazy.forget()  # the one block both the tables and the page were made from
         return out
 
     def _memory_first(self) -> bool:
