@@ -170,14 +170,15 @@ def run(inputs: tuple[Path, ...], config_file: Path | None, no_report: bool, qui
 @contextmanager
 def _index_errors():
     """The index's refusals as exit codes: 2 for settings that do not match, 1 otherwise."""
-    from .index import IncompatibleIndex, IndexRefused
-
     try:
         yield
-    except IncompatibleIndex as exc:
-        raise _Refused(str(exc), 2) from exc
-    except IndexRefused as exc:
-        raise click.ClickException(str(exc)) from exc
+    except Exception as exc:
+        store = sys.modules.get("newsdedup.index.store")  # not loaded: no index was opened (a plain run)
+        if store is not None and isinstance(exc, store.IncompatibleIndex):
+            raise _Refused(str(exc), 2) from exc
+        if store is not None and isinstance(exc, store.IndexRefused):
+            raise click.ClickException(str(exc)) from exc
+        raise
 
 
 class _Refused(click.ClickException):

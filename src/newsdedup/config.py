@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import tomllib
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -148,6 +147,8 @@ class Config:
     def from_toml(cls, path: str | os.PathLike[str], **overrides: Any) -> "Config":
         """Read settings from a TOML file; unknown keys, a syntax error and settings of the
         wrong type are a ``ValueError`` or ``TypeError`` naming the file."""
+        import tomllib  # here: a run without a settings file does not load it
+
         with open(path, "rb") as fh:
             try:
                 data = tomllib.load(fh)

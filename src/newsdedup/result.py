@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import platform
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -24,6 +25,13 @@ EXECUTION_SETTINGS = ("workers", "workers_min_mb", "hold_drafts_mb", "spill_min_
 
 
 def versions() -> dict[str, str]:
+    return dict(_versions())
+
+
+@functools.lru_cache(maxsize=1)
+def _versions() -> dict[str, str]:
+    """Looked up once a process (each ``metadata.version`` walks the installed
+    distributions; the summary is made for summary.json and again for the report)."""
     found = {"newsdedup": __version__, "python": platform.python_version()}
     for name in MAIN_DEPENDENCIES:
         try:
@@ -209,6 +217,9 @@ class Result:
                 page.result()
             elif report and after:
                 self._write_report(stage)
+        for lazy in (self._lazy("documents"), self._lazy("boilerplate")):
+            if lazy is not None:
+                lazy.forget()  # the one block both the tables and the page were made from
         return out
 
     def _memory_first(self) -> bool:

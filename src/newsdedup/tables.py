@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator, Sequence
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -127,6 +128,9 @@ class Lazy:
         """``boilerplate``'s rows, characters and rows by reason."""
         raise NotImplementedError
 
+    def forget(self) -> None:
+        """Drop the tables kept while a run is written (none by default)."""
+
 
 class LazyTables(Lazy):
     """The ``documents`` and ``boilerplate`` tables of a local run, made from its clean
@@ -143,18 +147,49 @@ class LazyTables(Lazy):
         self._at = {d: i for i, d in enumerate(clustering.doc_ids)}
         self._meta: pd.DataFrame | None = None
         self._removed: tuple[int, int, Counter] | None = None
+        self._whole: dict[str, pd.DataFrame] = {}  # a table of one block: made once (see _one_block)
+        self._making = threading.Lock()
         # texts in a spill file: a large input, where memory comes before a few seconds
         self.spilled = any(isinstance(c.paragraphs, Spilled) for c in cleaned[:64])
 
     def frame(self, name: str, doc_ids: set[str] | None = None) -> pd.DataFrame:
         """The whole table ``name`` (``documents`` or ``boilerplate``), or its rows of ``doc_ids``."""
+        if doc_ids is None and len(self.cleaned) <= self.BLOCK:
+            return self._one_block(name)
         cleaned = self.cleaned if doc_ids is None else [c for c in self.cleaned if c.doc_id in doc_ids]
         return self._frame(name, cleaned)
 
     def blocks(self, name: str) -> Iterator[pd.DataFrame]:
         """The table ``name`` in its order, a block of documents' rows at a time (at least one block)."""
+        if len(self.cleaned) <= self.BLOCK:
+            yield self._one_block(name)
+            return
         for start in range(0, max(1, len(self.cleaned)), self.BLOCK):
             yield self._frame(name, self.cleaned[start:start + self.BLOCK])
+
+    def _one_block(self, name: str) -> pd.DataFrame:
+        """The whole table ``name`` when it is one block: made once for its writer and the
+        report, which ask for it at the same time from two threads (0.2 s of Python each
+        for 10k documents), and kept until :meth:`forget`."""
+        with self._making:
+            if name not in self._whole:
+                self._whole[name] = self._frame(name, self.cleaned)
+            return self._whole[name]
+
+    def forget(self) -> None:
+        """Drop the tables kept by :meth:`_one_block` (once they are written)."""
+        self._whole.clear()
+
+    def __getstate__(self) -> dict:
+        """Pickled without the lock and the kept tables (a Result goes to another process)."""
+        state = dict(self.__dict__)
+        del state["_making"]
+        state["_whole"] = {}
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._making = threading.Lock()
 
     def _frame(self, name: str, cleaned: Sequence[Cleaned]) -> pd.DataFrame:
         if name == "documents":
