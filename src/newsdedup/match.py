@@ -59,23 +59,92 @@ _EDITORIAL_NOTE = re.compile(
     rf"|{_SELF} (?:has|had|was) (?:been )?(?:updated|corrected|amended|revised|changed)\b)")
 
 
-def _ordered(doc_a: str, pa: int, doc_b: str, pb: int, score: float, same: bool) -> Match:
-    if doc_b < doc_a:
-        doc_a, pa, doc_b, pb = doc_b, pb, doc_a, pa
-    return (doc_a, pa, doc_b, pb, score, same)
-
-
 def within_clusters(doc_ids: Sequence[str], keys: Sequence[list[str]], canonical_ids: Sequence[str],
                     config: Config = DEFAULT) -> list[Match]:
     """Alignment of every duplicate with its canonical member."""
+    return list(MatchColumns(doc_ids, *within_columns(doc_ids, keys, canonical_ids, config)))
+
+
+def within_columns(doc_ids: Sequence[str], keys: Sequence[list[str]], canonical_ids: Sequence[str],
+                   config: Config = DEFAULT) -> tuple[np.ndarray, ...]:
+    """:func:`within_clusters` as the columns of :class:`MatchColumns` (no ``doc_ids``: what a
+    forked child sends back is a few arrays, not a Python object per match)."""
     index = {d: i for i, d in enumerate(doc_ids)}
     dup = np.array([i for i, doc in enumerate(doc_ids) if canonical_ids[i] != doc], dtype=np.int64)
     canon = np.array([index[canonical_ids[i]] for i in dup.tolist()], dtype=np.int64)
+    del index
     if not dup.size:
-        return []
+        return _no_match_columns()
     k, pa, pb, score = align_pairs(keys, dup, canon, config.match_cutoff)
-    return [_ordered(doc_ids[d], i, doc_ids[c], j, s, True)
-            for d, c, i, j, s in zip(dup[k].tolist(), canon[k].tolist(), pa.tolist(), pb.tolist(), score.tolist())]
+    return _ordered_columns(_ranks(doc_ids), dup[k], pa, canon[k], pb, score, True)
+
+
+def _no_match_columns() -> tuple[np.ndarray, ...]:
+    empty = np.zeros(0, np.int64)
+    return empty, empty, empty, empty, np.zeros(0, np.float64), np.zeros(0, bool)
+
+
+def _ranks(doc_ids: Sequence[str]) -> np.ndarray:
+    """Each document's place in doc id order (a match names the smaller doc id first)."""
+    rank = np.empty(len(doc_ids), dtype=np.int64)
+    rank[np.argsort(np.asarray(doc_ids, dtype=object), kind="stable")] = np.arange(len(doc_ids))
+    return rank
+
+
+def _ordered_columns(rank: np.ndarray, doc_a: np.ndarray, pa: np.ndarray, doc_b: np.ndarray, pb: np.ndarray,
+                     score: np.ndarray, same: bool) -> tuple[np.ndarray, ...]:
+    """Matches ``(doc_a, pa, doc_b, pb, score, same)`` with the smaller doc id first."""
+    swap = rank[doc_b] < rank[doc_a]
+    return (np.where(swap, doc_b, doc_a), np.where(swap, pb, pa).astype(np.int64),
+            np.where(swap, doc_a, doc_b), np.where(swap, pa, pb).astype(np.int64),
+            np.asarray(score, dtype=np.float64), np.full(doc_a.size, same))
+
+
+class MatchColumns(Sequence):
+    """Matches as six columns (documents as positions in ``doc_ids``): 33 bytes a match,
+    where a :data:`Match` tuple takes about 130 (1M synthetic documents have 3.8M matches).
+    A sequence of :data:`Match` tuples, in its columns' order; :meth:`frame` is the
+    ``paragraph_matches`` table."""
+
+    def __init__(self, doc_ids: Sequence[str], doc_a: np.ndarray, para_a: np.ndarray, doc_b: np.ndarray,
+                 para_b: np.ndarray, score: np.ndarray, same: np.ndarray) -> None:
+        self.doc_ids = doc_ids
+        self.columns = (doc_a, para_a, doc_b, para_b, score, same)
+
+    def __len__(self) -> int:
+        return int(self.columns[0].size)
+
+    def __getitem__(self, i):  # type: ignore[override]
+        if isinstance(i, slice):
+            return list(self)[i]
+        a, pa, b, pb, score, same = (column[i] for column in self.columns)
+        return (self.doc_ids[a], int(pa), self.doc_ids[b], int(pb), float(score), bool(same))
+
+    def __iter__(self):
+        a, pa, b, pb, score, same = (column.tolist() for column in self.columns)
+        ids = self.doc_ids
+        return ((ids[x], i, ids[y], j, s, t) for x, i, y, j, s, t in zip(a, pa, b, pb, score, same))
+
+    def sorted(self) -> MatchColumns:
+        """The matches sorted as their :data:`Match` tuples sort."""
+        a, pa, b, pb, score, same = self.columns
+        rank = _ranks(self.doc_ids)
+        order = np.lexsort((same, score, pb, rank[b], pa, rank[a]))
+        return MatchColumns(self.doc_ids, *(column[order] for column in self.columns))
+
+    def frame(self) -> pd.DataFrame:
+        """The ``paragraph_matches`` table."""
+        from . import schema
+
+        ids = np.asarray(self.doc_ids, dtype=object)
+        a, pa, b, pb, score, same = self.columns
+        return schema.frame({"doc_a": ids[a], "para_a": pa, "doc_b": ids[b], "para_b": pb, "score": score,
+                             "same_cluster": same}, schema.MATCHES, schema.SORT_KEYS["paragraph_matches"])
+
+
+def merged_columns(doc_ids: Sequence[str], *parts: tuple[np.ndarray, ...]) -> MatchColumns:
+    """The matches of every part (columns of :class:`MatchColumns`), sorted."""
+    return MatchColumns(doc_ids, *(np.concatenate(column) for column in zip(*parts))).sorted()
 
 
 @dataclass(frozen=True)
@@ -385,31 +454,39 @@ def across_clusters(doc_ids: Sequence[str], keys: Sequence[list[str]], cluster_i
     shingles, are scored in one vectorised rapidfuzz call, and are expanded back to the
     documents' paragraphs at the end.
     """
+    return list(MatchColumns(doc_ids, *across_columns(doc_ids, keys, cluster_ids, config, n_words, index)))
+
+
+def across_columns(doc_ids: Sequence[str], keys: Sequence[list[str]], cluster_ids: Sequence[str],
+                   config: Config = DEFAULT, n_words: Sequence[list[int]] | None = None,
+                   index: PassageIndex | None = None) -> tuple[np.ndarray, ...]:
+    """:func:`across_clusters` as the columns of :class:`MatchColumns`."""
     if index is None:
         index = passage_index(keys, config, n_words, cluster_ids)
     elif (index.n_docs, index.settings) != (len(keys), _settings(config)):
         raise ValueError(f"this passage index was built for {index.n_docs} documents and other match settings")
     occ_doc, occ_para, n_occ, first_occ = index.occ_doc, index.occ_para, index.n_occ, index.first_occ
     if not n_occ.size:
-        return []
+        return _no_match_columns()
     cluster = _cluster_numbers(cluster_ids)[occ_doc]
+    rank = _ranks(doc_ids)
 
-    def report(i: np.ndarray, j: np.ndarray, score: np.ndarray) -> list[Match]:
+    def report(i: np.ndarray, j: np.ndarray, score: np.ndarray) -> tuple[np.ndarray, ...]:
         """Matches between occurrences i and j (positions in key order) of different clusters."""
         apart = cluster[i] != cluster[j]
-        i, j = i[apart].tolist(), j[apart].tolist()
-        return [_ordered(doc_ids[occ_doc[x]], int(occ_para[x]), doc_ids[occ_doc[y]], int(occ_para[y]), s, False)
-                for x, y, s in zip(i, j, score[apart].tolist())]
+        i, j = i[apart], j[apart]
+        return _ordered_columns(rank, occ_doc[i], occ_para[i], occ_doc[j], occ_para[j], score[apart], False)
 
     # 1. identical paragraphs in documents of different clusters (a paragraph printed
     # everywhere is furniture, not a passage)
     repeated = np.flatnonzero((n_occ > 1) & (n_occ <= config.match_max_postings))
     i, j = pairs_in_groups(first_occ[repeated], n_occ[repeated], config.match_max_postings)
-    out = report(i, j, np.full(i.size, 100.0))
+    identical = report(i, j, np.full(i.size, 100.0))
     # 2. similar paragraphs: every occurrence pair of each scored pair of keys
     xs, ys = index.key_a, index.key_b
     i, j, which = _cross(first_occ[xs], n_occ[xs], first_occ[ys], n_occ[ys])
-    return out + report(i, j, index.score[which])
+    similar = report(i, j, index.score[which])
+    return tuple(np.concatenate(column) for column in zip(identical, similar))
 
 
 @njit(cache=True, nogil=True)
@@ -472,17 +549,26 @@ def paragraph_matches(doc_ids: Sequence[str], paragraphs: Sequence[list[str]], c
     """All matches, sorted by ``(doc_a, para_a, doc_b, para_b)`` (``keys``: the paragraphs'
     compare keys, ``n_words`` their word counts, and ``index`` their :func:`passage_index`,
     if the caller has them)."""
+    return list(paragraph_match_columns(doc_ids, paragraphs, cluster_ids, canonical_ids, config, keys, n_words,
+                                        index))
+
+
+def paragraph_match_columns(doc_ids: Sequence[str], paragraphs: Sequence[list[str]], cluster_ids: Sequence[str],
+                            canonical_ids: Sequence[str], config: Config = DEFAULT,
+                            keys: Sequence[list[str]] | None = None, n_words: Sequence[list[int]] | None = None,
+                            index: PassageIndex | None = None) -> MatchColumns:
+    """:func:`paragraph_matches` as :class:`MatchColumns`."""
     if keys is None:
         keys = [compare_keys(list(paras)) for paras in paragraphs]
         n_words = None
     # the two halves share nothing, and much of each runs without the GIL (rapidfuzz, numpy,
     # compiled kernels): with two workers, the cross-cluster half runs on a second thread
     with ThreadPoolExecutor(1) as pool:
-        across = (pool.submit(across_clusters, doc_ids, keys, cluster_ids, config, n_words, index)
+        across = (pool.submit(across_columns, doc_ids, keys, cluster_ids, config, n_words, index)
                   if config.n_workers > 1 else None)
-        within = within_clusters(doc_ids, keys, canonical_ids, config)
-        return merged(within, across.result() if across else across_clusters(doc_ids, keys, cluster_ids, config,
-                                                                             n_words, index))
+        within = within_columns(doc_ids, keys, canonical_ids, config)
+        return merged_columns(doc_ids, within, across.result() if across else
+                              across_columns(doc_ids, keys, cluster_ids, config, n_words, index))
 
 
 def merged(within: list[Match], across: list[Match]) -> list[Match]:
