@@ -266,7 +266,7 @@ class _ParagraphsOf:
         return self.keys[i] if self.keys is not None else compare_keys(split_clean(self.texts[i]))
 
 
-PAIRS_AT_ONCE = 8192  # pairs whose documents are read and shingled at once: up to 16k documents, ~10 kB each meanwhile
+PAIRS_AT_ONCE = 2048  # pairs whose documents are read and shingled at once: up to 4,096 documents, ~10 kB each meanwhile
 
 
 def _jaccards(texts: list[str], a: np.ndarray, b: np.ndarray, shingle_size: int, chunk: int = PAIRS_AT_ONCE
