@@ -529,7 +529,7 @@ def _sharing_pairs(packed, n_occ, usable, sole_cluster, max_postings):  # pragma
                     if usable[b] and (sole_cluster[a] < 0 or sole_cluster[a] != sole_cluster[b]):
                         out[k] = (a << shift) | b
                         k += 1
-    return out[:k]
+    return out[:k].copy()  # ``total`` counted the pairs inside one cluster too: a view would keep them all
 
 
 def _cross(start_a: np.ndarray, size_a: np.ndarray, start_b: np.ndarray, size_b: np.ndarray
