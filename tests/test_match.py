@@ -241,3 +241,25 @@ def test_postings_built_a_share_of_the_shingles_at_a_time_give_the_same_matches(
     monkeypatch.setattr(match, "NOTES_AT_ONCE", 3)
     shares = newsdedup.run(CORPUS, newsdedup.Config(workers=1))
     pd.testing.assert_frame_equal(shares.matches, seed_result.matches)
+
+
+def test_match_columns_hold_the_matches_as_arrays_with_the_same_rows_and_table():
+    """The local runner keeps the matches as columns (33 bytes a match; 1M synthetic
+    documents have 3.8M matches), and a forked child sends back arrays: the rows, their
+    order (doc ids given unsorted) and the table are those of the Match tuples."""
+    from newsdedup.match import MatchColumns, paragraph_match_columns, within_columns
+    from newsdedup.normalize import compare_keys
+    from newsdedup.tables import matches_table
+
+    edited = A[:1] + [QUOTE.replace("Friday", "Saturday")] + A[2:]
+    ids, clusters, canonical = ["z", "a2", "b", "a"], ["c1", "c1", "c2", "c1"], ["z", "z", "b", "z"]
+    docs = [A, edited, B, A]
+    columns = paragraph_match_columns(ids, docs, clusters, canonical, Config())
+    rows = paragraph_matches(ids, docs, clusters, canonical, Config())
+    assert isinstance(columns, MatchColumns) and list(columns) == rows == sorted(rows)
+    assert {m[5] for m in rows} == {True, False} and all(m[0] < m[2] for m in rows)
+    assert columns[0] == rows[0] and len(columns) == len(rows)
+    keys = [compare_keys(d) for d in docs]
+    sent = within_columns(ids, keys, canonical, Config())
+    assert all(isinstance(column, np.ndarray) for column in sent)
+    pd.testing.assert_frame_equal(matches_table(columns), matches_table(rows))

@@ -25,7 +25,9 @@ Both report pairs scoring at least ``match_cutoff``.
 
 from __future__ import annotations
 
+import os
 import re
+import tempfile
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -57,23 +59,92 @@ _EDITORIAL_NOTE = re.compile(
     rf"|{_SELF} (?:has|had|was) (?:been )?(?:updated|corrected|amended|revised|changed)\b)")
 
 
-def _ordered(doc_a: str, pa: int, doc_b: str, pb: int, score: float, same: bool) -> Match:
-    if doc_b < doc_a:
-        doc_a, pa, doc_b, pb = doc_b, pb, doc_a, pa
-    return (doc_a, pa, doc_b, pb, score, same)
-
-
 def within_clusters(doc_ids: Sequence[str], keys: Sequence[list[str]], canonical_ids: Sequence[str],
                     config: Config = DEFAULT) -> list[Match]:
     """Alignment of every duplicate with its canonical member."""
+    return list(MatchColumns(doc_ids, *within_columns(doc_ids, keys, canonical_ids, config)))
+
+
+def within_columns(doc_ids: Sequence[str], keys: Sequence[list[str]], canonical_ids: Sequence[str],
+                   config: Config = DEFAULT) -> tuple[np.ndarray, ...]:
+    """:func:`within_clusters` as the columns of :class:`MatchColumns` (no ``doc_ids``: what a
+    forked child sends back is a few arrays, not a Python object per match)."""
     index = {d: i for i, d in enumerate(doc_ids)}
     dup = np.array([i for i, doc in enumerate(doc_ids) if canonical_ids[i] != doc], dtype=np.int64)
     canon = np.array([index[canonical_ids[i]] for i in dup.tolist()], dtype=np.int64)
+    del index
     if not dup.size:
-        return []
+        return _no_match_columns()
     k, pa, pb, score = align_pairs(keys, dup, canon, config.match_cutoff)
-    return [_ordered(doc_ids[d], i, doc_ids[c], j, s, True)
-            for d, c, i, j, s in zip(dup[k].tolist(), canon[k].tolist(), pa.tolist(), pb.tolist(), score.tolist())]
+    return _ordered_columns(_ranks(doc_ids), dup[k], pa, canon[k], pb, score, True)
+
+
+def _no_match_columns() -> tuple[np.ndarray, ...]:
+    empty = np.zeros(0, np.int64)
+    return empty, empty, empty, empty, np.zeros(0, np.float64), np.zeros(0, bool)
+
+
+def _ranks(doc_ids: Sequence[str]) -> np.ndarray:
+    """Each document's place in doc id order (a match names the smaller doc id first)."""
+    rank = np.empty(len(doc_ids), dtype=np.int64)
+    rank[np.argsort(np.asarray(doc_ids, dtype=object), kind="stable")] = np.arange(len(doc_ids))
+    return rank
+
+
+def _ordered_columns(rank: np.ndarray, doc_a: np.ndarray, pa: np.ndarray, doc_b: np.ndarray, pb: np.ndarray,
+                     score: np.ndarray, same: bool) -> tuple[np.ndarray, ...]:
+    """Matches ``(doc_a, pa, doc_b, pb, score, same)`` with the smaller doc id first."""
+    swap = rank[doc_b] < rank[doc_a]
+    return (np.where(swap, doc_b, doc_a), np.where(swap, pb, pa).astype(np.int64),
+            np.where(swap, doc_a, doc_b), np.where(swap, pa, pb).astype(np.int64),
+            np.asarray(score, dtype=np.float64), np.full(doc_a.size, same))
+
+
+class MatchColumns(Sequence):
+    """Matches as six columns (documents as positions in ``doc_ids``): 33 bytes a match,
+    where a :data:`Match` tuple takes about 130 (1M synthetic documents have 3.8M matches).
+    A sequence of :data:`Match` tuples, in its columns' order; :meth:`frame` is the
+    ``paragraph_matches`` table."""
+
+    def __init__(self, doc_ids: Sequence[str], doc_a: np.ndarray, para_a: np.ndarray, doc_b: np.ndarray,
+                 para_b: np.ndarray, score: np.ndarray, same: np.ndarray) -> None:
+        self.doc_ids = doc_ids
+        self.columns = (doc_a, para_a, doc_b, para_b, score, same)
+
+    def __len__(self) -> int:
+        return int(self.columns[0].size)
+
+    def __getitem__(self, i):  # type: ignore[override]
+        if isinstance(i, slice):
+            return list(self)[i]
+        a, pa, b, pb, score, same = (column[i] for column in self.columns)
+        return (self.doc_ids[a], int(pa), self.doc_ids[b], int(pb), float(score), bool(same))
+
+    def __iter__(self):
+        a, pa, b, pb, score, same = (column.tolist() for column in self.columns)
+        ids = self.doc_ids
+        return ((ids[x], i, ids[y], j, s, t) for x, i, y, j, s, t in zip(a, pa, b, pb, score, same))
+
+    def sorted(self) -> MatchColumns:
+        """The matches sorted as their :data:`Match` tuples sort."""
+        a, pa, b, pb, score, same = self.columns
+        rank = _ranks(self.doc_ids)
+        order = np.lexsort((same, score, pb, rank[b], pa, rank[a]))
+        return MatchColumns(self.doc_ids, *(column[order] for column in self.columns))
+
+    def frame(self) -> pd.DataFrame:
+        """The ``paragraph_matches`` table."""
+        from . import schema
+
+        ids = np.asarray(self.doc_ids, dtype=object)
+        a, pa, b, pb, score, same = self.columns
+        return schema.frame({"doc_a": ids[a], "para_a": pa, "doc_b": ids[b], "para_b": pb, "score": score,
+                             "same_cluster": same}, schema.MATCHES, schema.SORT_KEYS["paragraph_matches"])
+
+
+def merged_columns(doc_ids: Sequence[str], *parts: tuple[np.ndarray, ...]) -> MatchColumns:
+    """The matches of every part (columns of :class:`MatchColumns`), sorted."""
+    return MatchColumns(doc_ids, *(np.concatenate(column) for column in zip(*parts))).sorted()
 
 
 @dataclass(frozen=True)
@@ -118,38 +189,47 @@ def passage_index(keys: Sequence[Sequence[str]], config: Config = DEFAULT, n_wor
     n_paras, words, hashes = _key_stats(keys)
     # distinct keys in order of first occurrence
     every_key, distinct = pd.factorize(hashes)
-    del hashes
     n_distinct = len(distinct)
+    del hashes, distinct
     key_words = np.empty(n_distinct, dtype=np.int64)
     key_words[every_key] = words
+    del words
     first_pos = np.empty(n_distinct, dtype=np.int64)
     first_pos[every_key[::-1]] = np.arange(every_key.size - 1, -1, -1)  # each key's first occurrence
     first_of_doc = np.cumsum(n_paras) - n_paras
     long_key = key_words >= config.match_min_words
     long_ids = np.flatnonzero(long_key)
-    blocks, lengths, notes = _long_key_shingles(keys, first_pos[long_ids], first_of_doc, config.match_shingle_size)
+    shares = _ShingleShares(_shares_for(int(key_words[long_ids].sum())))
+    del key_words
+    first_pos = first_pos[long_ids]  # of the long keys only, from here on
+    lengths, n_shingles, notes = _long_key_shingles(keys, first_pos, first_of_doc, config.match_shingle_size, shares)
     long_key[long_ids[notes]] = False
-    long_ids = long_ids[~notes]
+    first_pos = first_pos[~notes]
+    n_long = first_pos.size
+    del long_ids, notes
     long_enough = np.flatnonzero(long_key[every_key])
     occ_doc = np.repeat(np.arange(len(keys), dtype=np.int64), n_paras)[long_enough]
     occ_para = long_enough - first_of_doc[occ_doc]
     key_of = (np.cumsum(long_key) - 1)[every_key[long_enough]]  # ids of the long keys, same order
-    del every_key, long_enough
+    del every_key, long_enough, long_key
     by_key = np.argsort(key_of, kind="stable")  # occurrences grouped by key, in document order
     occ_doc, occ_para = occ_doc[by_key], occ_para[by_key]
-    n_occ = np.bincount(key_of, minlength=long_ids.size)
+    del by_key
+    n_occ = np.bincount(key_of, minlength=n_long)
+    del key_of
     first_occ = np.cumsum(n_occ) - n_occ
-    if cluster_ids is None or not long_ids.size:
-        sole_cluster = np.full(long_ids.size, -1, dtype=np.int64)
+    if cluster_ids is None or not n_long:
+        sole_cluster = np.full(n_long, -1, dtype=np.int64)
     else:
         cluster = _cluster_numbers(cluster_ids)[occ_doc]
         lowest = np.minimum.reduceat(cluster, first_occ)
         sole_cluster = np.where(lowest == np.maximum.reduceat(cluster, first_occ), lowest, -1)
+        del cluster, lowest
 
     def texts_of(ids: np.ndarray) -> list[str]:
-        return _texts_at(keys, first_pos[long_ids[ids]], first_of_doc)
+        return _texts_at(keys, first_pos[ids], first_of_doc)
 
-    key_a, key_b, score = _scored_pairs(blocks, lengths, texts_of, n_occ, sole_cluster, config)
+    key_a, key_b, score = _scored_pairs(shares, n_shingles, lengths, texts_of, n_occ, sole_cluster, config)
     return PassageIndex(len(keys), _settings(config), occ_doc, occ_para, n_occ, first_occ, key_a, key_b, score)
 
 
@@ -185,22 +265,28 @@ def _texts_at(keys: Sequence[Sequence[str]], positions: np.ndarray, first_of_doc
     return out
 
 
-def _long_key_shingles(keys: Sequence[Sequence[str]], positions: np.ndarray, first_of_doc: np.ndarray, k: int
-                       ) -> tuple[list[tuple[np.ndarray, np.ndarray, int]], np.ndarray, np.ndarray]:
+def _long_key_shingles(keys: Sequence[Sequence[str]], positions: np.ndarray, first_of_doc: np.ndarray, k: int,
+                       shares: _ShingleShares) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """For the long keys first found at ``positions`` (ascending), read a block at a time:
-    which are editorial notes, and the shingle sets (blocks ``(flat, offsets, first key)``)
-    and lengths of the others, numbered in order."""
-    blocks, lengths, notes = [], [], np.zeros(positions.size, dtype=bool)
+    which are editorial notes; the others, numbered in order, have their shingles added to
+    ``shares`` and their characters and shingles counted (``(lengths, n_shingles, notes)``)."""
+    lengths, n_shingles, notes = [], [], np.zeros(positions.size, dtype=bool)
     numbered = 0
     for start in range(0, positions.size, KEYS_AT_ONCE):
         texts = _texts_at(keys, positions[start:start + KEYS_AT_ONCE], first_of_doc)
         note = editorial_notes(texts)
         notes[start:start + len(texts)] = note
         texts = [t for t, is_note in zip(texts, note.tolist()) if not is_note]
-        blocks.append((*shingle_sets(texts, k), numbered))
+        flat, offsets = shingle_sets(texts, k)
+        shares.add(flat, offsets, numbered)
+        n_shingles.append(np.diff(offsets).astype(np.int32))
         lengths.append(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)))
         numbered += len(texts)
-    return blocks, (np.concatenate(lengths) if lengths else np.zeros(0, np.int64)), notes
+        del texts, flat, offsets
+    shares.seal()
+    if not lengths:
+        return np.zeros(0, np.int64), np.zeros(0, np.int32), notes
+    return np.concatenate(lengths), np.concatenate(n_shingles), notes
 
 
 NOTES_AT_ONCE = 4096  # keys joined for one regex pass
@@ -227,59 +313,114 @@ def _cluster_numbers(cluster_ids: Sequence[str]) -> np.ndarray:
 
 
 SHINGLES_AT_ONCE = 1 << 22  # shingles sorted at once: the postings are built a share of the shingle values at a time
-KEYS_AT_ONCE = 1 << 16  # keys shingled at once (their shingle sets are kept in blocks, never joined)
+KEYS_AT_ONCE = 1 << 16  # keys shingled at once
 
 
-def _shared_shingle_pairs(blocks: list[tuple[np.ndarray, np.ndarray, int]], n_occ: np.ndarray, usable: np.ndarray,
+def _shares_for(shingles_at_most: int) -> int:
+    return max(1, -(-shingles_at_most // SHINGLES_AT_ONCE))
+
+
+class _ShingleShares:
+    """Every long key's shingles as ``(shingle << 32) | key`` words, put in share ``shingle %
+    parts`` as the keys are shingled: one shingle's postings are all in one share, so a
+    share read back and sorted gives them whole, while the corpus's shingles (half a
+    billion on 1M documents) are never held at once. With more than one share they wait
+    in an unlinked temporary file (in TMPDIR), each block's words grouped by share."""
+
+    def __init__(self, parts: int) -> None:
+        self.parts = parts
+        self._file = tempfile.TemporaryFile() if parts > 1 else None
+        self._pieces: list[list] = [[] for _ in range(parts)]  # per share: arrays, or (offset, count) in the file
+        self._written = 0
+
+    def add(self, flat: np.ndarray, offsets: np.ndarray, first_key: int) -> None:
+        """The shingle sets ``flat[offsets[i]:offsets[i + 1]]`` of keys ``first_key + i``."""
+        if self._file is None:
+            self._pieces[0].append(_packed_words(flat, offsets, first_key))
+            return
+        words, counts = _grouped_by_share(flat, offsets, first_key, self.parts)
+        self._file.write(memoryview(words))
+        for part, (start, count) in enumerate(zip((np.cumsum(counts) - counts).tolist(), counts.tolist())):
+            if count:
+                self._pieces[part].append((self._written + 8 * start, count))
+        self._written += words.nbytes
+
+    def seal(self) -> None:
+        if self._file is not None:
+            self._file.flush()
+
+    def share(self, part: int) -> np.ndarray:
+        """The words of share ``part``, sorted."""
+        pieces = self._pieces[part]
+        if self._file is None:
+            words = np.concatenate(pieces) if pieces else np.zeros(0, np.uint64)
+        else:
+            words = np.empty(sum(count for _, count in pieces), dtype=np.uint64)
+            done, fd = 0, self._file.fileno()
+            for offset, count in pieces:
+                words[done:done + count] = np.frombuffer(os.pread(fd, 8 * count, offset), dtype=np.uint64)
+                done += count
+        self._pieces[part] = []
+        words.sort()
+        return words
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+
+
+def _shared_shingle_pairs(shares: _ShingleShares, n_occ: np.ndarray, usable: np.ndarray,
                           sole_cluster: np.ndarray, max_postings: int) -> np.ndarray:
-    """:func:`_sharing_pairs` over every key's shingles (``blocks``: see
-    :func:`_long_key_shingles`), built for a share of the shingle values at a time: one
-    shingle's postings are all in one share, so the pairs are those of one pass, while the
-    sorted ``(shingle << 32) | key`` words held at once are a share of them."""
-    parts = max(1, -(-sum(flat.size for flat, _, _ in blocks) // SHINGLES_AT_ONCE))
+    """:func:`_sharing_pairs` over every key's shingles, a share of the shingle values at a
+    time (see :class:`_ShingleShares`)."""
     found = []
-    for part in range(parts):
-        counts = [_share_size(flat, parts, part) for flat, _, _ in blocks]
-        packed = np.empty(sum(counts), dtype=np.uint64)
-        for (flat, offsets, first), start in zip(blocks, np.cumsum([0] + counts[:-1]).tolist()):
-            _packed_share(flat, offsets, first, parts, part, packed[start:])
-        packed.sort()
-        found.append(_sharing_pairs(packed, n_occ, usable, sole_cluster, max_postings))
-        del packed
-    return found[0] if parts == 1 else np.concatenate(found)
+    try:
+        for part in range(shares.parts):
+            found.append(_sharing_pairs(shares.share(part), n_occ, usable, sole_cluster, max_postings))
+    finally:
+        shares.close()
+    return found[0] if len(found) == 1 else np.concatenate(found)
 
 
 @njit(cache=True, nogil=True)
-def _share_size(flat, parts, part):  # pragma: no cover - compiled
-    n = 0
-    for i in range(flat.size):
-        n += flat[i] % parts == part
-    return n
-
-
-@njit(cache=True, nogil=True)
-def _packed_share(flat, offsets, first_key, parts, part, out):  # pragma: no cover - compiled
-    """Writes ``(shingle << 32) | key`` of every shingle with ``shingle % parts == part`` to
-    the start of ``out`` (keys numbered from ``first_key``)."""
-    k = 0
+def _packed_words(flat, offsets, first_key):  # pragma: no cover - compiled
+    out = np.empty(flat.size, dtype=np.uint64)
     for key in range(offsets.size - 1):
         for i in range(offsets[key], offsets[key + 1]):
-            if flat[i] % parts == part:
-                out[k] = (np.uint64(flat[i]) << np.uint64(32)) | np.uint64(first_key + key)
-                k += 1
+            out[i] = (np.uint64(flat[i]) << np.uint64(32)) | np.uint64(first_key + key)
+    return out
 
 
-def _scored_pairs(blocks: list[tuple[np.ndarray, np.ndarray, int]], lengths: np.ndarray, texts_of,
+@njit(cache=True, nogil=True)
+def _grouped_by_share(flat, offsets, first_key, parts):  # pragma: no cover - compiled
+    """``(shingle << 32) | key`` of every shingle (keys numbered from ``first_key``), grouped
+    by ``shingle % parts``, and the words per share."""
+    counts = np.zeros(parts, dtype=np.int64)
+    for i in range(flat.size):
+        counts[flat[i] % parts] += 1
+    at = np.empty(parts, dtype=np.int64)
+    total = 0
+    for p in range(parts):
+        at[p] = total
+        total += counts[p]
+    out = np.empty(flat.size, dtype=np.uint64)
+    for key in range(offsets.size - 1):
+        for i in range(offsets[key], offsets[key + 1]):
+            p = flat[i] % parts
+            out[at[p]] = (np.uint64(flat[i]) << np.uint64(32)) | np.uint64(first_key + key)
+            at[p] += 1
+    return out, counts
+
+
+def _scored_pairs(shares: _ShingleShares, n_shingles: np.ndarray, lengths: np.ndarray, texts_of,
                   n_occ: np.ndarray, sole_cluster: np.ndarray, config: Config
                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Pairs of long keys that share shingles (``blocks``: their shingle sets; ``lengths``:
-    their characters; ``texts_of(ids)``: the texts of keys ``ids``, ascending), scored at
-    once; those reaching the cutoff."""
+    """Pairs of long keys that share shingles (``shares``: their shingles; ``n_shingles``
+    and ``lengths``: their shingles and characters; ``texts_of(ids)``: the texts of keys
+    ``ids``, ascending), scored at once; those reaching the cutoff."""
     usable = n_occ <= config.match_max_postings  # a paragraph printed everywhere is furniture, not a passage
-    packed, shared = np.unique(_shared_shingle_pairs(blocks, n_occ, usable, sole_cluster, config.match_max_postings),
+    packed, shared = np.unique(_shared_shingle_pairs(shares, n_occ, usable, sole_cluster, config.match_max_postings),
                                return_counts=True)
-    n_shingles = np.concatenate([np.diff(offsets) for _, offsets, _ in blocks]) if blocks else np.zeros(0, np.int64)
-    del blocks
     ka = (packed >> np.uint64(32)).astype(np.int64)
     kb = (packed & np.uint64(0xFFFFFFFF)).astype(np.int64)
     # a passage found (partial_ratio >= cutoff) inside another shares a good part of its shingles
@@ -313,31 +454,39 @@ def across_clusters(doc_ids: Sequence[str], keys: Sequence[list[str]], cluster_i
     shingles, are scored in one vectorised rapidfuzz call, and are expanded back to the
     documents' paragraphs at the end.
     """
+    return list(MatchColumns(doc_ids, *across_columns(doc_ids, keys, cluster_ids, config, n_words, index)))
+
+
+def across_columns(doc_ids: Sequence[str], keys: Sequence[list[str]], cluster_ids: Sequence[str],
+                   config: Config = DEFAULT, n_words: Sequence[list[int]] | None = None,
+                   index: PassageIndex | None = None) -> tuple[np.ndarray, ...]:
+    """:func:`across_clusters` as the columns of :class:`MatchColumns`."""
     if index is None:
         index = passage_index(keys, config, n_words, cluster_ids)
     elif (index.n_docs, index.settings) != (len(keys), _settings(config)):
         raise ValueError(f"this passage index was built for {index.n_docs} documents and other match settings")
     occ_doc, occ_para, n_occ, first_occ = index.occ_doc, index.occ_para, index.n_occ, index.first_occ
     if not n_occ.size:
-        return []
+        return _no_match_columns()
     cluster = _cluster_numbers(cluster_ids)[occ_doc]
+    rank = _ranks(doc_ids)
 
-    def report(i: np.ndarray, j: np.ndarray, score: np.ndarray) -> list[Match]:
+    def report(i: np.ndarray, j: np.ndarray, score: np.ndarray) -> tuple[np.ndarray, ...]:
         """Matches between occurrences i and j (positions in key order) of different clusters."""
         apart = cluster[i] != cluster[j]
-        i, j = i[apart].tolist(), j[apart].tolist()
-        return [_ordered(doc_ids[occ_doc[x]], int(occ_para[x]), doc_ids[occ_doc[y]], int(occ_para[y]), s, False)
-                for x, y, s in zip(i, j, score[apart].tolist())]
+        i, j = i[apart], j[apart]
+        return _ordered_columns(rank, occ_doc[i], occ_para[i], occ_doc[j], occ_para[j], score[apart], False)
 
     # 1. identical paragraphs in documents of different clusters (a paragraph printed
     # everywhere is furniture, not a passage)
     repeated = np.flatnonzero((n_occ > 1) & (n_occ <= config.match_max_postings))
     i, j = pairs_in_groups(first_occ[repeated], n_occ[repeated], config.match_max_postings)
-    out = report(i, j, np.full(i.size, 100.0))
+    identical = report(i, j, np.full(i.size, 100.0))
     # 2. similar paragraphs: every occurrence pair of each scored pair of keys
     xs, ys = index.key_a, index.key_b
     i, j, which = _cross(first_occ[xs], n_occ[xs], first_occ[ys], n_occ[ys])
-    return out + report(i, j, index.score[which])
+    similar = report(i, j, index.score[which])
+    return tuple(np.concatenate(column) for column in zip(identical, similar))
 
 
 @njit(cache=True, nogil=True)
@@ -380,7 +529,7 @@ def _sharing_pairs(packed, n_occ, usable, sole_cluster, max_postings):  # pragma
                     if usable[b] and (sole_cluster[a] < 0 or sole_cluster[a] != sole_cluster[b]):
                         out[k] = (a << shift) | b
                         k += 1
-    return out[:k]
+    return out[:k].copy()  # ``total`` counted the pairs inside one cluster too: a view would keep them all
 
 
 def _cross(start_a: np.ndarray, size_a: np.ndarray, start_b: np.ndarray, size_b: np.ndarray
@@ -400,17 +549,26 @@ def paragraph_matches(doc_ids: Sequence[str], paragraphs: Sequence[list[str]], c
     """All matches, sorted by ``(doc_a, para_a, doc_b, para_b)`` (``keys``: the paragraphs'
     compare keys, ``n_words`` their word counts, and ``index`` their :func:`passage_index`,
     if the caller has them)."""
+    return list(paragraph_match_columns(doc_ids, paragraphs, cluster_ids, canonical_ids, config, keys, n_words,
+                                        index))
+
+
+def paragraph_match_columns(doc_ids: Sequence[str], paragraphs: Sequence[list[str]], cluster_ids: Sequence[str],
+                            canonical_ids: Sequence[str], config: Config = DEFAULT,
+                            keys: Sequence[list[str]] | None = None, n_words: Sequence[list[int]] | None = None,
+                            index: PassageIndex | None = None) -> MatchColumns:
+    """:func:`paragraph_matches` as :class:`MatchColumns`."""
     if keys is None:
         keys = [compare_keys(list(paras)) for paras in paragraphs]
         n_words = None
     # the two halves share nothing, and much of each runs without the GIL (rapidfuzz, numpy,
     # compiled kernels): with two workers, the cross-cluster half runs on a second thread
     with ThreadPoolExecutor(1) as pool:
-        across = (pool.submit(across_clusters, doc_ids, keys, cluster_ids, config, n_words, index)
+        across = (pool.submit(across_columns, doc_ids, keys, cluster_ids, config, n_words, index)
                   if config.n_workers > 1 else None)
-        within = within_clusters(doc_ids, keys, canonical_ids, config)
-        return merged(within, across.result() if across else across_clusters(doc_ids, keys, cluster_ids, config,
-                                                                             n_words, index))
+        within = within_columns(doc_ids, keys, canonical_ids, config)
+        return merged_columns(doc_ids, within, across.result() if across else
+                              across_columns(doc_ids, keys, cluster_ids, config, n_words, index))
 
 
 def merged(within: list[Match], across: list[Match]) -> list[Match]:

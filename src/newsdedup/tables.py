@@ -15,7 +15,7 @@ import pyarrow.compute as pc
 from . import schema
 from .clean import Cleaned
 from .dedup import Clustering
-from .match import Match
+from .match import Match, MatchColumns
 from .runners.spill import Spilled, text_chars
 
 
@@ -220,5 +220,8 @@ class LazyTables(Lazy):
 
 
 def matches_table(matches: Sequence[Match]) -> pd.DataFrame:
-    """The ``paragraph_matches`` table (a Match is a row in the schema's column order)."""
+    """The ``paragraph_matches`` table (a Match is a row in the schema's column order;
+    :class:`~newsdedup.match.MatchColumns` make it from their columns)."""
+    if isinstance(matches, MatchColumns):
+        return matches.frame()
     return schema.frame(list(matches), schema.MATCHES, schema.SORT_KEYS["paragraph_matches"])

@@ -18,7 +18,7 @@ import pandas as pd
 from .. import clean as clean_stage
 from ..config import DEFAULT, Config
 from ..dedup import JoinedTexts, deduplicate
-from ..match import across_clusters, merged, paragraph_matches, passage_index, within_clusters
+from ..match import across_columns, merged_columns, paragraph_match_columns, passage_index, within_columns
 from ..read import Input, read_inputs
 from ..records import Record
 from ..result import Result, peak_memory
@@ -243,12 +243,12 @@ def _deduplicated_tables(cleaned: list[clean_stage.Cleaned], good: list[clean_st
              timings["dedup"])
     ids = clustering.doc_ids  # the order of ``good``: the index's documents
     release_free_memory()
-    within = Forked(within_clusters, ids, keys, clustering.canonical_ids, config) if index and fork_is_safe() else None
+    within = Forked(within_columns, ids, keys, clustering.canonical_ids, config) if index and fork_is_safe() else None
     if within is None:
         with _timed(timings, "match"):
-            matches = paragraph_matches(ids, [c.paragraphs for c in good], clustering.cluster_ids,
-                                        clustering.canonical_ids, config, keys, words,
-                                        index.result() if index else None)
+            matches = paragraph_match_columns(ids, [c.paragraphs for c in good], clustering.cluster_ids,
+                                              clustering.canonical_ids, config, keys, words,
+                                              index.result() if index else None)
         log.info("match: %d paragraph matches, %.2f s", len(matches), timings["match"])
         del keys
         _release_keys(good)
@@ -261,10 +261,10 @@ def _deduplicated_tables(cleaned: list[clean_stage.Cleaned], good: list[clean_st
     with _timed(timings, "tables"):  # first: the index child usually finishes after dedup
         tables = build_tables(cleaned, clustering, lazy=True)
     with _timed(timings, "match"):
-        across = across_clusters(ids, keys, clustering.cluster_ids, config, index=index.result())
+        across = across_columns(ids, keys, clustering.cluster_ids, config, index=index.result())
         del keys
         _release_keys(good)
-        matches = merged(within.result(), across)
+        matches = merged_columns(ids, within.result(), across)
     log.info("match: %d paragraph matches, %.2f s", len(matches), timings["match"])
     with _timed(timings, "tables"):
         tables["matches"] = matches_table(matches)
