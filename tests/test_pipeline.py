@@ -152,6 +152,23 @@ def test_outputs_are_byte_identical_whatever_the_order_and_the_workers(tmp_path,
     pd.testing.assert_frame_equal(docs_a, docs_c)
 
 
+def test_two_workers_fork_no_child_above_the_cap_and_give_the_same_bytes(tmp_path, monkeypatch):
+    """Past ``FORK_MAX_DOCS`` documents the passage index and the alignments are made in
+    this process (a forked child would come to own a copy of the parent's heap)."""
+    from newsdedup.runners import local
+    from newsdedup.runners.fork import Forked
+
+    forked = []
+    monkeypatch.setattr(local, "FORK_MIN_DOCS", 0)
+    monkeypatch.setattr(local, "FORK_MAX_DOCS", 40)
+    monkeypatch.setattr(local, "Forked", lambda fn, *args: forked.append(fn) or Forked(fn, *args))
+    dump = make_dump(tmp_path / "dump", 80)
+    a = newsdedup.run(dump, newsdedup.Config(workers=1)).write(tmp_path / "a")
+    b = newsdedup.run(dump, newsdedup.Config(workers=2, workers_min_mb=0)).write(tmp_path / "b")
+    assert forked == []
+    assert output_bytes(a) == output_bytes(b)
+
+
 def test_rerun_replaces_outputs_and_leaves_no_temporary_files(tmp_path):
     out = tmp_path / "out"
     newsdedup.run(CORPUS, newsdedup.Config(workers=1)).write(out, "csv")
