@@ -32,7 +32,7 @@ from .templates import Evidence, KeySummary, corpus_evidence, find_templates, su
 from .text import EXTRACTOR, label, paragraph_scores
 
 __all__ = ["Draft", "Cleaned", "Evidence", "KeySummary", "Cleaner", "draft", "finish", "clean_text", "clean_html",
-           "corpus_templates", "find_templates", "key_summary", "templates_from", "needing_templates", "chunked",
+           "corpus_templates", "find_templates", "key_summary", "templates_from", "needing_templates", "holding_templates", "chunked",
            "clean_records", "clean_in_process", "gc_paused", "Keep", "in_memory"]
 
 EMPTY = "empty after cleaning: no article text found"
@@ -170,10 +170,19 @@ def needing_templates(summaries: Sequence[tuple[str, KeySummary]], evidence: Evi
     clean text the corpus evidence changes (:func:`finish` reads nothing else of it)."""
     if not evidence.templates or not summaries:
         return set()
-    keys = np.concatenate([s.keys for _, s in summaries])
-    owner = np.repeat(np.arange(len(summaries)), [s.keys.size for _, s in summaries])
+    holding = holding_templates(np.concatenate([s.keys for _, s in summaries]),
+                                [s.keys.size for _, s in summaries], evidence)
+    return {summaries[i][0] for i in holding.tolist()}
+
+
+def holding_templates(keys: np.ndarray, sizes: Sequence[int] | np.ndarray, evidence: Evidence) -> np.ndarray:
+    """The documents (positions, ascending) holding a template paragraph, given every
+    document's paragraph ``keys`` one after the other, ``sizes[i]`` of them document ``i``'s."""
+    if not evidence.templates or not len(keys):
+        return np.empty(0, dtype=np.int64)
+    owner = np.repeat(np.arange(len(sizes)), sizes)
     hit = np.isin(keys, np.fromiter(evidence.templates, dtype=np.uint64, count=len(evidence.templates)))
-    return {summaries[i][0] for i in np.unique(owner[hit]).tolist()}
+    return np.unique(owner[hit])
 
 
 class Cleaner:

@@ -553,7 +553,7 @@ def _templates(gathered: list[tuple[Heads, Counter]], kept: list[np.ndarray], co
                ) -> tuple[clean_stage.Evidence, list[np.ndarray]]:
     """:func:`~newsdedup.clean.templates_from` over the summaries of the records at
     ``kept`` (positions in each partition), and, per partition, the positions of those
-    holding a template paragraph (:func:`~newsdedup.clean.needing_templates`): the records
+    holding a template paragraph (:func:`~newsdedup.clean.holding_templates`): the records
     pass 2 drafts again."""
     packed, part, position, ids = [], [], [], []
     for p, ((heads, _), keeps) in enumerate(zip(gathered, kept)):
@@ -569,10 +569,8 @@ def _templates(gathered: list[tuple[Heads, Counter]], kept: list[np.ndarray], co
     evidence = corpus_evidence(summaries.take(by_id), min_docs=config.template_min_docs,
                                related_share=config.template_related_share)
     needing: list[np.ndarray] = [np.empty(0, np.int64) for _ in gathered]
-    if evidence.templates and len(summaries):
-        templates = np.fromiter(evidence.templates, dtype=np.uint64, count=len(evidence.templates))
-        owner = np.repeat(np.arange(len(summaries)), summaries.sizes())
-        holding = np.unique(owner[np.isin(summaries.keys, templates)])
+    holding = clean_stage.holding_templates(summaries.flat("keys"), summaries.sizes(), evidence)
+    if holding.size:
         part_of, position_of = np.concatenate(part)[holding], np.concatenate(position)[holding]
         for p in np.unique(part_of).tolist():
             needing[p] = np.sort(position_of[part_of == p])
