@@ -10,6 +10,20 @@ shipped code, corpus evidence from the set) beside trafilatura ``include_comment
   the extractor though visible; not in the page's visible text at all;
 * each post-filter reason undone alone: the F1 change per set (a rule worth keeping on
   unseen sites lowers F1 when undone on the sets it was not written on);
+* ``--kinds``: precision lost by kind of kept line (before, inside or after the span of the
+  kept article lines; its size) and recall lost by where the answer's lines went (the
+  post-filter, the extractor, not visible) and their size;
+* ``--gaps``: visible lines trafilatura left out between two of its own consecutive lines
+  (runs of at most ``max_gap`` lines) put back before the post-filter: all of them, only
+  those of some DOM kinds (list items, table cells, code, subheadings; captions apart),
+  or only those the plain-text cleaner keeps when run on the page's visible text (a text
+  model fit on the other two sets for aeb-dev's reading); each held-out set scored at the
+  grid point the other two choose;
+* ``--choices``: page-level choices screened on the extractors' raw outputs (cached by
+  ``bench_blocks.py``): readability-lxml where its text holds trafilatura's and more (a
+  sliver taken), trafilatura's precision mode where the recall mode's text is much longer
+  and holds it, and two removals on the shipped output (repeated lines, a trailing run of
+  list items after the last prose line); held out the same way;
 * ``--arbiter``: readability-lxml's article (on the same parsed tree, read as visible
   lines) in place of trafilatura's on the pages where it agrees better (Dice of word
   4-gram sets) with the plain-text cleaner's reading of the visible text, readability
@@ -22,6 +36,7 @@ shipped code, corpus evidence from the set) beside trafilatura ``include_comment
 
     python scripts/bench_html_losses.py                 # about a minute
     python scripts/bench_html_losses.py --arbiter       # plus readability and a text model fit (minutes)
+    python scripts/bench_html_losses.py --kinds --gaps --choices   # about ten minutes
 """
 
 from __future__ import annotations
@@ -190,10 +205,265 @@ def arbiter(sets: dict[str, list[aeb.Page]], done: dict[str, dict[str, clean.Cle
     print(f"  mean over held-out sets {sum(held) / len(held):.4f}")
 
 
+# ----------------------------------------------------------------------------- kinds of loss
+
+
+def size_of(line: str) -> str:
+    n = len(aeb.WORD.findall(line))
+    return "1-3 words" if n <= 3 else "4-10 words" if n <= 10 else "11+ words"
+
+
+def loss_kinds(pages, done: dict[str, clean.Cleaned]) -> tuple[dict[str, float], dict[str, float]]:
+    """Precision lost per kind of kept non-article line (its place against the kept article
+    lines, its size; share of the page's 4-grams, averaged over pages as P is) and recall
+    lost per kind of answer line (where it went, its size; averaged as R is)."""
+    from collections import defaultdict
+
+    from trafilatura.utils import load_html
+
+    weight = lambda line: max(len(aeb.WORD.findall(line)) - 3, 1)  # noqa: E731  (its 4-grams)
+    p_loss, r_loss, scored = defaultdict(float), defaultdict(float), 0
+    for p in pages:
+        c = done[p.id]
+        kept = list(c.paragraphs)
+        if kept:
+            scored += 1
+            labels = aeb.line_labels(kept, p.truth)
+            article = [i for i, y in enumerate(labels) if y] or [len(kept)]
+            total = sum(map(weight, kept))
+            for i, (line, y) in enumerate(zip(kept, labels)):
+                if not y:
+                    place = "before" if i < article[0] else "after" if i > article[-1] else "inside"
+                    p_loss[f"{place}, {size_of(line)}"] += weight(line) / total
+        answer = [line for line in p.truth.split("\n") if line.strip()]
+        total = sum(map(weight, answer))
+        if not total:
+            continue
+        extracted = "\n".join([*c.paragraphs, *(text for i, text, _ in c.removed if i >= 0)])
+        tree = load_html(p.html)
+        visible = "\n".join(html_mod.visible_lines(tree)) if tree is not None else ""
+        kept_y, ext_y, vis_y = (aeb.line_labels(answer, t) for t in (c.text, extracted, visible))
+        for line, k, x, v in zip(answer, kept_y, ext_y, vis_y):
+            if not k:
+                where = "post-filter" if x else "extractor" if v else "not visible"
+                r_loss[f"{where}, {size_of(line)}"] += weight(line) / total
+    return ({k: v / max(scored, 1) for k, v in p_loss.items()}, {k: v / len(pages) for k, v in r_loss.items()})
+
+
+def held_out(grid: dict, sets) -> list[float]:
+    """Each set scored at the grid point (the first of equals) the other two sets choose; prints the choices."""
+    held = []
+    for name in sets:
+        others = [n for n in sets if n != name]
+        choice = max(grid, key=lambda k: round(sum(grid[k][n] for n in others), 6))
+        held.append(grid[choice][name])
+        print(f"  held-out {name}: {choice} chosen on the others -> F1 {grid[choice][name]:.4f}")
+    print(f"  mean over held-out sets {sum(held) / len(held):.4f} (the first row: {sum(next(iter(grid.values())).values()) / len(sets):.4f})")
+    return held
+
+
+# ----------------------------------------------------------------------------- gaps filled
+
+# the owner element of a visible line, as a kind
+BLOCK_KINDS = {**dict.fromkeys(("li", "dd", "dt"), "list"), **dict.fromkeys(("td", "th"), "table"), "pre": "code",
+               **dict.fromkeys(("h2", "h3", "h4", "h5", "h6"), "subheading"), "figcaption": "caption"}
+
+
+def line_kinds(tree) -> dict[str, str]:
+    """Kind of the block each visible line is first seen in (its owner element's tag; any
+    line inside a ``figure`` a caption), as :func:`html_mod.visible_lines` cuts the page."""
+    from lxml import etree
+
+    from newsdedup.normalize import tidy
+
+    kinds: dict[str, str] = {}
+    pieces: list[str] = []
+    owner, figures = "other", 0
+
+    def flush() -> None:
+        text = tidy(html_mod._SPACE.sub(" ", "".join(pieces)))
+        for line in text.split("\n"):
+            kinds.setdefault(line.strip(), "caption" if figures else BLOCK_KINDS.get(owner, "other"))
+        pieces.clear()
+
+    walk = etree.iterwalk(tree, events=("start", "end"))
+    for event, el in walk:
+        tag = el.tag.lower() if isinstance(el.tag, str) else None
+        if event == "start":
+            if tag is None or tag in html_mod._HIDDEN:
+                walk.skip_subtree()
+                continue
+            if tag in html_mod._BLOCKS:
+                flush()
+                owner = tag
+            figures += tag == "figure"
+            if el.text:
+                pieces.append(el.text)
+        else:
+            if tag is not None and tag in html_mod._BLOCKS:
+                flush()
+            figures -= tag == "figure"
+            if el.tail and el is not tree:
+                pieces.append(el.tail)
+    flush()
+    return kinds
+
+
+def key(line: str) -> str:
+    return " ".join(aeb.WORD.findall(line.casefold()))
+
+
+def gap_runs(ex: html_mod.Extracted, max_gap: int):
+    """(i, j): visible lines i..j-1 left out by trafilatura, at most ``max_gap`` of them, with
+    kept lines on both sides that are consecutive (or the same) lines of trafilatura's text."""
+    dropped = set(ex.dropped)
+    keys, at, position = [key(line) for line in ex.lines], 0, []
+    for line in ex.visible:  # trafilatura's line holding each kept visible line, in order
+        if line in dropped:
+            position.append(None)
+            continue
+        k, t = key(line), at
+        while t < len(keys) and not (k and k in keys[t]):
+            t += 1
+        position.append(t if t < len(keys) else None)
+        at = t if t < len(keys) else at
+    i = 0
+    while i < len(ex.visible):
+        if position[i] is not None or ex.visible[i] not in dropped:
+            i += 1
+            continue
+        j = i
+        while j < len(ex.visible) and ex.visible[j] in dropped:
+            j += 1
+        before, after = (position[i - 1] if i else None), (position[j] if j < len(ex.visible) else None)
+        if j - i <= max_gap and before is not None and after is not None and 0 <= after - before <= 1:
+            yield i, j, before
+        i = j
+
+
+def filled(ex: html_mod.Extracted, max_gap: int, admit) -> html_mod.Extracted:
+    """``ex`` with the admitted lines of its gaps put back after trafilatura's line before them."""
+    inserts: dict[int, list[str]] = {}
+    for i, j, after in gap_runs(ex, max_gap):
+        inserts.setdefault(after, []).extend(line for line in ex.visible[i:j] if admit(line))
+    if not any(inserts.values()):
+        return ex
+    lines = [x for t, line in enumerate(ex.lines) for x in (line, *inserts.get(t, ()))]
+    return html_mod.Extracted(lines, ex.title, ex.date, ex.url, ex.visible, html_mod.left_out(ex.visible, lines))
+
+
+def readings(sets, extracted: dict[str, dict[str, html_mod.Extracted]]) -> dict[str, set[str]]:
+    """Per page, the keys of the lines the plain-text cleaner keeps of its visible text
+    (aeb-dev's read by a text model fit on dragnet and readability, the others by the
+    shipped model, fit on aeb-dev)."""
+    import train_text_model
+
+    from newsdedup.clean import finish
+
+    prep = train_text_model.prepare("text", [p for name in ("dragnet", "readability") for p in sets[name]])
+    held_model = prep.fit(list(range(len(prep.pages))), "text")
+    out = {}
+    for name, pages in sets.items():
+        for p in pages:
+            visible = extracted[name][p.id].visible
+            text = finish(clean.draft(Record(doc_id="", source="", text="\n".join(visible))),
+                          model=held_model if name == "aeb-dev" else None)
+            out[p.id] = {key(line) for line in text.paragraphs}
+    return out
+
+
+def gaps(sets) -> None:
+    from trafilatura.utils import load_html
+
+    print("\nGaps filled: visible lines trafilatura left out between two of its consecutive lines, put back "
+          "before the post-filter (F1 per set)", flush=True)
+    extracted = {name: {p.id: html_mod.extract(p.html) for p in pages} for name, pages in sets.items()}
+    kinds = {p.id: line_kinds(load_html(p.html)) for pages in sets.values() for p in pages}
+    read = readings(sets, extracted)
+    structural = {"list", "table", "code", "subheading"}
+    rules = {
+        "all": lambda pid: lambda line: True,
+        "list/table/code/subheading": lambda pid: lambda line: kinds[pid].get(line) in structural,
+        "captions": lambda pid: lambda line: kinds[pid].get(line) == "caption",
+        "kept by the text cleaner": lambda pid: lambda line: key(line) in read[pid],
+        "kept by the text cleaner, no captions": lambda pid: lambda line: (
+            key(line) in read[pid] and kinds[pid].get(line) != "caption"),
+        "structural and kept by the text cleaner": lambda pid: lambda line: (
+            key(line) in read[pid] and kinds[pid].get(line) in structural),
+    }
+    grid = {("none", 0): {}}
+    for name, pages in sets.items():
+        grid[("none", 0)][name] = aeb.score({k: c.text for k, c in cleaned(pages).items()},
+                                            {p.id: p.truth for p in pages})["f1"]
+    for rule, admit in rules.items():
+        for max_gap in (1, 3):
+            row = grid.setdefault((rule, max_gap), {})
+            for name, pages in sets.items():
+                ex = {p.id: filled(extracted[name][p.id], max_gap, admit(p.id)) for p in pages}
+                row[name] = aeb.score({k: c.text for k, c in cleaned(pages, ex).items()},
+                                      {p.id: p.truth for p in pages})["f1"]
+    for (rule, max_gap), row in grid.items():
+        print(f"  {rule:40s} {max_gap:2d}  " + " ".join(f"{v:.4f}" for v in row.values())
+              + f"  mean {sum(row.values()) / len(row):.4f}")
+    held_out(grid, sets)
+
+
+# ----------------------------------------------------------------------------- page-level choices
+
+
+def choices(sets, done: dict[str, dict[str, clean.Cleaned]]) -> None:
+    import bench_blocks
+
+    print("\nPage-level choices on the extractors' raw outputs (F1 per set; the shipped output where no rule fires)")
+    outputs = {name: {p.id: bench_blocks.extractor_outputs(p, name) for p in pages} for name, pages in sets.items()}
+    words = lambda text: len(aeb.WORD.findall(text))  # noqa: E731
+
+    def holds(inner: str, outer: str) -> float:
+        a, b = grams(inner), grams(outer)
+        return len(a & b) / len(a) if a else 0.0
+
+    def superset(o: dict, ratio: float) -> str | None:  # readability holds trafilatura's text and more
+        r, t = o["readability"], o["recall"]
+        return r if t and holds(t, r) >= 0.9 and words(r) >= ratio * words(t) else None
+
+    def shorter_mode(o: dict, ratio: float) -> str | None:  # the precision mode, held by a much longer recall text
+        pr, t = o["precision"], o["recall"]
+        return pr if words(pr) >= 100 and words(t) >= ratio * words(pr) and holds(pr, t) >= 0.9 else None
+
+    def repeats(lines: list[str]) -> list[str]:
+        seen: set[str] = set()
+        return [x for x in lines if not (len(aeb.WORD.findall(x)) >= 8 and key(x) in seen or seen.add(key(x)))]
+
+    def trailing_items(lines: list[str]) -> list[str]:
+        last = max((i for i, x in enumerate(lines) if not x.startswith("- ") and len(aeb.WORD.findall(x)) >= 20),
+                   default=-1)
+        tail = lines[last + 1:]
+        items = sum(x.startswith("- ") for x in tail)
+        return lines[:last + 1] if items >= 3 and items >= 0.8 * len(tail) else lines
+
+    rules = {"shipped": lambda name, pid: done[name][pid].text}
+    for ratio in (1.1, 1.3, 2.0):
+        rules[f"readability when it holds trafilatura's text, {ratio}x"] = (
+            lambda name, pid, r=ratio: superset(outputs[name][pid], r) or done[name][pid].text)
+    for ratio in (1.2, 1.5, 2.0):
+        rules[f"precision mode when the recall text is {ratio}x"] = (
+            lambda name, pid, r=ratio: shorter_mode(outputs[name][pid], r) or done[name][pid].text)
+    rules["repeated lines of 8+ words dropped"] = lambda name, pid: "\n".join(repeats(list(done[name][pid].paragraphs)))
+    rules["trailing list items dropped"] = lambda name, pid: "\n".join(trailing_items(list(done[name][pid].paragraphs)))
+    grid = {rule: {name: aeb.score({p.id: fn(name, p.id) for p in pages}, {p.id: p.truth for p in pages})["f1"]
+                   for name, pages in sets.items()} for rule, fn in rules.items()}
+    for rule, row in grid.items():
+        print(f"  {rule:52s} " + " ".join(f"{v:.4f}" for v in row.values()) + f"  mean {sum(row.values()) / len(row):.4f}")
+    held_out(grid, sets)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--worst", type=int, default=10, help="pages to list per set, worst first")
     ap.add_argument("--arbiter", action="store_true", help="also measure the readability / plain-text arbiter")
+    ap.add_argument("--kinds", action="store_true", help="also split P and R loss by kind of line")
+    ap.add_argument("--gaps", action="store_true", help="also measure gaps in trafilatura's text filled")
+    ap.add_argument("--choices", action="store_true", help="also screen page-level extractor choices and removals")
     args = ap.parse_args()
     sets = {name: aeb.load_set(name, prefixed=True) for name in aeb.SETS}
     done = {}
@@ -211,8 +481,18 @@ def main() -> None:
         print("  answer 4-grams: " + ", ".join(f"{k} {v:.3f}" for k, v in split.items()))
         print("  F1 change with one post-filter reason undone: "
               + ", ".join(f"{r} {d:+.4f}" for r, d in undone(pages, done[name]).items()))
+        if args.kinds:
+            p_loss, r_loss = loss_kinds(pages, done[name])
+            print("  precision lost, by kept line: " + ", ".join(
+                f"{k} {v:.4f}" for k, v in sorted(p_loss.items(), key=lambda kv: -kv[1])[:8]))
+            print("  recall lost, by answer line: " + ", ".join(
+                f"{k} {v:.4f}" for k, v in sorted(r_loss.items(), key=lambda kv: -kv[1])[:8]))
     if args.arbiter:
         arbiter(sets, done)
+    if args.gaps:
+        gaps(sets)
+    if args.choices:
+        choices(sets, done)
 
 
 if __name__ == "__main__":
