@@ -8,6 +8,7 @@ import os
 import random
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pandas as pd
@@ -154,18 +155,21 @@ def test_outputs_are_byte_identical_whatever_the_order_and_the_workers(tmp_path,
 
 def test_two_workers_fork_no_child_above_the_cap_and_give_the_same_bytes(tmp_path, monkeypatch):
     """Past ``FORK_MAX_DOCS`` documents the passage index and the alignments are made in
-    this process (a forked child would come to own a copy of the parent's heap)."""
+    this process (a forked child would come to own a copy of the parent's heap), and the
+    two halves of matching one after the other (on two threads their peaks add up)."""
+    from newsdedup import match
     from newsdedup.runners import local
     from newsdedup.runners.fork import Forked
 
-    forked = []
+    forked, pools = [], []
     monkeypatch.setattr(local, "FORK_MIN_DOCS", 0)
     monkeypatch.setattr(local, "FORK_MAX_DOCS", 40)
     monkeypatch.setattr(local, "Forked", lambda fn, *args: forked.append(fn) or Forked(fn, *args))
+    monkeypatch.setattr(match, "ThreadPoolExecutor", lambda n: pools.append(n) or ThreadPoolExecutor(n))
     dump = make_dump(tmp_path / "dump", 80)
     a = newsdedup.run(dump, newsdedup.Config(workers=1)).write(tmp_path / "a")
     b = newsdedup.run(dump, newsdedup.Config(workers=2, workers_min_mb=0)).write(tmp_path / "b")
-    assert forked == []
+    assert forked == [] and pools == []
     assert output_bytes(a) == output_bytes(b)
 
 

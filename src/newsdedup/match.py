@@ -545,30 +545,32 @@ def _cross(start_a: np.ndarray, size_a: np.ndarray, start_b: np.ndarray, size_b:
 def paragraph_matches(doc_ids: Sequence[str], paragraphs: Sequence[list[str]], cluster_ids: Sequence[str],
                       canonical_ids: Sequence[str], config: Config = DEFAULT,
                       keys: Sequence[list[str]] | None = None, n_words: Sequence[list[int]] | None = None,
-                      index: PassageIndex | None = None) -> list[Match]:
+                      index: PassageIndex | None = None, threads: int = 1) -> list[Match]:
     """All matches, sorted by ``(doc_a, para_a, doc_b, para_b)`` (``keys``: the paragraphs'
     compare keys, ``n_words`` their word counts, and ``index`` their :func:`passage_index`,
-    if the caller has them)."""
+    if the caller has them; ``threads``: see :func:`paragraph_match_columns`)."""
     return list(paragraph_match_columns(doc_ids, paragraphs, cluster_ids, canonical_ids, config, keys, n_words,
-                                        index))
+                                        index, threads))
 
 
 def paragraph_match_columns(doc_ids: Sequence[str], paragraphs: Sequence[list[str]], cluster_ids: Sequence[str],
                             canonical_ids: Sequence[str], config: Config = DEFAULT,
                             keys: Sequence[list[str]] | None = None, n_words: Sequence[list[int]] | None = None,
-                            index: PassageIndex | None = None) -> MatchColumns:
-    """:func:`paragraph_matches` as :class:`MatchColumns`."""
+                            index: PassageIndex | None = None, threads: int = 1) -> MatchColumns:
+    """:func:`paragraph_matches` as :class:`MatchColumns`. ``threads=2`` runs the
+    cross-cluster half on a second thread beside the within-cluster half (they share
+    nothing, and much of each runs without the GIL: rapidfuzz, numpy, compiled kernels);
+    the caller, which owns the machine's cores, chooses: the two halves' peaks then add up."""
     if keys is None:
         keys = [compare_keys(list(paras)) for paras in paragraphs]
         n_words = None
-    # the two halves share nothing, and much of each runs without the GIL (rapidfuzz, numpy,
-    # compiled kernels): with two workers, the cross-cluster half runs on a second thread
-    with ThreadPoolExecutor(1) as pool:
-        across = (pool.submit(across_columns, doc_ids, keys, cluster_ids, config, n_words, index)
-                  if config.n_workers > 1 else None)
+    if threads < 2:
         within = within_columns(doc_ids, keys, canonical_ids, config)
-        return merged_columns(doc_ids, within, across.result() if across else
-                              across_columns(doc_ids, keys, cluster_ids, config, n_words, index))
+        return merged_columns(doc_ids, within, across_columns(doc_ids, keys, cluster_ids, config, n_words, index))
+    with ThreadPoolExecutor(1) as pool:
+        across = pool.submit(across_columns, doc_ids, keys, cluster_ids, config, n_words, index)
+        within = within_columns(doc_ids, keys, canonical_ids, config)
+        return merged_columns(doc_ids, within, across.result())
 
 
 def merged(within: list[Match], across: list[Match]) -> list[Match]:

@@ -254,6 +254,7 @@ def _matches(by_id: dict[str, _Doc], cluster_of: dict[str, str], canonical_of: d
     clusters = [cluster_of.get(d.doc_id) or d.cluster_id or f"earlier:{d.doc_id}" for d in docs]
     canonicals = [canonical_of[d.doc_id] if d.new else d.doc_id for d in docs]
     found = paragraph_matches(ids, [split_clean(d.text) for d in docs], clusters, canonicals, config,
-                              [d.keys for d in docs], [d.n_words for d in docs])
+                              [d.keys for d in docs], [d.n_words for d in docs],
+                              threads=2 if config.n_workers > 1 else 1)
     new = {d.doc_id for d in docs if d.new}
     return [m for m in found if m[0] in new or m[2] in new]

@@ -428,7 +428,8 @@ def matched(corpus: Corpus, clustering: Clustering, config: Config, index: Passa
     """The ``paragraph_matches`` table, from the paragraph keys (``index``: their
     passage index, if built already)."""
     return matches_table(paragraph_matches(corpus.ids, corpus.keys, clustering.cluster_ids,
-                                           clustering.canonical_ids, config, corpus.keys, None, index))
+                                           clustering.canonical_ids, config, corpus.keys, None, index,
+                                           threads=2 if config.n_workers > 1 else 1))
 
 
 @dataclass
