@@ -402,6 +402,32 @@ def test_workers_keep_clean_documents_in_a_spill_file_with_the_same_answer(clien
     assert sizeof(spilled) * 5 < sizeof(kept)
 
 
+def test_held_documents_stay_spilled_when_dask_moves_them_to_disk_or_another_worker():
+    """Dask pickles a held partition to spill it to its disk or send it to another worker:
+    loaded again, its rows are in a spill file of the loading process, not in memory (a
+    pickled spilled part carries its list), with the same texts."""
+    import pickle
+
+    from newsdedup.clean import Evidence
+    from newsdedup.runners.spill import Spilled
+
+    config = newsdedup.Config(workers=1)
+    partition = dask_runner.plan(CORPUS, config, 1)[0]
+    first, _ = dask_runner.clean_first(partition, config, spill=True)
+    finished = dask_runner.finish_partition(first, partition, [], {}, Evidence(), config)
+    texts = [c.text for c in finished.cleaned]
+    for held in (first, finished):
+        back = pickle.loads(pickle.dumps(held, protocol=5))
+        assert all(isinstance(c.paragraphs, Spilled) and isinstance(c.keys, Spilled) and isinstance(c.removed, Spilled)
+                   for c in back.cleaned)
+        assert [c.text for c in back.cleaned] == texts
+        assert [list(c.keys) for c in back.cleaned] == [list(c.keys) for c in held.cleaned]
+    kept, _ = dask_runner.clean_first(partition, config)
+    back = pickle.loads(pickle.dumps(kept))
+    assert not any(isinstance(c.paragraphs, Spilled) for c in back.cleaned)  # in memory stays in memory
+    assert [c.text for c in back.cleaned] == texts
+
+
 def test_the_client_keeps_the_paragraph_keys_in_a_file_past_spill_min_mb(client, generated, small_partitions,
                                                                          monkeypatch):
     """Past ``spill_min_mb`` the client writes each partition's paragraph keys to a file as

@@ -60,7 +60,7 @@ from ..read import (Entry, Input, _read_frame, _read_jsonl, _read_parquet, _Uniq
                     read_file)
 from ..records import Record
 from ..result import Result, peak_memory
-from .dask_corpus import (Corpus, Finished, Outline, cleaned_bytes, deduplicated, finished_bytes, gather_each,
+from .dask_corpus import (Corpus, Finished, Outline, SpilledAgain, cleaned_bytes, deduplicated, finished_bytes, gather_each,
                           keys_to_disk, matched, outline_bytes, outline_of, tables_of)
 from .local import Progress, _frozen, _timed
 from .packed import PackedSummaries
@@ -113,7 +113,7 @@ class Partition:
 
 
 @dataclass
-class FirstPass:
+class FirstPass(SpilledAgain):
     """A partition's records cleaned without corpus evidence (the answer already for every
     document holding no template paragraph), held on the worker until pass 2."""
 
