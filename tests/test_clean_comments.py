@@ -150,6 +150,32 @@ def test_stamps_under_the_posts_are_a_thread_from_the_first_stamp():
     assert found == list(range(len(BODY) + 1, len(BODY) + len(FOOTED_THREAD)))
 
 
+# "Name said..." above the post and its stamp under it (a blog platform's thread, in the
+# shape of real ext-dev/dragnet pages; written for this test)
+ELLIPSIS_THREAD = [
+    "13 comments:",
+    "tRiSh said...",
+    "That is exactly what I needed to read today. Even if it is going to be hard, I will stay positive.",
+    "September 10, 2012 4:45 AM",
+    "Ankita said…",
+    "Wish I could think this way more often :)",
+    "September 10, 2012 6:14 AM",
+    "MangoWhirl said...",
+    "Oh my, you are back! Hope you are well!",
+    "September 10, 2012 8:44 AM",
+]
+
+
+def test_posts_under_said_ellipsis_heads_are_a_thread_with_their_count():
+    found = comment_block(make_paragraphs(BODY + ELLIPSIS_THREAD))
+    assert found == list(range(len(BODY), len(BODY) + len(ELLIPSIS_THREAD)))
+
+
+def test_a_story_trailing_off_after_said_is_not_a_thread():
+    lines = [*BODY[:3], "And then she said...", "Nothing at all, for a long while.", *BODY[3:]]
+    assert comment_block(make_paragraphs(lines)) == []
+
+
 def test_an_article_quoting_people_who_said_is_not_a_thread():
     lines = ["The mayor said,", "We will open the new line in the spring.", *BODY]
     assert comment_block(make_paragraphs(lines)) == []

@@ -102,6 +102,20 @@ def test_a_long_paragraph_the_model_cut_inside_the_article_comes_back_beside_rem
     assert reasons[3] is not None and reasons[4] is not None
 
 
+MIDDLING = ("The provinces kept their own councils for two decades, until the lack of roads and telegraph "
+            "lines between them, and the money they cost, led parliament to abolish them and hand their work "
+            "to local councils.")  # 33 words
+SHORT = "The provinces kept their own councils for two decades before parliament abolished them."  # 13 words
+
+
+def test_a_paragraph_of_thirty_words_inside_the_article_comes_back_a_single_sentence_does_not():
+    assert 30 <= len(MIDDLING.split()) < 40 and len(SHORT.split()) < 30
+    for paragraph, kept in ((MIDDLING, True), (SHORT, False)):
+        lines = BODY[:3] + ["See also: Local government", "Map of the provinces", paragraph, "Geography"] + BODY[3:]
+        reasons = labelled(lines, set(range(3)) | set(range(7, len(lines))))
+        assert (reasons[5] is None) is kept
+
+
 def test_not_outside_the_article_nor_with_a_cue():
     lines = BODY[:4] + ["Comments", LONG]
     assert labelled(lines, set(range(4)))[5] is not None

@@ -4,7 +4,7 @@ time), recognised by that structure, not by any site's markup or wording.
 A post's stamp is a short line holding a date (the year may be left out) and a clock
 time, or an "N units ago", with at most a few other words (the name, "by", "on", "at",
 "reply"), or such a line right after a short name line, or a short line ending in
-"says:", "writes:" or "said," (a name, maybe a date). Three posts or more in a row, each a stamp and a few paragraphs, make a
+"says:", "writes:", "said," or "said..." (a name, maybe a date). Three posts or more in a row, each a stamp and a few paragraphs, make a
 comment thread: every name, stamp and post in it is removed as ``comments``. A post is
 at most a few paragraphs, but once a thread has begun, a longer post (a reader's letter)
 followed by another head is one of its posts too. A stamp alone is a byline and stays.
@@ -30,8 +30,9 @@ _MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|
 _DATE = re.compile(rf"\b{_MONTH} \d{{1,2}}(?:st|nd|rd|th)?(?:,? \d{{4}})?\b|\b\d{{1,2}} {_MONTH},? \d{{4}}\b"
                    r"|\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b", re.IGNORECASE)
 _TIME = re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?(?: ?[ap]\.?m\b\.?)?", re.IGNORECASE)
-# a post's head that says who speaks: "Name says:", "by name (1234) writes:", "date / Name says:", "Name said,"
-_SAYS = re.compile(r"\b(?:(?:says|writes)\s*:|said\s*[:,])\s*$", re.IGNORECASE)
+# a post's head that says who speaks: "Name says:", "by name (1234) writes:", "date / Name says:", "Name said,",
+# "Name said..." (its stamp then under the post)
+_SAYS = re.compile(r"\b(?:(?:says|writes)\s*:|said\s*(?:[:,]|\.\.\.|…))\s*$", re.IGNORECASE)
 _AGO = re.compile(r"\b(?:\d+|an?|one) (?:sec(?:ond)?|min(?:ute)?|h(?:ou)?r|day|week|month|year)s? ago\b", re.IGNORECASE)
 STAMP_WORDS = 12        # a stamp line is short
 STAMP_OTHER_WORDS = 6   # words beside the date and time: a name, "by", "on", "at", "says", "reply"
@@ -66,7 +67,7 @@ def _stamp_others(p: Paragraph) -> int | None:
 def _says(text: str) -> bool:
     """A head's "says:" (:data:`_SAYS`; its match ends in ":" or "," before trailing spaces,
     checked first: the pattern is slow on the many lines that are not heads)."""
-    return text.rstrip().endswith((":", ",")) and _SAYS.search(text) is not None
+    return text.rstrip().endswith((":", ",", "...", "…")) and _SAYS.search(text) is not None
 
 
 def _name(p: Paragraph) -> bool:
