@@ -134,15 +134,17 @@ def test_outputs_are_byte_identical_whatever_the_order_and_the_workers(tmp_path,
     from newsdedup.runners import local
     from newsdedup.runners.fork import Forked
 
-    forked = []  # with two workers, the passage index and the alignments are made in forked children
+    # with two workers, the passage index, the alignments and the report page are made in forked children
+    forked = []
     monkeypatch.setattr(local, "FORK_MIN_DOCS", 0)
     monkeypatch.setattr(local, "Forked", lambda fn, *args: forked.append(fn) or Forked(fn, *args))
+    _record_report_forks(monkeypatch, forked)
     dump = make_dump(tmp_path / "dump", 80)
     files = sorted(p for p in dump.iterdir())
     a = newsdedup.run(dump, newsdedup.Config(workers=1)).write(tmp_path / "a")
     assert forked == []
     b = newsdedup.run(list(reversed(files)), newsdedup.Config(workers=2, workers_min_mb=0)).write(tmp_path / "b")
-    assert forked == [local.passage_index, local.within_columns]
+    assert forked == [local.passage_index, local.within_columns, "report"]
     dump2 = make_dump(tmp_path / "dump2", 80, seed=2)  # same documents, JSONL rows in another order
     c = newsdedup.run(dump2, newsdedup.Config(workers=2, workers_min_mb=0)).write(tmp_path / "c")
     assert (~pd.read_parquet(a / "paragraph_matches.parquet")["same_cluster"]).sum() > 0
@@ -162,11 +164,46 @@ def test_two_workers_fork_no_child_above_the_cap_and_give_the_same_bytes(tmp_pat
     monkeypatch.setattr(local, "FORK_MIN_DOCS", 0)
     monkeypatch.setattr(local, "FORK_MAX_DOCS", 40)
     monkeypatch.setattr(local, "Forked", lambda fn, *args: forked.append(fn) or Forked(fn, *args))
+    _record_report_forks(monkeypatch, forked)
     dump = make_dump(tmp_path / "dump", 80)
     a = newsdedup.run(dump, newsdedup.Config(workers=1)).write(tmp_path / "a")
     b = newsdedup.run(dump, newsdedup.Config(workers=2, workers_min_mb=0)).write(tmp_path / "b")
     assert forked == []
     assert output_bytes(a) == output_bytes(b)
+
+
+def _record_report_forks(monkeypatch, forked: list) -> None:
+    """``forked`` gets "report" whenever a run's page is handed to a forked child."""
+    from newsdedup.runners import fork, local
+
+    def recorded(fn, *args):
+        child = fork.forked_if_safe(fn, *args)
+        if child is not None:
+            forked.append("report")
+        return child
+
+    monkeypatch.setattr(local, "forked_if_safe", recorded)
+
+
+def test_a_page_failing_in_its_forked_child_fails_the_write_and_keeps_the_previous_run(tmp_path, monkeypatch):
+    import newsdedup.report as report
+    from newsdedup.runners import local
+
+    forked = []
+    _record_report_forks(monkeypatch, forked)
+    out = newsdedup.run(CORPUS, newsdedup.Config(workers=1)).write(tmp_path / "out")
+    before = output_bytes(out)
+    result = newsdedup.run(CORPUS, newsdedup.Config(workers=2, workers_min_mb=0))
+    assert result.report_beside is not None and len(result.documents) <= local.FORK_MAX_DOCS
+
+    def broken(*args, **kwargs):
+        raise ValueError("the page could not be made")
+
+    monkeypatch.setattr(report, "render_report", broken)  # the child forked from this process has it too
+    with pytest.raises(ValueError, match="the page could not be made"):
+        result.write(out)
+    assert forked == ["report"]
+    assert output_bytes(out) == before
 
 
 def test_rerun_replaces_outputs_and_leaves_no_temporary_files(tmp_path):
