@@ -107,7 +107,11 @@ class Result:
         if lazy is not None:
             return lazy.frame(name, doc_ids)
         table = getattr(self, name)
-        return table if doc_ids is None else table[table["doc_id"].isin(doc_ids)].reset_index(drop=True)
+        if doc_ids is None:
+            return table
+        from .report import isin
+
+        return table[isin(table["doc_id"], doc_ids)].reset_index(drop=True)
 
     def with_tables_made(self) -> Result:
         """This result, or a copy whose ``documents`` and ``boilerplate`` are made for the
