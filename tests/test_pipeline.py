@@ -375,6 +375,22 @@ def test_helpers_start_before_reading_only_for_files_large_enough_and_stop_if_un
     assert multiprocessing.active_children() == []
 
 
+def test_forked_helpers_inherit_the_cleaning_kernels_loaded_once_here():
+    """Before forking the cleaning helpers this process loads the cleaning kernels (it needs
+    them for its own share of cleaning): the helpers do not load them each."""
+    code = ("from pathlib import Path\n"
+            "from newsdedup import Config\n"
+            "from newsdedup.clean import features\n"
+            "from newsdedup.runners import cleaning\n"
+            "before = len(features._fill.signatures)\n"
+            "pool = cleaning.helpers_for(Config(workers=2, workers_min_mb=0), [Path(%r)])\n"
+            "print(before, pool is not None, len(features._fill.signatures))\n"
+            "pool.close()\n" % str(CORPUS))
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env={**os.environ, "PYTHONPATH": str(ROOT / "src")}).stdout.split()
+    assert out == ["0", "True", "1"]
+
+
 def test_files_reach_judges_sizes_on_disk(tmp_path):
     from newsdedup.runners.cleaning import COMPRESSED_CHARS, files_reach
 

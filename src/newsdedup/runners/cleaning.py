@@ -113,7 +113,20 @@ def helpers_for(config: Config, inputs: Iterable[object]) -> Helpers | None:
 def _forked_helpers(config: Config, inputs: Iterable[object]) -> Helpers | None:
     if config.n_workers < 2 or not fork_is_safe() or not children_allowed():
         return None
-    return Helpers(config, config.n_workers - 1) if files_reach(inputs, config.workers_min_mb * 1e6) else None
+    if not files_reach(inputs, config.workers_min_mb * 1e6):
+        return None
+    # the kernels loaded here first (0.27-0.30 CPU-s), which this process needs for its
+    # own share of cleaning anyway: forked helpers inherit them instead of loading them
+    # each, and start drafting as soon as they would have after loading them
+    _warm_up()
+    return Helpers(config, config.n_workers - 1)
+
+
+def _warm_up() -> None:
+    """numba's start and the cleaning kernels loaded in this process: a draft, its summary and its finish."""
+    draft = clean_stage.draft(_WARM_UP)
+    clean_stage.finish(draft)
+    clean_stage.key_summary(draft)
 
 
 def files_reach(inputs: Iterable[object], chars: float) -> bool:
@@ -325,7 +338,7 @@ def _work(tasks, order, results, config: Config, parent: int | None) -> None:  #
     stop_with_parent(parent)
     gc.disable()  # a helper only cleans (see clean.gc_paused)
     try:
-        clean_stage.draft(_WARM_UP)  # numba's start and the kernels, before the first chunk arrives
+        _warm_up()  # before the first chunk arrives (nothing left to load where this process was forked)
         cleaner = clean_stage.Cleaner(config, clean_stage.hold_chars(config))
         while (task := tasks.get()) is not None:
             _, number, chunk = task
