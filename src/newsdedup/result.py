@@ -225,6 +225,7 @@ class Result:
             lazy = self._lazy(name)
             if lazy is not None:
                 lazy.make_shared(name)
+        self.summary  # noqa: B018 - its counts and versions, kept where they are made, for both processes
         return self.report_beside(self._write_report, stage)
 
     def _write_files(self, stage: Path, tables: dict, fmt: str, report: bool, child) -> None:
