@@ -18,7 +18,7 @@ unpickling) whenever it is used, so every consumer of ``Cleaned`` works unchange
 
 from __future__ import annotations
 
-import io
+import dataclasses
 import os
 import pickle
 import tempfile
@@ -28,7 +28,7 @@ from collections.abc import Iterator, Sequence
 
 import numpy as np
 
-from ..clean import Cleaned
+from ..clean import Cleaned, gc_paused
 from ..clean.paragraphs import PARAGRAPH_SEPARATOR
 
 FLUSH_BYTES = 4 << 20  # written to the file in blocks of about this size
@@ -108,36 +108,36 @@ class Spill:
     def close(self) -> None:
         self._file.close()
 
-    def compacted(self, rows: list) -> list:
+    def compacted(self, rows: list[Cleaned]) -> list[Cleaned]:
         """``rows`` copied into fresh objects (their spilled parts still this spill's), the
         originals dropped: cleaning leaves its long-lived rows scattered one or two per
         memory page among the freed drafts, and Python's allocator hands an arena back
         only when every object in it is gone (20k documents: 254 arenas of 1 MiB held for
-        30 MB of rows; 86 after). The caller drops its own references to ``rows``."""
-        buffer = io.BytesIO()
-        _Referencing(buffer, self).dump(rows)
-        rows.clear()  # the last references to the old rows, if the caller holds none
-        return _Resolving(io.BytesIO(buffer.getbuffer()), self).load()
+        30 MB of rows; 86 after; 10k rows 0.26-0.28 -> 0.07 CPU-s). The caller drops its own references to ``rows``.
+
+        The rows are pickled as tuples of their fields, a spilled part as its position
+        (an int), and made again from them: no Python call per pickled object (a
+        ``persistent_id`` hook is one, 0.5 CPU-s on 20k rows)."""
+        names = [f.name for f in dataclasses.fields(Cleaned)]
+        parts = {i for i, name in enumerate(names) if name in _SPILLED_PARTS}
+        with gc_paused():  # rows hold no cycles; a collection would walk the whole clean corpus
+            flat = pickle.dumps([tuple(self._position(v) if i in parts else v
+                                       for i, v in enumerate(_values(row, names))) for row in rows],
+                                protocol=pickle.HIGHEST_PROTOCOL)
+            rows.clear()  # the last references to the old rows, if the caller holds none
+            return [Cleaned(*(Spilled(self, v) if i in parts and type(v) is int else v for i, v in enumerate(values)))
+                    for values in pickle.loads(flat)]
+
+    def _position(self, part):
+        """A spilled part of this spill as its position; anything else as it is."""
+        return part._item if type(part) is Spilled and part._spill is self else part
 
 
-class _Referencing(pickle.Pickler):
-    """Pickles this spill's :class:`Spilled` parts as their positions in it, not their lists."""
-
-    def __init__(self, file, spill: Spill) -> None:
-        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
-        self.spill = spill
-
-    def persistent_id(self, obj):
-        return obj._item if type(obj) is Spilled and obj._spill is self.spill else None
+_SPILLED_PARTS = ("paragraphs", "keys", "removed")  # the parts of a Cleaned row that Spill.put moves
 
 
-class _Resolving(pickle.Unpickler):
-    def __init__(self, file, spill: Spill) -> None:
-        super().__init__(file)
-        self.spill = spill
-
-    def persistent_load(self, pid):
-        return Spilled(self.spill, pid)
+def _values(row: Cleaned, names: list[str]) -> list:
+    return [getattr(row, name) for name in names]
 
 
 class Spilled(Sequence):
