@@ -487,6 +487,32 @@ def test_clean_texts_kept_in_a_temporary_file_give_the_same_answer(tmp_path, mon
     assert_same_answer(kept, spilled)
 
 
+def test_rows_whose_parts_a_helper_pickled_are_spilled_as_they_are():
+    """A cleaning helper sends the parts of its rows pickled when this process spills them
+    (``Spill.put`` says it takes them): the spill writes those bytes as they are, and reads
+    back the rows a list-holding row gives."""
+    import pickle
+
+    from newsdedup.clean import Cleaned
+    from newsdedup.runners import cleaning
+    from newsdedup.runners.spill import Pickled, Spill, pickled_parts
+
+    def rows():
+        return [Cleaned(f"d{i}", "s", 10, paragraphs=[f"Para {i}.", "Two é."], keys=[f"para {i}.", "two e."],
+                        n_words=[2, 2], removed=[(2, "Menu", "navigation")]) for i in range(3)]
+
+    plain, packed = Spill(), Spill()
+    sent = pickle.loads(pickle.dumps(pickled_parts(rows())))  # as they cross the queue
+    assert all(type(c.paragraphs) is Pickled and type(c.removed) is Pickled for c in sent)
+    a, b = plain.put(rows()), packed.put(sent)
+    plain.seal(), packed.seal()
+    assert [(list(c.paragraphs), list(c.keys), list(c.removed), c.text) for c in a] == \
+        [(list(c.paragraphs), list(c.keys), list(c.removed), c.text) for c in b]
+    assert plain.bytes == packed.bytes
+    assert getattr(packed.put, "pickled_parts", False) and not getattr(cleaning.clean_stage.in_memory,
+                                                                         "pickled_parts", False)
+
+
 def test_a_spill_compacts_clean_rows_into_fresh_objects_keeping_their_parts_in_the_file():
     """After cleaning, the clean rows are copied into fresh objects (so that the memory
     pages they were scattered over among the freed drafts go back to the system): the

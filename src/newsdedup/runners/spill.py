@@ -56,21 +56,31 @@ class Spill:
         self._lock = threading.Lock()
 
     def put(self, cleaned: list[Cleaned]) -> list[Cleaned]:
-        """The same rows, their paragraphs, paragraph keys and removed paragraphs moved to the file."""
+        """The same rows, their paragraphs, paragraph keys and removed paragraphs moved to
+        the file (parts that come :class:`Pickled` are written as they are)."""
         for c in cleaned:
             if isinstance(c.paragraphs, Spilled):
                 continue
-            c.paragraphs = Spilled(self, self._append(c.paragraphs, text_chars(c.paragraphs)))
-            c.keys = Spilled(self, self._append(c.keys))
-            c.removed = Spilled(self, self._append(c.removed))
+            c.paragraphs = Spilled(self, self._add(c.paragraphs, chars=True))
+            c.keys = Spilled(self, self._add(c.keys))
+            c.removed = Spilled(self, self._add(c.removed))
         return cleaned
+
+    put.pickled_parts = True  # type: ignore[attr-defined] # a cleaning helper may send it rows of pickled_parts
+
+    def _add(self, part, chars: bool = False) -> int:
+        if type(part) is Pickled:
+            return self._append_blob(part.blob, part.chars)
+        return self._append(part, text_chars(part) if chars else 0)
 
     def put_lists(self, lists: Sequence[list]) -> np.ndarray:
         """Each of ``lists`` written to the file: their items, for a :class:`SpilledColumn`."""
         return np.fromiter((self._append(part) for part in lists), dtype=np.int64, count=len(lists))
 
     def _append(self, part: list, chars: int = 0) -> int:
-        blob = pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL)
+        return self._append_blob(pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL), chars)
+
+    def _append_blob(self, blob: bytes, chars: int = 0) -> int:
         with self._lock:
             self._offsets.append(self._written + len(self._pending))
             self._sizes.append(len(blob))
@@ -138,6 +148,35 @@ _SPILLED_PARTS = ("paragraphs", "keys", "removed")  # the parts of a Cleaned row
 
 def _values(row: Cleaned, names: list[str]) -> list:
     return [getattr(row, name) for name in names]
+
+
+class Pickled:
+    """A part of a clean row pickled where the row was made (a cleaning helper, which sends
+    it to the process holding the spill): :meth:`Spill.put` writes it as it is, so that
+    process neither unpickles the part's list nor pickles it again. ``chars``: for
+    paragraphs, their joined text's characters."""
+
+    __slots__ = ("blob", "chars")
+
+    def __init__(self, blob: bytes, chars: int = 0) -> None:
+        self.blob, self.chars = blob, chars
+
+    def __reduce__(self):
+        return Pickled, (self.blob, self.chars)
+
+
+def pickled_parts(cleaned: list[Cleaned]) -> list[Cleaned]:
+    """The same rows, their paragraphs, paragraph keys and removed paragraphs
+    :class:`Pickled` for a :class:`Spill` in another process (their clean text is read
+    there only once it is spilled)."""
+    for c in cleaned:
+        c.paragraphs = Pickled(_dumps(c.paragraphs), text_chars(c.paragraphs))
+        c.keys, c.removed = Pickled(_dumps(c.keys)), Pickled(_dumps(c.removed))
+    return cleaned
+
+
+def _dumps(part: list) -> bytes:
+    return pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 class Spilled(Sequence):
