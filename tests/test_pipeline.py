@@ -135,15 +135,17 @@ def test_outputs_are_byte_identical_whatever_the_order_and_the_workers(tmp_path,
     from newsdedup.runners import local
     from newsdedup.runners.fork import Forked
 
-    forked = []  # with two workers, the passage index and the alignments are made in forked children
+    # with two workers, the passage index, the alignments and the report page are made in forked children
+    forked = []
     monkeypatch.setattr(local, "FORK_MIN_DOCS", 0)
     monkeypatch.setattr(local, "Forked", lambda fn, *args: forked.append(fn) or Forked(fn, *args))
+    _record_report_forks(monkeypatch, forked)
     dump = make_dump(tmp_path / "dump", 80)
     files = sorted(p for p in dump.iterdir())
     a = newsdedup.run(dump, newsdedup.Config(workers=1)).write(tmp_path / "a")
     assert forked == []
     b = newsdedup.run(list(reversed(files)), newsdedup.Config(workers=2, workers_min_mb=0)).write(tmp_path / "b")
-    assert forked == [local.passage_index, local.within_columns]
+    assert forked == [local.passage_index, local.within_columns, "report"]
     dump2 = make_dump(tmp_path / "dump2", 80, seed=2)  # same documents, JSONL rows in another order
     c = newsdedup.run(dump2, newsdedup.Config(workers=2, workers_min_mb=0)).write(tmp_path / "c")
     assert (~pd.read_parquet(a / "paragraph_matches.parquet")["same_cluster"]).sum() > 0
@@ -166,11 +168,46 @@ def test_two_workers_fork_no_child_above_the_cap_and_give_the_same_bytes(tmp_pat
     monkeypatch.setattr(local, "FORK_MAX_DOCS", 40)
     monkeypatch.setattr(local, "Forked", lambda fn, *args: forked.append(fn) or Forked(fn, *args))
     monkeypatch.setattr(match, "ThreadPoolExecutor", lambda n: pools.append(n) or ThreadPoolExecutor(n))
+    _record_report_forks(monkeypatch, forked)
     dump = make_dump(tmp_path / "dump", 80)
     a = newsdedup.run(dump, newsdedup.Config(workers=1)).write(tmp_path / "a")
     b = newsdedup.run(dump, newsdedup.Config(workers=2, workers_min_mb=0)).write(tmp_path / "b")
     assert forked == [] and pools == []
     assert output_bytes(a) == output_bytes(b)
+
+
+def _record_report_forks(monkeypatch, forked: list) -> None:
+    """``forked`` gets "report" whenever a run's page is handed to a forked child."""
+    from newsdedup.runners import fork, local
+
+    def recorded(fn, *args):
+        child = fork.forked_if_safe(fn, *args)
+        if child is not None:
+            forked.append("report")
+        return child
+
+    monkeypatch.setattr(local, "forked_if_safe", recorded)
+
+
+def test_a_page_failing_in_its_forked_child_fails_the_write_and_keeps_the_previous_run(tmp_path, monkeypatch):
+    import newsdedup.report as report
+    from newsdedup.runners import local
+
+    forked = []
+    _record_report_forks(monkeypatch, forked)
+    out = newsdedup.run(CORPUS, newsdedup.Config(workers=1)).write(tmp_path / "out")
+    before = output_bytes(out)
+    result = newsdedup.run(CORPUS, newsdedup.Config(workers=2, workers_min_mb=0))
+    assert result.report_beside is not None and len(result.documents) <= local.FORK_MAX_DOCS
+
+    def broken(*args, **kwargs):
+        raise ValueError("the page could not be made")
+
+    monkeypatch.setattr(report, "render_report", broken)  # the child forked from this process has it too
+    with pytest.raises(ValueError, match="the page could not be made"):
+        result.write(out)
+    assert forked == ["report"]
+    assert output_bytes(out) == before
 
 
 def test_rerun_replaces_outputs_and_leaves_no_temporary_files(tmp_path):
@@ -342,6 +379,22 @@ def test_helpers_start_before_reading_only_for_files_large_enough_and_stop_if_un
     assert multiprocessing.active_children() == []
 
 
+def test_forked_helpers_inherit_the_cleaning_kernels_loaded_once_here():
+    """Before forking the cleaning helpers this process loads the cleaning kernels (it needs
+    them for its own share of cleaning): the helpers do not load them each."""
+    code = ("from pathlib import Path\n"
+            "from newsdedup import Config\n"
+            "from newsdedup.clean import features\n"
+            "from newsdedup.runners import cleaning\n"
+            "before = len(features._fill.signatures)\n"
+            "pool = cleaning.helpers_for(Config(workers=2, workers_min_mb=0), [Path(%r)])\n"
+            "print(before, pool is not None, len(features._fill.signatures))\n"
+            "pool.close()\n" % str(CORPUS))
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env={**os.environ, "PYTHONPATH": str(ROOT / "src")}).stdout.split()
+    assert out == ["0", "True", "1"]
+
+
 def test_files_reach_judges_sizes_on_disk(tmp_path):
     from newsdedup.runners.cleaning import COMPRESSED_CHARS, files_reach
 
@@ -436,6 +489,32 @@ def test_clean_texts_kept_in_a_temporary_file_give_the_same_answer(tmp_path, mon
     texts = kept.documents["text"].dropna()
     assert spills[0].bytes > texts.str.len().sum()  # every text went through the file
     assert_same_answer(kept, spilled)
+
+
+def test_rows_whose_parts_a_helper_pickled_are_spilled_as_they_are():
+    """A cleaning helper sends the parts of its rows pickled when this process spills them
+    (``Spill.put`` says it takes them): the spill writes those bytes as they are, and reads
+    back the rows a list-holding row gives."""
+    import pickle
+
+    from newsdedup.clean import Cleaned
+    from newsdedup.runners import cleaning
+    from newsdedup.runners.spill import Pickled, Spill, pickled_parts
+
+    def rows():
+        return [Cleaned(f"d{i}", "s", 10, paragraphs=[f"Para {i}.", "Two é."], keys=[f"para {i}.", "two e."],
+                        n_words=[2, 2], removed=[(2, "Menu", "navigation")]) for i in range(3)]
+
+    plain, packed = Spill(), Spill()
+    sent = pickle.loads(pickle.dumps(pickled_parts(rows())))  # as they cross the queue
+    assert all(type(c.paragraphs) is Pickled and type(c.removed) is Pickled for c in sent)
+    a, b = plain.put(rows()), packed.put(sent)
+    plain.seal(), packed.seal()
+    assert [(list(c.paragraphs), list(c.keys), list(c.removed), c.text) for c in a] == \
+        [(list(c.paragraphs), list(c.keys), list(c.removed), c.text) for c in b]
+    assert plain.bytes == packed.bytes
+    assert getattr(packed.put, "pickled_parts", False) and not getattr(cleaning.clean_stage.in_memory,
+                                                                         "pickled_parts", False)
 
 
 def test_a_spill_compacts_clean_rows_into_fresh_objects_keeping_their_parts_in_the_file():

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 import newsdedup
 from newsdedup import schema
 from newsdedup.cli import main
-from newsdedup.report import (EXECUTION_BEGIN, EXECUTION_END, chaining_flags, read_run, render_report,
+from newsdedup.report import (EXECUTION_BEGIN, EXECUTION_END, chaining_flags, isin, read_run, render_report,
                               without_execution)
 from newsdedup.report.textpack import unpack_texts
 
@@ -183,3 +183,15 @@ def test_a_run_larger_than_report_max_docs_shows_whole_clusters_largest_first_an
     whole = shown_part(result, len(records))  # the whole run (its tables made for the page)
     for name in ("documents", "clusters", "matches", "boilerplate", "pairs", "rejects"):
         pd.testing.assert_frame_equal(getattr(whole, name), getattr(result, name), obj=name)
+
+
+def test_isin_agrees_with_pandas_on_every_kind_of_id_column():
+    """The page's membership tests (Arrow ``is_in``) give pandas' answers: missing ids are
+    in no set, other column types fall back to pandas."""
+    values = ["d1", None, "d3", "d1", "é"]
+    for dtype in ("string[pyarrow]", "string[python]", object, pd.ArrowDtype(__import__("pyarrow").large_string())):
+        series = pd.Series(values, dtype=dtype)
+        for wanted in ({"d1", "é"}, set(), {"x"}, ["d3"]):
+            assert isin(series, wanted).tolist() == series.isin(wanted).fillna(False).tolist(), (dtype, wanted)
+    numbers = pd.Series([1, 2, 3])
+    assert isin(numbers, {2}).tolist() == [False, True, False]

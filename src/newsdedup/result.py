@@ -9,8 +9,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
-from typing import Any
-from collections.abc import Iterator
+from typing import Any, ClassVar
+from collections.abc import Callable, Iterator
 
 import pandas as pd
 
@@ -79,6 +79,10 @@ class Result:
     merges: pd.DataFrame | None = None  # runs with an index: clusters merged by this drop
     index: dict[str, Any] | None = None  # runs with an index: its path, the drop, whether it was added
     written: dict[str, Path] = field(default_factory=dict)  # tables the Dask workers wrote as partitioned Parquet
+    # set by a runner that lets :meth:`write` build the page in a forked child while this
+    # process writes the tables (``runners.fork.forked_if_safe``: a handle with ``result``
+    # and ``stop``, or None where no child can be started)
+    report_beside: ClassVar[Callable[..., Any] | None] = None
 
     def _lazy(self, name: str) -> Lazy | None:
         value = self.__dict__.get("_" + name)
@@ -103,7 +107,11 @@ class Result:
         if lazy is not None:
             return lazy.frame(name, doc_ids)
         table = getattr(self, name)
-        return table if doc_ids is None else table[table["doc_id"].isin(doc_ids)].reset_index(drop=True)
+        if doc_ids is None:
+            return table
+        from .report import isin
+
+        return table[isin(table["doc_id"], doc_ids)].reset_index(drop=True)
 
     def with_tables_made(self) -> Result:
         """This result, or a copy whose ``documents`` and ``boilerplate`` are made for the
@@ -195,12 +203,40 @@ class Result:
         ours = {path.parent for path in self.written.values()} | {
             lazy.files for lazy in (self._lazy("documents"), self._lazy("boilerplate"))
             if lazy is not None and lazy.files is not None}
-        with output_lock(out, lock_timeout), staged_output(out, ours) as stage, ThreadPoolExecutor(1) as pool:
+        with output_lock(out, lock_timeout), staged_output(out, ours) as stage:
+            page = self._report_in_child(stage) if report else None
+            try:
+                self._write_files(stage, tables, fmt, report, page)
+            finally:
+                if page is not None:
+                    page.stop()  # a no-op once its result is in
+        for lazy in (self._lazy("documents"), self._lazy("boilerplate")):
+            if lazy is not None:
+                lazy.forget()  # the one block both the tables and the page were made from
+        return out
+
+    def _report_in_child(self, stage: Path):
+        """The page started in a forked child (see ``report_beside``), or None. What both
+        the page and the table writer make (a table of one block) is made first, so the
+        child inherits it instead of making it again."""
+        if self.report_beside is None:
+            return None
+        for name in ("documents", "boilerplate"):
+            lazy = self._lazy(name)
+            if lazy is not None:
+                lazy.make_shared(name)
+        self.summary  # noqa: B018 - its counts and versions, kept where they are made, for both processes
+        return self.report_beside(self._write_report, stage)
+
+    def _write_files(self, stage: Path, tables: dict, fmt: str, report: bool, child) -> None:
+        """Every file of the run into ``stage``; the page made by ``child`` (a forked one),
+        or here: beside the tables on a thread, after them on a spilled run."""
+        with ThreadPoolExecutor(1) as pool:
             # the page is built beside the tables: both spend most of their time in
             # Arrow, numpy and zlib, which let go of the GIL; after them when the run's
             # texts are spilled (packing 10k documents' texts takes 0.25 GB beside a block)
             after = self._memory_first()
-            page = pool.submit(self._write_report, stage) if report and not after else None
+            page = child or (pool.submit(self._write_report, stage) if report and not after else None)
             if self.merges is not None:
                 tables["merges"] = self.merges
             for name, df in tables.items():
@@ -217,10 +253,6 @@ class Result:
                 page.result()
             elif report and after:
                 self._write_report(stage)
-        for lazy in (self._lazy("documents"), self._lazy("boilerplate")):
-            if lazy is not None:
-                lazy.forget()  # the one block both the tables and the page were made from
-        return out
 
     def _memory_first(self) -> bool:
         lazy = self._lazy("documents")

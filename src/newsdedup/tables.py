@@ -128,6 +128,10 @@ class Lazy:
         """``boilerplate``'s rows, characters and rows by reason."""
         raise NotImplementedError
 
+    def make_shared(self, name: str) -> None:
+        """Make now, and keep, what both a table's writer and the report page would make of
+        table ``name`` (nothing by default): a forked child then inherits it."""
+
     def forget(self) -> None:
         """Drop the tables kept while a run is written (none by default)."""
 
@@ -175,6 +179,12 @@ class LazyTables(Lazy):
             if name not in self._whole:
                 self._whole[name] = self._frame(name, self.cleaned)
             return self._whole[name]
+
+    def make_shared(self, name: str) -> None:
+        """A table of one block made now (:meth:`_one_block`), for its writer and a forked
+        report child alike; nothing for a larger one (written a block at a time)."""
+        if len(self.cleaned) <= self.BLOCK:
+            self._one_block(name)
 
     def forget(self) -> None:
         """Drop the tables kept by :meth:`_one_block` (once they are written)."""

@@ -25,6 +25,7 @@ from .. import clean as clean_stage
 from ..config import Config
 from ..records import Record
 from .fork import children_allowed, fork_is_safe, stop_with_parent
+from .spill import pickled_parts
 
 CHUNK = clean_stage.CHUNK  # records per task at most: enough to amortise a queue round trip
 AHEAD = 8  # chunks queued per helper, so that a helper never waits for this process
@@ -113,7 +114,20 @@ def helpers_for(config: Config, inputs: Iterable[object]) -> Helpers | None:
 def _forked_helpers(config: Config, inputs: Iterable[object]) -> Helpers | None:
     if config.n_workers < 2 or not fork_is_safe() or not children_allowed():
         return None
-    return Helpers(config, config.n_workers - 1) if files_reach(inputs, config.workers_min_mb * 1e6) else None
+    if not files_reach(inputs, config.workers_min_mb * 1e6):
+        return None
+    # the kernels loaded here first (0.27-0.30 CPU-s), which this process needs for its
+    # own share of cleaning anyway: forked helpers inherit them instead of loading them
+    # each, and start drafting as soon as they would have after loading them
+    _warm_up()
+    return Helpers(config, config.n_workers - 1)
+
+
+def _warm_up() -> None:
+    """numba's start and the cleaning kernels loaded in this process: a draft, its summary and its finish."""
+    draft = clean_stage.draft(_WARM_UP)
+    clean_stage.finish(draft)
+    clean_stage.key_summary(draft)
 
 
 def files_reach(inputs: Iterable[object], chars: float) -> bool:
@@ -179,6 +193,9 @@ class _TwoPasses:
     def __init__(self, pool: Helpers, config: Config, progress, total: int | None,
                  keep: clean_stage.Keep = clean_stage.in_memory) -> None:
         self.pool, self.config, self.progress, self.total, self.keep = pool, config, progress, total, keep
+        # rows go to a spill in this process: the helpers send their parts pickled, written
+        # to the file as they come (this process no longer unpickles them and pickles them again)
+        self.pickled = bool(getattr(keep, "pickled_parts", False))
         self.own = clean_stage.Cleaner(config, clean_stage.hold_chars(config))
         self.chunks: list[list[clean_stage.Cleaned]] = []
         self.held: set[int] = set()  # chunks whose drafts a process kept
@@ -204,7 +221,7 @@ class _TwoPasses:
         needing = clean_stage.needing_templates(self.summaries, evidence)
         missing = needing - {c.doc_id for n in self.held for c in self.chunks[n]}
         for order in self.pool.orders:
-            order.put(evidence)
+            order.put((evidence, self.pickled))
         clean_stage.apply_refinished(self.chunks, self.own.refinish(evidence), self.keep)
         for _ in self.pool.procs:
             kind, fixed = _receive(self.pool.results, self.pool.procs)
@@ -239,12 +256,12 @@ class _TwoPasses:
             while (message := _poll(pool.results, pool.procs)) is not None:
                 take(message)
             if sent - received < limit:
-                pool.tasks.put((kind, number, chunk))
+                pool.tasks.put((kind, number, chunk, self.pickled))
                 sent += 1
             else:
                 clean_here(number, chunk)
         while (task := _steal(pool.tasks)) is not None:  # helpers slow to start, a small input
-            clean_here(*task[1:])
+            clean_here(*task[1:3])
             sent -= 1
         for _ in pool.procs:
             pool.tasks.put(None)  # no more chunks in this pass
@@ -321,20 +338,27 @@ _WARM_UP = Record(doc_id="warm-up", source="warm-up",
                   text="Menu\nA sentence long enough to be read as a paragraph of the article, about nothing.")
 
 
+def _packed(cleaned: list[clean_stage.Cleaned], pickled: bool) -> list[clean_stage.Cleaned]:
+    """Rows as a helper sends them: their parts :func:`~.spill.pickled_parts` when the
+    parent spills them."""
+    return pickled_parts(cleaned) if pickled else cleaned
+
+
 def _work(tasks, order, results, config: Config, parent: int | None) -> None:  # pragma: no cover - in a helper
     stop_with_parent(parent)
     gc.disable()  # a helper only cleans (see clean.gc_paused)
     try:
-        clean_stage.draft(_WARM_UP)  # numba's start and the kernels, before the first chunk arrives
+        _warm_up()  # before the first chunk arrives (nothing left to load where this process was forked)
         cleaner = clean_stage.Cleaner(config, clean_stage.hold_chars(config))
         while (task := tasks.get()) is not None:
-            _, number, chunk = task
+            _, number, chunk, pickled = task
             summaries, cleaned = cleaner.first(number, chunk)
-            results.put(("first", number, summaries, cleaned, number in cleaner.held))
-        evidence = order.get()
-        results.put(("refinished", cleaner.refinish(evidence)))
+            results.put(("first", number, summaries, _packed(cleaned, pickled), number in cleaner.held))
+        evidence, pickled = order.get()
+        results.put(("refinished", {number: list(zip((i for i, _ in pairs), _packed([c for _, c in pairs], pickled)))
+                                    for number, pairs in cleaner.refinish(evidence).items()}))
         while (task := tasks.get()) is not None:
-            _, number, chunk = task
-            results.put(("again", number, cleaner.again(chunk, evidence)))
+            _, number, chunk, pickled = task
+            results.put(("again", number, _packed(cleaner.again(chunk, evidence), pickled)))
     except BaseException as exc:  # sent to the parent, which raises it
         results.put(exc)

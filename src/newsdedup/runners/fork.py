@@ -81,6 +81,19 @@ class Forked:
             raise message
         return message
 
+    def stop(self) -> None:
+        """Stop the child if it still runs (this process gave up on its result)."""
+        if self._process.is_alive():
+            self._process.terminate()
+        self._process.join()
+        self._receive.close()
+
+
+def forked_if_safe(fn: Callable[..., Any], *args: Any) -> Forked | None:
+    """``Forked(fn, *args)`` where forking is safe and a child may be started, else None
+    (the caller then computes ``fn`` itself)."""
+    return Forked(fn, *args) if fork_is_safe() and children_allowed() else None
+
 
 def _child(send, parent: int, fn, args) -> None:  # pragma: no cover - runs in the child
     stop_with_parent(parent)

@@ -24,7 +24,7 @@ from ..records import Record
 from ..result import Result, peak_memory
 from ..tables import build_tables, matches_table
 from .cleaning import Helpers, _file_sizes, clean_on_workers, helpers_for
-from .fork import Forked, children_allowed, fork_is_safe
+from .fork import Forked, children_allowed, fork_is_safe, forked_if_safe
 from .spill import Spill, column as spilled_column, needed as spill_needed
 
 log = logging.getLogger(__name__)
@@ -140,7 +140,13 @@ def run(inputs: Input | Iterable[Input], config: Config | None = None,
     good = [c for c in cleaned if c.error is None]
     with _frozen():
         tables = _deduplicated_tables(cleaned, good, config, timings)
-    return Result(**tables, config=config, timings=timings, skipped=dict(skipped), memory=peak_memory())
+    result = Result(**tables, config=config, timings=timings, skipped=dict(skipped), memory=peak_memory())
+    if _workers(config) > 1 and len(cleaned) <= FORK_MAX_DOCS:
+        # the page is built in a forked child while this process writes the tables: in a
+        # thread beside them it held the GIL for most of its time (its Python part), and on
+        # a spilled run it came after them
+        result.report_beside = forked_if_safe
+    return result
 
 
 def read_and_clean(inputs: Input | Iterable[Input], config: Config, progress: Progress | None,
