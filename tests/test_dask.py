@@ -202,6 +202,35 @@ def test_a_worker_killed_mid_run_costs_a_retry_not_the_answer(generated, small_p
     assert_same_answer(local, on_dask)
 
 
+def test_a_worker_killed_after_cleaning_costs_a_retry_not_the_answer(generated, small_partitions, monkeypatch):
+    """A worker dies once every partition is cleaned (as dedup asks for the candidates'
+    texts): its clean documents are made again from the input, which needs pass 2's
+    template evidence still on the cluster."""
+    from newsdedup.runners import dask_corpus
+
+    inputs = [generated / "pages", generated / "news.jsonl"]
+    local = newsdedup.run(inputs, newsdedup.Config(workers=1))
+    killed: list[str] = []
+    fetched = dask_corpus.fetched
+
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=":0") as cluster, distributed.Client(cluster) as c:
+        pids = c.run(os.getpid)
+
+        def fetched_after_a_kill(client, finished, *args):
+            if not killed:
+                holder = next(addresses[0] for addresses in c.who_has(finished).values() if addresses)
+                os.kill(pids[holder], signal.SIGKILL)
+                killed.append(holder)
+            return fetched(client, finished, *args)
+
+        monkeypatch.setattr(dask_corpus, "fetched", fetched_after_a_kill)
+        on_dask = newsdedup.run(inputs, newsdedup.Config(workers=2), client=c)
+    dask_runner.release_threads()
+    assert killed, "no worker was killed during the run"
+    assert_same_answer(local, on_dask)
+
+
 def test_band_key_shuffle_gives_the_candidate_pairs_of_one_sort():
     """Band keys split over partitions and shards, buckets made per shard: the pairs of
     ``candidate_pairs`` over the whole corpus, large buckets linked as the same star."""

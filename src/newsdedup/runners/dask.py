@@ -460,7 +460,7 @@ def run_dask(inputs: Input | Iterable[Input], config: Config, progress: Progress
             frames = frame_parts(dask_client, partitions)
             log.info("plan: %d partitions on %d workers", len(partitions), workers)
         with _timed(timings, "clean"):
-            finished, skipped = _clean(dask_client, partitions, frames, config, progress)
+            finished, skipped, evidence = _clean(dask_client, partitions, frames, config, progress)
             del frames
             outlines = [dask_client.submit(outline_of, f, pure=False) for f in finished]
             on_disk = spill_needed(sum(p.size for p in partitions), config.spill_min_mb)
@@ -486,7 +486,7 @@ def run_dask(inputs: Input | Iterable[Input], config: Config, progress: Progress
                     shutil.rmtree(folder, ignore_errors=True)
                     raise
             log.info("tables: %.2f s", timings["tables"])
-        del finished  # the clean documents on the workers are released
+        del finished, evidence  # the clean documents on the workers are released
     result = Result(**tables, matches=matches, config=config, timings=timings, skipped=dict(skipped),
                     memory=peak_memory(), written={name: folder / name for name in WORKER_TABLES}
                     if config.partitioned else {})
@@ -497,9 +497,12 @@ def run_dask(inputs: Input | Iterable[Input], config: Config, progress: Progress
 
 
 def _clean(client, partitions: list[Partition], frames: list[Any], config: Config, progress: Progress | None
-           ) -> tuple[list[Any], Counter]:
+           ) -> tuple[list[Any], Counter, Any]:
     """The futures of each partition's :class:`Finished` documents (held on the workers),
-    and what the input files held besides records."""
+    what the input files held besides records, and the future of the template evidence
+    they were finished with. The caller holds that one as long as the documents: scattered
+    data cannot be made again, and a worker lost later has its documents made again from
+    the input with it (were it let go once pass 2 is done, they would be lost for good)."""
     from distributed import as_completed
 
     spill = spill_needed(sum(p.size for p in partitions), config.spill_min_mb)
@@ -524,7 +527,7 @@ def _clean(client, partitions: list[Partition], frames: list[Any], config: Confi
     finishing = [client.submit(finish_partition, h, p, r, c, shared, config, f if r else None, pure=False)
                  for h, p, r, c, f in zip(held, partitions, redo, clashes, frames)]
     del held  # the pass-1 documents on the workers are released once replaced
-    return finishing, skipped
+    return finishing, skipped, shared
 
 
 def _settle_ids(gathered: list[tuple[Heads, Counter]]) -> tuple[list[dict[int, Record]], list[np.ndarray], Counter]:
