@@ -203,9 +203,9 @@ def test_a_worker_killed_mid_run_costs_a_retry_not_the_answer(generated, small_p
 
 
 def test_a_worker_killed_after_cleaning_costs_a_retry_not_the_answer(generated, small_partitions, monkeypatch):
-    """A worker dies once every partition is cleaned (as dedup asks for the candidates'
-    texts): its clean documents are made again from the input, which needs pass 2's
-    template evidence still on the cluster."""
+    """Each worker dies in turn once every partition is cleaned (as dedup asks for the
+    candidates' texts): their clean documents are made again from the input, which needs
+    pass 2's template evidence still on the cluster (a restarted worker never had it)."""
     from newsdedup.runners import dask_corpus
 
     inputs = [generated / "pages", generated / "news.jsonl"]
@@ -219,9 +219,12 @@ def test_a_worker_killed_after_cleaning_costs_a_retry_not_the_answer(generated, 
 
         def fetched_after_a_kill(client, finished, *args):
             if not killed:
-                holder = next(addresses[0] for addresses in c.who_has(finished).values() if addresses)
-                os.kill(pids[holder], signal.SIGKILL)
-                killed.append(holder)
+                for holder in sorted(pids):  # the first worker, then the second once the first is back
+                    os.kill(pids[holder], signal.SIGKILL)
+                    killed.append(holder)
+                    client.wait_for_workers(2, timeout=60)
+                    while len(client.scheduler_info()["workers"]) < 2 or holder in client.scheduler_info()["workers"]:
+                        time.sleep(0.05)
             return fetched(client, finished, *args)
 
         monkeypatch.setattr(dask_corpus, "fetched", fetched_after_a_kill)

@@ -320,6 +320,11 @@ def clean_first(partition: Partition, config: Config, frame: pd.DataFrame | None
     return FirstPass(cleaned), (Heads(ids, sources, readable, PackedSummaries.of(summaries)), skipped)
 
 
+def given(value: Any) -> Any:
+    """A value as a task's result (made again, like any task's, if its worker is lost)."""
+    return value
+
+
 def held_documents(first: tuple[FirstPass, Any]) -> FirstPass:
     return first[0]
 
@@ -500,9 +505,11 @@ def _clean(client, partitions: list[Partition], frames: list[Any], config: Confi
            ) -> tuple[list[Any], Counter, Any]:
     """The futures of each partition's :class:`Finished` documents (held on the workers),
     what the input files held besides records, and the future of the template evidence
-    they were finished with. The caller holds that one as long as the documents: scattered
-    data cannot be made again, and a worker lost later has its documents made again from
-    the input with it (were it let go once pass 2 is done, they would be lost for good)."""
+    they were finished with, which the caller holds as long as the documents: a worker
+    lost later has its documents made again from the input with it. It is a task's result
+    (the evidence travels in the task), not scattered data: Dask cannot make scattered data
+    again, and a broadcast reaches only the workers of its time, so two workers lost one
+    after the other lose it for good."""
     from distributed import as_completed
 
     spill = spill_needed(sum(p.size for p in partitions), config.spill_min_mb)
@@ -523,7 +530,7 @@ def _clean(client, partitions: list[Partition], frames: list[Any], config: Confi
     evidence, needing = _templates(gathered, kept, config)
     redo = [positions.tolist() for positions in needing]
     del gathered, kept
-    shared = client.scatter(evidence, broadcast=True)
+    shared = client.submit(given, evidence, pure=False)
     finishing = [client.submit(finish_partition, h, p, r, c, shared, config, f if r else None, pure=False)
                  for h, p, r, c, f in zip(held, partitions, redo, clashes, frames)]
     del held  # the pass-1 documents on the workers are released once replaced
