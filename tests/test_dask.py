@@ -410,6 +410,36 @@ def test_the_passage_index_is_built_on_a_worker_while_the_client_deduplicates(cl
     assert_same_answer(local, newsdedup.run(inputs, newsdedup.Config(workers=2), client=client))
 
 
+def test_a_passage_index_lost_with_its_worker_is_built_on_the_client(generated, small_partitions, monkeypatch):
+    """The worker that built the passage index dies before the client takes it: the keys
+    it was sent cannot be made again, so the client builds the index, same tables."""
+    from newsdedup.runners import dask_corpus
+
+    inputs = [generated / "pages", generated / "news.jsonl"]
+    local = newsdedup.run(inputs, newsdedup.Config(workers=1))
+    killed: list[str] = []
+    on_a_worker = dask_corpus.passage_index_on_a_worker
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=":0") as cluster, distributed.Client(cluster) as c:
+        pids = c.run(os.getpid)
+
+        def built_then_lost(client, corpus, config):
+            future = on_a_worker(client, corpus, config)
+            distributed.wait(future)
+            holder = c.who_has(future)[future.key][0]
+            os.kill(pids[holder], signal.SIGKILL)
+            killed.append(holder)
+            while holder in client.scheduler_info()["workers"]:
+                time.sleep(0.05)
+            return future
+
+        monkeypatch.setattr(dask_corpus, "passage_index_on_a_worker", built_then_lost)
+        on_dask = newsdedup.run(inputs, newsdedup.Config(workers=2), client=c)
+    dask_runner.release_threads()
+    assert killed, "the index was not built on a worker"
+    assert_same_answer(local, on_dask)
+
+
 def test_workers_keep_clean_documents_in_a_spill_file_with_the_same_answer(client, generated, small_partitions,
                                                                           monkeypatch):
     """Past ``spill_min_mb`` a worker keeps its clean documents' paragraphs in a file (a

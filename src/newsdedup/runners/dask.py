@@ -478,7 +478,7 @@ def run_dask(inputs: Input | Iterable[Input], config: Config, progress: Progress
             log.info("dedup: %d documents in %d clusters, %.2f s", len(corpus.ids), len(clustering.clusters),
                      timings["dedup"])
             with _timed(timings, "match"):
-                matches = matched(corpus, clustering, config, index[0].result() if index and index[0] is not None else None)
+                matches = matched(corpus, clustering, config, index_built(index[0] if index else None))
                 del index
             log.info("match: %d paragraph matches, %.2f s", len(matches), timings["match"])
             del corpus.keys
@@ -499,6 +499,23 @@ def run_dask(inputs: Input | Iterable[Input], config: Config, progress: Progress
         weakref.finalize(result, shutil.rmtree, folder, True)
     return result
 
+
+
+def index_built(future) -> Any:
+    """The passage index a worker built, or None (then built here, while matching) if that
+    worker was lost: the paragraph keys were scattered to it, and Dask cannot make
+    scattered data again."""
+    if future is None:
+        return None
+    from concurrent.futures import CancelledError
+
+    from distributed import KilledWorker
+
+    try:
+        return future.result()
+    except (CancelledError, KilledWorker) as exc:
+        log.warning("passage index: its worker was lost (%s); built here", type(exc).__name__)
+        return None
 
 
 def _clean(client, partitions: list[Partition], frames: list[Any], config: Config, progress: Progress | None
