@@ -94,7 +94,7 @@ def label(paragraphs: list[Paragraph], evidence: Evidence = Evidence(), *,
     structure, not furniture) gets templates, cues and comment threads, and a learned
     post-filter only when ``model`` is given: one trained on some development sets
     lowered F1 on the others (leave one set out, threshold chosen on the other sets:
-    mean 0.937 without it, 0.930 with it; see docs/benchmarks.md, Cleaning).
+    mean 0.943 without it, 0.937 with it; see docs/benchmarks.md, Cleaning).
     ``scores``: the model's scores of the paragraphs, if already computed.
     """
     reasons: list[str | None] = [NO_WORDS if p.n_words == 0 else None for p in paragraphs]
