@@ -202,6 +202,14 @@ def test_a_worker_killed_mid_run_costs_a_retry_not_the_answer(generated, small_p
     assert_same_answer(local, on_dask)
 
 
+def _killed(client, pids: dict[str, int], address: str) -> str:
+    """``address``'s worker process SIGKILLed, once the scheduler has let it go."""
+    os.kill(pids[address], signal.SIGKILL)
+    while address in client.scheduler_info()["workers"]:
+        time.sleep(0.05)
+    return address
+
+
 def test_a_worker_killed_after_cleaning_costs_a_retry_not_the_answer(generated, small_partitions, monkeypatch):
     """Each worker dies in turn once every partition is cleaned (as dedup asks for the
     candidates' texts): their clean documents are made again from the input, which needs
@@ -220,11 +228,8 @@ def test_a_worker_killed_after_cleaning_costs_a_retry_not_the_answer(generated, 
         def fetched_after_a_kill(client, finished, *args):
             if not killed:
                 for holder in sorted(pids):  # the first worker, then the second once the first is back
-                    os.kill(pids[holder], signal.SIGKILL)
-                    killed.append(holder)
+                    killed.append(_killed(client, pids, holder))
                     client.wait_for_workers(2, timeout=60)
-                    while len(client.scheduler_info()["workers"]) < 2 or holder in client.scheduler_info()["workers"]:
-                        time.sleep(0.05)
             return fetched(client, finished, *args)
 
         monkeypatch.setattr(dask_corpus, "fetched", fetched_after_a_kill)
@@ -426,11 +431,7 @@ def test_a_passage_index_lost_with_its_worker_is_built_on_the_client(generated, 
         def built_then_lost(client, corpus, config):
             future = on_a_worker(client, corpus, config)
             distributed.wait(future)
-            holder = c.who_has(future)[future.key][0]
-            os.kill(pids[holder], signal.SIGKILL)
-            killed.append(holder)
-            while holder in client.scheduler_info()["workers"]:
-                time.sleep(0.05)
+            killed.append(_killed(client, pids, c.who_has(future)[future.key][0]))
             return future
 
         monkeypatch.setattr(dask_corpus, "passage_index_on_a_worker", built_then_lost)
