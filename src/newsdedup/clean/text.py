@@ -614,9 +614,11 @@ def _profile_heading(heading: Paragraph, body: Paragraph) -> bool:
     """A heading that names whom the paragraph under it is about: a few capitalised words
     (the first word may be any: a preposition), no figure, not a sentence, and every
     capitalised word after the first is a word of the paragraph."""
-    words = heading.text.split()
+    if heading.sentence or not body.sentence:
+        return False
     lo, hi = PROFILE_HEADING_WORDS
-    if not lo <= len(words) <= hi or heading.sentence or has_digit(heading.text) or not body.sentence:
+    words = heading.text.split(maxsplit=hi)  # a long paragraph: split no further than needed to refuse it
+    if not lo <= len(words) <= hi or has_digit(heading.text):
         return False
     names = words[1:]
     if not all(w[:1].isupper() and w.isalpha() and not w.isupper() for w in names):
