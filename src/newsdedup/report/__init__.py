@@ -1,8 +1,9 @@
 """report.html: one self-contained page to look at a run (overview, clusters side by side,
 documents with their removed paragraphs, shared passages, rejects).
 
-The page is rendered by Jinja2 (autoescaped) from ``template.html``, with its script and
-styles inlined from the package. The run's tables go in as JSON inside a
+The page is ``template.html`` with its ``{{ name }}`` fields filled in (the plain ones
+HTML-escaped, as an autoescaping template engine does; a template engine itself cost more
+to import than the page to fill), with its script and styles inlined from the package. The run's tables go in as JSON inside a
 ``<script type="application/json">`` block (``<``, ``>`` and ``&`` escaped as ``\\u003c``,
 ``\\u003e``, ``\\u0026``, so no text can end the block); the page's script turns them into
 elements with ``textContent`` only, and a Content-Security-Policy allows no request and no
@@ -21,6 +22,7 @@ import dataclasses
 import hashlib
 import json
 import os
+import re
 import zlib
 from concurrent.futures import Future, ThreadPoolExecutor
 from importlib import resources
@@ -51,21 +53,41 @@ _JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2
 
 def render_report(result: Result, execution: dict[str, Any] | None = None) -> str:
     """The report page of ``result`` (``execution``: summary.json's section, default the run's own)."""
-    import jinja2
-    from markupsafe import Markup
-
-    env = jinja2.Environment(autoescape=True, keep_trailing_newline=True,
-                             loader=jinja2.PackageLoader("newsdedup", "report"))
     script = _asset("report.js")
     style = _asset("report.css")
     execution = result.summary["execution"] if execution is None else execution
-    return env.get_template("template.html").render(
-        version=__version__,
-        script=Markup(script), style=Markup(style),
-        script_hash=_csp_hash(script), style_hash=_csp_hash(style),
-        data=Markup(json_for_html(report_data(result))),
-        execution=Markup(json_for_html(execution)),
-        execution_begin=Markup(EXECUTION_BEGIN), execution_end=Markup(EXECUTION_END))
+    return fill_template(_template(), {
+        "version": _escape(__version__),
+        "script": script, "style": style,
+        "script_hash": _escape(_csp_hash(script)), "style_hash": _escape(_csp_hash(style)),
+        "data": json_for_html(report_data(result)),
+        "execution": json_for_html(execution),
+        "execution_begin": EXECUTION_BEGIN, "execution_end": EXECUTION_END})
+
+
+_FIELD = re.compile(r"\{\{ (\w+) \}\}")
+_HTML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "'": "&#39;", '"': "&#34;"})
+
+
+def fill_template(template: str, values: dict[str, str]) -> str:
+    """``template`` with each ``{{ name }}`` replaced by ``values[name]`` (already escaped
+    where it needs to be).
+
+    >>> fill_template("<p>{{ a }}</p>{{ b }}", {"a": _escape("<&>"), "b": "<i>"})
+    '<p>&lt;&amp;&gt;</p><i>'
+    """
+    parts = _FIELD.split(template)  # literal text, then a field's name, then text, ...
+    parts[1::2] = [values[name] for name in parts[1::2]]
+    return "".join(parts)
+
+
+def _escape(text: str) -> str:
+    """HTML-escaped as Jinja2's autoescaping (markupsafe) escapes a plain string."""
+    return text.translate(_HTML_ESCAPES)
+
+
+def _template() -> str:
+    return resources.files(__package__).joinpath("template.html").read_text(encoding="utf-8")
 
 
 def write_report(result: Result, path: str | Path, execution: dict[str, Any] | None = None) -> Path:
