@@ -145,6 +145,7 @@ def run(inputs: tuple[Path, ...], config_file: Path | None, no_report: bool, qui
     written: list[Path] = []
 
     def write(result: Result) -> None:
+        _freeze_survivors()
         try:
             written.append(result.write(report=not no_report))
         except OSError as exc:
@@ -228,9 +229,19 @@ def _run_pipeline(inputs: tuple[Path, ...], config: Config, quiet: bool, **index
     prestart(config, inputs)  # before the rest of the pipeline is imported: see prestart
     from .runners import run as run_pipeline
 
+    _freeze_survivors()
     _no_final_collection()
     with _progress(quiet) as progress:
         return run_pipeline(list(inputs), config, progress=progress, **index)
+
+
+def _freeze_survivors() -> None:
+    """Everything alive now leaves the garbage collector's view (``gc.freeze``): once the
+    pipeline is imported (its modules' objects live as long as the process) and once the
+    run is done, before its outputs are written (its tables and clean documents stay
+    until the process ends). Each full collection after that walks only what is made
+    later: writing 10k documents' outputs met one that walked the whole run, 0.24 s."""
+    gc.freeze()
 
 
 def _no_final_collection() -> None:
