@@ -354,16 +354,19 @@ def chaining_flags(result: Result) -> list[dict[str, Any]]:
     accepted = result.pairs[result.pairs["decision"] == "duplicate"]
     doc_a, doc_b = _values(accepted["doc_a"]), _values(accepted["doc_b"])
     direct = set(zip(doc_a, doc_b)) | set(zip(doc_b, doc_a))
-    aligned = _aligned_shares(result)
     limit = _outsized(multi["size"])
     config = result.config
+    clusters = list(zip(_values(multi["cluster_id"]), multi["size"].tolist(), _values(multi["canonical_id"]),
+                        multi["member_ids"]))
+    unlinked = {cluster_id: [m for m in member_ids if m != canonical_id and (m, canonical_id) not in direct
+                             and m in similarity  # an index run: members of earlier drops were judged then
+                             and float(similarity[m]) < config.threshold]
+                for cluster_id, _, canonical_id, member_ids in clusters}
+    # shares only of the members the verified pairs and the similarity leave in question
+    aligned = _aligned_shares(result, {m for members in unlinked.values() for m in members})
     flags = []
-    for cluster_id, size, canonical_id, member_ids in zip(_values(multi["cluster_id"]), multi["size"].tolist(),
-                                                          _values(multi["canonical_id"]), multi["member_ids"]):
-        far = sorted(m for m in member_ids if m != canonical_id and (m, canonical_id) not in direct
-                     and m in similarity  # an index run: members of earlier drops were judged then
-                     and float(similarity[m]) < config.threshold
-                     and aligned.get((m, canonical_id), 0.0) < config.partial_coverage)
+    for cluster_id, size, canonical_id, _ in clusters:
+        far = sorted(m for m in unlinked[cluster_id] if aligned.get((m, canonical_id), 0.0) < config.partial_coverage)
         if not far and size < limit:
             continue
         flag: dict[str, Any] = {"cluster": cluster_id, "size": int(size), "far_members": far}
@@ -376,18 +379,21 @@ def chaining_flags(result: Result) -> list[dict[str, Any]]:
     return flags
 
 
-def _aligned_shares(result: Result) -> dict[tuple[str, str], float]:
+def _aligned_shares(result: Result, only: set[str] | None = None) -> dict[tuple[str, str], float]:
     """(member, canonical) -> share of the member's clean text in paragraphs aligned with
-    the canonical's."""
+    the canonical's (``only``: of these members only; default every member)."""
     documents = result.documents
     canonical = dict(zip(_values(documents["doc_id"]), _values(documents["canonical_id"])))
     within = result.matches[result.matches["same_cluster"]]
+    if only is not None:
+        within = within[isin(within["doc_a"], only) | isin(within["doc_b"], only)]
     matched: dict[tuple[str, str], set[int]] = {}
     for a, para_a, b, para_b in zip(_values(within["doc_a"]), within["para_a"].tolist(), _values(within["doc_b"]),
                                     within["para_b"].tolist()):
         if canonical.get(a) == b:
-            matched.setdefault((a, b), set()).add(int(para_a))
-        elif canonical.get(b) == a:
+            if only is None or a in only:
+                matched.setdefault((a, b), set()).add(int(para_a))
+        elif canonical.get(b) == a and (only is None or b in only):
             matched.setdefault((b, a), set()).add(int(para_b))
     members = documents[isin(documents["doc_id"], {member for member, _ in matched})]
     texts = dict(zip(_values(members["doc_id"]), _values(members["text"])))  # only these: not the corpus
