@@ -194,10 +194,13 @@ def report_data(result: Result) -> dict[str, Any]:
     """Everything the page shows, as plain JSON values (documents in cluster order): the
     counts and charts of the whole run, the documents of its :func:`shown_part`."""
     whole, result = result, shown_part(result, result.config.report_max_docs)
-    docs = _with_earlier_documents(result).sort_values(["cluster_id", "doc_id"], kind="stable",
-                                                       na_position="last", ignore_index=True)
+    every = _with_earlier_documents(result).reset_index(drop=True)
+    # sorted without the text column, whose strings the page takes once, into its array
+    order = every[["cluster_id", "doc_id"]].sort_values(["cluster_id", "doc_id"], kind="stable",
+                                                         na_position="last").index.to_numpy()
+    docs = every.drop(columns="text").take(order).reset_index(drop=True)
     boilerplate = result.boilerplate
-    texts = pa.concat_arrays([_text_array(docs["text"]), _text_array(boilerplate["text"])])
+    texts = pa.concat_arrays([_text_array(every["text"]).take(pa.array(order)), _text_array(boilerplate["text"])])
     with ThreadPoolExecutor(1) as pool:  # packing the texts mostly lets go of the GIL: beside the rest
         packed = pool.submit(pack_texts, texts)
         return _report_values(whole, result, docs, packed)
