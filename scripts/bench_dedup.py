@@ -22,6 +22,7 @@ Default run (about three and a half minutes on 2 cores):
 ``--rebuilds N`` scores N rebuilds of aeb-dupes-dev with other generator seeds
 (``make_aeb_dupes.py --seed 2..N+1``: the same articles in other chrome, with other edits
 and hard negatives), to show how far the numbers move with the draw alone.
+``--whole-run`` runs section 3 alone (about a minute): the issue's whole-run ratio.
 ``--million`` adds the dedup stage's memory on 1M synthetic documents (shorter ones, to
 keep the corpus in memory): peak bytes per document beyond the signatures.
 
@@ -457,6 +458,8 @@ def main() -> None:
                     help="also score N rebuilds of aeb-dupes-dev with other generator seeds (about 20 s each)")
     ap.add_argument("--agreement", action="store_true",
                     help="only the HTML-versus-page-text agreement of clean texts on aeb-dupes-dev (a run of it)")
+    ap.add_argument("--whole-run", action="store_true",
+                    help="only the whole run against one fresh datasketch process (section 3)")
     ap.add_argument("--datasketch-signatures", type=Path, metavar="JSONL", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.datasketch_signatures:
@@ -472,6 +475,9 @@ def main() -> None:
     workdir.mkdir(exist_ok=True)
     corpus = workdir / "synth10k.jsonl"
     texts = make_synthetic(10_000, 7, corpus)
+    if args.whole_run:
+        whole_run_section(corpus, texts, quick=False)
+        return
     rates = signature_section(texts, args.quick)
     lsh_section(texts)
     whole_run_section(corpus, texts, args.quick)

@@ -145,6 +145,7 @@ def run(inputs: tuple[Path, ...], config_file: Path | None, no_report: bool, qui
     written: list[Path] = []
 
     def write(result: Result) -> None:
+        _freeze_survivors()
         try:
             written.append(result.write(report=not no_report))
         except OSError as exc:
@@ -223,14 +224,35 @@ def _output_lock(out: str) -> ExitStack:
 
 
 def _run_pipeline(inputs: tuple[Path, ...], config: Config, quiet: bool, **index) -> Result:
+    _fewer_collections()
     from .runners.cleaning import prestart
 
     prestart(config, inputs)  # before the rest of the pipeline is imported: see prestart
     from .runners import run as run_pipeline
 
+    _freeze_survivors()
     _no_final_collection()
     with _progress(quiet) as progress:
         return run_pipeline(list(inputs), config, progress=progress, **index)
+
+
+YOUNG_OBJECTS = 10_000  # the collector's first threshold in a run (Python's default: 700)
+
+
+def _freeze_survivors() -> None:
+    """Everything alive now leaves the garbage collector's view (``gc.freeze``): once the
+    pipeline is imported (its modules' objects live as long as the process) and once the
+    run is done, before its outputs are written (its tables and clean documents stay
+    until the process ends). Each full collection after that walks only what is made
+    later: writing 10k documents' outputs met one that walked the whole run, 0.24 s.
+    """
+    gc.freeze()
+
+
+def _fewer_collections() -> None:
+    """Young objects collected after ``YOUNG_OBJECTS`` allocations, not 700: importing the
+    pipeline and its stages make many short-lived containers and few cycles."""
+    gc.set_threshold(YOUNG_OBJECTS, *gc.get_threshold()[1:])
 
 
 def _no_final_collection() -> None:

@@ -53,7 +53,7 @@ from dataclasses import dataclass
 import numpy as np
 from rapidfuzz import fuzz
 
-from ..align import RATIO_BUDGET, scores
+from ..align import RATIO_BUDGET, score_one
 from ..normalize import compare_key
 from .comments import COMMENTS, comment_block, is_section_heading
 from .features import line_features
@@ -258,10 +258,10 @@ def _same_title(a: str, b: str) -> bool:
     # fuzz.ratio is at most 200 * len(short) / (len(a) + len(b)) (its distance is at least
     # the difference of the lengths): lines far from the title's length skip it
     may_match = 200 * len(short) >= 89 * (len(a) + len(b)) or len(short) * len(long_) > RATIO_BUDGET
-    if may_match and scores([a], [b], fuzz.ratio, 90, np.float64)[0] >= 90:
+    if may_match and score_one(a, b, fuzz.ratio, 90) >= 90:
         return True
     return (len(short) >= 0.5 * len(long_) and len(short) >= 15
-            and scores([short], [long_], fuzz.partial_ratio, 95, np.float64)[0] >= 95)
+            and score_one(short, long_, fuzz.partial_ratio, 95) >= 95)
 
 
 def _mark_headline(paras: list[Paragraph], reasons: list[str | None], title_hint: str | None,
@@ -614,9 +614,11 @@ def _profile_heading(heading: Paragraph, body: Paragraph) -> bool:
     """A heading that names whom the paragraph under it is about: a few capitalised words
     (the first word may be any: a preposition), no figure, not a sentence, and every
     capitalised word after the first is a word of the paragraph."""
-    words = heading.text.split()
+    if heading.sentence or not body.sentence:
+        return False
     lo, hi = PROFILE_HEADING_WORDS
-    if not lo <= len(words) <= hi or heading.sentence or has_digit(heading.text) or not body.sentence:
+    words = heading.text.split(maxsplit=hi)  # a long paragraph: split no further than needed to refuse it
+    if not lo <= len(words) <= hi or has_digit(heading.text):
         return False
     names = words[1:]
     if not all(w[:1].isupper() and w.isalpha() and not w.isupper() for w in names):

@@ -1,8 +1,9 @@
 """report.html: one self-contained page to look at a run (overview, clusters side by side,
 documents with their removed paragraphs, shared passages, rejects).
 
-The page is rendered by Jinja2 (autoescaped) from ``template.html``, with its script and
-styles inlined from the package. The run's tables go in as JSON inside a
+The page is ``template.html`` with its ``{{ name }}`` fields filled in (the plain ones
+HTML-escaped, as an autoescaping template engine does; a template engine itself cost more
+to import than the page to fill), with its script and styles inlined from the package. The run's tables go in as JSON inside a
 ``<script type="application/json">`` block (``<``, ``>`` and ``&`` escaped as ``\\u003c``,
 ``\\u003e``, ``\\u0026``, so no text can end the block); the page's script turns them into
 elements with ``textContent`` only, and a Content-Security-Policy allows no request and no
@@ -21,6 +22,7 @@ import dataclasses
 import hashlib
 import json
 import os
+import re
 import zlib
 from concurrent.futures import Future, ThreadPoolExecutor
 from importlib import resources
@@ -51,21 +53,41 @@ _JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2
 
 def render_report(result: Result, execution: dict[str, Any] | None = None) -> str:
     """The report page of ``result`` (``execution``: summary.json's section, default the run's own)."""
-    import jinja2
-    from markupsafe import Markup
-
-    env = jinja2.Environment(autoescape=True, keep_trailing_newline=True,
-                             loader=jinja2.PackageLoader("newsdedup", "report"))
     script = _asset("report.js")
     style = _asset("report.css")
     execution = result.summary["execution"] if execution is None else execution
-    return env.get_template("template.html").render(
-        version=__version__,
-        script=Markup(script), style=Markup(style),
-        script_hash=_csp_hash(script), style_hash=_csp_hash(style),
-        data=Markup(json_for_html(report_data(result))),
-        execution=Markup(json_for_html(execution)),
-        execution_begin=Markup(EXECUTION_BEGIN), execution_end=Markup(EXECUTION_END))
+    return fill_template(_template(), {
+        "version": _escape(__version__),
+        "script": script, "style": style,
+        "script_hash": _escape(_csp_hash(script)), "style_hash": _escape(_csp_hash(style)),
+        "data": json_for_html(report_data(result)),
+        "execution": json_for_html(execution),
+        "execution_begin": EXECUTION_BEGIN, "execution_end": EXECUTION_END})
+
+
+_FIELD = re.compile(r"\{\{ (\w+) \}\}")
+_HTML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "'": "&#39;", '"': "&#34;"})
+
+
+def fill_template(template: str, values: dict[str, str]) -> str:
+    """``template`` with each ``{{ name }}`` replaced by ``values[name]`` (already escaped
+    where it needs to be).
+
+    >>> fill_template("<p>{{ a }}</p>{{ b }}", {"a": _escape("<&>"), "b": "<i>"})
+    '<p>&lt;&amp;&gt;</p><i>'
+    """
+    parts = _FIELD.split(template)  # literal text, then a field's name, then text, ...
+    parts[1::2] = [values[name] for name in parts[1::2]]
+    return "".join(parts)
+
+
+def _escape(text: str) -> str:
+    """HTML-escaped as Jinja2's autoescaping (markupsafe) escapes a plain string."""
+    return text.translate(_HTML_ESCAPES)
+
+
+def _template() -> str:
+    return resources.files(__package__).joinpath("template.html").read_text(encoding="utf-8")
 
 
 def write_report(result: Result, path: str | Path, execution: dict[str, Any] | None = None) -> Path:
@@ -172,10 +194,13 @@ def report_data(result: Result) -> dict[str, Any]:
     """Everything the page shows, as plain JSON values (documents in cluster order): the
     counts and charts of the whole run, the documents of its :func:`shown_part`."""
     whole, result = result, shown_part(result, result.config.report_max_docs)
-    docs = _with_earlier_documents(result).sort_values(["cluster_id", "doc_id"], kind="stable",
-                                                       na_position="last", ignore_index=True)
+    every = _with_earlier_documents(result).reset_index(drop=True)
+    # sorted without the text column, whose strings the page takes once, into its array
+    order = every[["cluster_id", "doc_id"]].sort_values(["cluster_id", "doc_id"], kind="stable",
+                                                         na_position="last").index.to_numpy()
+    docs = every.drop(columns="text").take(order).reset_index(drop=True)
     boilerplate = result.boilerplate
-    texts = pa.concat_arrays([_text_array(docs["text"]), _text_array(boilerplate["text"])])
+    texts = pa.concat_arrays([_text_array(every["text"]).take(pa.array(order)), _text_array(boilerplate["text"])])
     with ThreadPoolExecutor(1) as pool:  # packing the texts mostly lets go of the GIL: beside the rest
         packed = pool.submit(pack_texts, texts)
         return _report_values(whole, result, docs, packed)
@@ -332,16 +357,19 @@ def chaining_flags(result: Result) -> list[dict[str, Any]]:
     accepted = result.pairs[result.pairs["decision"] == "duplicate"]
     doc_a, doc_b = _values(accepted["doc_a"]), _values(accepted["doc_b"])
     direct = set(zip(doc_a, doc_b)) | set(zip(doc_b, doc_a))
-    aligned = _aligned_shares(result)
     limit = _outsized(multi["size"])
     config = result.config
+    clusters = list(zip(_values(multi["cluster_id"]), multi["size"].tolist(), _values(multi["canonical_id"]),
+                        multi["member_ids"]))
+    unlinked = {cluster_id: [m for m in member_ids if m != canonical_id and (m, canonical_id) not in direct
+                             and m in similarity  # an index run: members of earlier drops were judged then
+                             and float(similarity[m]) < config.threshold]
+                for cluster_id, _, canonical_id, member_ids in clusters}
+    # shares only of the members the verified pairs and the similarity leave in question
+    aligned = _aligned_shares(result, {m for members in unlinked.values() for m in members})
     flags = []
-    for cluster_id, size, canonical_id, member_ids in zip(_values(multi["cluster_id"]), multi["size"].tolist(),
-                                                          _values(multi["canonical_id"]), multi["member_ids"]):
-        far = sorted(m for m in member_ids if m != canonical_id and (m, canonical_id) not in direct
-                     and m in similarity  # an index run: members of earlier drops were judged then
-                     and float(similarity[m]) < config.threshold
-                     and aligned.get((m, canonical_id), 0.0) < config.partial_coverage)
+    for cluster_id, size, canonical_id, _ in clusters:
+        far = sorted(m for m in unlinked[cluster_id] if aligned.get((m, canonical_id), 0.0) < config.partial_coverage)
         if not far and size < limit:
             continue
         flag: dict[str, Any] = {"cluster": cluster_id, "size": int(size), "far_members": far}
@@ -354,18 +382,21 @@ def chaining_flags(result: Result) -> list[dict[str, Any]]:
     return flags
 
 
-def _aligned_shares(result: Result) -> dict[tuple[str, str], float]:
+def _aligned_shares(result: Result, only: set[str] | None = None) -> dict[tuple[str, str], float]:
     """(member, canonical) -> share of the member's clean text in paragraphs aligned with
-    the canonical's."""
+    the canonical's (``only``: of these members only; default every member)."""
     documents = result.documents
     canonical = dict(zip(_values(documents["doc_id"]), _values(documents["canonical_id"])))
     within = result.matches[result.matches["same_cluster"]]
+    if only is not None:
+        within = within[isin(within["doc_a"], only) | isin(within["doc_b"], only)]
     matched: dict[tuple[str, str], set[int]] = {}
     for a, para_a, b, para_b in zip(_values(within["doc_a"]), within["para_a"].tolist(), _values(within["doc_b"]),
                                     within["para_b"].tolist()):
         if canonical.get(a) == b:
-            matched.setdefault((a, b), set()).add(int(para_a))
-        elif canonical.get(b) == a:
+            if only is None or a in only:
+                matched.setdefault((a, b), set()).add(int(para_a))
+        elif canonical.get(b) == a and (only is None or b in only):
             matched.setdefault((b, a), set()).add(int(para_b))
     members = documents[isin(documents["doc_id"], {member for member, _ in matched})]
     texts = dict(zip(_values(members["doc_id"]), _values(members["text"])))  # only these: not the corpus
