@@ -18,17 +18,15 @@ weighs lines): a long paragraph's score counts for more than a label's.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
 
 from .._jit import njit
-from .paragraphs import Paragraph
 
 
-def line_weights(paras: Sequence[Paragraph]) -> np.ndarray:
-    """Each line's weight in the segmentation: the square root of its words (at least 1)."""
-    return np.sqrt(np.fromiter((max(p.n_words, 1) for p in paras), dtype=np.float64, count=len(paras)))
+def line_weights(words: np.ndarray) -> np.ndarray:
+    """Each line's weight in the segmentation, from its number of words: their square root
+    (at least 1)."""
+    return np.sqrt(np.maximum(words, 1.0))
 
 
 def keep_mask(scores: np.ndarray, candidates: np.ndarray, threshold: float, switch_cost: float,

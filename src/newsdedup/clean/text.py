@@ -726,9 +726,12 @@ def _mark_by_model(paras: list[Paragraph], reasons: list[str | None], model: Tex
     if model.switch_cost > 0:
         # prose the model keeps stays even outside the article's segment: a lede set apart
         # by captions and a related link is the article's (dropping it lost matches)
-        prose = np.array([_is_prose(p, long_words) for p in paras], dtype=bool)
-        kept = keep_mask(scores, np.array([r is None for r in reasons]), model.threshold, model.switch_cost,
-                         line_weights(paras), protected=prose).tolist()
+        n = len(paras)
+        words = np.fromiter((p.n_words for p in paras), dtype=np.float64, count=n)
+        prose = np.fromiter((p.sentence for p in paras), dtype=bool, count=n) & (words >= long_words)
+        candidates = np.fromiter((r is None for r in reasons), dtype=bool, count=n)
+        kept = keep_mask(scores, candidates, model.threshold, model.switch_cost, line_weights(words),
+                         protected=prose).tolist()
     else:
         kept = [s >= model.threshold for s in scores.tolist()]  # Python floats: a numpy scalar compares slowly
     core = _core(paras, [None if k else "x" for k in kept], long_words)
