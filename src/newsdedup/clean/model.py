@@ -150,12 +150,13 @@ class TextModel:
     stage1: TreeModel
     stage2: TreeModel | None
     threshold: float
+    switch_cost: float = 0.0  # above 0: the page's lines segmented as a whole (decode.keep_mask)
 
     @classmethod
     def from_dict(cls, d: dict) -> "TextModel":
         return cls(stage1=TreeModel.from_dict(d["stage1"]),
                    stage2=TreeModel.from_dict(d["stage2"]) if d.get("stage2") else None,
-                   threshold=float(d["threshold"]))
+                   threshold=float(d["threshold"]), switch_cost=float(d.get("switch_cost", 0.0)))
 
     def predict(self, X: np.ndarray, blocks: np.ndarray | None = None) -> np.ndarray:
         p = self.stage1.predict_proba(X)

@@ -19,8 +19,11 @@ Rules, applied in order; each removal records its reason:
 5. the learned classifier (:mod:`.model`, features in :mod:`.features`): every
    paragraph the rules kept is scored from its own shape and its surroundings (runs
    of short lines, distance to the densest prose, blank-line blocks, topic overlap
-   with the page's prose...); below the model's threshold it goes, with the kind
-   its cues or shape suggest (``navigation``, ``after_article``, ``low_content``).
+   with the page's prose...); the page's lines are then segmented as a whole
+   (:mod:`.decode`: a line's score against the threshold, weighed by its length, and a
+   cost for each switch between article and furniture; prose the model keeps stays
+   wherever it is), and a line left outside the article goes, with the kind its cues
+   or shape suggest (``navigation``, ``after_article``, ``low_content``).
 6. corrections of the model at the article's edges: the best cue-free prose paragraph
    of a page it emptied (or left only prose with cues), plain text's repeated runs
    between kept lines whose every copy it scores as article (a plan repeating its
@@ -56,6 +59,7 @@ from rapidfuzz import fuzz
 from ..align import RATIO_BUDGET, score_one
 from ..normalize import compare_key
 from .comments import COMMENTS, comment_block, is_section_heading
+from .decode import keep_mask, line_weights
 from .features import line_features
 from .model import TextModel, best_span, text_model
 from .paragraphs import Paragraph, has_digit
@@ -721,11 +725,20 @@ def _mark_by_model(paras: list[Paragraph], reasons: list[str | None], model: Tex
         return np.zeros(0)
     if scores is None:
         scores = paragraph_scores(paras, model, long_words)
-    threshold = model.threshold
-    listed = scores.tolist()  # Python floats: a numpy scalar per comparison costs more
-    core = _core(paras, [None if s >= threshold else "x" for s in listed], long_words)
-    for i, (p, s) in enumerate(zip(paras, listed)):
-        if reasons[i] is not None or s >= threshold:
+    if model.switch_cost > 0:
+        # prose the model keeps stays even outside the article's segment: a lede set apart
+        # by captions and a related link is the article's (dropping it lost matches)
+        n = len(paras)
+        words = np.fromiter((p.n_words for p in paras), dtype=np.float64, count=n)
+        prose = np.fromiter((p.sentence for p in paras), dtype=bool, count=n) & (words >= long_words)
+        candidates = np.fromiter((r is None for r in reasons), dtype=bool, count=n)
+        kept = keep_mask(scores, candidates, model.threshold, model.switch_cost, line_weights(words),
+                         protected=prose).tolist()
+    else:
+        kept = [s >= model.threshold for s in scores.tolist()]  # Python floats: a numpy scalar compares slowly
+    core = _core(paras, [None if k else "x" for k in kept], long_words)
+    for i, (p, k) in enumerate(zip(paras, kept)):
+        if reasons[i] is not None or k:
             continue
         if p.cues.kind is not None:
             reasons[i] = p.cues.kind
