@@ -415,6 +415,45 @@ def test_the_passage_index_is_built_on_a_worker_while_the_client_deduplicates(cl
     assert_same_answer(local, newsdedup.run(inputs, newsdedup.Config(workers=2), client=client))
 
 
+def test_the_passage_index_is_built_on_a_worker_from_its_outlines_when_the_client_spills_the_keys(
+        client, generated, small_partitions, monkeypatch):
+    """Past ``spill_min_mb`` the client keeps the paragraph keys in its file; the index is
+    still built on a worker, from the partitions' outlines left there (the client's own
+    builder fails here), and the tables are the local engine's."""
+    from newsdedup import match
+
+    inputs = [generated / "pages", generated / "news.jsonl"]
+    local = newsdedup.run(inputs, newsdedup.Config(workers=1))
+
+    def not_here(*args, **kwargs):
+        raise AssertionError("the passage index was built on the client")
+
+    monkeypatch.setattr(match, "passage_index", not_here)
+    assert_same_answer(local, newsdedup.run(inputs, newsdedup.Config(workers=2, spill_min_mb=0), client=client))
+
+
+def test_outlines_are_let_go_once_their_keys_pass_the_index_share_of_a_worker():
+    """The outlines kept for the index are let go as soon as their keys pass
+    ``INDEX_SHARE`` of the smallest worker memory limit (the client then builds it)."""
+    from newsdedup.runners import dask_corpus
+
+    class Limits:
+        def scheduler_info(self):
+            return {"workers": {"a": {"memory_limit": 4_000}, "b": {"memory_limit": 10_000}}}
+
+    def outline(n_keys: int) -> dask_corpus.Outline:
+        return dask_corpus.Outline([], np.empty((0, 16), np.uint8), np.empty(0, np.int64), [["k" * 10] * n_keys], [],
+                                   np.empty(0, np.int64))
+
+    kept = dask_corpus.KeptOutlines(Limits(), ["f1", "f2"])
+    kept.count(outline(3))  # 3 keys of 10 characters: 3 * (10 + 64) bytes, within 15% of 4,000
+    assert kept.take() == ["f1", "f2"] and kept.take() == []
+    kept = dask_corpus.KeptOutlines(Limits(), ["f1", "f2"])
+    kept.count(outline(3))
+    kept.count(outline(6))  # 9 keys: 666 bytes, past 600
+    assert kept.take() == []
+
+
 def test_a_passage_index_lost_with_its_worker_is_built_on_the_client(generated, small_partitions, monkeypatch):
     """The worker that built the passage index dies before the client takes it: the keys
     it was sent cannot be made again, so the client builds the index, same tables."""
@@ -428,8 +467,8 @@ def test_a_passage_index_lost_with_its_worker_is_built_on_the_client(generated, 
                                   dashboard_address=":0") as cluster, distributed.Client(cluster) as c:
         pids = c.run(os.getpid)
 
-        def built_then_lost(client, corpus, config):
-            future = on_a_worker(client, corpus, config)
+        def built_then_lost(client, corpus, config, kept=None):
+            future = on_a_worker(client, corpus, config, kept)
             distributed.wait(future)
             killed.append(_killed(client, pids, c.who_has(future)[future.key][0]))
             return future
