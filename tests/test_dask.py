@@ -415,10 +415,10 @@ def test_the_passage_index_is_built_on_a_worker_while_the_client_deduplicates(cl
     assert_same_answer(local, newsdedup.run(inputs, newsdedup.Config(workers=2), client=client))
 
 
-def test_the_passage_index_is_built_on_a_worker_from_its_outlines_when_the_client_spills_the_keys(
+def test_the_passage_index_is_built_on_a_worker_from_the_partitions_keys_when_the_client_spills_them(
         client, generated, small_partitions, monkeypatch):
     """Past ``spill_min_mb`` the client keeps the paragraph keys in its file; the index is
-    still built on a worker, from the partitions' outlines left there (the client's own
+    still built on a worker, from the partitions' keys sent there pickled (the client's own
     builder fails here), and the tables are the local engine's."""
     from newsdedup import match
 
@@ -432,26 +432,25 @@ def test_the_passage_index_is_built_on_a_worker_from_its_outlines_when_the_clien
     assert_same_answer(local, newsdedup.run(inputs, newsdedup.Config(workers=2, spill_min_mb=0), client=client))
 
 
-def test_outlines_are_let_go_once_their_keys_pass_the_index_share_of_a_worker():
-    """The outlines kept for the index are let go as soon as their keys pass
-    ``INDEX_SHARE`` of the smallest worker memory limit (the client then builds it)."""
+def test_the_passage_index_is_left_to_the_client_past_the_index_share_of_a_worker(client, generated,
+                                                                                  small_partitions, monkeypatch):
+    """Keys that would take more than ``INDEX_SHARE`` of a worker's memory limit are not
+    sent to one: the client builds the index (and the tables are the same)."""
     from newsdedup.runners import dask_corpus
 
-    class Limits:
-        def scheduler_info(self):
-            return {"workers": {"a": {"memory_limit": 4_000}, "b": {"memory_limit": 10_000}}}
+    inputs = [generated / "pages", generated / "news.jsonl"]
+    local = newsdedup.run(inputs, newsdedup.Config(workers=1))
+    monkeypatch.setattr(dask_corpus, "INDEX_SHARE", 1e-9)
+    futures = []
+    on_a_worker = dask_corpus.passage_index_on_a_worker
 
-    def outline(n_keys: int) -> dask_corpus.Outline:
-        return dask_corpus.Outline([], np.empty((0, 16), np.uint8), np.empty(0, np.int64), [["k" * 10] * n_keys], [],
-                                   np.empty(0, np.int64))
+    def recorded(*args):
+        futures.append(on_a_worker(*args))
+        return futures[-1]
 
-    kept = dask_corpus.KeptOutlines(Limits(), ["f1", "f2"])
-    kept.count(outline(3))  # 3 keys of 10 characters: 3 * (10 + 64) bytes, within 15% of 4,000
-    assert kept.take() == ["f1", "f2"] and kept.take() == []
-    kept = dask_corpus.KeptOutlines(Limits(), ["f1", "f2"])
-    kept.count(outline(3))
-    kept.count(outline(6))  # 9 keys: 666 bytes, past 600
-    assert kept.take() == []
+    monkeypatch.setattr(dask_corpus, "passage_index_on_a_worker", recorded)
+    assert_same_answer(local, newsdedup.run(inputs, newsdedup.Config(workers=2, spill_min_mb=0), client=client))
+    assert futures == [None]
 
 
 def test_a_passage_index_lost_with_its_worker_is_built_on_the_client(generated, small_partitions, monkeypatch):
@@ -467,8 +466,8 @@ def test_a_passage_index_lost_with_its_worker_is_built_on_the_client(generated, 
                                   dashboard_address=":0") as cluster, distributed.Client(cluster) as c:
         pids = c.run(os.getpid)
 
-        def built_then_lost(client, corpus, config, kept=None):
-            future = on_a_worker(client, corpus, config, kept)
+        def built_then_lost(client, corpus, config, finished=None):
+            future = on_a_worker(client, corpus, config, finished)
             distributed.wait(future)
             killed.append(_killed(client, pids, c.who_has(future)[future.key][0]))
             return future

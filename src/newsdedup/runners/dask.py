@@ -60,7 +60,7 @@ from ..read import (Entry, Input, _read_frame, _read_jsonl, _read_parquet, _Uniq
                     read_file)
 from ..records import Record
 from ..result import Result, peak_memory
-from .dask_corpus import (Corpus, Finished, KeptOutlines, Outline, SpilledAgain, cleaned_bytes, deduplicated,
+from .dask_corpus import (Corpus, Finished, Outline, SpilledAgain, cleaned_bytes, deduplicated,
                           finished_bytes, gather_each, keys_to_disk, matched, outline_bytes, outline_of, tables_of)
 from .local import Progress, _frozen, _timed
 from .packed import PackedSummaries
@@ -464,14 +464,12 @@ def run_dask(inputs: Input | Iterable[Input], config: Config, progress: Progress
             del frames
             outlines = [dask_client.submit(outline_of, f, pure=False) for f in finished]
             on_disk = spill_needed(sum(p.size for p in partitions), config.spill_min_mb)
-            kept = KeptOutlines(dask_client, outlines) if on_disk else None
-            corpus = Corpus.of(gather_each(dask_client, outlines, keys_to_disk(Spill(), kept) if on_disk else None))
+            corpus = Corpus.of(gather_each(dask_client, outlines, keys_to_disk(Spill()) if on_disk else None))
         log.info("clean: %d readable records, %.2f s", len(corpus.ids), timings["clean"])
         with _frozen():
             with _timed(timings, "dedup"):
                 index: list = []
-                clustering = deduplicated(dask_client, finished, corpus, config, workers, index, kept)
-                del kept
+                clustering = deduplicated(dask_client, finished, corpus, config, workers, index)
             log.info("dedup: %d documents in %d clusters, %.2f s", len(corpus.ids), len(clustering.clusters),
                      timings["dedup"])
             with _timed(timings, "match"):

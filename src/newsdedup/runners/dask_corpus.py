@@ -44,7 +44,7 @@ from .._arrays import group_bounds, pairs_in_groups, unique_pairs
 from ..match import PassageIndex, paragraph_matches, passage_index
 from ..tables import build_tables, documents_columns, matches_table
 from ..write import write_dataset
-from .spill import Spill, Spilled, SpilledColumn
+from .spill import PickledColumn, Spill, Spilled, SpilledColumn, pickled
 
 SHARDS_PER_WORKER = 2  # band-key shards per worker
 
@@ -375,40 +375,15 @@ class Corpus:
                    array("n_removed")[every.order])
 
 
-def keys_to_disk(spill: Spill, kept: "KeptOutlines | None" = None):
+def keys_to_disk(spill: Spill):
     """A :func:`gather_each` step that moves an outline's paragraph keys, as it arrives,
     into ``spill`` (a file on the client), leaving their items there: the client then holds
-    8 bytes a document of them, and matching reads them back (:class:`~.spill.SpilledColumn`).
-    ``kept``: told each outline's keys first."""
+    8 bytes a document of them, and matching reads them back (:class:`~.spill.SpilledColumn`)."""
     def each(_: int, outline: Outline) -> Outline:
-        if kept is not None:
-            kept.count(outline)
         outline.keys = spill.put_lists(outline.keys)
         outline.keys_spill = spill
         return outline
     return each
-
-
-class KeptOutlines:
-    """The outlines' futures, left on the workers while the client moves their keys to its
-    file, so that a worker can build the passage index from them (:func:`passage_index_on_a_worker`)
-    without the client sending the keys back; let go as soon as their keys pass
-    ``INDEX_SHARE`` of the smallest worker memory limit (the index is then built on the client)."""
-
-    def __init__(self, client, futures: list) -> None:
-        self.futures = list(futures)
-        self.room = _index_room(client)
-        self.used = 0
-
-    def count(self, outline: Outline) -> None:
-        self.used += keys_bytes(outline.keys)
-        if self.room is not None and self.used > self.room:
-            self.futures = []
-
-    def take(self) -> list:
-        """The futures, if every one is still kept (the caller holds them now)."""
-        futures, self.futures = self.futures, []
-        return futures
 
 
 def candidates(client, finished: list, corpus: Corpus, rep: np.ndarray, config: Config, workers: int
@@ -448,19 +423,19 @@ def fetched(client, finished: list, corpus: Corpus, wanted: np.ndarray, num_perm
     return texts, sigs
 
 
-def deduplicated(client, finished: list, corpus: Corpus, config: Config, workers: int, index: list | None = None,
-                 kept: KeptOutlines | None = None) -> Clustering:
+def deduplicated(client, finished: list, corpus: Corpus, config: Config, workers: int, index: list | None = None
+                 ) -> Clustering:
     """:func:`~newsdedup.dedup.deduplicate` over the partitions' clean documents, with
     candidates from the workers and only the candidates' texts read here. ``index``: the
-    future of the passage index put there (:func:`passage_index_on_a_worker`, from
-    ``kept``) once the workers' part is done, so that it does not hold up their dedup tasks."""
+    future of the passage index put there (:func:`passage_index_on_a_worker`) once the
+    workers' part is done, so that it does not hold up their dedup tasks."""
     ids, n = corpus.ids, len(corpus.ids)
     rep = _first_copies((digest.tobytes().hex() for digest in corpus.digests), n)
     a, b = candidates(client, finished, corpus, rep, config, workers)
     wanted = np.unique(np.concatenate([a, b]))
     texts, sigs = fetched(client, finished, corpus, wanted, config.num_perm)
     if index is not None:
-        index.append(passage_index_on_a_worker(client, corpus, config, kept))
+        index.append(passage_index_on_a_worker(client, corpus, config, finished))
     estimate = _estimates(sigs, np.searchsorted(wanted, a), np.searchsorted(wanted, b))
     txt = _Known(n, texts)
     pairs = verify_candidates(ids, txt, config, corpus.keys, rep, a, b, estimate)
@@ -490,27 +465,33 @@ def index_of(keys: Held, config: Config) -> PassageIndex:
     return passage_index(keys.value, config)
 
 
-def index_of_outlines(config: Config, order: np.ndarray, *outlines: Outline) -> PassageIndex:
-    """The passage index of the outlines' paragraph keys, in the corpus's id order
-    (``order``: positions in the outlines' concatenation, as :class:`Placement` has them)."""
-    keys = [k for outline in outlines for k in outline.keys]
-    return passage_index([keys[i] for i in order.tolist()], config)
+def key_blobs(finished: Finished) -> list[bytes]:
+    """The paragraph keys of the partition's readable documents, each document's pickled
+    (as they are in its spill file, when there): a fraction of their memory as lists."""
+    return [pickled(c.keys) for c in finished.cleaned if c.error is None]
 
 
-def passage_index_on_a_worker(client, corpus: Corpus, config: Config, kept: KeptOutlines | None = None):
+def index_of_blobs(config: Config, order: np.ndarray, *parts: list[bytes]) -> PassageIndex:
+    """The passage index of the partitions' :func:`key_blobs`, in the corpus's id order
+    (``order``: positions in the partitions' concatenation, as :class:`Placement` has them)."""
+    blobs = [blob for part in parts for blob in part]
+    return passage_index(PickledColumn([blobs[i] for i in order.tolist()]), config)
+
+
+def passage_index_on_a_worker(client, corpus: Corpus, config: Config, finished: list | None = None):
     """The future of the cross-cluster search's passage index (it does not depend on the
     clusters), built on a worker while this process deduplicates (the workers are idle
-    then), as the local engine builds it in a forked child: from the outlines still on
-    the workers (``kept``) when this process keeps the keys in its spill file, else from
-    the keys sent there. None when the keys would take more than ``INDEX_SHARE`` of a
-    worker's memory limit (the index is then built here, while matching, reading them
-    from the file if they are there)."""
-    if isinstance(corpus.keys, SpilledColumn):
-        outlines = kept.take() if kept is not None else []
-        if not outlines:
-            return None
-        return client.submit(index_of_outlines, config, corpus.place.order, *outlines, pure=False)
+    then), as the local engine builds it in a forked child: from the keys sent there, or,
+    when this process keeps them in its spill file, from the partitions' own keys
+    (``finished``, :func:`key_blobs`). None when the keys would take more than
+    ``INDEX_SHARE`` of a worker's memory limit (the index is then built here, while
+    matching, reading them from the file if they are there)."""
     room = _index_room(client)
+    if isinstance(corpus.keys, SpilledColumn):
+        if not finished or not len(corpus.keys) or (room is not None and corpus.keys.stored_bytes > room):
+            return None
+        blobs = [client.submit(key_blobs, f, pure=False) for f in finished]
+        return client.submit(index_of_blobs, config, corpus.place.order, *blobs, pure=False)
     if not corpus.keys or (room is not None and keys_bytes(corpus.keys) > room):
         return None
     return client.submit(index_of, client.scatter(Held(corpus.keys)), config, pure=False)
