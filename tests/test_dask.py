@@ -415,44 +415,6 @@ def test_the_passage_index_is_built_on_a_worker_while_the_client_deduplicates(cl
     assert_same_answer(local, newsdedup.run(inputs, newsdedup.Config(workers=2), client=client))
 
 
-def test_the_passage_index_is_built_on_a_worker_from_the_partitions_keys_when_the_client_spills_them(
-        client, generated, small_partitions, monkeypatch):
-    """Past ``spill_min_mb`` the client keeps the paragraph keys in its file; the index is
-    still built on a worker, from the partitions' keys sent there pickled (the client's own
-    builder fails here), and the tables are the local engine's."""
-    from newsdedup import match
-
-    inputs = [generated / "pages", generated / "news.jsonl"]
-    local = newsdedup.run(inputs, newsdedup.Config(workers=1))
-
-    def not_here(*args, **kwargs):
-        raise AssertionError("the passage index was built on the client")
-
-    monkeypatch.setattr(match, "passage_index", not_here)
-    assert_same_answer(local, newsdedup.run(inputs, newsdedup.Config(workers=2, spill_min_mb=0), client=client))
-
-
-def test_the_passage_index_is_left_to_the_client_past_the_index_share_of_a_worker(client, generated,
-                                                                                  small_partitions, monkeypatch):
-    """Keys that would take more than ``INDEX_SHARE`` of a worker's memory limit are not
-    sent to one: the client builds the index (and the tables are the same)."""
-    from newsdedup.runners import dask_corpus
-
-    inputs = [generated / "pages", generated / "news.jsonl"]
-    local = newsdedup.run(inputs, newsdedup.Config(workers=1))
-    monkeypatch.setattr(dask_corpus, "INDEX_SHARE", 1e-9)
-    futures = []
-    on_a_worker = dask_corpus.passage_index_on_a_worker
-
-    def recorded(*args):
-        futures.append(on_a_worker(*args))
-        return futures[-1]
-
-    monkeypatch.setattr(dask_corpus, "passage_index_on_a_worker", recorded)
-    assert_same_answer(local, newsdedup.run(inputs, newsdedup.Config(workers=2, spill_min_mb=0), client=client))
-    assert futures == [None]
-
-
 def test_a_passage_index_lost_with_its_worker_is_built_on_the_client(generated, small_partitions, monkeypatch):
     """The worker that built the passage index dies before the client takes it: the keys
     it was sent cannot be made again, so the client builds the index, same tables."""
@@ -466,8 +428,8 @@ def test_a_passage_index_lost_with_its_worker_is_built_on_the_client(generated, 
                                   dashboard_address=":0") as cluster, distributed.Client(cluster) as c:
         pids = c.run(os.getpid)
 
-        def built_then_lost(client, corpus, config, finished=None):
-            future = on_a_worker(client, corpus, config, finished)
+        def built_then_lost(client, corpus, config):
+            future = on_a_worker(client, corpus, config)
             distributed.wait(future)
             killed.append(_killed(client, pids, c.who_has(future)[future.key][0]))
             return future

@@ -44,7 +44,7 @@ from .._arrays import group_bounds, pairs_in_groups, unique_pairs
 from ..match import PassageIndex, paragraph_matches, passage_index
 from ..tables import build_tables, documents_columns, matches_table
 from ..write import write_dataset
-from .spill import PickledColumn, Spill, Spilled, SpilledColumn, pickled
+from .spill import Spill, Spilled, SpilledColumn
 
 SHARDS_PER_WORKER = 2  # band-key shards per worker
 
@@ -435,7 +435,7 @@ def deduplicated(client, finished: list, corpus: Corpus, config: Config, workers
     wanted = np.unique(np.concatenate([a, b]))
     texts, sigs = fetched(client, finished, corpus, wanted, config.num_perm)
     if index is not None:
-        index.append(passage_index_on_a_worker(client, corpus, config, finished))
+        index.append(passage_index_on_a_worker(client, corpus, config))
     estimate = _estimates(sigs, np.searchsorted(wanted, a), np.searchsorted(wanted, b))
     txt = _Known(n, texts)
     pairs = verify_candidates(ids, txt, config, corpus.keys, rep, a, b, estimate)
@@ -465,42 +465,20 @@ def index_of(keys: Held, config: Config) -> PassageIndex:
     return passage_index(keys.value, config)
 
 
-def key_blobs(finished: Finished) -> list[bytes]:
-    """The paragraph keys of the partition's readable documents, each document's pickled
-    (as they are in its spill file, when there): a fraction of their memory as lists."""
-    return [pickled(c.keys) for c in finished.cleaned if c.error is None]
-
-
-def index_of_blobs(config: Config, order: np.ndarray, *parts: list[bytes]) -> PassageIndex:
-    """The passage index of the partitions' :func:`key_blobs`, in the corpus's id order
-    (``order``: positions in the partitions' concatenation, as :class:`Placement` has them)."""
-    blobs = [blob for part in parts for blob in part]
-    return passage_index(PickledColumn([blobs[i] for i in order.tolist()]), config)
-
-
-def passage_index_on_a_worker(client, corpus: Corpus, config: Config, finished: list | None = None):
+def passage_index_on_a_worker(client, corpus: Corpus, config: Config):
     """The future of the cross-cluster search's passage index (it does not depend on the
     clusters), built on a worker while this process deduplicates (the workers are idle
-    then), as the local engine builds it in a forked child: from the keys sent there, or,
-    when this process keeps them in its spill file, from the partitions' own keys
-    (``finished``, :func:`key_blobs`). None when the keys would take more than
-    ``INDEX_SHARE`` of a worker's memory limit (the index is then built here, while
-    matching, reading them from the file if they are there)."""
-    room = _index_room(client)
+    then), as the local engine builds it in a forked child; None when the paragraph keys,
+    sent there, would take more than ``INDEX_SHARE`` of a worker's memory limit, or are in
+    this process's spill file (the index is then built here, while matching, reading them
+    from the file)."""
     if isinstance(corpus.keys, SpilledColumn):
-        if not finished or not len(corpus.keys) or (room is not None and corpus.keys.stored_bytes > room):
-            return None
-        blobs = [client.submit(key_blobs, f, pure=False) for f in finished]
-        return client.submit(index_of_blobs, config, corpus.place.order, *blobs, pure=False)
-    if not corpus.keys or (room is not None and keys_bytes(corpus.keys) > room):
+        return None
+    limits = [info.get("memory_limit") or 0 for info in client.scheduler_info().get("workers", {}).values()]
+    needed = keys_bytes(corpus.keys)
+    if not corpus.keys or (limits and min(limits) and needed > INDEX_SHARE * min(limits)):
         return None
     return client.submit(index_of, client.scatter(Held(corpus.keys)), config, pure=False)
-
-
-def _index_room(client) -> float | None:
-    """The keys' bytes a worker may take for the passage index (None: no limit known)."""
-    limits = [info.get("memory_limit") or 0 for info in client.scheduler_info().get("workers", {}).values()]
-    return INDEX_SHARE * min(limits) if limits and min(limits) else None
 
 
 INDEX_SHARE = 0.15  # of a worker's memory limit the paragraph keys may take for the index to be built there

@@ -104,16 +104,12 @@ class Spill:
             self._flush()
 
     def read(self, item: int) -> list:
-        return pickle.loads(self.read_pickled(item))
-
-    def read_pickled(self, item: int) -> bytes:
-        """Item ``item`` as it is in the file: pickled."""
         offset, size = self._offsets[item], self._sizes[item]
         if offset + size > self._written:
             with self._lock:
                 if offset + size > self._written:
                     self._flush()
-        return os.pread(self._fd, size, offset)
+        return pickle.loads(os.pread(self._fd, size, offset))
 
     @property
     def bytes(self) -> int:
@@ -239,38 +235,6 @@ class SpilledColumn(Sequence):
     def reordered(self, order: Sequence[int]) -> SpilledColumn:
         """The same lists in ``order`` (positions in this column), none of them read."""
         return SpilledColumn(self._spill, self._items[np.asarray(order, dtype=np.int64)])
-
-    @property
-    def stored_bytes(self) -> int:
-        """The bytes of these lists in the file (pickled)."""
-        return int(np.asarray(self._spill._sizes, dtype=np.int64)[self._items].sum()) if len(self._items) else 0
-
-
-class PickledColumn(Sequence):
-    """Lists held pickled, each unpickled whenever it is read: a list of short strings
-    takes several times its pickled size in memory (a string's header, a list slot).
-
-    >>> PickledColumn([pickled(["a", "b"])])[0]
-    ['a', 'b']
-    """
-
-    def __init__(self, blobs: list[bytes]) -> None:
-        self._blobs = blobs
-
-    def __len__(self) -> int:
-        return len(self._blobs)
-
-    def __getitem__(self, i):  # type: ignore[override]
-        if isinstance(i, slice):
-            return PickledColumn(self._blobs[i])
-        return pickle.loads(self._blobs[i])
-
-
-def pickled(part: Sequence) -> bytes:
-    """A list pickled; a :class:`Spilled` one as it is in its file (not unpickled)."""
-    if type(part) is Spilled:
-        return part._spill.read_pickled(part._item)
-    return pickle.dumps(list(part), protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def text_chars(paragraphs: Sequence[str]) -> int:
