@@ -11,7 +11,9 @@ Memory: the proportional set size (PSS: a page shared by forked processes counte
 over them) of the run's whole process tree (helpers, forked children, Dask workers),
 sampled every 0.1 s: the peak of the sum, the peak of the largest process, and the peak of the sum during each stage (stages told apart by the run's ``-v``
 log lines: ``clean`` includes reading, ``write`` is everything after the tables).
-Default: 100k documents (about 6 minutes here). ``--million``: 1M documents on the local engine
+Default: 100k documents (about 8 minutes here), the local engine also run with one worker
+(``--no-one-worker``: not), which gives ``local_vs_one_worker`` (the local engine's docs/s
+with ``--workers`` over its docs/s with one) beside ``dask_vs_local``. ``--million``: 1M documents on the local engine
 too (about 25 minutes here).
 
 Last line: ``docs_per_s_local=<x> docs_per_s_dask=<y> peak_gb_1m=<z>`` (``na`` without
@@ -136,6 +138,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--shards", type=int, default=32)
     parser.add_argument("--million", action="store_true", help="also 1M documents on the local engine")
+    parser.add_argument("--one-worker", action=argparse.BooleanOptionalAction, default=True,
+                        help="also the local engine with one worker, for two_workers_vs_one (default: yes)")
     args = parser.parse_args()
     rates: dict[str, float] = {}
     peak_1m = "na"
@@ -146,11 +150,16 @@ def main() -> None:
             run(warm, tmp_path / "warm-out", engine, args.workers)
         for n in args.n:
             docs = corpus(n, args.shards, tmp_path / f"n{n}")
-            for engine in ("local", "dask"):
-                elapsed, cpu, stages, memory = run(docs, tmp_path / f"out-{n}-{engine}", engine, args.workers)
-                rates[engine] = n / elapsed
-                print(f"n={n} engine={engine} workers={args.workers} wall_s={elapsed:.1f} cpu_s={cpu:.1f} docs_per_s={n / elapsed:.0f} "
+            runs = [("local", args.workers), ("dask", args.workers)]
+            if args.one_worker and args.workers != 1:
+                runs.append(("local", 1))
+            for engine, workers in runs:
+                elapsed, cpu, stages, memory = run(docs, tmp_path / f"out-{n}-{engine}-{workers}", engine, workers)
+                rates[engine if workers == args.workers else f"{engine}-1"] = n / elapsed
+                print(f"n={n} engine={engine} workers={workers} wall_s={elapsed:.1f} cpu_s={cpu:.1f} docs_per_s={n / elapsed:.0f} "
                       f"stages={json.dumps(stages)} memory={json.dumps(memory)}", flush=True)
+            scaling = f" local_vs_one_worker={rates['local'] / rates['local-1']:.2f}x" if "local-1" in rates else ""
+            print(f"n={n} dask_vs_local={rates['dask'] / rates['local']:.2f}x{scaling}", flush=True)
             shutil.rmtree(docs.parent)
         if args.million:
             docs = corpus(1_000_000, args.shards * 10, tmp_path / "n1m")

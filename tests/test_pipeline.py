@@ -443,24 +443,25 @@ def test_the_cli_starts_its_helpers_before_importing_pandas():
     assert proc.stdout.strip() == "[]"
 
 
-@pytest.mark.parametrize("workers", [1, 2])
+@pytest.mark.parametrize("workers,hold_mb", [(1, 0), (2, 0), (2, 0.5)])
 def test_streamed_cleaning_drafts_again_only_documents_holding_a_template_and_gives_the_same_answer(
-        tmp_path, monkeypatch, workers):
-    """With no room to keep drafts, cleaning reads the input a second time and drafts only
-    the documents whose text holds a site template again; the tables are those of a run
-    that kept every draft."""
+        tmp_path, monkeypatch, workers, hold_mb):
+    """With no room to keep drafts (or room for a few chunks' in each process: both
+    finish their kept drafts while the helper drafts the others again), cleaning reads the
+    input a second time and drafts only the documents whose text holds a site template
+    again; the tables are those of a run that kept every draft."""
     from newsdedup.runners import local
 
     from .test_dask import assert_same_answer
 
-    dump = make_dump(tmp_path / "dump", 60)
+    dump = make_dump(tmp_path / "dump", 400 if hold_mb else 60)
     held = newsdedup.run(dump, newsdedup.Config(workers=1))
     assert (held.boilerplate["reason"] == "template").any()
     reads, drafts = [], []
     read, draft = local.read_inputs, local.clean_stage.draft
     monkeypatch.setattr(local, "read_inputs", lambda *args, **kwargs: reads.append(1) or read(*args, **kwargs))
     monkeypatch.setattr(local.clean_stage, "draft", lambda record: drafts.append(record.doc_id) or draft(record))
-    streamed = newsdedup.run(dump, newsdedup.Config(workers=workers, workers_min_mb=0, hold_drafts_mb=0))
+    streamed = newsdedup.run(dump, newsdedup.Config(workers=workers, workers_min_mb=0, hold_drafts_mb=hold_mb))
     assert len(reads) == 2
     if workers == 1:  # a forked helper's drafts are not counted here
         with_template = set(held.boilerplate.loc[held.boilerplate["reason"] == "template", "doc_id"])

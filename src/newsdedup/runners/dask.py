@@ -60,8 +60,8 @@ from ..read import (Entry, Input, _read_frame, _read_jsonl, _read_parquet, _Uniq
                     read_file)
 from ..records import Record
 from ..result import Result, peak_memory
-from .dask_corpus import (Corpus, Finished, Outline, SpilledAgain, cleaned_bytes, deduplicated, finished_bytes, gather_each,
-                          keys_to_disk, matched, outline_bytes, outline_of, tables_of)
+from .dask_corpus import (Corpus, Finished, Outline, SpilledAgain, cleaned_bytes, deduplicated,
+                          finished_bytes, gather_each, keys_to_disk, matched, outline_bytes, outline_of, tables_of)
 from .local import Progress, _frozen, _timed
 from .packed import PackedSummaries
 from .spill import Spill, Spilled, needed as spill_needed
@@ -320,11 +320,6 @@ def clean_first(partition: Partition, config: Config, frame: pd.DataFrame | None
     return FirstPass(cleaned), (Heads(ids, sources, readable, PackedSummaries.of(summaries)), skipped)
 
 
-def given(value: Any) -> Any:
-    """A value as a task's result (made again, like any task's, if its worker is lost)."""
-    return value
-
-
 def held_documents(first: tuple[FirstPass, Any]) -> FirstPass:
     return first[0]
 
@@ -521,12 +516,11 @@ def index_built(future) -> Any:
 def _clean(client, partitions: list[Partition], frames: list[Any], config: Config, progress: Progress | None
            ) -> tuple[list[Any], Counter, Any]:
     """The futures of each partition's :class:`Finished` documents (held on the workers),
-    what the input files held besides records, and the future of the template evidence
-    they were finished with, which the caller holds as long as the documents: a worker
-    lost later has its documents made again from the input with it. It is a task's result
-    (the evidence travels in the task), not scattered data: Dask cannot make scattered data
-    again, and a broadcast reaches only the workers of its time, so two workers lost one
-    after the other lose it for good."""
+    what the input files held besides records, and the template evidence they were
+    finished with. The evidence is an argument of each pass-2 task, not scattered data:
+    Dask cannot make scattered data again, and a broadcast reaches only the workers of
+    its time, so two workers lost one after the other lost it for good; a task made
+    again after its worker is lost carries it."""
     from distributed import as_completed
 
     spill = spill_needed(sum(p.size for p in partitions), config.spill_min_mb)
@@ -547,11 +541,14 @@ def _clean(client, partitions: list[Partition], frames: list[Any], config: Confi
     evidence, needing = _templates(gathered, kept, config)
     redo = [positions.tolist() for positions in needing]
     del gathered, kept
-    shared = client.submit(given, evidence, pure=False)
-    finishing = [client.submit(finish_partition, h, p, r, c, shared, config, f if r else None, pure=False)
+    # the evidence (a set of template keys, small) travels in each task: a task placed
+    # beside its partition's held documents then needs nothing from another worker (as
+    # one task's result it drew tasks to that worker, and the held documents were pickled
+    # over to it), and a task made again after a worker is lost still has it
+    finishing = [client.submit(finish_partition, h, p, r, c, evidence, config, f if r else None, pure=False)
                  for h, p, r, c, f in zip(held, partitions, redo, clashes, frames)]
     del held  # the pass-1 documents on the workers are released once replaced
-    return finishing, skipped, shared
+    return finishing, skipped, evidence
 
 
 def _settle_ids(gathered: list[tuple[Heads, Counter]]) -> tuple[list[dict[int, Record]], list[np.ndarray], Counter]:
