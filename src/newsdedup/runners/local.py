@@ -141,7 +141,7 @@ def run(inputs: Input | Iterable[Input], config: Config | None = None,
     with _frozen():
         tables = _deduplicated_tables(cleaned, good, config, timings)
     result = Result(**tables, config=config, timings=timings, skipped=dict(skipped), memory=peak_memory())
-    if _workers(config) > 1 and len(cleaned) <= FORK_MAX_DOCS:
+    if _beside_work(config, len(cleaned)):
         # the page is built in a forked child while this process writes the tables: in a
         # thread beside them it held the GIL for most of its time (its Python part), and on
         # a spilled run it came after them
@@ -245,7 +245,7 @@ def _deduplicated_tables(cleaned: list[clean_stage.Cleaned], good: list[clean_st
     release_free_memory()  # before the children are forked
     keys = spilled_column([c.keys for c in good])  # one object when spilled: what a forked child reads
     words = [c.n_words for c in good]
-    fork = _workers(config) > 1 and FORK_MIN_DOCS <= len(good) <= FORK_MAX_DOCS
+    fork = FORK_MIN_DOCS <= len(good) and _beside_work(config, len(good))
     index = Forked(passage_index, keys, config) if fork and fork_is_safe() else None
     with _timed(timings, "dedup"):
         clustering = deduplicate([c.doc_id for c in good], JoinedTexts([c.paragraphs for c in good]), config, keys,
@@ -284,11 +284,17 @@ def _deduplicated_tables(cleaned: list[clean_stage.Cleaned], good: list[clean_st
     return tables
 
 
+def _beside_work(config: Config, n_docs: int) -> bool:
+    """Whether a second core takes work beside this process's after cleaning (a forked
+    child, matching's second thread): with more than one worker, up to FORK_MAX_DOCS
+    documents. Past it a forked child comes to own a copy of most of the heap, and the two
+    halves of matching on two threads gain little (each holds the GIL much of its time)
+    while their peaks add up (about 0.2 GB at 1M)."""
+    return _workers(config) > 1 and n_docs <= FORK_MAX_DOCS
+
+
 def _match_threads(config: Config, n_docs: int) -> int:
-    """Past FORK_MAX_DOCS the two halves of matching run one after the other: on a second
-    thread they gain little (each holds the GIL much of its time) and their peaks add up
-    (about 0.2 GB at 1M)."""
-    return 2 if _workers(config) > 1 and n_docs <= FORK_MAX_DOCS else 1
+    return 2 if _beside_work(config, n_docs) else 1
 
 
 def _release_keys(good: list[clean_stage.Cleaned]) -> None:
