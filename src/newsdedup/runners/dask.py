@@ -460,7 +460,7 @@ def run_dask(inputs: Input | Iterable[Input], config: Config, progress: Progress
             frames = frame_parts(dask_client, partitions)
             log.info("plan: %d partitions on %d workers", len(partitions), workers)
         with _timed(timings, "clean"):
-            finished, skipped, evidence = _clean(dask_client, partitions, frames, config, progress)
+            finished, skipped = _clean(dask_client, partitions, frames, config, progress)
             del frames
             outlines = [dask_client.submit(outline_of, f, pure=False) for f in finished]
             on_disk = spill_needed(sum(p.size for p in partitions), config.spill_min_mb)
@@ -486,7 +486,7 @@ def run_dask(inputs: Input | Iterable[Input], config: Config, progress: Progress
                     shutil.rmtree(folder, ignore_errors=True)
                     raise
             log.info("tables: %.2f s", timings["tables"])
-        del finished, evidence  # the clean documents on the workers are released
+        del finished  # the clean documents on the workers are released
     result = Result(**tables, matches=matches, config=config, timings=timings, skipped=dict(skipped),
                     memory=peak_memory(), written={name: folder / name for name in WORKER_TABLES}
                     if config.partitioned else {})
@@ -514,13 +514,12 @@ def index_built(future) -> Any:
 
 
 def _clean(client, partitions: list[Partition], frames: list[Any], config: Config, progress: Progress | None
-           ) -> tuple[list[Any], Counter, Any]:
+           ) -> tuple[list[Any], Counter]:
     """The futures of each partition's :class:`Finished` documents (held on the workers),
-    what the input files held besides records, and the template evidence they were
-    finished with. The evidence is an argument of each pass-2 task, not scattered data:
-    Dask cannot make scattered data again, and a broadcast reaches only the workers of
-    its time, so two workers lost one after the other lost it for good; a task made
-    again after its worker is lost carries it."""
+    and what the input files held besides records. The template evidence is an argument
+    of each pass-2 task, not scattered data: Dask cannot make scattered data again, and a
+    broadcast reaches only the workers of its time, so two workers lost one after the
+    other lost it for good; a task made again after its worker is lost carries it."""
     from distributed import as_completed
 
     spill = spill_needed(sum(p.size for p in partitions), config.spill_min_mb)
@@ -548,7 +547,7 @@ def _clean(client, partitions: list[Partition], frames: list[Any], config: Confi
     finishing = [client.submit(finish_partition, h, p, r, c, evidence, config, f if r else None, pure=False)
                  for h, p, r, c, f in zip(held, partitions, redo, clashes, frames)]
     del held  # the pass-1 documents on the workers are released once replaced
-    return finishing, skipped, evidence
+    return finishing, skipped
 
 
 def _settle_ids(gathered: list[tuple[Heads, Counter]]) -> tuple[list[dict[int, Record]], list[np.ndarray], Counter]:
