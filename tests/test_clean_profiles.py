@@ -6,10 +6,9 @@ the kept lists are written for these tests in the shape of real pages."""
 
 from __future__ import annotations
 
-from newsdedup.clean.paragraphs import make_paragraphs
 from newsdedup.clean.text import FOOTER, _mark_profile_box
 
-from .test_clean_rules import BODY, clean
+from .test_clean_rules import BODY, clean, marked
 
 AUTHOR_PT = [
     "Sobre Carlos Nadalim",
@@ -39,10 +38,7 @@ ACRONYM_SECTION = [  # a closing section under a subheading whose word the parag
 
 
 def reasons_of(lines: list[str]) -> list[str | None]:
-    paras = make_paragraphs(lines)
-    reasons: list[str | None] = [None] * len(paras)
-    _mark_profile_box(paras, reasons, long_words=12)
-    return reasons
+    return marked(_mark_profile_box, lines)
 
 
 def test_an_authors_profile_after_the_article_goes():

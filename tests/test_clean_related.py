@@ -5,10 +5,9 @@ page (MIT); the kept ones are written for these tests in the shape of real pages
 
 from __future__ import annotations
 
-from newsdedup.clean.paragraphs import make_paragraphs
 from newsdedup.clean.text import NAVIGATION, _mark_related_lists
 
-from .test_clean_rules import BODY, clean
+from .test_clean_rules import BODY, clean, marked
 
 RELATED = [
     "15 Amazing Images of Stars",
@@ -28,10 +27,7 @@ TEAM_POINTS = ["Harbor City 44", "Northgate Rangers 40", "Central 38", "West Sho
 
 
 def reasons_after(lines: list[str]) -> list[str | None]:
-    paras = make_paragraphs(lines)
-    reasons: list[str | None] = [None] * len(paras)
-    _mark_related_lists(paras, reasons, long_words=12)
-    return reasons
+    return marked(_mark_related_lists, lines)
 
 
 def test_headlines_after_the_last_paragraph_are_navigation_with_their_heading():

@@ -6,7 +6,7 @@ import pytest
 
 import newsdedup
 from newsdedup.clean import clean_records, draft, finish
-from newsdedup.clean.paragraphs import segment
+from newsdedup.clean.paragraphs import make_paragraphs, segment
 from newsdedup.clean.templates import find_templates
 from newsdedup.records import Record
 
@@ -27,6 +27,15 @@ MIDDLE = 4
 
 def clean(lines: list[str]) -> newsdedup.clean.Cleaned:
     return finish(draft(Record(doc_id="t", source="t", text="\n".join(lines))))
+
+
+def marked(mark, lines: list[str], long_words: int = 12) -> list[str | None]:
+    """The reasons one rule of :mod:`newsdedup.clean.text` (``mark(paras, reasons,
+    long_words=...)``) gives the paragraphs of ``lines``, nothing removed before it."""
+    paras = make_paragraphs(lines)
+    reasons: list[str | None] = [None] * len(paras)
+    mark(paras, reasons, long_words=long_words)
+    return reasons
 
 
 def removed_reasons(cleaned) -> dict[str, str]:

@@ -11,6 +11,7 @@ import sys
 import threading
 import time
 from collections import Counter
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -173,8 +174,7 @@ def test_a_worker_killed_mid_run_costs_a_retry_not_the_answer(generated, small_p
     inputs = [generated / "pages", generated / "news.jsonl"]
     local = newsdedup.run(inputs, newsdedup.Config(workers=1))
     killed: list[int] = []
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=":0") as cluster, distributed.Client(cluster) as c:
+    with _two_workers() as c:
         pids = c.run(os.getpid)
         done = threading.Event()
 
@@ -202,6 +202,15 @@ def test_a_worker_killed_mid_run_costs_a_retry_not_the_answer(generated, small_p
     assert_same_answer(local, on_dask)
 
 
+@contextmanager
+def _two_workers():
+    """A client of a fresh LocalCluster of two single-thread worker processes (each a
+    process of its own, which a test may kill)."""
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=":0") as cluster, distributed.Client(cluster) as client:
+        yield client
+
+
 def _killed(client, pids: dict[str, int], address: str) -> str:
     """``address``'s worker process SIGKILLed, once the scheduler has let it go."""
     os.kill(pids[address], signal.SIGKILL)
@@ -221,8 +230,7 @@ def test_a_worker_killed_after_cleaning_costs_a_retry_not_the_answer(generated, 
     killed: list[str] = []
     fetched = dask_corpus.fetched
 
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=":0") as cluster, distributed.Client(cluster) as c:
+    with _two_workers() as c:
         pids = c.run(os.getpid)
 
         def fetched_after_a_kill(client, finished, *args):
@@ -424,8 +432,7 @@ def test_a_passage_index_lost_with_its_worker_is_built_on_the_client(generated, 
     local = newsdedup.run(inputs, newsdedup.Config(workers=1))
     killed: list[str] = []
     on_a_worker = dask_corpus.passage_index_on_a_worker
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=":0") as cluster, distributed.Client(cluster) as c:
+    with _two_workers() as c:
         pids = c.run(os.getpid)
 
         def built_then_lost(client, corpus, config):
