@@ -43,17 +43,19 @@ def test_jsonl_rows_with_and_without_ids_and_bad_lines(tmp_path):
              "{not json",
              json.dumps(["a", "list"]),
              json.dumps({"id": "x2"}),
-             json.dumps({"id": 7, "text": 12})]
+             json.dumps({"id": 7, "text": 12}),
+             json.dumps({"id": "x3", "text": " \n ", "html": None})]
     path = tmp_path / "dump.jsonl"
     path.write_text("\n".join(lines) + "\n")
     records = list(read_inputs(path))
-    assert ids(records) == ["x1", "dump:2", "dump:4", "dump:5", "x2", "7"]
+    assert ids(records) == ["x1", "dump:2", "dump:4", "dump:5", "x2", "7", "x3"]
     assert records[0].url == "https://e.example/1" and records[0].title == "T"
     assert records[1].html.startswith("<p>")
     assert "malformed JSON" in records[2].error
     assert "not an object" in records[3].error
     assert "no 'text' or 'html'" in records[4].error
     assert "not text" in records[5].error
+    assert records[6].error == "'text' empty or only whitespace"
     assert records[2].source.endswith("dump.jsonl:4")
 
 

@@ -554,7 +554,7 @@ def make_record(row: dict[str, Any], file_id: str, source: str, row_number: int,
             return Record(doc_id=doc_id, source=where, error=f"field {name!r} is {type(value).__name__}, not text")
     body = html if html is not None else text
     if body is None:
-        return Record(doc_id=doc_id, source=where, error="no 'text' or 'html' field", **meta)
+        return Record(doc_id=doc_id, source=where, error=_no_body(row), **meta)
     if _has_surrogates(body):
         return Record(doc_id=doc_id, source=where, error="undecodable: invalid UTF-8 bytes", **meta)
     if len(body.encode("utf-8", "surrogatepass")) > config.max_record_bytes:
@@ -566,6 +566,14 @@ def make_record(row: dict[str, Any], file_id: str, source: str, row_number: int,
 
 def _missing(value: Any) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA
+
+
+def _no_body(row: dict[str, Any]) -> str:
+    """Why a row has no text to clean: the fields are absent, or present and blank."""
+    blank = [name for name in ("text", "html") if isinstance(row.get(name), str)]
+    if blank:
+        return " and ".join(f"{name!r}" for name in blank) + " empty or only whitespace"
+    return "no 'text' or 'html' field"
 
 
 def _clean_value(value: Any) -> str | None:
