@@ -70,6 +70,21 @@ def test_csv_and_parquet_and_dataframe_share_columns(tmp_path):
     assert ids(read_inputs(df)) == ["r1", "dataframe:2"]
 
 
+def test_doc_id_names_the_id_when_id_is_absent(tmp_path):
+    """newsdedup's own tables call the id doc_id: a table fed back in keeps its ids."""
+    df = pd.DataFrame({"doc_id": ["d1", None, "d3"], "id": [None, None, "i3"],
+                       "text": [ARTICLE, ARTICLE + " Two.", ARTICLE + " Three."]})
+    df.to_csv(tmp_path / "t.csv", index=False)
+    df.to_parquet(tmp_path / "t.parquet")
+    df.to_json(tmp_path / "t.jsonl", orient="records", lines=True)
+    for name in ("t.csv", "t.parquet", "t.jsonl"):
+        assert ids(read_inputs(tmp_path / name)) == ["d1", "t:2", "i3"], name
+    assert ids(read_inputs(df)) == ["d1", "dataframe:2", "i3"]
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text('{"doc_id": "b1", "text": "cut sho\n')
+    assert ids(read_inputs(broken)) == ["b1"]
+
+
 def test_malformed_csv_rows_are_rejected_one_by_one(tmp_path):
     path = tmp_path / "bad.csv"
     path.write_text('id,text\na,"A fine article about the town."\nb,too,many,fields\nc,"Another fine article."\n')

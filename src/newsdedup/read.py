@@ -64,7 +64,8 @@ TEXT_EXTS = (".txt", ".text")
 HTML_EXTS = (".html", ".htm", ".xhtml")
 TABLE_EXTS = (".jsonl", ".ndjson", ".csv", ".parquet")
 SUPPORTED = TEXT_EXTS + HTML_EXTS + TABLE_EXTS + warc.EXTS
-FIELDS = ("id", "text", "html", "url", "title", "date")
+ID_FIELDS = ("id", "doc_id")  # doc_id: the name newsdedup's own tables give the id; "id" wins when both are set
+FIELDS = (*ID_FIELDS, "text", "html", "url", "title", "date")
 MAX_BLANK_LINES = 100_000  # consecutive blank lines in a JSONL or CSV file before the rest is rejected
 BLOCK = 1 << 20
 
@@ -544,7 +545,7 @@ def _read_single(path: Path, file_id: str, is_html: bool, config: Config) -> Rec
 
 def make_record(row: dict[str, Any], file_id: str, source: str, row_number: int, config: Config) -> Record:
     """A record from a row of a JSONL/CSV/Parquet file or a DataFrame."""
-    rid = _clean_value(row.get("id"))
+    rid = _row_id(row)
     doc_id = rid if rid is not None else f"{file_id}:{row_number}"
     where = f"{source}:{row_number}"
     meta = {k: _clean_value(row.get(k)) for k in ("url", "title", "date")}
@@ -566,6 +567,15 @@ def make_record(row: dict[str, Any], file_id: str, source: str, row_number: int,
 
 def _missing(value: Any) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA
+
+
+def _row_id(row: dict[str, Any]) -> str | None:
+    """The row's own id: its ``id``, else its ``doc_id``."""
+    for name in ID_FIELDS:
+        value = _clean_value(row.get(name))
+        if value is not None:
+            return value
+    return None
 
 
 def _no_body(row: dict[str, Any]) -> str:
@@ -659,7 +669,7 @@ def _jsonl_record(line: bytes, file_id: str, source: str, line_no: int, config: 
     return make_record(obj, file_id, source, line_no, config)
 
 
-_ID_FIRST = re.compile(rb'\s*\{\s*"id"\s*:\s*(?:("(?:[^"\\\n]|\\.){1,200}")|(-?\d{1,40})\s*[,}])')
+_ID_FIRST = re.compile(rb'\s*\{\s*"(?:doc_)?id"\s*:\s*(?:("(?:[^"\\\n]|\\.){1,200}")|(-?\d{1,40})\s*[,}])')
 
 
 def _id_at_start(line: bytes) -> str | None:
@@ -761,7 +771,16 @@ def _lenient(line: _Line) -> list[str] | None:
 def _plausible(row: list[str], header: list[str]) -> bool:
     """A row met while re-synchronising after a malformed row is a real one only if its id
     (when the file has ids) looks like an id, not a sentence of article text."""
-    return "id" not in header or _looks_like_id(row[header.index("id")])
+    index = _id_column(header)
+    return index is None or _looks_like_id(row[index])
+
+
+def _id_column(header: list[str]) -> int | None:
+    """Where a CSV row's id is: the ``id`` column, else the ``doc_id`` column."""
+    for name in ID_FIELDS:
+        if name in header:
+            return header.index(name)
+    return None
 
 
 def _looks_like_id(value: str) -> bool:
@@ -777,13 +796,13 @@ def _row_failure(exc: Exception, line_no: int) -> str:
 
 def _id_of_line(line: _Line, header: list[str]) -> str | None:
     """The id of a malformed row, when its first line shows one that looks like an id."""
-    if "id" not in header or line.kind == BLANK:
+    index = _id_column(header)
+    if index is None or line.kind == BLANK:
         return None
     try:
         fields = next(csv.reader([line.text]), [])
     except csv.Error:
         return None
-    index = header.index("id")
     if index >= len(fields) or not _looks_like_id(fields[index]):
         return None
     return _clean_value(fields[index])
@@ -889,7 +908,7 @@ class _CsvReader:
 
     def record(self, row: dict[str, str], repaired: int) -> Record:
         self.row_no += 1
-        rid = _clean_value(row.get("id")) or f"{self.file_id}:{self.row_no}"
+        rid = _row_id(row) or f"{self.file_id}:{self.row_no}"
         record = _guarded(lambda: make_record(row, self.file_id, self.source, self.row_no, self.config),
                           rid, f"{self.source}:{self.row_no}")
         if repaired and record.error is None:
@@ -971,7 +990,7 @@ def _batch_rows(batch) -> list[tuple[dict[str, Any], str | None]]:
 
 def _guarded_id(row: dict[str, Any]) -> str | None:
     try:
-        return _clean_value(row.get("id"))
+        return _row_id(row)
     except Exception:  # noqa: BLE001
         return None
 
