@@ -519,3 +519,25 @@ def test_the_client_keeps_the_paragraph_keys_in_a_file_past_spill_min_mb(client,
     assert isinstance(seen[0], SpilledColumn) and len(seen[0]) > 400
     newsdedup.run(inputs, newsdedup.Config(workers=2), client=client)
     assert isinstance(seen[1], list)
+
+
+def test_a_spilled_partitions_keys_reach_the_clients_spill_pickled_as_they_are():
+    """For a client that spills the paragraph keys, a partition's outline carries each
+    document's keys as the bytes of the worker's spill file, and the client writes them to
+    its own file as they are: matching reads back the same lists, and the lengths and
+    digests are those of the outline of lists."""
+    from newsdedup.clean import Evidence
+    from newsdedup.runners import dask_corpus
+    from newsdedup.runners.spill import Spill, SpilledColumn
+
+    config = newsdedup.Config(workers=1)
+    partition = dask_runner.plan(CORPUS, config, 1)[0]
+    first, _ = dask_runner.clean_first(partition, config, spill=True)
+    finished = dask_runner.finish_partition(first, partition, [], {}, Evidence(), config)
+    plain, pickled = dask_corpus.outline_of(finished), dask_corpus.outline_of(finished, pickled=True)
+    assert len(plain.keys) >= 5 and all(isinstance(k, bytes) for k in pickled.keys)
+    assert (plain.lengths == [len(c.text) for c in finished.cleaned if c.error is None]).all()
+    assert (plain.digests == pickled.digests).all() and (plain.lengths == pickled.lengths).all()
+    on_client = dask_corpus.keys_to_disk(Spill())(0, pickled)
+    column = SpilledColumn(on_client.keys_spill, on_client.keys)
+    assert [column[i] for i in range(len(column))] == plain.keys

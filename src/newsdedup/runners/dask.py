@@ -462,8 +462,8 @@ def run_dask(inputs: Input | Iterable[Input], config: Config, progress: Progress
         with _timed(timings, "clean"):
             finished, skipped = _clean(dask_client, partitions, frames, config, progress)
             del frames
-            outlines = [dask_client.submit(outline_of, f, pure=False) for f in finished]
             on_disk = spill_needed(sum(p.size for p in partitions), config.spill_min_mb)
+            outlines = [dask_client.submit(outline_of, f, on_disk, pure=False) for f in finished]
             corpus = Corpus.of(gather_each(dask_client, outlines, keys_to_disk(Spill()) if on_disk else None))
         log.info("clean: %d readable records, %.2f s", len(corpus.ids), timings["clean"])
         with _frozen():

@@ -77,6 +77,10 @@ class Spill:
         """Each of ``lists`` written to the file: their items, for a :class:`SpilledColumn`."""
         return np.fromiter((self._append(part) for part in lists), dtype=np.int64, count=len(lists))
 
+    def put_pickled(self, blobs: Sequence[bytes]) -> np.ndarray:
+        """Lists pickled elsewhere (:meth:`pickled`) written as they are, for a :class:`SpilledColumn`."""
+        return np.fromiter((self._append_blob(blob) for blob in blobs), dtype=np.int64, count=len(blobs))
+
     def _append(self, part: list, chars: int = 0) -> int:
         return self._append_blob(pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL), chars)
 
@@ -103,13 +107,17 @@ class Spill:
         with self._lock:
             self._flush()
 
-    def read(self, item: int) -> list:
+    def pickled(self, item: int) -> bytes:
+        """Item ``item`` as it is in the file (pickled)."""
         offset, size = self._offsets[item], self._sizes[item]
         if offset + size > self._written:
             with self._lock:
                 if offset + size > self._written:
                     self._flush()
-        return pickle.loads(os.pread(self._fd, size, offset))
+        return os.pread(self._fd, size, offset)
+
+    def read(self, item: int) -> list:
+        return pickle.loads(self.pickled(item))
 
     @property
     def bytes(self) -> int:
