@@ -195,3 +195,20 @@ def test_isin_agrees_with_pandas_on_every_kind_of_id_column():
             assert isin(series, wanted).tolist() == series.isin(wanted).fillna(False).tolist(), (dtype, wanted)
     numbers = pd.Series([1, 2, 3])
     assert isin(numbers, {2}).tolist() == [False, True, False]
+
+
+def test_the_page_is_the_same_with_its_texts_packed_in_a_forked_child(tmp_path):
+    """Result.write has a forked child pack the page's texts (the larger part of the page)
+    while it writes the tables: the same page as one made whole in this process, also for a
+    run larger than report_max_docs (the texts are those of the shown part)."""
+    from newsdedup.report import packed_texts
+    from newsdedup.runners.fork import Forked
+
+    records = stories(12, 0, quotes=3, bad=3)
+    for limit in (9, 10_000):
+        result = newsdedup.run(write_jsonl(records, tmp_path / "in.jsonl"),
+                               newsdedup.Config(workers=1, report_max_docs=limit))
+        assert result.report_beside is None  # one worker: the page is packed in this process
+        texts = Forked(packed_texts, result)
+        assert render_report(result, texts=texts) == render_report(result)
+        assert len(_page_data(render_report(result))["texts"]["ids"]) > 0
