@@ -199,10 +199,9 @@ def test_isin_agrees_with_pandas_on_every_kind_of_id_column():
 
 def test_the_page_is_the_same_with_its_texts_packed_in_a_forked_child(tmp_path):
     """Result.write has a forked child pack the page's texts (the larger part of the page)
-    while it writes the tables; the child reads a local run's texts from its clean rows
-    (spilled or not), not from the tables. The same page as one made whole in this
-    process, also for a run larger than report_max_docs (the texts of the shown part) and
-    for a result whose tables are DataFrames."""
+    while it writes the tables: the same page as one made whole in this process, for a
+    plain and a spilled run, a run larger than report_max_docs (the texts of the shown
+    part) and a result whose tables are DataFrames."""
     import dataclasses
 
     from newsdedup.report import packed_texts

@@ -217,19 +217,19 @@ class Result:
 
     def _texts_in_child(self):
         """The page's texts packed in a forked child (see ``report_beside``; the larger
-        part of making the page, 1 CPU-s of 1.4 on 10k documents), or None. The child is
-        forked first: it reads the texts from the clean rows, not from the tables, which
-        this process makes meanwhile (a table of one block, kept for the writer and the
-        page's other parts)."""
-        from .report import packed_texts
-
-        child = self.report_beside(packed_texts, self) if self.report_beside is not None else None
+        part of making the page, 1 CPU-s of 1.4 on 10k documents), or None. What both the
+        page and the table writer make (a table of one block) is made first, so the child
+        inherits it instead of making it again."""
+        if self.report_beside is None:
+            return None
         for name in ("documents", "boilerplate"):
             lazy = self._lazy(name)
             if lazy is not None:
                 lazy.make_shared(name)
-        self.summary  # noqa: B018 - its counts and versions, kept where they are made, for the page's thread
-        return child
+        self.summary  # noqa: B018 - its counts and versions, kept where they are made, for both processes
+        from .report import packed_texts
+
+        return self.report_beside(packed_texts, self)
 
     def _write_files(self, stage: Path, tables: dict, fmt: str, report: bool, texts) -> None:
         """Every file of the run into ``stage``; the page made beside the tables on a thread

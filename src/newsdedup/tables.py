@@ -71,7 +71,8 @@ def documents_columns(cleaned: Sequence[Cleaned], clustering: Clustering, at: di
         return [values[i] if i is not None else missing for i in rows]
 
     if text:
-        texts = _text_column(cleaned, good)
+        texts = pa.array((c.text if ok else None for c, ok in zip(cleaned, good)), type=pa.large_string(),
+                         size=len(cleaned))
         lengths = pc.fill_null(pc.utf8_length(texts), 0).to_numpy(zero_copy_only=False)
     else:
         lengths = np.array([text_chars(c.paragraphs) if ok else 0 for c, ok in zip(cleaned, good)], dtype=np.int64)
@@ -95,12 +96,6 @@ def documents_columns(cleaned: Sequence[Cleaned], clustering: Clustering, at: di
     if not text:
         del columns["text"]
     return columns
-
-
-def _text_column(cleaned: Sequence[Cleaned], good: Sequence[bool]) -> pa.Array:
-    """The ``text`` column of ``cleaned``'s documents (missing where not ``good``)."""
-    return pa.array((c.text if ok else None for c, ok in zip(cleaned, good)), type=pa.large_string(),
-                    size=len(cleaned))
 
 
 def boilerplate_rows(cleaned: Sequence[Cleaned]) -> list[tuple]:
@@ -220,18 +215,6 @@ class LazyTables(Lazy):
             self._meta = schema.frame(documents_columns(self.cleaned, self.clustering, self._at, text=False), columns,
                                       schema.SORT_KEYS["documents"])
         return self._meta
-
-    def text_columns(self) -> tuple[pa.Array, pa.Array]:
-        """The ``text`` columns of ``documents`` and ``boilerplate`` in their tables' order,
-        without either table made (the report page's texts, packed in a forked child while
-        this process makes the tables)."""
-        good = [c.error is None and c.doc_id in self._at for c in self.cleaned]
-        paragraphs = [(position, index, text) for position, c in enumerate(self.cleaned)
-                      for index, text, _ in c.removed]
-        order = np.lexsort((np.fromiter((index for _, index, _ in paragraphs), np.int64, len(paragraphs)),
-                            np.fromiter((position for position, _, _ in paragraphs), np.int64, len(paragraphs))))
-        removed = pa.array([paragraphs[i][2] for i in order.tolist()], type=pa.large_string())
-        return _text_column(self.cleaned, good), removed
 
     def removed(self) -> tuple[int, int, Counter]:
         """``boilerplate``'s rows, characters and rows by reason (one pass over the removed paragraphs)."""

@@ -218,12 +218,6 @@ def packed_texts(result: Result) -> dict[str, object]:
     """The page's texts (those of the documents of :func:`shown_part`, in cluster order,
     then its boilerplate's), packed: the larger part of making the page, which a caller
     may do in another process (:func:`render_report`'s ``texts``)."""
-    lazy = result._lazy("documents")
-    if result.index is None and hasattr(lazy, "text_columns"):
-        docs = result.documents_without_text()
-        if len(docs) <= result.config.report_max_docs:  # the whole run shown, no other document named
-            texts, removed = lazy.text_columns()  # no table made here: the writer makes them meanwhile
-            return pack_texts(pa.concat_arrays([texts.fill_null("").take(pa.array(_page_order(docs))), removed]))
     shown = shown_part(result, result.config.report_max_docs)
     return pack_texts(_texts_in_order(shown, *_in_cluster_order(shown)))
 
@@ -231,14 +225,10 @@ def packed_texts(result: Result) -> dict[str, object]:
 def _in_cluster_order(shown: Result) -> tuple[pd.DataFrame, np.ndarray]:
     """The documents of ``shown`` (with any earlier document named), and their order on the page."""
     every = _with_earlier_documents(shown).reset_index(drop=True)
-    return every, _page_order(every)
-
-
-def _page_order(documents: pd.DataFrame) -> np.ndarray:
-    """The positions of ``documents`` in the page's order: by cluster, then doc id (sorted
-    without the text column, whose strings the page takes once, into its array)."""
-    return documents[["cluster_id", "doc_id"]].reset_index(drop=True).sort_values(
-        ["cluster_id", "doc_id"], kind="stable", na_position="last").index.to_numpy()
+    # sorted without the text column, whose strings the page takes once, into its array
+    order = every[["cluster_id", "doc_id"]].sort_values(["cluster_id", "doc_id"], kind="stable",
+                                                         na_position="last").index.to_numpy()
+    return every, order
 
 
 def _texts_in_order(shown: Result, every: pd.DataFrame, order: np.ndarray) -> pa.Array:
