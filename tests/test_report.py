@@ -195,3 +195,26 @@ def test_isin_agrees_with_pandas_on_every_kind_of_id_column():
             assert isin(series, wanted).tolist() == series.isin(wanted).fillna(False).tolist(), (dtype, wanted)
     numbers = pd.Series([1, 2, 3])
     assert isin(numbers, {2}).tolist() == [False, True, False]
+
+
+def test_the_page_is_the_same_with_its_texts_packed_in_a_forked_child(tmp_path):
+    """Result.write has a forked child pack the page's texts (the larger part of the page)
+    while it writes the tables: the same page as one made whole in this process, for a
+    plain and a spilled run, a run larger than report_max_docs (the texts of the shown
+    part) and a result whose tables are DataFrames."""
+    import dataclasses
+
+    from newsdedup.report import packed_texts
+    from newsdedup.runners.fork import Forked
+
+    from .test_pipeline import make_dump
+
+    path = make_dump(tmp_path / "dump", 60)  # pages with removed paragraphs, a few rejected records
+    for settings in ({"report_max_docs": 9}, {}, {"spill_min_mb": 0}):
+        result = newsdedup.run(path, newsdedup.Config(workers=1, **settings))
+        assert result.report_beside is None  # one worker: the page is packed in this process
+        page = render_report(result)
+        assert render_report(result, texts=Forked(packed_texts, result)) == page
+        made = dataclasses.replace(result, documents=result.documents, boilerplate=result.boilerplate)
+        assert render_report(made, texts=Forked(packed_texts, made)) == page
+        assert len(result.boilerplate) and len(_page_data(page)["texts"]["ids"]) > 0

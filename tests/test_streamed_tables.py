@@ -100,8 +100,8 @@ def test_a_spilled_runs_report_is_built_after_its_tables(tmp_path, monkeypatch, 
 
     seen = []
     write_report = Result._write_report
-    monkeypatch.setattr(Result, "_write_report", lambda self, stage: seen.append(
-        sorted(p.name for p in stage.iterdir())) or write_report(self, stage))
+    monkeypatch.setattr(Result, "_write_report", lambda self, stage, *texts: seen.append(
+        sorted(p.name for p in stage.iterdir())) or write_report(self, stage, *texts))
     out = spilled_run.write(tmp_path / "out", "jsonl")
     assert {"documents.jsonl", "boilerplate.jsonl", "summary.json"} <= set(seen[0])
     assert (out / "report.html").stat().st_size > 0

@@ -79,9 +79,9 @@ class Result:
     merges: pd.DataFrame | None = None  # runs with an index: clusters merged by this drop
     index: dict[str, Any] | None = None  # runs with an index: its path, the drop, whether it was added
     written: dict[str, Path] = field(default_factory=dict)  # tables the Dask workers wrote as partitioned Parquet
-    # set by a runner that lets :meth:`write` build the page in a forked child while this
-    # process writes the tables (``runners.fork.forked_if_safe``: a handle with ``result``
-    # and ``stop``, or None where no child can be started)
+    # set by a runner that lets :meth:`write` pack the page's texts in a forked child while
+    # this process writes the tables (``runners.fork.forked_if_safe``: a handle with
+    # ``result`` and ``stop``, or None where no child can be started)
     report_beside: ClassVar[Callable[..., Any] | None] = None
 
     def _lazy(self, name: str) -> Lazy | None:
@@ -204,21 +204,22 @@ class Result:
             lazy.files for lazy in (self._lazy("documents"), self._lazy("boilerplate"))
             if lazy is not None and lazy.files is not None}
         with output_lock(out, lock_timeout), staged_output(out, ours) as stage:
-            page = self._report_in_child(stage) if report else None
+            texts = self._texts_in_child() if report else None
             try:
-                self._write_files(stage, tables, fmt, report, page)
+                self._write_files(stage, tables, fmt, report, texts)
             finally:
-                if page is not None:
-                    page.stop()  # a no-op once its result is in
+                if texts is not None:
+                    texts.stop()  # a no-op once its result is in
         for lazy in (self._lazy("documents"), self._lazy("boilerplate")):
             if lazy is not None:
                 lazy.forget()  # the one block both the tables and the page were made from
         return out
 
-    def _report_in_child(self, stage: Path):
-        """The page started in a forked child (see ``report_beside``), or None. What both
-        the page and the table writer make (a table of one block) is made first, so the
-        child inherits it instead of making it again."""
+    def _texts_in_child(self):
+        """The page's texts packed in a forked child (see ``report_beside``; the larger
+        part of making the page, 1 CPU-s of 1.4 on 10k documents), or None. What both the
+        page and the table writer make (a table of one block) is made first, so the child
+        inherits it instead of making it again."""
         if self.report_beside is None:
             return None
         for name in ("documents", "boilerplate"):
@@ -226,17 +227,19 @@ class Result:
             if lazy is not None:
                 lazy.make_shared(name)
         self.summary  # noqa: B018 - its counts and versions, kept where they are made, for both processes
-        return self.report_beside(self._write_report, stage)
+        from .report import packed_texts
 
-    def _write_files(self, stage: Path, tables: dict, fmt: str, report: bool, child) -> None:
-        """Every file of the run into ``stage``; the page made by ``child`` (a forked one),
-        or here: beside the tables on a thread, after them on a spilled run."""
+        return self.report_beside(packed_texts, self)
+
+    def _write_files(self, stage: Path, tables: dict, fmt: str, report: bool, texts) -> None:
+        """Every file of the run into ``stage``; the page made beside the tables on a thread
+        (its texts packed by ``texts``, a forked child, if given), after them on a spilled run."""
         with ThreadPoolExecutor(1) as pool:
             # the page is built beside the tables: both spend most of their time in
             # Arrow, numpy and zlib, which let go of the GIL; after them when the run's
             # texts are spilled (packing 10k documents' texts takes 0.25 GB beside a block)
             after = self._memory_first()
-            page = child or (pool.submit(self._write_report, stage) if report and not after else None)
+            page = pool.submit(self._write_report, stage, texts) if report and not after else None
             if self.merges is not None:
                 tables["merges"] = self.merges
             for name, df in tables.items():
@@ -252,7 +255,7 @@ class Result:
             if page is not None:
                 page.result()
             elif report and after:
-                self._write_report(stage)
+                self._write_report(stage, texts)
 
     def _memory_first(self) -> bool:
         lazy = self._lazy("documents")
@@ -262,10 +265,10 @@ class Result:
         lazy = self._lazy(name)
         return getattr(self, name) if lazy is None else lazy.blocks(name)
 
-    def _write_report(self, stage: Path) -> None:
+    def _write_report(self, stage: Path, texts=None) -> None:
         from .report import REPORT_NAME, write_report
 
-        write_report(self, stage / REPORT_NAME)
+        write_report(self, stage / REPORT_NAME, texts=texts)
 
 
 def peak_memory() -> dict[str, int]:

@@ -24,7 +24,7 @@ import json
 import os
 import re
 import zlib
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from importlib import resources
 from itertools import chain
 from pathlib import Path
@@ -40,7 +40,14 @@ from ..schema import TABLES
 from .textpack import pack_texts
 
 if TYPE_CHECKING:
+    from typing import Protocol
+
     from ..result import Result
+
+    class Texts(Protocol):
+        """The page's texts being packed elsewhere (a ``Future``, a forked child's handle)."""
+
+        def result(self) -> dict[str, object]: ...
 
 REPORT_NAME = "report.html"
 EXECUTION_BEGIN = "<!-- newsdedup:execution -->"
@@ -51,8 +58,9 @@ OUTSIZED_FACTOR = 4  # times the 90th percentile of the sizes of clusters with d
 _JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 
 
-def render_report(result: Result, execution: dict[str, Any] | None = None) -> str:
-    """The report page of ``result`` (``execution``: summary.json's section, default the run's own)."""
+def render_report(result: Result, execution: dict[str, Any] | None = None, texts: Texts | None = None) -> str:
+    """The report page of ``result`` (``execution``: summary.json's section, default the run's own;
+    ``texts``: its :func:`packed_texts`, being made elsewhere, else packed here)."""
     script = _asset("report.js")
     style = _asset("report.css")
     execution = result.summary["execution"] if execution is None else execution
@@ -60,7 +68,7 @@ def render_report(result: Result, execution: dict[str, Any] | None = None) -> st
         "version": _escape(__version__),
         "script": script, "style": style,
         "script_hash": _escape(_csp_hash(script)), "style_hash": _escape(_csp_hash(style)),
-        "data": json_for_html(report_data(result)),
+        "data": json_for_html(report_data(result, texts)),
         "execution": json_for_html(execution),
         "execution_begin": EXECUTION_BEGIN, "execution_end": EXECUTION_END})
 
@@ -90,12 +98,14 @@ def _template() -> str:
     return resources.files(__package__).joinpath("template.html").read_text(encoding="utf-8")
 
 
-def write_report(result: Result, path: str | Path, execution: dict[str, Any] | None = None) -> Path:
-    """Write the page to ``path`` (through a temporary file beside it, replaced in one step)."""
+def write_report(result: Result, path: str | Path, execution: dict[str, Any] | None = None,
+                 texts: Texts | None = None) -> Path:
+    """Write the page to ``path`` (through a temporary file beside it, replaced in one step;
+    ``texts``: see :func:`render_report`)."""
     path = Path(path)
     tmp = path.with_name(f".{path.name}.tmp")
     try:
-        tmp.write_text(render_report(result, execution), encoding="utf-8", newline="\n")
+        tmp.write_text(render_report(result, execution, texts), encoding="utf-8", newline="\n")
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
@@ -190,25 +200,44 @@ def shown_part(result: Result, limit: int) -> Result:
                                rejects=result.rejects[isin(result.rejects["doc_id"], keep)])
 
 
-def report_data(result: Result) -> dict[str, Any]:
+def report_data(result: Result, texts: Texts | None = None) -> dict[str, Any]:
     """Everything the page shows, as plain JSON values (documents in cluster order): the
-    counts and charts of the whole run, the documents of its :func:`shown_part`."""
+    counts and charts of the whole run, the documents of its :func:`shown_part` (``texts``:
+    see :func:`render_report`)."""
     whole, result = result, shown_part(result, result.config.report_max_docs)
-    every = _with_earlier_documents(result).reset_index(drop=True)
-    # sorted without the text column, whose strings the page takes once, into its array
-    order = every[["cluster_id", "doc_id"]].sort_values(["cluster_id", "doc_id"], kind="stable",
-                                                         na_position="last").index.to_numpy()
+    every, order = _in_cluster_order(result)
     docs = every.drop(columns="text").take(order).reset_index(drop=True)
-    boilerplate = result.boilerplate
-    texts = pa.concat_arrays([_text_array(every["text"]).take(pa.array(order)), _text_array(boilerplate["text"])])
+    if texts is not None:
+        return _report_values(whole, result, docs, texts)
     with ThreadPoolExecutor(1) as pool:  # packing the texts mostly lets go of the GIL: beside the rest
-        packed = pool.submit(pack_texts, texts)
+        packed = pool.submit(pack_texts, _texts_in_order(result, every, order))
         return _report_values(whole, result, docs, packed)
 
 
-def _report_values(whole: Result, result: Result, docs: pd.DataFrame, packed: Future) -> dict[str, Any]:
+def packed_texts(result: Result) -> dict[str, object]:
+    """The page's texts (those of the documents of :func:`shown_part`, in cluster order,
+    then its boilerplate's), packed: the larger part of making the page, which a caller
+    may do in another process (:func:`render_report`'s ``texts``)."""
+    shown = shown_part(result, result.config.report_max_docs)
+    return pack_texts(_texts_in_order(shown, *_in_cluster_order(shown)))
+
+
+def _in_cluster_order(shown: Result) -> tuple[pd.DataFrame, np.ndarray]:
+    """The documents of ``shown`` (with any earlier document named), and their order on the page."""
+    every = _with_earlier_documents(shown).reset_index(drop=True)
+    # sorted without the text column, whose strings the page takes once, into its array
+    order = every[["cluster_id", "doc_id"]].sort_values(["cluster_id", "doc_id"], kind="stable",
+                                                         na_position="last").index.to_numpy()
+    return every, order
+
+
+def _texts_in_order(shown: Result, every: pd.DataFrame, order: np.ndarray) -> pa.Array:
+    return pa.concat_arrays([_text_array(every["text"]).take(pa.array(order)), _text_array(shown.boilerplate["text"])])
+
+
+def _report_values(whole: Result, result: Result, docs: pd.DataFrame, packed: Texts) -> dict[str, Any]:
     """report_data's values (``result``: the part of ``whole`` shown), with ``packed``: the
-    texts, packed by another thread."""
+    texts, packed by another thread or process."""
     index = {doc_id: i for i, doc_id in enumerate(_values(docs["doc_id"]))}
     clusters = result.clusters.sort_values("cluster_id", kind="stable", ignore_index=True)
     cluster_index = {cid: i for i, cid in enumerate(_values(clusters["cluster_id"]))}
