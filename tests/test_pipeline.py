@@ -294,23 +294,6 @@ def test_python_dash_m_runs_the_cli(tmp_path):
     assert (tmp_path / "o" / "summary.json").exists()
 
 
-def test_the_program_ends_at_once_after_its_run_with_its_output_and_exit_code(tmp_path):
-    """A run of the program (not of a caller's process) ends with os._exit once it is
-    written: its printed summary, its gate's exit code and its outputs are all there, and
-    the exit handlers Python would run at the end are not run."""
-    code = ("import atexit, sys; atexit.register(lambda: print('exit handlers ran', file=sys.stderr))\n"
-            "sys.argv[0] = 'newsdedup'; from newsdedup.__main__ import *\n")
-    for args, exit_code in (([], 0), (["--max-duplicate-share", "0"], 3)):
-        out = tmp_path / f"o{exit_code}"
-        proc = subprocess.run([sys.executable, "-c", code, "run", str(CORPUS), "--out", str(out), "--workers", "1",
-                               *args], capture_output=True, text=True, cwd=tmp_path)
-        assert proc.returncode == exit_code, proc.stderr
-        assert "exit handlers ran" not in proc.stderr
-        assert ("gate failed: duplicate share" in proc.stderr) == bool(exit_code)
-        assert "report.html" in proc.stdout and json.loads((out / "summary.json").read_text())["counts"]["inputs"] == 5
-        assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in (tmp_path / "o0").iterdir())
-
-
 class _ExitOnUnpickle:
     """Kills any other process that unpickles it (a worker dying mid-run); unpickled in
     the process that made it (the parent drafting a queued chunk itself), it is None."""

@@ -11,7 +11,6 @@ import atexit
 import dataclasses
 import gc
 import logging
-import os
 import signal
 import sys
 import textwrap
@@ -166,37 +165,7 @@ def run(inputs: tuple[Path, ...], config_file: Path | None, no_report: bool, qui
     failures = result.gate_failures
     if failures:
         click.echo("gate failed: " + "; ".join(failures) + (" (nothing added to the index)" if index else ""), err=True)
-    if index is None and config.engine == "local":
-        _end_program(GATE_FAILED if failures else 0)
-    if failures:
         sys.exit(GATE_FAILED)
-
-
-_program = False  # this process runs the command line as a program (entry), not for a caller
-
-
-def entry() -> None:
-    """The command line as a program: the ``newsdedup`` script and ``python -m newsdedup``."""
-    global _program
-    _program = True
-    main()
-
-
-def _end_program(code: int) -> None:
-    """End a program whose run is written (``entry``; nothing left to do but exit) at once:
-    its output flushed and ``code`` returned, without freeing the run's objects one by one
-    and finalising the interpreter (0.07 s of a 10k-document run's end, on a loaded
-    machine). Every child process has ended, every output file is closed and renamed into
-    place, the output folder's lock is released. A caller's process (CliRunner, tests) goes on."""
-    if not _program:
-        return
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (OSError, ValueError):
-            pass
-    logging.shutdown()
-    os._exit(code)
 
 
 @contextmanager
