@@ -137,7 +137,7 @@ def test_the_report_says_ids_are_relative_to_the_common_parent_of_input_folders(
     (tmp_path / "dump" / "text" / "x.txt").write_text(story + "\n")
     out = tmp_path / "out"
     result = CliRunner().invoke(main, ["run", str(tmp_path / "dump" / "html"), str(tmp_path / "dump" / "text"),
-                                       "--out", str(out), "--format", "jsonl", "--workers", "1"])
+                                       "-o", str(out), "--format", "jsonl", "-j", "1"])  # short names
     assert result.exit_code == 0, result.output
     assert f"relative to {tmp_path / 'dump'}/" in result.output
     ids = [json.loads(line)["doc_id"] for line in (out / "documents.jsonl").read_text().splitlines()]

@@ -32,6 +32,7 @@ GATE_FAILED = 3  # a CI gate (--max-duplicate-share, --max-rejected-share) faile
 INTERRUPTED = 130  # exit code after Ctrl-C or SIGTERM (the shell's for SIGINT), "Aborted!" on stderr
 _TYPES = {"int": int, "float": float, "str": str, "bool": bool}
 _OWN_OPTIONS = {"format", "partitioned"}  # declared by hand below (a choice, a flag)
+_SHORT_NAMES = {"out": "-o", "workers": "-j"}  # the letters other tools give these settings
 
 
 def _config_options(func):
@@ -39,7 +40,8 @@ def _config_options(func):
     for f in reversed(dataclasses.fields(Config)):
         if f.name in _OWN_OPTIONS:
             continue
-        func = click.option(f"--{f.name.replace('_', '-')}", f.name, type=_TYPES[f.type], default=None,
+        names = [f"--{f.name.replace('_', '-')}", *([_SHORT_NAMES[f.name]] if f.name in _SHORT_NAMES else [])]
+        func = click.option(*names, f.name, type=_TYPES[f.type], default=None,
                             help=f"{f.metadata['help']}  [default: {f.default}]")(func)
     return func
 
