@@ -68,6 +68,17 @@ def test_counts_and_the_reports_part_need_no_whole_table(tmp_path, monkeypatch):
     assert made and all(ids is not None and len(ids) <= 20 for ids in made)
 
 
+def test_a_results_repr_is_its_counts_without_making_the_tables(tmp_path, monkeypatch):
+    run = newsdedup.run(make_dump(tmp_path / "dump", 30), newsdedup.Config(workers=1))
+    monkeypatch.setattr(LazyTables, "frame", lambda *args, **kwargs: pytest.fail("a table was made"))
+    c = run.counts
+    assert repr(run) == (f"<Result: {c['inputs']} inputs, kept {c['kept']}, duplicates {c['duplicates']}, "
+                         f"rejected {c['rejected']}; {c['clusters']} clusters ({c['clusters_with_duplicates']} "
+                         f"with duplicates), {c['matches']} paragraph matches, "
+                         f"{c['boilerplate_paragraphs']} boilerplate paragraphs>")
+    assert c["inputs"] >= 30 and c["duplicates"] > 0
+
+
 def test_writing_holds_one_block_of_the_corpus_text(tmp_path, monkeypatch):
     """Traced memory while a run of 300 long documents (about 2.7 MB of clean text) is
     written: a block of 16 documents at a time stays far below the text, which the whole

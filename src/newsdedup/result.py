@@ -60,7 +60,7 @@ class _MadeWhenAsked:
         obj.__dict__[self.slot] = value
 
 
-@dataclass
+@dataclass(repr=False)
 class Result:
     """Tables of a run (see :mod:`newsdedup.schema` for their columns). A run makes
     ``documents`` and ``boilerplate`` (the corpus's text) when first asked for, and
@@ -83,6 +83,14 @@ class Result:
     # this process writes the tables (``runners.fork.forked_if_safe``: a handle with
     # ``result`` and ``stop``, or None where no child can be started)
     report_beside: ClassVar[Callable[..., Any] | None] = None
+
+    def __repr__(self) -> str:
+        """What the run found, in one line: the tables themselves are a print away, and the
+        dataclass's own repr would make ``documents`` (the corpus's text) to show it."""
+        c = self.counts
+        return (f"<Result: {c['inputs']} inputs, kept {c['kept']}, duplicates {c['duplicates']}, "
+                f"rejected {c['rejected']}; {c['clusters']} clusters ({c['clusters_with_duplicates']} with "
+                f"duplicates), {c['matches']} paragraph matches, {c['boilerplate_paragraphs']} boilerplate paragraphs>")
 
     def _lazy(self, name: str) -> Lazy | None:
         value = self.__dict__.get("_" + name)
