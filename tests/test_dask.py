@@ -521,44 +521,6 @@ def test_the_client_keeps_the_paragraph_keys_in_a_file_past_spill_min_mb(client,
     assert isinstance(seen[1], list)
 
 
-def test_the_client_builds_the_passage_index_of_spilled_keys_on_a_thread_while_it_deduplicates(
-        client, generated, small_partitions, monkeypatch):
-    """With the paragraph keys in the client's file and two workers, the passage index is
-    built from that file on a thread of the client beside verification, and
-    matching gets it ready (it does not build one itself): the local engine's tables. With
-    one worker, matching builds it."""
-    from newsdedup.match import PassageIndex
-    from newsdedup.runners import dask_corpus
-
-    built_on: list[str] = []
-    given: list = []
-    passage_index, matched, verify = dask_corpus.passage_index, dask_runner.matched, dask_corpus.verify_candidates
-
-    def recorded_index(*args, **kwargs):
-        built_on.append(threading.current_thread().name)
-        return passage_index(*args, **kwargs)
-
-    def recorded_match(corpus, clustering, config, index=None):
-        given.append(index)
-        return matched(corpus, clustering, config, index)
-
-    def recorded_verify(*args):
-        built_on.append("verify")
-        return verify(*args)
-
-    monkeypatch.setattr(dask_corpus, "passage_index", recorded_index)
-    monkeypatch.setattr(dask_corpus, "verify_candidates", recorded_verify)
-    monkeypatch.setattr(dask_runner, "matched", recorded_match)
-    inputs = [generated / "pages", generated / "news.jsonl"]
-    local = newsdedup.run(inputs, newsdedup.Config(workers=1))
-    assert_same_answer(local, newsdedup.run(inputs, newsdedup.Config(workers=2, spill_min_mb=0), client=client))
-    assert isinstance(given[0], PassageIndex) and given[0].n_docs > 400
-    assert sorted(built_on) == ["passage-index_0", "verify"]
-    built_on.clear()
-    assert_same_answer(local, newsdedup.run(inputs, newsdedup.Config(workers=1, spill_min_mb=0), client=client))
-    assert given[1] is None and built_on == ["verify"]  # matching builds it (match.across_columns)
-
-
 def test_a_spilled_partitions_keys_reach_the_clients_spill_pickled_as_they_are():
     """For a client that spills the paragraph keys, a partition's outline carries each
     document's keys as the bytes of the worker's spill file, and the client writes them to

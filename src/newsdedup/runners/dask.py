@@ -62,7 +62,7 @@ from ..records import Record
 from ..result import Result, peak_memory
 from .dask_corpus import (Corpus, Finished, Outline, SpilledAgain, cleaned_bytes, deduplicated,
                           finished_bytes, gather_each, keys_to_disk, matched, outline_bytes, outline_of, tables_of)
-from .local import Progress, _frozen, _timed, release_free_memory
+from .local import Progress, _frozen, _timed
 from .packed import PackedSummaries
 from .spill import Spill, Spilled, needed as spill_needed
 
@@ -470,7 +470,6 @@ def run_dask(inputs: Input | Iterable[Input], config: Config, progress: Progress
             with _timed(timings, "dedup"):
                 index: list = []
                 clustering = deduplicated(dask_client, finished, corpus, config, workers, index)
-                release_free_memory()  # what verification freed, before the passage index's peak
             log.info("dedup: %d documents in %d clusters, %.2f s", len(corpus.ids), len(clustering.clusters),
                      timings["dedup"])
             with _timed(timings, "match"):

@@ -24,13 +24,10 @@ what exact-copy detection, canonical choice and paragraph matching read; past
 from __future__ import annotations
 
 import hashlib
-import logging
 import operator
 import pickle
-import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -49,8 +46,6 @@ from ..match import PassageIndex, paragraph_match_columns, passage_index
 from ..tables import build_tables, documents_columns, matches_table
 from ..write import write_dataset
 from .spill import Spill, Spilled, SpilledColumn, text_chars
-
-log = logging.getLogger(__name__)
 
 SHARDS_PER_WORKER = 2  # band-key shards per worker
 
@@ -451,17 +446,15 @@ def deduplicated(client, finished: list, corpus: Corpus, config: Config, workers
                  ) -> Clustering:
     """:func:`~newsdedup.dedup.deduplicate` over the partitions' clean documents, with
     candidates from the workers and only the candidates' texts read here. ``index``: the
-    future of the passage index put there once the workers' part is done, so that it does
-    not hold up their dedup tasks: built on a thread here (:func:`passage_index_on_a_thread`)
-    or on a worker (:func:`passage_index_on_a_worker`)."""
+    future of the passage index put there (:func:`passage_index_on_a_worker`) once the
+    workers' part is done, so that it does not hold up their dedup tasks."""
     ids, n = corpus.ids, len(corpus.ids)
     rep = _first_copies((digest.tobytes().hex() for digest in corpus.digests), n)
     a, b = candidates(client, finished, corpus, rep, config, workers)
     wanted = np.unique(np.concatenate([a, b]))
     texts, sigs = fetched(client, finished, corpus, wanted, config.num_perm)
     if index is not None:
-        index.append(passage_index_on_a_thread(corpus.keys, config) if _on_a_thread(corpus, config)
-                     else passage_index_on_a_worker(client, corpus, config))
+        index.append(passage_index_on_a_worker(client, corpus, config))
     estimate = _estimates(sigs, np.searchsorted(wanted, a), np.searchsorted(wanted, b))
     txt = _Known(n, texts)
     pairs = verify_candidates(ids, txt, config, corpus.keys, rep, a, b, estimate)
@@ -478,7 +471,7 @@ def matched(corpus: Corpus, clustering: Clustering, config: Config, index: Passa
     464k of them at 100k documents)."""
     return matches_table(paragraph_match_columns(corpus.ids, corpus.keys, clustering.cluster_ids,
                                                  clustering.canonical_ids, config, corpus.keys, None, index,
-                                                 threads=2 if config.n_workers > 1 and index is None else 1))
+                                                 threads=2 if config.n_workers > 1 else 1))
 
 
 @dataclass
@@ -506,33 +499,6 @@ def passage_index_on_a_worker(client, corpus: Corpus, config: Config):
     if not corpus.keys or (limits and min(limits) and needed > INDEX_SHARE * min(limits)):
         return None
     return client.submit(index_of, client.scatter(Held(corpus.keys)), config, pure=False)
-
-
-def _on_a_thread(corpus: Corpus, config: Config) -> bool:
-    """Whether the passage index is built on a thread of this process while it
-    deduplicates: when the paragraph keys are in its spill file (sent to a worker they
-    would cost it their memory again) and the run may use a second core."""
-    return isinstance(corpus.keys, SpilledColumn) and config.n_workers > 1 and len(corpus.keys) > 0
-
-
-def passage_index_on_a_thread(keys: SpilledColumn, config: Config) -> Future:
-    """The future of the cross-cluster search's passage index, built on a thread of this
-    process from the paragraph keys in its spill file, as the local engine builds it in a
-    forked child: started once the candidates' texts are here, so that it runs while this
-    process verifies them, connects and picks canonicals (the workers are idle then), and
-    its memory peak comes after banding's (the candidate pairs of every shard gathered)."""
-    pool = ThreadPoolExecutor(1, thread_name_prefix="passage-index")
-    try:
-        return pool.submit(_timed_index, keys, config)
-    finally:
-        pool.shutdown(wait=False)
-
-
-def _timed_index(keys: SpilledColumn, config: Config) -> PassageIndex:
-    start = time.perf_counter()
-    index = passage_index(keys, config)
-    log.info("passage index: %d documents, built on a thread in %.2f s", len(keys), time.perf_counter() - start)
-    return index
 
 
 INDEX_SHARE = 0.15  # of a worker's memory limit the paragraph keys may take for the index to be built there
