@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import hashlib
 import operator
-import pickle
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -45,7 +44,7 @@ from .._arrays import group_bounds, pairs_in_groups, unique_pairs
 from ..match import PassageIndex, paragraph_match_columns, passage_index
 from ..tables import build_tables, documents_columns, matches_table
 from ..write import write_dataset
-from .spill import Spill, Spilled, SpilledColumn, text_chars
+from .spill import Spill, Spilled, SpilledColumn, text_chars, with_pickled
 
 SHARDS_PER_WORKER = 2  # band-key shards per worker
 
@@ -136,25 +135,21 @@ def outline_bytes(outline: Outline) -> int:
 def outline_of(finished: Finished, pickled: bool = False) -> Outline:
     """The partition's :class:`Outline`, each spilled part read once (a text's length is
     known without reading it, :func:`~.spill.text_chars`); ``pickled``: the keys sent
-    pickled, as they are in this worker's spill file, for a client that writes them to
-    its own (neither unpickled nor pickled again on either side: 100k documents, 330 MB of keys)."""
+    pickled, as they are in this worker's spill file (read once, for their digests too),
+    for a client that writes them to its own: neither pickled again here nor unpickled
+    there (100k documents, 330 MB of keys)."""
     good = [c for c in finished.cleaned if c.error is None]
-    keys = [list(c.keys) for c in good]
-    digests = b"".join(hashlib.blake2b(" ".join(k).encode("utf-8"), digest_size=16).digest() for k in keys)
     if pickled:
-        keys = [_pickled_keys(c, k) for c, k in zip(good, keys)]
+        both = [with_pickled(c.keys) for c in good]
+        keys, sent = [k for k, _ in both], [blob for _, blob in both]
+    else:
+        keys = sent = [list(c.keys) for c in good]
+    digests = b"".join(hashlib.blake2b(" ".join(k).encode("utf-8"), digest_size=16).digest() for k in keys)
     return Outline([c.doc_id for c in good], np.frombuffer(digests, dtype=np.uint8).reshape(len(good), 16),
                    np.fromiter((text_chars(c.paragraphs) for c in good), dtype=np.int64, count=len(good)),
-                   keys, [c.doc_id for c in finished.cleaned],
+                   sent, [c.doc_id for c in finished.cleaned],
                    np.fromiter((len(c.removed) for c in finished.cleaned), dtype=np.int64,
                                count=len(finished.cleaned)))
-
-
-def _pickled_keys(row: Cleaned, keys: list[str]) -> bytes:
-    """A row's keys pickled: as they are in this process's spill, else pickled now."""
-    if isinstance(row.keys, Spilled):
-        return row.keys._spill.pickled(row.keys._item)
-    return pickle.dumps(keys, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def band_shards(finished: Finished, positions: np.ndarray, distinct: np.ndarray, config: Config,

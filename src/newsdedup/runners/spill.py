@@ -199,6 +199,10 @@ class Spilled(Sequence):
     def _list(self) -> list:
         return self._spill.read(self._item)
 
+    def pickled(self) -> bytes:
+        """The list as it is in the spill file: pickled."""
+        return self._spill.pickled(self._item)
+
     def __getitem__(self, i):  # type: ignore[override]
         return self._list()[i]
 
@@ -255,6 +259,19 @@ def text_chars(paragraphs: Sequence[str]) -> int:
     if isinstance(paragraphs, Spilled):
         return paragraphs.chars
     return sum(map(len, paragraphs)) + len(PARAGRAPH_SEPARATOR) * max(0, len(paragraphs) - 1)
+
+
+def with_pickled(part: Sequence) -> tuple[list, bytes]:
+    """``part`` as a list and pickled: a spilled one read once, as it is in its file.
+
+    >>> with_pickled(["a", "b"])[0]
+    ['a', 'b']
+    """
+    if isinstance(part, Spilled):
+        blob = part.pickled()
+        return pickle.loads(blob), blob
+    items = list(part)
+    return items, pickle.dumps(items, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def column(parts: Sequence) -> Sequence:
