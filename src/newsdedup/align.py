@@ -52,11 +52,7 @@ def scores(xs: Sequence[str], ys: Sequence[str], scorer: Callable, cutoff: float
     ``cutoff`` are 0, as rapidfuzz gives them)."""
     nx = np.fromiter(map(len, xs), dtype=np.float64, count=len(xs))
     ny = np.fromiter(map(len, ys), dtype=np.float64, count=len(ys))
-    short, long = np.minimum(nx, ny), np.maximum(nx, ny)
-    if scorer is fuzz.partial_ratio:
-        costly = (short > 64) & (short * short * long > PARTIAL_BUDGET)
-    else:
-        costly = short * long > RATIO_BUDGET
+    costly = _costly(np.minimum(nx, ny), np.maximum(nx, ny), scorer is fuzz.partial_ratio)
     if not costly.any():
         return process.cpdist(xs, ys, scorer=scorer, score_cutoff=cutoff, dtype=dtype, workers=1)
     out = np.zeros(len(xs), dtype=dtype)
@@ -78,13 +74,17 @@ def score_one(x: str, y: str, scorer: Callable, cutoff: float) -> float:
     (94.73684210526316, 94.73684210526316)
     """
     short, long = sorted((len(x), len(y)))
-    if scorer is fuzz.partial_ratio:
-        costly = short > 64 and short * short * long > PARTIAL_BUDGET
-    else:
-        costly = short * long > RATIO_BUDGET
-    if costly:
+    if _costly(short, long, scorer is fuzz.partial_ratio):
         return _estimate(x, y, scorer is fuzz.partial_ratio, cutoff)
     return scorer(x, y, score_cutoff=cutoff)
+
+
+def _costly(short, long, partial: bool):
+    """Whether pairs of these lengths (numbers or arrays of them) are past the scorer's
+    budget, to be estimated instead of scored."""
+    if partial:
+        return (short > 64) & (short * short * long > PARTIAL_BUDGET)
+    return short * long > RATIO_BUDGET
 
 
 def _estimate(x: str, y: str, partial: bool, cutoff: float) -> float:
