@@ -411,21 +411,20 @@ def chaining_flags(result: Result) -> list[dict[str, Any]]:
     return flags
 
 
-def _aligned_shares(result: Result, only: set[str] | None = None) -> dict[tuple[str, str], float]:
+def _aligned_shares(result: Result, only: set[str]) -> dict[tuple[str, str], float]:
     """(member, canonical) -> share of the member's clean text in paragraphs aligned with
-    the canonical's (``only``: of these members only; default every member)."""
+    the canonical's, for the members ``only``."""
     documents = result.documents
     canonical = dict(zip(_values(documents["doc_id"]), _values(documents["canonical_id"])))
     within = result.matches[result.matches["same_cluster"]]
-    if only is not None:
-        within = within[isin(within["doc_a"], only) | isin(within["doc_b"], only)]
+    within = within[isin(within["doc_a"], only) | isin(within["doc_b"], only)]
     matched: dict[tuple[str, str], set[int]] = {}
     for a, para_a, b, para_b in zip(_values(within["doc_a"]), within["para_a"].tolist(), _values(within["doc_b"]),
                                     within["para_b"].tolist()):
         if canonical.get(a) == b:
-            if only is None or a in only:
+            if a in only:
                 matched.setdefault((a, b), set()).add(int(para_a))
-        elif canonical.get(b) == a and (only is None or b in only):
+        elif canonical.get(b) == a and b in only:
             matched.setdefault((b, a), set()).add(int(para_b))
     members = documents[isin(documents["doc_id"], {member for member, _ in matched})]
     texts = dict(zip(_values(members["doc_id"]), _values(members["text"])))  # only these: not the corpus
