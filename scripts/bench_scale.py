@@ -11,7 +11,7 @@ Memory: the proportional set size (PSS: a page shared by forked processes counte
 over them) of the run's whole process tree (helpers, forked children, Dask workers),
 sampled every 0.1 s: the peak of the sum, the peak of the largest process, and the peak of the sum during each stage (stages told apart by the run's ``-v``
 log lines: ``clean`` includes reading, ``write`` is everything after the tables).
-Default: 100k documents (about 8 minutes here), the local engine also run with one worker
+Default: 100k documents (about 4 minutes here), the local engine also run with one worker
 (``--no-one-worker``: not), which gives ``local_vs_one_worker`` (the local engine's docs/s
 with ``--workers`` over its docs/s with one) beside ``dask_vs_local``. ``--million``: 1M documents on the local engine
 too (about 25 minutes here).
@@ -139,7 +139,7 @@ def main() -> None:
     parser.add_argument("--shards", type=int, default=32)
     parser.add_argument("--million", action="store_true", help="also 1M documents on the local engine")
     parser.add_argument("--one-worker", action=argparse.BooleanOptionalAction, default=True,
-                        help="also the local engine with one worker, for two_workers_vs_one (default: yes)")
+                        help="also the local engine with one worker, for local_vs_one_worker (default: yes)")
     args = parser.parse_args()
     rates: dict[str, float] = {}
     peak_1m = "na"
