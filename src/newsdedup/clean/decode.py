@@ -47,7 +47,6 @@ def keep_mask(scores: np.ndarray, candidates: np.ndarray, threshold: float, swit
 
 @njit(cache=True, nogil=True)
 def _viterbi(scores, candidates, weights, threshold, cost):  # pragma: no cover - compiled
-    n = scores.size
     keep = scores >= threshold
     idx = np.flatnonzero(candidates)
     m = idx.size
