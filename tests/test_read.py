@@ -111,6 +111,16 @@ def test_duplicate_ids_reject_the_later_record_naming_both(tmp_path):
     assert len({r.doc_id for r in records}) == 2
 
 
+def test_a_rejected_record_whose_id_clashes_keeps_its_own_error(tmp_path):
+    (tmp_path / "b.jsonl").write_text(json.dumps({"id": "b", "text": ARTICLE}) + "\n")
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "b.csv").write_text("title,body\nT,hello\n")  # the file's id is its stem: b
+    first, second = read_inputs([tmp_path / "b.jsonl", tmp_path / "data" / "b.csv"])
+    assert first.error is None
+    assert "no 'text' or 'html' column" in second.error and "'b' already used by" in second.error
+    assert second.doc_id != "b"
+
+
 def test_binary_undecodable_and_empty_files(tmp_path):
     (tmp_path / "bin.txt").write_bytes(b"\x00\x01\x02PK\x03\x04" * 50)
     (tmp_path / "latin.txt").write_bytes("Caf\xe9 au lait co\xfbte deux euros \xe0 Paris.".encode("latin-1"))

@@ -124,13 +124,15 @@ class _UniqueIds:
 
 
 def _clash(record: Record, first_source: str, taken: dict[str, str]) -> Record:
-    """The later of two records with one id: rejected, keyed by its source so both appear."""
+    """The later of two records with one id: rejected, keyed by its source so both appear.
+    A record that was rejected already keeps its own error, which says what to fix first."""
     doc_id = f"{record.doc_id}@{record.source}"
     n = 1
     while (doc_id if n == 1 else f"{doc_id}#{n}") in taken:
         n += 1
-    return Record(doc_id=doc_id if n == 1 else f"{doc_id}#{n}", source=record.source,
-                  error=f"duplicate id {record.doc_id!r}: already used by {first_source}")
+    clash = f"id {record.doc_id!r} already used by {first_source}"
+    error = f"{record.error} (and its {clash})" if record.error else f"duplicate {clash}"
+    return Record(doc_id=doc_id if n == 1 else f"{doc_id}#{n}", source=record.source, error=error)
 
 
 def id_base(inputs: list[Input]) -> Path | None:
