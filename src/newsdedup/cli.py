@@ -330,7 +330,9 @@ def index_remove(path: Path, drop: str, index_wait: float) -> None:
 @main.command("clean")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--show-removed", is_flag=True, help="Also print each removed paragraph with its reason.")
-def clean_cmd(file: Path, show_removed: bool) -> None:
+@click.option("--fields", "fields", default="", metavar="FIELD=NAME,...",
+              help="Input names of the fields, as for `newsdedup run --fields`.")
+def clean_cmd(file: Path, show_removed: bool, fields: str) -> None:
     """Print the clean text of each record of FILE (no corpus evidence).
 
     A .txt or .html file is one record: its title (as `# title`) and clean text. A .jsonl,
@@ -345,7 +347,11 @@ def clean_cmd(file: Path, show_removed: bool) -> None:
         raise click.UsageError(f"{file}: not a supported file type ({', '.join(SUPPORTED)}, optionally .gz)")
     several = file_format(file) in TABLE_EXTS  # one record a line or row
     cleaned_any = failed = False
-    for record in read_file(file, strip_extensions(file.name)):
+    try:
+        config = Config(fields=fields)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc).removeprefix("invalid configuration: fields: "), param_hint="--fields") from None
+    for record in read_file(file, strip_extensions(file.name), config):
         cleaned = finish(draft(record))
         if cleaned.error:
             failed = True

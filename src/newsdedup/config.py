@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 FORMATS = ("parquet", "jsonl", "csv")
+INPUT_FIELDS = ("id", "text", "html", "url", "title", "date")
 ENGINES = ("local", "dask")
 
 
@@ -39,6 +40,10 @@ class Config:
     # reading
     max_record_bytes: int = _setting(32 * 2**20, "A record (file, line or row) larger than this many bytes, decompressed, is rejected.")
     max_file_bytes: int = _setting(2 * 2**30, "Decompression of one input file stops past this many bytes; the rest of the file is rejected.")
+    fields: str = _setting("", "Input names of newsdedup's fields where a dump names them otherwise: FIELD=NAME pairs, "
+                               "comma-separated, e.g. 'text=maintext,id=uuid,date=date_publish' (JSONL keys; CSV, "
+                               "Parquet and DataFrame columns). FIELD is one of " + ", ".join(INPUT_FIELDS) + "; "
+                               "a field named here is read from NAME only.")
     follow_symlinks: bool = _setting(False, "Follow symbolic links in input directories that lead out of the input tree "
                                             "(by default each such link becomes a rejected row).")
     # cleaning
@@ -104,6 +109,10 @@ class Config:
             yield f"format must be one of {', '.join(FORMATS)}, not {self.format!r}"
         if self.partitioned and self.format != "parquet":
             yield f"partitioned outputs are Parquet datasets: format must be parquet, not {self.format!r}"
+        try:
+            field_names(self.fields)
+        except ValueError as exc:
+            yield f"fields: {exc}"
         if self.engine not in ENGINES:
             yield f"engine must be one of {', '.join(ENGINES)}, not {self.engine!r}"
         for name in ("max_duplicate_share", "max_rejected_share"):
@@ -164,6 +173,28 @@ class Config:
         except (TypeError, ValueError) as exc:
             raise type(exc)(f"{path}: {exc}") from None
         return config.replace(**overrides)
+
+
+def field_names(spec: str) -> dict[str, str]:
+    """The ``fields`` setting as {field: input name}; ``ValueError`` saying what is wrong.
+
+    >>> field_names("text=maintext, id=uuid")
+    {'text': 'maintext', 'id': 'uuid'}
+    """
+    names: dict[str, str] = {}
+    for pair in filter(None, (p.strip() for p in spec.split(","))):
+        field, sep, name = (part.strip() for part in pair.partition("="))
+        if not sep or not name:
+            raise ValueError(f"{pair!r} is not FIELD=NAME")
+        if field not in INPUT_FIELDS:
+            raise ValueError(f"{field!r} is not one of {', '.join(INPUT_FIELDS)}")
+        if field in names:
+            raise ValueError(f"{field!r} is named twice")
+        names[field] = name
+    taken = [name for name in names.values() if list(names.values()).count(name) > 1]
+    if taken:
+        raise ValueError(f"{taken[0]!r} is named for two fields")
+    return names
 
 
 DEFAULT = Config()

@@ -33,6 +33,7 @@ are bounded (``Config.max_file_bytes``, ``Config.max_record_bytes``, at most
 from __future__ import annotations
 
 import contextlib
+import functools
 import csv
 import gzip
 import io
@@ -53,7 +54,7 @@ from typing import Any, NamedTuple
 
 import pandas as pd
 
-from .config import DEFAULT, Config
+from .config import DEFAULT, Config, field_names
 from . import warc
 from .outdir import is_output_directory
 from .records import Record
@@ -66,6 +67,42 @@ TABLE_EXTS = (".jsonl", ".ndjson", ".csv", ".parquet")
 SUPPORTED = TEXT_EXTS + HTML_EXTS + TABLE_EXTS + warc.EXTS
 ID_FIELDS = ("id", "doc_id")  # doc_id: the name newsdedup's own tables give the id; "id" wins when both are set
 FIELDS = (*ID_FIELDS, "text", "html", "url", "title", "date")
+
+
+@functools.lru_cache(maxsize=8)
+def input_names(spec: str) -> dict[str, str]:
+    """Input name → field for the ``fields`` setting ``spec``: each field under its own name
+    (``doc_id`` as an id too), except a field ``spec`` names, which is read from that name only.
+
+    >>> input_names("text=body")["body"], "text" in input_names("text=body")
+    ('text', False)
+    """
+    named = field_names(spec)
+    names = {name: name for name in FIELDS if ("id" if name in ID_FIELDS else name) not in named}
+    names.update({name: field for field, name in named.items()})
+    return names
+
+
+def _input_name(field: str, config: Config) -> str:
+    """What the input calls ``field`` (for messages)."""
+    return field_names(config.fields).get(field, field)
+
+
+def _renamed(row: dict[str, Any], names: dict[str, str]) -> dict[str, Any]:
+    return {names[key]: value for key, value in row.items() if key in names}
+
+
+def _as_fields(columns: list[str], config: Config) -> list[str]:
+    """Table columns (lower-cased) as the fields they hold; "" for a column no field reads."""
+    names = {name.lower(): field for name, field in input_names(config.fields).items()}
+    return [names.get(column.lower(), "") for column in columns]
+
+
+def _no_body_columns(kind: str, columns: list[str], config: Config) -> str:
+    """Why a table yields no records: neither text nor html is among its columns."""
+    wanted = f"{_input_name('text', config)!r} or {_input_name('html', config)!r}"
+    shown = ", ".join(repr(c) for c in columns[:12]) + (", ..." if len(columns) > 12 else "")
+    return f"{kind} has no {wanted} column (its columns: {shown or 'none'}; --fields text=NAME reads another)"
 MAX_BLANK_LINES = 100_000  # consecutive blank lines in a JSONL or CSV file before the rest is rejected
 BLOCK = 1 << 20
 
@@ -131,7 +168,7 @@ def _clash(record: Record, first_source: str, taken: dict[str, str]) -> Record:
     while (doc_id if n == 1 else f"{doc_id}#{n}") in taken:
         n += 1
     clash = f"id {record.doc_id!r} already used by {first_source}"
-    error = f"{record.error} (and its {clash})" if record.error else f"duplicate {clash}"
+    error = f"{record.error}; and {clash}" if record.error else f"duplicate {clash}"
     return Record(doc_id=doc_id if n == 1 else f"{doc_id}#{n}", source=record.source, error=error)
 
 
@@ -554,10 +591,11 @@ def make_record(row: dict[str, Any], file_id: str, source: str, row_number: int,
     html, text = _clean_value(row.get("html")), _clean_value(row.get("text"))
     for name, value in (("html", row.get("html")), ("text", row.get("text"))):
         if value is not None and not isinstance(value, str) and not _missing(value):
-            return Record(doc_id=doc_id, source=where, error=f"field {name!r} is {type(value).__name__}, not text")
+            return Record(doc_id=doc_id, source=where,
+                          error=f"field {_input_name(name, config)!r} is {type(value).__name__}, not text")
     body = html if html is not None else text
     if body is None:
-        return Record(doc_id=doc_id, source=where, error=_no_body(row), **meta)
+        return Record(doc_id=doc_id, source=where, error=_no_body(row, config), **meta)
     if _has_surrogates(body):
         return Record(doc_id=doc_id, source=where, error="undecodable: invalid UTF-8 bytes", **meta)
     if len(body.encode("utf-8", "surrogatepass")) > config.max_record_bytes:
@@ -580,12 +618,13 @@ def _row_id(row: dict[str, Any]) -> str | None:
     return None
 
 
-def _no_body(row: dict[str, Any]) -> str:
+def _no_body(row: dict[str, Any], config: Config) -> str:
     """Why a row has no text to clean: the fields are absent, or present and blank."""
-    blank = [name for name in ("text", "html") if isinstance(row.get(name), str)]
+    text, html = _input_name("text", config), _input_name("html", config)
+    blank = [name for field, name in (("text", text), ("html", html)) if isinstance(row.get(field), str)]
     if blank:
         return " and ".join(f"{name!r}" for name in blank) + " empty or only whitespace"
-    return "no 'text' or 'html' field"
+    return f"no {text!r} or {html!r} field"
 
 
 def _clean_value(value: Any) -> str | None:
@@ -626,7 +665,7 @@ def _read_jsonl(path: Path, file_id: str, config: Config, span: tuple[int, int, 
                     try:
                         yield _jsonl_record(line, file_id, source, line_no, config)
                     except Exception as exc:  # noqa: BLE001 - any failure on one line rejects that line only
-                        yield _unreadable(_id_at_start(line) or f"{file_id}:{line_no}", f"{source}:{line_no}", exc)
+                        yield _unreadable(_id_at_start(line, config) or f"{file_id}:{line_no}", f"{source}:{line_no}", exc)
     except _STREAM_ERRORS as exc:
         yield Record(doc_id=f"{file_id}:{line_no + 1}", source=f"{source}:{line_no + 1}",
                      error=f"{_stream_error(exc)}; no records read past line {line_no}")
@@ -661,22 +700,25 @@ def _jsonl_record(line: bytes, file_id: str, source: str, line_no: int, config: 
     try:
         obj = json.loads(line.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
-        return Record(doc_id=_id_at_start(line) or f"{file_id}:{line_no}", source=where,
+        return Record(doc_id=_id_at_start(line, config) or f"{file_id}:{line_no}", source=where,
                       error=f"undecodable: {exc.reason} at byte {exc.start}")
     except json.JSONDecodeError as exc:
-        return Record(doc_id=_id_at_start(line) or f"{file_id}:{line_no}", source=where,
+        return Record(doc_id=_id_at_start(line, config) or f"{file_id}:{line_no}", source=where,
                       error=f"malformed JSON: {exc.msg} at column {exc.colno}")
     if not isinstance(obj, dict):
         return Record(doc_id=f"{file_id}:{line_no}", source=where, error=f"JSON line is a {type(obj).__name__}, not an object")
+    if config.fields:
+        obj = _renamed(obj, input_names(config.fields))
     return make_record(obj, file_id, source, line_no, config)
 
 
 _ID_FIRST = re.compile(rb'\s*\{\s*"(?:doc_)?id"\s*:\s*(?:("(?:[^"\\\n]|\\.){1,200}")|(-?\d{1,40})\s*[,}])')
 
 
-def _id_at_start(line: bytes) -> str | None:
-    """The id of a JSON line that cannot be parsed whole, when it is the object's first key."""
-    m = _ID_FIRST.match(line)
+def _id_at_start(line: bytes, config: Config) -> str | None:
+    """The id of a JSON line that cannot be parsed whole, when it is the object's first key
+    (and ids are read from ``id`` or ``doc_id``)."""
+    m = _ID_FIRST.match(line) if "id" in input_names(config.fields) else None
     if m is None:
         return None
     try:
@@ -881,9 +923,10 @@ class _CsvReader:
             yield Record(doc_id=self.file_id, source=self.source,
                          error=f"malformed CSV header: {exc}" if exc else "empty CSV file")
             return
-        header = [h.strip().lower() for h in header]
+        columns = [h.strip() for h in header]
+        header = _as_fields(columns, self.config)
         if not {"text", "html"} & set(header):
-            yield Record(doc_id=self.file_id, source=self.source, error="CSV header has no 'text' or 'html' column")
+            yield Record(doc_id=self.file_id, source=self.source, error=_no_body_columns("CSV header", columns, self.config))
             return
         resyncing = False
         while True:
@@ -952,13 +995,14 @@ def _read_parquet(path: Path, file_id: str, config: Config,
                 yield Record(doc_id=file_id, source=source,
                              error=f"larger than {config.max_file_bytes:,} bytes uncompressed ({size:,})")
                 return
-            columns = [c for c in pf.schema_arrow.names if c.lower() in FIELDS]
-            if not {"text", "html"} & {c.lower() for c in columns}:
-                yield Record(doc_id=file_id, source=source, error="Parquet file has no 'text' or 'html' column")
+            names = pf.schema_arrow.names
+            columns = [c for c, field in zip(names, _as_fields(names, config)) if field]
+            if not {"text", "html"} & set(_as_fields(columns, config)):
+                yield Record(doc_id=file_id, source=source, error=_no_body_columns("Parquet file", names, config))
                 return
             groups = None if row_groups is None else list(range(row_groups[0], row_groups[1]))
             for batch in pf.iter_batches(batch_size=1024, columns=columns, row_groups=groups):
-                for row, problem in _batch_rows(batch):
+                for row, problem in _batch_rows(batch, config):
                     row_no += 1
                     rid = _guarded_id(row) or f"{file_id}:{row_no}"
                     yield _guarded(lambda: _parquet_record(row, problem, file_id, source, row_no, config),
@@ -969,10 +1013,10 @@ def _read_parquet(path: Path, file_id: str, config: Config,
                      error=error + (f"; no records read past row {row_no}" if row_no else ""))
 
 
-def _batch_rows(batch) -> list[tuple[dict[str, Any], str | None]]:
-    """The rows of a record batch as dicts; a value Python cannot hold (a timestamp past year
-    9999, ...) is None and names the problem of its row."""
-    names = [name.lower() for name in batch.schema.names]
+def _batch_rows(batch, config: Config) -> list[tuple[dict[str, Any], str | None]]:
+    """The rows of a record batch as dicts of fields; a value Python cannot hold (a timestamp
+    past year 9999, ...) is None and names the problem of its row."""
+    names = _as_fields(batch.schema.names, config)
     problems: list[str | None] = [None] * batch.num_rows
     columns = []
     for name, column in zip(names, batch.columns):
@@ -1006,12 +1050,14 @@ def _parquet_record(row: dict[str, Any], problem: str | None, file_id: str, sour
 
 
 def _read_frame(df: pd.DataFrame, file_id: str, source: str, config: Config, first_row: int = 1) -> Iterator[Record]:
-    cols = {c: str(c).lower() for c in df.columns}
-    if not {"text", "html"} & set(cols.values()):
-        raise ValueError("the DataFrame needs a 'text' or 'html' column")
-    frame = df.rename(columns=cols)
-    keep = [c for c in FIELDS if c in frame.columns]
-    for row_no, values in enumerate(frame[keep].itertuples(index=False, name=None), start=first_row):
+    names = [str(c) for c in df.columns]
+    fields = _as_fields(names, config)
+    if not {"text", "html"} & set(fields):
+        raise ValueError(_no_body_columns("the DataFrame", names, config))
+    at = {field: i for i, field in reversed(list(enumerate(fields))) if field}  # the first column of a name
+    keep = [field for field in FIELDS if field in at]
+    frame = df.iloc[:, [at[field] for field in keep]]
+    for row_no, values in enumerate(frame.itertuples(index=False, name=None), start=first_row):
         row = dict(zip(keep, values))
         yield _guarded(lambda: make_record(row, file_id, source, row_no, config),
                        _guarded_id(row) or f"{file_id}:{row_no}", f"{source}:{row_no}")

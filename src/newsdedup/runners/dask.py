@@ -212,12 +212,12 @@ def _row_group_pieces(entry: Entry, target: int, config: Config) -> list[Piece]:
     where the reader would reject the file as a whole or it has a single row group."""
     import pyarrow.parquet as pq
 
-    from ..read import FIELDS
+    from ..read import _as_fields
 
     try:
         meta = pq.ParquetFile(entry.path).metadata
         groups = [meta.row_group(i) for i in range(meta.num_row_groups)]
-        names = {c.lower() for c in meta.schema.to_arrow_schema().names if c.lower() in FIELDS}
+        names = set(_as_fields(meta.schema.to_arrow_schema().names, config))
     except Exception:  # noqa: BLE001 - the reader reports what is wrong with the file
         return []
     if len(groups) < 2 or not {"text", "html"} & names or sum(g.total_byte_size for g in groups) > config.max_file_bytes:
