@@ -125,7 +125,7 @@ def run(inputs: tuple[Path, ...], config_file: Path | None, no_report: bool, qui
         index: Path | None, dry_run: bool, drop: str | None, index_wait: float, **settings) -> None:
     """Process INPUT files or directories (default: ./corpus) into --out.
 
-    INPUT: .txt, .html/.htm, .jsonl, .csv, .parquet files (each optionally .gz), or
+    INPUT: .txt, .html/.htm, .jsonl, .json, .csv, .parquet, .warc files (each optionally .gz), or
     directories of them, walked recursively in sorted order.
     """
     _log_to_stderr(verbose)

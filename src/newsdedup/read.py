@@ -63,7 +63,7 @@ log = logging.getLogger(__name__)
 
 TEXT_EXTS = (".txt", ".text")
 HTML_EXTS = (".html", ".htm", ".xhtml")
-TABLE_EXTS = (".jsonl", ".ndjson", ".csv", ".parquet")
+TABLE_EXTS = (".jsonl", ".ndjson", ".json", ".csv", ".parquet")
 SUPPORTED = TEXT_EXTS + HTML_EXTS + TABLE_EXTS + warc.EXTS
 ID_FIELDS = ("id", "doc_id")  # doc_id: the name newsdedup's own tables give the id; "id" wins when both are set
 FIELDS = (*ID_FIELDS, "text", "html", "url", "title", "date")
@@ -345,6 +345,8 @@ def _read_format(path: Path, file_id: str, ext: str, config: Config, skipped: Co
         yield _read_single(path, file_id, ext in HTML_EXTS, config)
     elif ext in (".jsonl", ".ndjson"):
         yield from _read_jsonl(path, file_id, config)
+    elif ext == ".json":
+        yield from _read_json(path, file_id, config)
     elif ext == ".csv":
         yield from _read_csv(path, file_id, config)
     elif ext in warc.EXTS:
@@ -726,6 +728,120 @@ def _id_at_start(line: bytes, config: Config) -> str | None:
         return _clean_value(value) if not _has_surrogates(value) else None
     except ValueError:
         return None
+
+
+# --------------------------------------------------------------------------- JSON documents
+
+
+def _read_json(path: Path, file_id: str, config: Config) -> Iterator[Record]:
+    """A ``.json`` file: an array of objects (a record each, numbered from 1, read as a
+    stream), one object (one record, named like a ``.txt`` file), or one object a line (as
+    ``.jsonl``: how many tools write a ``.json``)."""
+    source = str(path)
+    try:
+        with io.BufferedReader(_open_bounded(path, config.max_file_bytes)) as fh:
+            start = _first_byte(fh)
+            if start == b"[":
+                yield from _json_array(fh, file_id, source, config)
+                return
+            if start != b"{":
+                yield Record(doc_id=file_id, source=source, error="not a JSON object or array of objects"
+                             if start else "empty file")
+                return
+            first_line = fh.readline(config.max_record_bytes + 1)
+            if _parses(first_line) and _first_byte(fh):
+                lines = True
+            else:
+                lines = False
+                obj = _json_object(first_line + fh.read(config.max_record_bytes + 1 - len(first_line)), config)
+    except _STREAM_ERRORS as exc:
+        yield Record(doc_id=file_id, source=source, error=_stream_error(exc))
+        return
+    if lines:
+        yield from _read_jsonl(path, file_id, config)
+    elif isinstance(obj, str):
+        yield Record(doc_id=file_id, source=source, error=obj)
+    else:
+        yield _whole_file_record(obj, file_id, source, config)
+
+
+def _first_byte(fh: io.BufferedReader) -> bytes:
+    """The first byte that is not whitespace or a byte-order mark, left unread ("" at the end)."""
+    while True:
+        head = fh.peek(1)
+        if not head:
+            return b""
+        stripped = head.lstrip(b" \t\r\n\xef\xbb\xbf")
+        if stripped:
+            fh.read(len(head) - len(stripped))
+            return stripped[:1]
+        fh.read(len(head))
+
+
+def _parses(line: bytes) -> bool:
+    try:
+        return isinstance(json.loads(line.decode("utf-8-sig")), dict)
+    except ValueError:
+        return False
+
+
+def _json_object(data: bytes, config: Config) -> dict[str, Any] | str:
+    """The file's one object, or why it is not one."""
+    if len(data) > config.max_record_bytes:
+        return f"a JSON object larger than {config.max_record_bytes:,} bytes"
+    try:
+        obj = json.loads(data.decode("utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        return f"undecodable: {exc.reason} at byte {exc.start}"
+    except json.JSONDecodeError as exc:
+        return f"malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+    return obj if isinstance(obj, dict) else f"a JSON {_json_kind(obj)}, not an object"
+
+
+class _OneReadAtATime:
+    """``fh`` whose ``read`` reads the stream once (``read1``): the elements before a
+    truncated or corrupt end of a compressed file are parsed before its error is raised."""
+
+    def __init__(self, fh: io.BufferedReader) -> None:
+        self.read = fh.read1
+
+
+def _json_kind(value: Any) -> str:
+    kinds = {list: "array", str: "string", bool: "boolean", type(None): "null"}
+    return kinds.get(type(value), "number")
+
+
+def _whole_file_record(obj: dict[str, Any], file_id: str, source: str, config: Config) -> Record:
+    """The record of a file that holds one object: its id, else the file's (as a ``.txt``)."""
+    if config.fields:
+        obj = _renamed(obj, input_names(config.fields))
+    own_id = _guarded_id(obj)
+    record = _guarded(lambda: make_record(obj, file_id, source, 1, config), own_id or file_id, source)
+    record.source = source
+    if own_id is None:
+        record.doc_id = file_id
+    return record
+
+
+def _json_array(fh: io.BufferedReader, file_id: str, source: str, config: Config) -> Iterator[Record]:
+    """The elements of a JSON array, one at a time (ijson: an array of millions of articles
+    needs the memory of one)."""
+    import ijson
+
+    n = 0
+    try:
+        for n, item in enumerate(ijson.items(_OneReadAtATime(fh), "item", use_float=True), start=1):
+            where = f"{source}:{n}"
+            if not isinstance(item, dict):
+                yield Record(doc_id=f"{file_id}:{n}", source=where,
+                             error=f"array element is a JSON {_json_kind(item)}, not an object")
+                continue
+            row = _renamed(item, input_names(config.fields)) if config.fields else item
+            yield _guarded(lambda: make_record(row, file_id, source, n, config),
+                           _guarded_id(row) or f"{file_id}:{n}", where)
+    except ijson.JSONError as exc:
+        yield Record(doc_id=f"{file_id}:{n + 1}", source=f"{source}:{n + 1}",
+                     error=f"malformed JSON: {(str(exc).splitlines() or [type(exc).__name__])[0]}; no records read past element {n}")
 
 
 # --------------------------------------------------------------------------- CSV
