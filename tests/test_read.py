@@ -8,6 +8,7 @@ import json
 import pandas as pd
 import pytest
 
+import newsdedup
 from newsdedup.config import Config
 from newsdedup.read import read_inputs, strip_extensions
 
@@ -161,3 +162,18 @@ def test_unsupported_and_missing_paths_are_rejects(tmp_path):
 def test_dataframe_without_text_column_is_a_usage_error():
     with pytest.raises(ValueError, match="'text' or 'html'"):
         list(read_inputs(pd.DataFrame({"body": ["x"]})))
+
+
+def test_an_html_page_stored_as_text_is_cleaned_as_html(tmp_path):
+    page = (FIXTURES / "page.html").read_text()
+    (tmp_path / "page.html").write_text(page)
+    (tmp_path / "stored.txt").write_text("\n  " + page)
+    (tmp_path / "rows.jsonl").write_text(json.dumps({"id": "row", "text": page}) + "\n"
+                                         + json.dumps({"id": "prose", "text": "<b>Update:</b> an <html> tag, she wrote.\n" + ARTICLE}) + "\n")
+    by_id = {r.doc_id: r for r in read_inputs(tmp_path)}
+    assert by_id["stored"].html.strip() == by_id["row"].html.strip() and by_id["stored"].text is None
+    assert by_id["row"].warning == "the field 'text' holds an HTML page, not plain text: cleaned as HTML"
+    assert by_id["prose"].html is None and by_id["prose"].warning is None
+    result = newsdedup.run(tmp_path, Config(workers=1))
+    texts = result.documents.set_index("doc_id")["text"]
+    assert texts["stored"] == texts["row"] == texts["page"] and "<" not in texts["page"]

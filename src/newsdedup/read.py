@@ -574,11 +574,28 @@ def _read_single(path: Path, file_id: str, is_html: bool, config: Config) -> Rec
         return Record(doc_id=file_id, source=source, error=_stream_error(exc))
     except ValueError as exc:
         return Record(doc_id=file_id, source=source, error=str(exc))
+    if not is_html and is_html_page(text):
+        is_html, note = True, "; ".join(filter(None, [note, HTML_IN_TEXT.format(name="file")]))
     if note:
         log.warning("%s: %s", source, note)
     if is_html:
         return Record(doc_id=file_id, source=source, html=text, warning=note)
     return Record(doc_id=file_id, source=source, text=text, warning=note)
+
+
+HTML_IN_TEXT = "the {name} holds an HTML page, not plain text: cleaned as HTML"
+_HTML_PAGE = re.compile(r"\ufeff?\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html[\s>])",
+                        re.IGNORECASE | re.DOTALL)
+
+
+def is_html_page(text: str) -> bool:
+    """Whether a text is a whole HTML document (a doctype or ``<html>`` tag first), as a
+    scraper that stored the response's body as "text" leaves it.
+
+    >>> is_html_page("<!DOCTYPE html><html><body>x</body></html>"), is_html_page("Tom <b> said")
+    (True, False)
+    """
+    return _HTML_PAGE.match(text[:8192]) is not None
 
 
 # --------------------------------------------------------------------------- multi-record files
@@ -604,6 +621,9 @@ def make_record(row: dict[str, Any], file_id: str, source: str, row_number: int,
         return Record(doc_id=doc_id, source=where, error=f"record larger than {config.max_record_bytes:,} bytes", **meta)
     if html is not None:
         return Record(doc_id=doc_id, source=where, html=html, **meta)
+    if is_html_page(text):
+        return Record(doc_id=doc_id, source=where, html=text, **meta,
+                      warning=HTML_IN_TEXT.format(name=f"field {_input_name('text', config)!r}"))
     return Record(doc_id=doc_id, source=where, text=text, **meta)
 
 
