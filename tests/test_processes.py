@@ -181,3 +181,27 @@ def test_an_interrupt_lost_in_a_library_still_aborts_quietly(monkeypatch, tmp_pa
     assert res.exit_code == INTERRUPTED, res.output
     assert res.output.rstrip().endswith("Aborted!") and "Traceback" not in res.output
     assert "Exception ignored" not in res.output and "RuntimeError" not in res.output
+
+
+SLOW_HELPERS = """
+import sys, time
+import pandas as pd
+import newsdedup
+from newsdedup.runners import cleaning
+warm_up = cleaning._warm_up
+cleaning._warm_up = lambda: (time.sleep(8), warm_up())  # a helper that starts after the parent's pass 1
+texts = [f"Bulletin {i} of the day\\n" + sys.argv[i % 5 + 1] for i in range(200)]
+frame = pd.DataFrame({"id": [f"d{i:03d}" for i in range(200)], "text": texts})
+result = newsdedup.run(frame, newsdedup.Config(workers=2, workers_min_mb=0))
+print(",".join(result.documents["status"]))
+"""
+
+
+def test_a_helper_that_starts_late_still_sees_each_pass_end():
+    """The parent cleans (and takes back) every chunk of pass 1 before a slow helper (a fork
+    server's, on a loaded machine) takes its first task; the helper must still find the
+    end of each pass, not wait for a second one forever."""
+    done = subprocess.run([sys.executable, "-c", SLOW_HELPERS, *SEED_TEXTS], capture_output=True, text=True,
+                          timeout=150)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().split(",") == _statuses(_frame(200), newsdedup.Config(workers=1))

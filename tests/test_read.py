@@ -177,3 +177,20 @@ def test_an_html_page_stored_as_text_is_cleaned_as_html(tmp_path):
     result = newsdedup.run(tmp_path, Config(workers=1))
     texts = result.documents.set_index("doc_id")["text"]
     assert texts["stored"] == texts["row"] == texts["page"] and "<" not in texts["page"]
+
+
+def test_binary_columns_are_decoded_as_files_are(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    page = (FIXTURES / "page.html").read_text()
+    latin = "Caf\u00e9 owners said the bridge will reopen on Monday after repairs to the road."
+    table = pa.table({"id": ["utf8", "cp1252", "binary"],
+                      "html": pa.array([page.encode(), None, None], pa.binary()),
+                      "text": pa.array([None, latin.encode("cp1252"), b"\x00\x01\x02" * 40], pa.binary())})
+    pq.write_table(table, tmp_path / "pages.parquet")
+    (tmp_path / "page.html").write_text(page)
+    by_id = {r.doc_id: r for r in read_inputs(tmp_path)}
+    assert by_id["utf8"].html.strip() == by_id["page"].html.strip()
+    assert by_id["cp1252"].text == latin
+    assert by_id["binary"].error == "field 'text': binary content (NUL bytes)"

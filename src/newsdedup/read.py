@@ -595,7 +595,7 @@ def is_html_page(text: str) -> bool:
     >>> is_html_page("<!DOCTYPE html><html><body>x</body></html>"), is_html_page("Tom <b> said")
     (True, False)
     """
-    return _HTML_PAGE.match(text[:8192]) is not None
+    return _HTML_PAGE.match(text, 0, 8192) is not None
 
 
 # --------------------------------------------------------------------------- multi-record files
@@ -607,11 +607,14 @@ def make_record(row: dict[str, Any], file_id: str, source: str, row_number: int,
     doc_id = rid if rid is not None else f"{file_id}:{row_number}"
     where = f"{source}:{row_number}"
     meta = {k: _clean_value(row.get(k)) for k in ("url", "title", "date")}
-    html, text = _clean_value(row.get("html")), _clean_value(row.get("text"))
-    for name, value in (("html", row.get("html")), ("text", row.get("text"))):
-        if value is not None and not isinstance(value, str) and not _missing(value):
-            return Record(doc_id=doc_id, source=where,
-                          error=f"field {_input_name(name, config)!r} is {type(value).__name__}, not text")
+    html, text = row.get("html"), row.get("text")
+    if (html is None or type(html) is str) and (text is None or type(text) is str):  # nearly every row
+        html, text = _clean_value(html), _clean_value(text)
+    else:
+        bodies = _bodies(row, config, meta)
+        if isinstance(bodies, str):
+            return Record(doc_id=doc_id, source=where, error=bodies)
+        html, text = bodies
     body = html if html is not None else text
     if body is None:
         return Record(doc_id=doc_id, source=where, error=_no_body(row, config), **meta)
@@ -622,9 +625,32 @@ def make_record(row: dict[str, Any], file_id: str, source: str, row_number: int,
     if html is not None:
         return Record(doc_id=doc_id, source=where, html=html, **meta)
     if is_html_page(text):
-        return Record(doc_id=doc_id, source=where, html=text, **meta,
-                      warning=HTML_IN_TEXT.format(name=f"field {_input_name('text', config)!r}"))
+        note = HTML_IN_TEXT.format(name=f"field {_input_name('text', config)!r}")
+        meta["warning"] = "; ".join(filter(None, [meta.get("warning"), note]))
+        return Record(doc_id=doc_id, source=where, html=text, **meta)
     return Record(doc_id=doc_id, source=where, text=text, **meta)
+
+
+def _bodies(row: dict[str, Any], config: Config, meta: dict[str, Any]) -> tuple[str | None, str | None] | str:
+    """A row's (html, text) when one is not a string: bytes (a binary column) are decoded as
+    a file's, noted in ``meta``'s warning; anything else is why the row is rejected."""
+    bodies, notes = {}, []
+    for name in ("html", "text"):
+        value = row.get(name)
+        if isinstance(value, (bytes, bytearray, memoryview)):
+            if len(value) > config.max_record_bytes:
+                return f"record larger than {config.max_record_bytes:,} bytes"
+            try:
+                value, note = decode_noted(bytes(value))
+            except ValueError as exc:
+                return f"field {_input_name(name, config)!r}: {exc}"
+            notes.append(note)
+        elif value is not None and not isinstance(value, str) and not _missing(value):
+            return f"field {_input_name(name, config)!r} is {type(value).__name__}, not text"
+        bodies[name] = _clean_value(value)
+    if any(notes):
+        meta["warning"] = "; ".join(filter(None, notes))
+    return bodies["html"], bodies["text"]
 
 
 def _missing(value: Any) -> bool:

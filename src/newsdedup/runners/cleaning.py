@@ -42,7 +42,10 @@ class Helpers:
     def __init__(self, config: Config, count: int) -> None:
         ctx = _context()
         self.config = config
-        self.tasks, self.results = ctx.Queue(), ctx.Queue()
+        # a queue of chunks per pass: the parent takes back chunks no helper has taken yet, and
+        # in one queue it could take a helper's end-of-pass mark (a helper that started late)
+        self.tasks = {"first": ctx.Queue(), "again": ctx.Queue()}
+        self.results = ctx.Queue()
         self.orders = [ctx.Queue() for _ in range(count)]
         parent = os.getpid() if ctx.get_start_method() == "fork" else None  # else: the fork server
         self.procs = [ctx.Process(target=_work, args=(self.tasks, self.orders[w], self.results, config, parent),
@@ -75,7 +78,7 @@ class Helpers:
             if p.is_alive():
                 p.terminate()
                 p.join()  # reaped: a stopped helper leaves no process behind
-        for q in (self.tasks, *self.orders):
+        for q in (*self.tasks.values(), *self.orders):
             q.close()
             if finished:  # every message was taken: the queue's feeder thread ends at once
                 q.join_thread()  # (a later fork needs this process to run no other thread)
@@ -270,7 +273,7 @@ class _TwoPasses:
             if sent - received < limit or (not ready and extra_chars > 0):
                 if sent - received >= limit:
                     extra_chars -= sum(r.raw_chars for r in chunk)
-                pool.tasks.put((kind, number, chunk, self.pickled))
+                pool.tasks[kind].put((kind, number, chunk, self.pickled))
                 sent += 1
                 continue
             if not ready:
@@ -279,11 +282,11 @@ class _TwoPasses:
             clean_here(number, chunk)
         if not ready:
             before_own()
-        while (task := _steal(pool.tasks)) is not None:  # helpers slow to start, a small input
+        while (task := _steal(pool.tasks[kind])) is not None:  # helpers slow to start, a small input
             clean_here(*task[1:3])
             sent -= 1
         for _ in pool.procs:
-            pool.tasks.put(None)  # no more chunks in this pass
+            pool.tasks[kind].put(None)  # no more chunks in this pass
         while received < sent or refinished:
             take(_receive(pool.results, pool.procs))
 
@@ -369,14 +372,14 @@ def _work(tasks, order, results, config: Config, parent: int | None) -> None:  #
     try:
         _warm_up()  # before the first chunk arrives (nothing left to load where this process was forked)
         cleaner = clean_stage.Cleaner(config, clean_stage.hold_chars(config))
-        while (task := tasks.get()) is not None:
+        while (task := tasks["first"].get()) is not None:
             _, number, chunk, pickled = task
             summaries, cleaned = cleaner.first(number, chunk)
             results.put(("first", number, summaries, _packed(cleaned, pickled), number in cleaner.held))
         evidence, pickled = order.get()
         results.put(("refinished", {number: list(zip((i for i, _ in pairs), _packed([c for _, c in pairs], pickled)))
                                     for number, pairs in cleaner.refinish(evidence).items()}))
-        while (task := tasks.get()) is not None:
+        while (task := tasks["again"].get()) is not None:
             _, number, chunk, pickled = task
             results.put(("again", number, _packed(cleaner.again(chunk, evidence), pickled)))
     except BaseException as exc:  # sent to the parent, which raises it
