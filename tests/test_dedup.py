@@ -117,6 +117,31 @@ def test_clusters_exact_and_near_duplicates_and_picks_the_longest_as_canonical()
     assert by_id["d3"][2] == by_id["d1"][2]  # exact copies have the same similarity
 
 
+def test_similarity_to_the_canonical_is_taken_from_the_verified_pair_when_there_is_one(monkeypatch):
+    """A member verified against its canonical has that pair's exact Jaccard as its
+    similarity, not shingled again; members without such a pair (here: the pairs left
+    out of ``known``) are computed. The same numbers either way."""
+    import newsdedup.dedup as dedup
+
+    rng = random.Random(11)
+    base = [article(rng) for _ in range(4)]
+    texts = base + [edit(rng, t, 0.02) for t in base] + [edit(rng, t, 0.04) for t in base] + base[:1]
+    ids = [f"doc{i:02d}" for i in range(len(texts))]
+    examined = dedup.examine(ids, texts, Config())
+    root = dedup.connect(len(ids), examined.pairs)
+    computed = []
+    real = dedup.similarities
+    monkeypatch.setattr(dedup, "similarities", lambda txt, a, b, config: computed.append(len(a)) or real(txt, a, b, config))
+    fresh = dedup.canonicals(ids, texts, examined.rep, root, Config())[2]
+    members = computed.pop()  # every member whose text is not its canonical's
+    assert computed == [] and members >= 8
+    assert dedup.canonicals(ids, texts, examined.rep, root, Config(), known=examined.pairs)[2].tolist() == fresh.tolist()
+    assert computed == []
+    half = examined.pairs.select(np.arange(len(examined.pairs)) % 2 == 0)
+    assert dedup.canonicals(ids, texts, examined.rep, root, Config(), known=half)[2].tolist() == fresh.tolist()
+    assert 0 < sum(computed) < members
+
+
 def test_a_tie_in_length_goes_to_the_smallest_doc_id():
     result = deduplicate(["b", "a"], ["same words in both copies here now"] * 2, Config())
     assert result.canonical_ids == ["a", "a"]
