@@ -24,7 +24,7 @@ import numpy as np
 from ..clean.paragraphs import join, split_clean
 from ..config import DEFAULT, Config
 from ..normalize import compare_key, compare_keys
-from .cluster import canonical_index, cluster_id, connected_components
+from .cluster import _union_find, canonical_index, cluster_id, connected_components
 from .._arrays import group_bounds, rounded
 from .lsh import candidate_pairs, optimal_bands
 from .signatures import MAX_HASH, containment_of, jaccard_of, shared_counts, shingle_sets, signatures
@@ -195,10 +195,7 @@ def verify_candidates(ids: list[str], txt: Sequence[str], config: Config, para_k
     # shingle sets and paragraphs only of documents that need them, a chunk of pairs at a time
     paras = _ParagraphsOf(txt, para_keys)
     copies = np.flatnonzero(rep != np.arange(n))
-    jac, contain = _jaccards(txt, a, b, config.shingle_size)
-    cov_a, cov_b = np.ones(a.size), np.ones(a.size)  # a pair decided by Jaccard is not aligned
-    below = np.flatnonzero(jac < config.threshold)  # only these need their paragraphs aligned
-    cov_a[below], cov_b[below] = coverages(paras, a[below], b[below], config.coverage_ratio)
+    jac, contain, cov_a, cov_b = _decided_together(txt, paras, a, b, n, config)
     kind = decision_kinds(jac, cov_a, cov_b, config.threshold, config.coverage, config.partial_coverage)
     ones = np.ones(copies.size)
     return PairTable(ids, np.concatenate([rep[copies], a]), np.concatenate([copies, b]),
@@ -206,6 +203,34 @@ def verify_candidates(ids: list[str], txt: Sequence[str], config: Config, para_k
                      np.concatenate([ones, contain]), np.concatenate([ones, cov_a]), np.concatenate([ones, cov_b]),
                      np.concatenate([np.full(copies.size, IDENTICAL, dtype=np.int8), kind]),
                      config.threshold, config.coverage)
+
+
+def _decided_together(txt: Sequence[str], paras: _ParagraphsOf, a: np.ndarray, b: np.ndarray, n: int,
+                      config: Config) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Exact Jaccard, containment and both coverages of each pair ``(a[k], b[k])``, in the
+    pairs' order, computed with the pairs that share documents next to each other: a chunk
+    reads, shingles and hashes the paragraphs of its documents once, and candidate pairs
+    in id order spread a cluster's documents over many chunks (100k synthetic: 95k texts
+    shingled for the 46k documents of 73k pairs)."""
+    order = _by_component(n, a, b)
+    a, b = a[order], b[order]
+    jac, contain = _jaccards(txt, a, b, config.shingle_size)
+    cov_a, cov_b = np.ones(a.size), np.ones(a.size)  # a pair decided by Jaccard is not aligned
+    below = np.flatnonzero(jac < config.threshold)  # only these need their paragraphs aligned
+    cov_a[below], cov_b[below] = coverages(paras, a[below], b[below], config.coverage_ratio)
+    back = np.empty_like(order)
+    back[order] = np.arange(order.size)
+    return jac[back], contain[back], cov_a[back], cov_b[back]
+
+
+def _by_component(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """An order of the pairs ``(a[k], b[k])`` that puts the pairs of each connected
+    component of the candidate graph together (by its smallest document, then by pair)."""
+    a, b = np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64)
+    if a.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    root = _union_find(n, a.copy(), b.copy())
+    return np.lexsort((b, a, root[a]))
 
 
 def connect(n: int, pairs: PairTable) -> np.ndarray:
