@@ -117,6 +117,80 @@ def test_clusters_exact_and_near_duplicates_and_picks_the_longest_as_canonical()
     assert by_id["d3"][2] == by_id["d1"][2]  # exact copies have the same similarity
 
 
+def test_similarity_to_the_canonical_is_taken_from_the_verified_pair_when_there_is_one(monkeypatch):
+    """A member verified against its canonical has that pair's exact Jaccard as its
+    similarity, not shingled again; members without such a pair (here: the pairs left
+    out of ``known``) are computed. The same numbers either way."""
+    import newsdedup.dedup as dedup
+
+    rng = random.Random(11)
+    base = [article(rng) for _ in range(4)]
+    texts = base + [edit(rng, t, 0.02) for t in base] + [edit(rng, t, 0.04) for t in base] + base[:1]
+    ids = [f"doc{i:02d}" for i in range(len(texts))]
+    examined = dedup.examine(ids, texts, Config())
+    root = dedup.connect(len(ids), examined.pairs)
+    computed = []
+    real = dedup.similarities
+    monkeypatch.setattr(dedup, "similarities", lambda txt, a, b, config: computed.append(len(a)) or real(txt, a, b, config))
+    fresh = dedup.canonicals(ids, texts, examined.rep, root, Config())[2]
+    members = computed.pop()  # every member whose text is not its canonical's
+    assert computed == [] and members >= 8
+    assert dedup.canonicals(ids, texts, examined.rep, root, Config(), known=examined.pairs)[2].tolist() == fresh.tolist()
+    assert computed == []
+    half = examined.pairs.select(np.arange(len(examined.pairs)) % 2 == 0)
+    assert dedup.canonicals(ids, texts, examined.rep, root, Config(), known=half)[2].tolist() == fresh.tolist()
+    assert 0 < sum(computed) < members
+
+
+class _CountedReads(list):
+    """A list that counts how often its items are read."""
+
+    reads = 0
+
+    def __getitem__(self, i):
+        self.reads += 1
+        return super().__getitem__(i)
+
+
+def test_candidates_are_verified_a_component_at_a_time_with_the_same_decisions(monkeypatch):
+    """Verification shingles and aligns the documents of a chunk of pairs at once: the
+    pairs of one cluster go to the same chunk (id order spreads them over many), so each
+    document is read about once; every number and decision is the one of id order."""
+    import newsdedup.align as align
+    import newsdedup.dedup as dedup
+    from newsdedup.clean.paragraphs import split_clean
+    from newsdedup.normalize import compare_keys
+
+    rng = random.Random(5)
+    clusters = 40
+    base = [article(rng) for _ in range(clusters)]
+    # member j of cluster c at position j * clusters + c: a cluster's pairs far apart in id order
+    texts = base + [edit(rng, t, 0.02) for t in base] + [edit(rng, t, 0.15) for t in base]
+    ids = [f"doc{i:03d}" for i in range(len(texts))]
+    examined = dedup.examine(ids, texts, Config())
+    pairs = examined.pairs.select(examined.pairs.kind != dedup.IDENTICAL)
+    a, b, estimate = pairs.a, pairs.b, pairs.estimate
+    assert len(pairs) >= 2 * clusters and (pairs.jaccard < Config().threshold).any()  # both checks run
+    jaccards = dedup._jaccards
+    monkeypatch.setattr(dedup, "_jaccards", lambda txt, a, b, k: jaccards(txt, a, b, k, chunk=8))
+    monkeypatch.setattr(align, "CHUNK", 8)
+
+    def verified(grouped: bool):
+        if not grouped:
+            monkeypatch.setattr(dedup, "_by_component", lambda n, a, b: np.arange(a.size))
+        txt, keys = _CountedReads(texts), _CountedReads(paragraph_keys)
+        table = dedup.verify_candidates(ids, txt, Config(), keys, examined.rep, a, b, estimate)
+        return txt.reads, keys.reads, list(table)
+
+    paragraph_keys = [compare_keys(split_clean(t)) for t in texts]
+    shingled, aligned, rows = verified(True)
+    shingled_spread, aligned_spread, expected = verified(False)
+    assert rows == expected
+    documents = np.unique(np.concatenate([a, b])).size
+    assert shingled <= 1.2 * documents < 1.3 * documents <= shingled_spread
+    assert aligned < aligned_spread
+
+
 def test_a_tie_in_length_goes_to_the_smallest_doc_id():
     result = deduplicate(["b", "a"], ["same words in both copies here now"] * 2, Config())
     assert result.canonical_ids == ["a", "a"]

@@ -177,13 +177,15 @@ def test_two_workers_fork_no_child_above_the_cap_and_give_the_same_bytes(tmp_pat
 
 
 def _record_report_forks(monkeypatch, forked: list) -> None:
-    """``forked`` gets "report" whenever a run's page is handed to a forked child."""
+    """``forked`` gets "report" whenever a run's page is handed to a forked child,
+    "documents" whenever its documents table is."""
+    from newsdedup import result as result_module
     from newsdedup.runners import fork, local
 
     def recorded(fn, *args):
         child = fork.forked_if_safe(fn, *args)
         if child is not None:
-            forked.append("report")
+            forked.append("documents" if fn is result_module._write_documents else "report")
         return child
 
     monkeypatch.setattr(local, "forked_if_safe", recorded)
@@ -208,6 +210,31 @@ def test_a_page_failing_in_its_forked_child_fails_the_write_and_keeps_the_previo
         result.write(out)
     assert forked == ["report"]
     assert output_bytes(out) == before
+
+
+def test_a_spilled_run_with_two_workers_writes_its_documents_table_in_a_forked_child(tmp_path, monkeypatch):
+    """On a spilled run the page comes after the tables, so with two workers the documents
+    table (its texts read back from the spill file) is written by a forked child beside
+    the other tables and the page: the same files as one worker's run; a failure there
+    fails the write and keeps the previous run."""
+    from newsdedup import result as result_module
+
+    forked = []
+    _record_report_forks(monkeypatch, forked)
+    dump = make_dump(tmp_path / "dump", 60)
+    one = newsdedup.run(dump, newsdedup.Config(workers=1, spill_min_mb=0)).write(tmp_path / "one")
+    two = newsdedup.run(dump, newsdedup.Config(workers=2, workers_min_mb=0, spill_min_mb=0))
+    assert two.write(tmp_path / "two") and sorted(forked) == ["documents", "report"]
+    assert output_bytes(tmp_path / "two") == output_bytes(one)
+
+    def broken(*args):
+        raise ValueError("the documents could not be written")
+
+    monkeypatch.setattr(result_module, "_write_documents", broken)  # the forked child has it too
+    again = newsdedup.run(dump, newsdedup.Config(workers=2, workers_min_mb=0, spill_min_mb=0))
+    with pytest.raises(ValueError, match="the documents could not be written"):
+        again.write(tmp_path / "two")
+    assert output_bytes(tmp_path / "two") == output_bytes(one)
 
 
 def test_rerun_replaces_outputs_and_leaves_no_temporary_files(tmp_path):

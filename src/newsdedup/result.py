@@ -80,8 +80,9 @@ class Result:
     index: dict[str, Any] | None = None  # runs with an index: its path, the drop, whether it was added
     written: dict[str, Path] = field(default_factory=dict)  # tables the Dask workers wrote as partitioned Parquet
     # set by a runner that lets :meth:`write` pack the page's texts in a forked child while
-    # this process writes the tables (``runners.fork.forked_if_safe``: a handle with
-    # ``result`` and ``stop``, or None where no child can be started)
+    # this process writes the tables, and on a spilled run write the documents table in
+    # another (``runners.fork.forked_if_safe``: a handle with ``result`` and ``stop``, or
+    # None where no child can be started)
     report_beside: ClassVar[Callable[..., Any] | None] = None
 
     def __repr__(self) -> str:
@@ -213,11 +214,17 @@ class Result:
             if lazy is not None and lazy.files is not None}
         with output_lock(out, lock_timeout), staged_output(out, ours) as stage:
             texts = self._texts_in_child() if report else None
+            documents = self._documents_in_child(stage, fmt)
+            if documents is not None:
+                del tables["documents"]
             try:
                 self._write_files(stage, tables, fmt, report, texts)
+                if documents is not None:
+                    documents.result()  # raises what failed there
             finally:
-                if texts is not None:
-                    texts.stop()  # a no-op once its result is in
+                for child in (texts, documents):
+                    if child is not None:
+                        child.stop()  # a no-op once its result is in
         for lazy in (self._lazy("documents"), self._lazy("boilerplate")):
             if lazy is not None:
                 lazy.forget()  # the one block both the tables and the page were made from
@@ -238,6 +245,15 @@ class Result:
         from .report import packed_texts
 
         return self.report_beside(packed_texts, self)
+
+    def _documents_in_child(self, stage: Path, fmt: str):
+        """The ``documents`` file written in a forked child (see ``report_beside``) on a
+        spilled run, or None. There the page comes after the tables, and this table is the
+        larger part of them (its clean texts read back from the spill file and compressed):
+        written beside the other tables and the page, not before them."""
+        if self.report_beside is None or not self._memory_first() or self.config.partitioned:
+            return None
+        return self.report_beside(_write_documents, self, stage / f"documents.{fmt}", fmt)
 
     def _write_files(self, stage: Path, tables: dict, fmt: str, report: bool, texts) -> None:
         """Every file of the run into ``stage``; the page made beside the tables on a thread
@@ -277,6 +293,10 @@ class Result:
         from .report import REPORT_NAME, write_report
 
         write_report(self, stage / REPORT_NAME, texts=texts)
+
+
+def _write_documents(result: Result, path: Path, fmt: str) -> None:
+    write_table(result._table_or_blocks("documents"), path, fmt)
 
 
 def peak_memory() -> dict[str, int]:
