@@ -22,7 +22,10 @@ _PR_SET_PDEATHSIG = 1  # prctl(2), <linux/prctl.h>
 
 
 def fork_is_safe() -> bool:
-    """Linux (where ``fork`` is a supported start method), and no other thread running here."""
+    """Linux (where ``fork`` is a supported start method), and no other Python thread
+    running here. The pools the C libraries start on import (OpenBLAS's under numpy,
+    Arrow's) reset themselves in a child (their at-fork handlers); Python 3.12+ counts them
+    and warns (a DeprecationWarning, hidden by default) all the same."""
     return sys.platform == "linux" and threading.active_count() == 1
 
 
