@@ -407,44 +407,46 @@ def test_each_partitions_clean_documents_let_go_once_its_table_rows_are_made(cli
     assert len(on_dask.documents) > 400
 
 
-def test_the_passage_index_is_built_on_a_worker_while_the_client_deduplicates(client, generated, small_partitions,
-                                                                              monkeypatch):
-    """The cross-cluster search's passage index is built on a worker (the client's own
-    builder fails here), and the tables are the local engine's."""
+def test_the_passage_index_reads_keys_on_the_workers_while_the_client_deduplicates(client, generated,
+                                                                                  small_partitions, monkeypatch):
+    """The cross-cluster search's passage index is built from the keys' stats sent with
+    the partitions' outlines and from their long keys' shingles made on the workers (the
+    client's own readers fail here), and the tables are the local engine's."""
     from newsdedup import match
 
     inputs = [generated / "pages", generated / "news.jsonl"]
     local = newsdedup.run(inputs, newsdedup.Config(workers=1))
 
     def not_here(*args, **kwargs):
-        raise AssertionError("the passage index was built on the client")
+        raise AssertionError("the keys were read for the passage index on the client")
 
-    monkeypatch.setattr(match, "passage_index", not_here)
+    for name in ("key_stats", "shingled_keys", "shingled_texts"):
+        monkeypatch.setattr(match, name, not_here)
     assert_same_answer(local, newsdedup.run(inputs, newsdedup.Config(workers=2), client=client))
 
 
-def test_a_passage_index_lost_with_its_worker_is_built_on_the_client(generated, small_partitions, monkeypatch):
-    """The worker that built the passage index dies before the client takes it: the keys
-    it was sent cannot be made again, so the client builds the index, same tables."""
+def test_long_keys_shingled_by_a_worker_lost_after_are_shingled_again(generated, small_partitions, monkeypatch):
+    """A worker that shingled long keys for the passage index dies before the client takes
+    them: its tasks are made again (from the input, on the other worker), same tables."""
     from newsdedup.runners import dask_corpus
 
     inputs = [generated / "pages", generated / "news.jsonl"]
     local = newsdedup.run(inputs, newsdedup.Config(workers=1))
     killed: list[str] = []
-    on_a_worker = dask_corpus.passage_index_on_a_worker
+    on_workers = dask_corpus.shingling_on_workers
     with _two_workers() as c:
         pids = c.run(os.getpid)
 
-        def built_then_lost(client, corpus, config):
-            future = on_a_worker(client, corpus, config)
-            distributed.wait(future)
-            killed.append(_killed(client, pids, c.who_has(future)[future.key][0]))
-            return future
+        def shingled_then_lost(client, finished, corpus, config):
+            shingling = on_workers(client, finished, corpus, config)
+            distributed.wait(shingling.tasks)
+            killed.append(_killed(client, pids, c.who_has(shingling.tasks[0])[shingling.tasks[0].key][0]))
+            return shingling
 
-        monkeypatch.setattr(dask_corpus, "passage_index_on_a_worker", built_then_lost)
+        monkeypatch.setattr(dask_corpus, "shingling_on_workers", shingled_then_lost)
         on_dask = newsdedup.run(inputs, newsdedup.Config(workers=2), client=c)
     dask_runner.release_threads()
-    assert killed, "the index was not built on a worker"
+    assert killed, "no long keys were shingled on a worker"
     assert_same_answer(local, on_dask)
 
 
@@ -508,9 +510,9 @@ def test_the_client_keeps_the_paragraph_keys_in_a_file_past_spill_min_mb(client,
     seen: list = []
     matched = dask_runner.matched
 
-    def recorded(corpus, *args):
+    def recorded(client, corpus, *args):
         seen.append(corpus.keys)
-        return matched(corpus, *args)
+        return matched(client, corpus, *args)
 
     monkeypatch.setattr(dask_runner, "matched", recorded)
     inputs = [generated / "pages", generated / "news.jsonl"]

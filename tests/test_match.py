@@ -57,10 +57,15 @@ def test_frequent_passages_propose_no_pairs():
     assert capped == []
 
 
-def test_editorial_notes_are_aligned_inside_clusters_but_never_matched_across():
+@pytest.mark.parametrize("shingles_at_once", [1 << 22, 16])
+def test_editorial_notes_are_aligned_inside_clusters_but_never_matched_across(shingles_at_once, monkeypatch):
     """Two stories carrying the same templated correction share no passage; the same note
     in an edited copy is still aligned with its canonical, and an update that goes on with
-    news is story text and still matches across clusters."""
+    news is story text and still matches across clusters (the keys after a note numbered
+    again, their shingles in one share or in many)."""
+    from newsdedup import match
+
+    monkeypatch.setattr(match, "SHINGLES_AT_ONCE", shingles_at_once)
     correction = "Correction, May 2, 2024: An earlier version of this article misstated the date of the vote."
     news_update = "Update, May 3: Officials said on Saturday that the toll had risen to twelve people in the town."
     a = A + [correction, news_update]

@@ -170,48 +170,170 @@ def _settings(config: Config) -> tuple:
             config.match_min_containment, config.match_max_postings, config.match_cutoff)
 
 
-def passage_index(keys: Sequence[Sequence[str]], config: Config = DEFAULT, n_words: Sequence[list[int]] | None = None,
-                  cluster_ids: Sequence[str] | None = None) -> PassageIndex:
-    """The :class:`PassageIndex` of documents' paragraph keys (``n_words``: accepted for
-    callers that have the keys' word counts; they are counted again with the hashes).
+@dataclass(frozen=True)
+class KeyStats:
+    """Paragraphs of each document, and the words and stable hash (:func:`~newsdedup.normalize.line_stats`)
+    of each of their keys, documents in order: what the passage index reads of every key."""
+
+    n_paras: np.ndarray  # per document
+    words: np.ndarray  # per key, documents one after the other
+    hashes: np.ndarray
+
+    @classmethod
+    def joined(cls, parts: Sequence[KeyStats], order: np.ndarray) -> KeyStats:
+        """The stats of the documents of ``parts`` (concatenated) taken in ``order``."""
+        if not parts:
+            return cls(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.uint64))
+        n_paras = np.concatenate([p.n_paras for p in parts]).astype(np.int64)
+        start = np.cumsum(n_paras) - n_paras
+        size = n_paras[order]
+        at = np.repeat(start[order] - (np.cumsum(size) - size), size) + np.arange(int(size.sum()), dtype=np.int64)
+        return cls(size, np.concatenate([p.words for p in parts])[at].astype(np.int64),
+                   np.concatenate([p.hashes for p in parts])[at])
+
+
+def key_stats(keys: Sequence[Sequence[str]]) -> KeyStats:
+    """The :class:`KeyStats` of documents' keys, documents read a block at a time."""
+    n_paras = np.empty(len(keys), dtype=np.int64)
+    words, hashes = [], []
+    for start in range(0, len(keys), DOCS_AT_ONCE):
+        block = [list(keys[d]) for d in range(start, min(start + DOCS_AT_ONCE, len(keys)))]
+        n_paras[start:start + len(block)] = [len(paras) for paras in block]
+        lines = [k.replace("\n", " ") if "\n" in k else k for paras in block for k in paras]
+        block_words, block_hashes = line_stats(lines)
+        words.append(block_words)
+        hashes.append(block_hashes)
+    if not words:
+        return KeyStats(n_paras, np.zeros(0, np.int64), np.zeros(0, np.uint64))
+    return KeyStats(n_paras, np.concatenate(words), np.concatenate(hashes))
+
+
+DOCS_AT_ONCE = 4096  # documents whose keys are hashed in one compiled pass
+
+
+@dataclass
+class LongKeys:
+    """Which distinct keys of a corpus are long enough to match (:func:`long_keys`), and
+    where each is first found: ``first_pos``, a flat position (document ``d``'s paragraph
+    ``p`` is ``first_of_doc[d] + p``), ascending. The long keys' shingles are made from
+    the texts there (:class:`Shingled`), then :func:`passage_index` spends the plan (it
+    takes the per-occurrence arrays, so that they are not held longer than it needs them)."""
+
+    n_docs: int
+    first_of_doc: np.ndarray
+    first_pos: np.ndarray
+    shares: int  # of the shingle values (:class:`_ShingleShares`)
+    n_paras: np.ndarray | None
+    every_key: np.ndarray | None  # distinct key of every paragraph
+    long_key: np.ndarray | None  # per distinct key
+
+    def doc_and_para(self) -> tuple[np.ndarray, np.ndarray]:
+        """The document and paragraph of each long key's first occurrence."""
+        doc = np.searchsorted(self.first_of_doc, self.first_pos, side="right") - 1
+        return doc, self.first_pos - self.first_of_doc[doc]
+
+
+def long_keys(stats: KeyStats, config: Config = DEFAULT) -> LongKeys:
+    """The :class:`LongKeys` of a corpus's :class:`KeyStats`."""
+    every_key, distinct = pd.factorize(stats.hashes)  # distinct keys in order of first occurrence
+    n_distinct = len(distinct)
+    del distinct
+    key_words = np.empty(n_distinct, dtype=np.int64)
+    key_words[every_key] = stats.words
+    first_pos = np.empty(n_distinct, dtype=np.int64)
+    first_pos[every_key[::-1]] = np.arange(every_key.size - 1, -1, -1)  # each key's first occurrence
+    first_of_doc = np.cumsum(stats.n_paras) - stats.n_paras
+    long_key = key_words >= config.match_min_words
+    long_ids = np.flatnonzero(long_key)
+    return LongKeys(stats.n_paras.size, first_of_doc, first_pos[long_ids],
+                    _shares_for(int(key_words[long_ids].sum())), stats.n_paras, every_key, long_key)
+
+
+class Shingled:
+    """The long keys' shingles (in :class:`_ShingleShares`), characters and shingle counts,
+    and which are editorial notes (no shingles), filled a block of keys at a time
+    (:meth:`add`), in any order: numbered as in :class:`LongKeys` (notes included) until
+    :meth:`sealed` numbers the others in order."""
+
+    def __init__(self, long: LongKeys) -> None:
+        n = long.first_pos.size
+        self.notes = np.zeros(n, dtype=bool)
+        self.lengths = np.zeros(n, dtype=np.int64)
+        self.n_shingles = np.zeros(n, dtype=np.int32)
+        self.shares = _ShingleShares(long.shares)
+
+    def add(self, ids: np.ndarray, notes: np.ndarray, lengths: np.ndarray, flat: np.ndarray, offsets: np.ndarray
+            ) -> None:
+        """:func:`shingled_texts` of the long keys ``ids``."""
+        self.notes[ids] = notes
+        kept = ids[~notes]
+        self.lengths[kept] = lengths
+        self.n_shingles[kept] = np.diff(offsets)
+        self.shares.add(flat, offsets, kept)
+
+    def sealed(self) -> Shingled:
+        """Done adding: the notes dropped, the other keys numbered in order (``lengths``,
+        ``n_shingles`` and the shares' words)."""
+        keep = ~self.notes
+        self.lengths, self.n_shingles = self.lengths[keep], self.n_shingles[keep]
+        self.shares.seal(np.cumsum(keep) - 1 if not keep.all() else None)
+        return self
+
+
+def shingled_texts(texts: list[str], k: int, threads: int | None = None
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Of long keys' ``texts``: which are editorial notes, and the others' characters and
+    shingle sets (``flat``, ``offsets`` of :func:`~newsdedup.dedup.signatures.shingle_sets`)."""
+    notes = editorial_notes(texts)
+    texts = [t for t, is_note in zip(texts, notes.tolist()) if not is_note]
+    flat, offsets = shingle_sets(texts, k, threads)
+    return notes, np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)), flat, offsets
+
+
+def shingled_keys(keys: Sequence[Sequence[str]], long: LongKeys, k: int) -> Shingled:
+    """The :class:`Shingled` of the long keys, their texts read from ``keys`` a block at a time."""
+    shingled = Shingled(long)
+    for start in range(0, long.first_pos.size, KEYS_AT_ONCE):
+        texts = _texts_at(keys, long.first_pos[start:start + KEYS_AT_ONCE], long.first_of_doc)
+        shingled.add(np.arange(start, start + len(texts), dtype=np.int64), *shingled_texts(texts, k))
+        del texts
+    return shingled.sealed()
+
+
+def passage_index(keys: Sequence[Sequence[str]], config: Config = DEFAULT, cluster_ids: Sequence[str] | None = None,
+                  long: LongKeys | None = None, shingled: Shingled | None = None) -> PassageIndex:
+    """The :class:`PassageIndex` of documents' paragraph keys.
 
     ``keys`` is read document by document, a few times, and never held whole: a
     document's keys may be a sequence that reads them from a file (a runner's spill).
     Distinct keys are told apart by their stable 64-bit hash (:func:`~newsdedup.normalize.line_stats`);
     only the long ones' shingle sets are kept, and the texts of the keys that share
-    shingles with another are read again to score them.
+    shingles with another are read again to score them. A runner that has the keys'
+    :func:`long_keys` plan and their :class:`Shingled` (made where the keys are) gives
+    them: ``keys`` is then read only for the texts scored (``long`` is spent).
 
     Given the documents' ``cluster_ids``, two keys found only inside one and the same
     cluster are not scored: they can only match inside that cluster, which is not a
     cross-cluster match (edited copies in a cluster share most shingles: half the
     candidate pairs on 10k documents).
     """
-    n_paras, words, hashes = _key_stats(keys)
-    # distinct keys in order of first occurrence
-    every_key, distinct = pd.factorize(hashes)
-    n_distinct = len(distinct)
-    del hashes, distinct
-    key_words = np.empty(n_distinct, dtype=np.int64)
-    key_words[every_key] = words
-    del words
-    first_pos = np.empty(n_distinct, dtype=np.int64)
-    first_pos[every_key[::-1]] = np.arange(every_key.size - 1, -1, -1)  # each key's first occurrence
-    first_of_doc = np.cumsum(n_paras) - n_paras
-    long_key = key_words >= config.match_min_words
-    long_ids = np.flatnonzero(long_key)
-    shares = _ShingleShares(_shares_for(int(key_words[long_ids].sum())))
-    del key_words
-    first_pos = first_pos[long_ids]  # of the long keys only, from here on
-    lengths, n_shingles, notes = _long_key_shingles(keys, first_pos, first_of_doc, config.match_shingle_size, shares)
-    long_key[long_ids[notes]] = False
-    first_pos = first_pos[~notes]
+    if long is None:
+        long = long_keys(key_stats(keys), config)
+    if shingled is None:
+        shingled = shingled_keys(keys, long, config.match_shingle_size)
+    n_docs, first_of_doc, n_paras, every_key, long_key = long.n_docs, long.first_of_doc, long.n_paras, \
+        long.every_key, long.long_key
+    long.n_paras = long.every_key = long.long_key = None  # spent: freed as soon as this is done with them
+    notes = shingled.notes
+    long_key[np.flatnonzero(long_key)[notes]] = False
+    first_pos = long.first_pos[~notes]
     n_long = first_pos.size
-    del long_ids, notes
+    del notes
     long_enough = np.flatnonzero(long_key[every_key])
-    occ_doc = np.repeat(np.arange(len(keys), dtype=np.int64), n_paras)[long_enough]
+    occ_doc = np.repeat(np.arange(n_docs, dtype=np.int64), n_paras)[long_enough]
     occ_para = long_enough - first_of_doc[occ_doc]
     key_of = (np.cumsum(long_key) - 1)[every_key[long_enough]]  # ids of the long keys, same order
-    del every_key, long_enough, long_key
+    del every_key, long_enough, long_key, n_paras
     by_key = np.argsort(key_of, kind="stable")  # occurrences grouped by key, in document order
     occ_doc, occ_para = occ_doc[by_key], occ_para[by_key]
     del by_key
@@ -229,28 +351,9 @@ def passage_index(keys: Sequence[Sequence[str]], config: Config = DEFAULT, n_wor
     def texts_of(ids: np.ndarray) -> list[str]:
         return _texts_at(keys, first_pos[ids], first_of_doc)
 
-    key_a, key_b, score = _scored_pairs(shares, n_shingles, lengths, texts_of, n_occ, sole_cluster, config)
-    return PassageIndex(len(keys), _settings(config), occ_doc, occ_para, n_occ, first_occ, key_a, key_b, score)
-
-
-DOCS_AT_ONCE = 4096  # documents whose keys are hashed in one compiled pass
-
-
-def _key_stats(keys: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Paragraphs per document, and words and stable hash of every key, documents read a
-    block at a time."""
-    n_paras = np.empty(len(keys), dtype=np.int64)
-    words, hashes = [], []
-    for start in range(0, len(keys), DOCS_AT_ONCE):
-        block = [list(keys[d]) for d in range(start, min(start + DOCS_AT_ONCE, len(keys)))]
-        n_paras[start:start + len(block)] = [len(paras) for paras in block]
-        lines = [k.replace("\n", " ") if "\n" in k else k for paras in block for k in paras]
-        block_words, block_hashes = line_stats(lines)
-        words.append(block_words)
-        hashes.append(block_hashes)
-    if not words:
-        return n_paras, np.zeros(0, np.int64), np.zeros(0, np.uint64)
-    return n_paras, np.concatenate(words), np.concatenate(hashes)
+    key_a, key_b, score = _scored_pairs(shingled.shares, shingled.n_shingles, shingled.lengths, texts_of, n_occ,
+                                        sole_cluster, config)
+    return PassageIndex(n_docs, _settings(config), occ_doc, occ_para, n_occ, first_occ, key_a, key_b, score)
 
 
 def _texts_at(keys: Sequence[Sequence[str]], positions: np.ndarray, first_of_doc: np.ndarray) -> list[str]:
@@ -263,30 +366,6 @@ def _texts_at(keys: Sequence[Sequence[str]], positions: np.ndarray, first_of_doc
             paras = paras if isinstance(paras, list) else list(paras)
         out.append(paras[pos])
     return out
-
-
-def _long_key_shingles(keys: Sequence[Sequence[str]], positions: np.ndarray, first_of_doc: np.ndarray, k: int,
-                       shares: _ShingleShares) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """For the long keys first found at ``positions`` (ascending), read a block at a time:
-    which are editorial notes; the others, numbered in order, have their shingles added to
-    ``shares`` and their characters and shingles counted (``(lengths, n_shingles, notes)``)."""
-    lengths, n_shingles, notes = [], [], np.zeros(positions.size, dtype=bool)
-    numbered = 0
-    for start in range(0, positions.size, KEYS_AT_ONCE):
-        texts = _texts_at(keys, positions[start:start + KEYS_AT_ONCE], first_of_doc)
-        note = editorial_notes(texts)
-        notes[start:start + len(texts)] = note
-        texts = [t for t, is_note in zip(texts, note.tolist()) if not is_note]
-        flat, offsets = shingle_sets(texts, k)
-        shares.add(flat, offsets, numbered)
-        n_shingles.append(np.diff(offsets).astype(np.int32))
-        lengths.append(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)))
-        numbered += len(texts)
-        del texts, flat, offsets
-    shares.seal()
-    if not lengths:
-        return np.zeros(0, np.int64), np.zeros(0, np.int32), notes
-    return np.concatenate(lengths), np.concatenate(n_shingles), notes
 
 
 NOTES_AT_ONCE = 4096  # keys joined for one regex pass
@@ -332,20 +411,24 @@ class _ShingleShares:
         self._file = tempfile.TemporaryFile() if parts > 1 else None
         self._pieces: list[list] = [[] for _ in range(parts)]  # per share: arrays, or (offset, count) in the file
         self._written = 0
+        self._renumbered: np.ndarray | None = None
 
-    def add(self, flat: np.ndarray, offsets: np.ndarray, first_key: int) -> None:
-        """The shingle sets ``flat[offsets[i]:offsets[i + 1]]`` of keys ``first_key + i``."""
+    def add(self, flat: np.ndarray, offsets: np.ndarray, ids: np.ndarray) -> None:
+        """The shingle sets ``flat[offsets[i]:offsets[i + 1]]`` of keys ``ids[i]``."""
         if self._file is None:
-            self._pieces[0].append(_packed_words(flat, offsets, first_key))
+            self._pieces[0].append(_packed_words(flat, offsets, ids))
             return
-        words, counts = _grouped_by_share(flat, offsets, first_key, self.parts)
+        words, counts = _grouped_by_share(flat, offsets, ids, self.parts)
         self._file.write(memoryview(words))
         for part, (start, count) in enumerate(zip((np.cumsum(counts) - counts).tolist(), counts.tolist())):
             if count:
                 self._pieces[part].append((self._written + 8 * start, count))
         self._written += words.nbytes
 
-    def seal(self) -> None:
+    def seal(self, renumbered: np.ndarray | None = None) -> None:
+        """Done adding; ``renumbered``: the key number each key added has from now on (in
+        the same order: a share's words stay sorted)."""
+        self._renumbered = renumbered
         if self._file is not None:
             self._file.flush()
 
@@ -362,6 +445,8 @@ class _ShingleShares:
                 done += count
         self._pieces[part] = []
         words.sort()
+        if self._renumbered is not None:
+            _renumber(words, self._renumbered)
         return words
 
     def close(self) -> None:
@@ -383,17 +468,25 @@ def _shared_shingle_pairs(shares: _ShingleShares, n_occ: np.ndarray, usable: np.
 
 
 @njit(cache=True, nogil=True)
-def _packed_words(flat, offsets, first_key):  # pragma: no cover - compiled
+def _packed_words(flat, offsets, ids):  # pragma: no cover - compiled
     out = np.empty(flat.size, dtype=np.uint64)
     for key in range(offsets.size - 1):
         for i in range(offsets[key], offsets[key + 1]):
-            out[i] = (np.uint64(flat[i]) << np.uint64(32)) | np.uint64(first_key + key)
+            out[i] = (np.uint64(flat[i]) << np.uint64(32)) | np.uint64(ids[key])
     return out
 
 
 @njit(cache=True, nogil=True)
-def _grouped_by_share(flat, offsets, first_key, parts):  # pragma: no cover - compiled
-    """``(shingle << 32) | key`` of every shingle (keys numbered from ``first_key``), grouped
+def _renumber(words, number):  # pragma: no cover - compiled
+    """``(shingle << 32) | key`` words with each key replaced by ``number[key]``, in place."""
+    low = np.uint64(0xFFFFFFFF)
+    for i in range(words.size):
+        words[i] = (words[i] & ~low) | np.uint64(number[words[i] & low])
+
+
+@njit(cache=True, nogil=True)
+def _grouped_by_share(flat, offsets, ids, parts):  # pragma: no cover - compiled
+    """``(shingle << 32) | key`` of every shingle (key ``i`` numbered ``ids[i]``), grouped
     by ``shingle % parts``, and the words per share."""
     counts = np.zeros(parts, dtype=np.int64)
     for i in range(flat.size):
@@ -407,7 +500,7 @@ def _grouped_by_share(flat, offsets, first_key, parts):  # pragma: no cover - co
     for key in range(offsets.size - 1):
         for i in range(offsets[key], offsets[key + 1]):
             p = flat[i] % parts
-            out[at[p]] = (np.uint64(flat[i]) << np.uint64(32)) | np.uint64(first_key + key)
+            out[at[p]] = (np.uint64(flat[i]) << np.uint64(32)) | np.uint64(ids[key])
             at[p] += 1
     return out, counts
 
@@ -462,7 +555,7 @@ def across_columns(doc_ids: Sequence[str], keys: Sequence[list[str]], cluster_id
                    index: PassageIndex | None = None) -> tuple[np.ndarray, ...]:
     """:func:`across_clusters` as the columns of :class:`MatchColumns`."""
     if index is None:
-        index = passage_index(keys, config, n_words, cluster_ids)
+        index = passage_index(keys, config, cluster_ids)
     elif (index.n_docs, index.settings) != (len(keys), _settings(config)):
         raise ValueError(f"this passage index was built for {index.n_docs} documents and other match settings")
     occ_doc, occ_para, n_occ, first_occ = index.occ_doc, index.occ_para, index.n_occ, index.first_occ
@@ -571,6 +664,12 @@ def paragraph_match_columns(doc_ids: Sequence[str], paragraphs: Sequence[list[st
         across = pool.submit(across_columns, doc_ids, keys, cluster_ids, config, n_words, index)
         within = within_columns(doc_ids, keys, canonical_ids, config)
         return merged_columns(doc_ids, within, across.result())
+
+
+def match_threads(config: Config) -> int:
+    """The ``threads`` of :func:`paragraph_match_columns` for a caller that runs it in its own
+    process: two when it was given more than one worker."""
+    return 2 if config.n_workers > 1 else 1
 
 
 def merged(within: list[Match], across: list[Match]) -> list[Match]:

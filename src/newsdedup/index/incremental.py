@@ -37,7 +37,7 @@ from ..dedup.cluster import canonical_index, cluster_id, connected_components
 from ..dedup.lsh import band_key, optimal_bands
 from ..dedup.signatures import MAX_HASH, signatures
 from ..dedup.verify import DUPLICATE_KINDS
-from ..match import Match, paragraph_matches
+from ..match import Match, match_threads, paragraph_matches
 from ..normalize import compare_keys, line_stats, word_counts
 from ..schema import DUPLICATE, KEPT
 from .store import Store, decompress
@@ -255,6 +255,6 @@ def _matches(by_id: dict[str, _Doc], cluster_of: dict[str, str], canonical_of: d
     canonicals = [canonical_of[d.doc_id] if d.new else d.doc_id for d in docs]
     found = paragraph_matches(ids, [split_clean(d.text) for d in docs], clusters, canonicals, config,
                               [d.keys for d in docs], [d.n_words for d in docs],
-                              threads=2 if config.n_workers > 1 else 1)
+                              threads=match_threads(config))
     new = {d.doc_id for d in docs if d.new}
     return [m for m in found if m[0] in new or m[2] in new]

@@ -20,8 +20,9 @@ by row groups (:class:`Piece`); a DataFrame is one partition). Then, on the work
    (:func:`~newsdedup.dedup.signatures.signatures`); the clean documents and their
    signatures stay on the workers, held by futures (:class:`.dask_corpus.Finished`);
 4. the corpus-wide steps (:mod:`.dask_corpus`): LSH banding as a shuffle of the
-   partitions' band keys, verification here over the candidates' texts only, matching
-   here from the paragraph keys, and each partition's table rows made on its worker
+   partitions' band keys, verification here over the candidates' texts only (the passage
+   index's long keys shingled on the workers meanwhile), matching here from the paragraph
+   keys, and each partition's table rows made on its worker
    (with ``--partitioned``, the ``documents`` and ``boilerplate`` files written there).
 
 This process holds every document's paragraph keys (matching reads them all; past
@@ -468,13 +469,13 @@ def run_dask(inputs: Input | Iterable[Input], config: Config, progress: Progress
         log.info("clean: %d readable records, %.2f s", len(corpus.ids), timings["clean"])
         with _frozen():
             with _timed(timings, "dedup"):
-                index: list = []
-                clustering = deduplicated(dask_client, finished, corpus, config, workers, index)
+                shingling: list = []
+                clustering = deduplicated(dask_client, finished, corpus, config, workers, shingling)
             log.info("dedup: %d documents in %d clusters, %.2f s", len(corpus.ids), len(clustering.clusters),
                      timings["dedup"])
             with _timed(timings, "match"):
-                matches = matched(corpus, clustering, config, index_built(index[0] if index else None))
-                del index
+                matches = matched(dask_client, corpus, clustering, config, shingling[0] if shingling else None)
+                del shingling
             log.info("match: %d paragraph matches, %.2f s", len(matches), timings["match"])
             del corpus.keys
             with _timed(timings, "tables"):
@@ -494,23 +495,6 @@ def run_dask(inputs: Input | Iterable[Input], config: Config, progress: Progress
         weakref.finalize(result, shutil.rmtree, folder, True)
     return result
 
-
-
-def index_built(future) -> Any:
-    """The passage index a worker built, or None (then built here, while matching) if that
-    worker was lost: the paragraph keys were scattered to it, and Dask cannot make
-    scattered data again."""
-    if future is None:
-        return None
-    from concurrent.futures import CancelledError
-
-    from distributed import KilledWorker
-
-    try:
-        return future.result()
-    except (CancelledError, KilledWorker) as exc:
-        log.warning("passage index: its worker was lost (%s); built here", type(exc).__name__)
-        return None
 
 
 def _clean(client, partitions: list[Partition], frames: list[Any], config: Config, progress: Progress | None

@@ -15,7 +15,9 @@ what exact-copy detection, canonical choice and paragraph matching read; past
    star). Only candidate pairs come back;
 2. the texts and signatures of the documents of candidate pairs only (:func:`fetch`) for
    :func:`~newsdedup.dedup.verify_candidates`; connect and canonicals here;
-3. paragraph matching here, from the paragraph keys (read back from the file when there);
+3. paragraph matching here, from the paragraph keys (read back from the file when there),
+   with the passage index's long keys shingled on the workers during step 2
+   (:func:`shingling_on_workers`) from the keys' stats sent with the outlines;
 4. per partition, its rows of the ``documents``, ``boilerplate`` and ``rejects`` tables
    (:func:`table_rows`), given its documents' clusters, the first two sorted into a file
    each beside the output (:func:`tables_of`, :mod:`.dask_tables`).
@@ -41,7 +43,8 @@ from ..dedup import Clustering, _estimates, _first_copies, canonicals, connect, 
 from ..dedup.lsh import band_key, optimal_bands
 from ..dedup.signatures import MAX_HASH
 from .._arrays import group_bounds, pairs_in_groups, unique_pairs
-from ..match import PassageIndex, paragraph_match_columns, passage_index
+from ..match import (KeyStats, LongKeys, Shingled, key_stats, long_keys, match_threads, paragraph_match_columns,
+                     passage_index, shingled_texts)
 from ..tables import build_tables, documents_columns, matches_table
 from ..write import write_dataset
 from .spill import Spill, Spilled, SpilledColumn, text_chars, with_pickled
@@ -113,6 +116,7 @@ class Outline:
     keys: list[list[str]] | list[bytes] | np.ndarray
     every_id: list[str]  # every document of the partition (rejected ones too)...
     n_removed: np.ndarray  # ...and its rows of the boilerplate table
+    stats: KeyStats | None = None  # the keys' words and hashes, for the passage index
     keys_spill: Spill | None = None  # on the client, the spill holding ``keys`` (:func:`keys_to_disk`)
 
 
@@ -126,7 +130,9 @@ def keys_bytes(keys: list[list[str]] | list[bytes]) -> int:
 def outline_bytes(outline: Outline) -> int:
     """An outline's memory, roughly: its paragraph keys (a partition's documents' keys
     held a second time once the documents were moved to disk and read back)."""
-    return keys_bytes(outline.keys) + 2 * STRING_OVERHEAD * len(outline.every_id)
+    stats = outline.stats
+    return keys_bytes(outline.keys) + 2 * STRING_OVERHEAD * len(outline.every_id) + \
+        (stats.n_paras.nbytes + stats.words.nbytes + stats.hashes.nbytes if stats is not None else 0)
 
 
 # --------------------------------------------------------------------------- tasks (workers)
@@ -145,11 +151,13 @@ def outline_of(finished: Finished, pickled: bool = False) -> Outline:
     else:
         keys = sent = [list(c.keys) for c in good]
     digests = b"".join(hashlib.blake2b(" ".join(k).encode("utf-8"), digest_size=16).digest() for k in keys)
+    stats = key_stats(keys)
+    stats = KeyStats(stats.n_paras.astype(np.int32), stats.words.astype(np.int32), stats.hashes)
     return Outline([c.doc_id for c in good], np.frombuffer(digests, dtype=np.uint8).reshape(len(good), 16),
                    np.fromiter((text_chars(c.paragraphs) for c in good), dtype=np.int64, count=len(good)),
                    sent, [c.doc_id for c in finished.cleaned],
                    np.fromiter((len(c.removed) for c in finished.cleaned), dtype=np.int64,
-                               count=len(finished.cleaned)))
+                               count=len(finished.cleaned)), stats)
 
 
 def band_shards(finished: Finished, positions: np.ndarray, distinct: np.ndarray, config: Config,
@@ -193,6 +201,21 @@ def fetch(finished: Finished, wanted: np.ndarray) -> tuple[list[str], np.ndarray
     (indices among them)."""
     good = [c for c in finished.cleaned if c.error is None]
     return [good[i].text for i in wanted.tolist()], finished.signatures[wanted]
+
+
+def shingled_keys_of(finished: Finished, docs: np.ndarray, paras: np.ndarray, k: int
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`~newsdedup.match.shingled_texts` of the keys of paragraphs ``paras`` of the
+    partition's readable documents ``docs`` (indices among them), each document read once."""
+    good = [c for c in finished.cleaned if c.error is None]
+    texts: list[str] = [""] * docs.size
+    last, keys = -1, []
+    for i in np.argsort(docs, kind="stable").tolist():
+        if docs[i] != last:
+            last = int(docs[i])
+            keys = list(good[last].keys)
+        texts[i] = keys[paras[i]]
+    return shingled_texts(texts, k, threads=1)
 
 
 def table_rows(finished: Finished, cluster_ids: list[str], canonical_ids: list[str], similarity: np.ndarray
@@ -363,6 +386,7 @@ class Corpus:
     keys: Sequence[list[str]]  # in memory, or a SpilledColumn (:func:`keys_to_disk`)
     every: Placement
     n_removed: np.ndarray
+    stats: KeyStats | None  # of the keys, for the passage index (until its plan is made)
 
     @property
     def ids(self) -> list[str]:
@@ -385,7 +409,7 @@ class Corpus:
             keys = place.sort(flat("keys"))
         digests = np.concatenate([o.digests for o in outlines]) if outlines else np.empty((0, 16), np.uint8)
         return cls(place, digests[place.order], array("lengths")[place.order], keys, every,
-                   array("n_removed")[every.order])
+                   array("n_removed")[every.order], KeyStats.joined([o.stats for o in outlines], place.order))
 
 
 def keys_to_disk(spill: Spill):
@@ -437,19 +461,19 @@ def fetched(client, finished: list, corpus: Corpus, wanted: np.ndarray, num_perm
     return texts, sigs
 
 
-def deduplicated(client, finished: list, corpus: Corpus, config: Config, workers: int, index: list | None = None
+def deduplicated(client, finished: list, corpus: Corpus, config: Config, workers: int, shingling: list | None = None
                  ) -> Clustering:
     """:func:`~newsdedup.dedup.deduplicate` over the partitions' clean documents, with
-    candidates from the workers and only the candidates' texts read here. ``index``: the
-    future of the passage index put there (:func:`passage_index_on_a_worker`) once the
-    workers' part is done, so that it does not hold up their dedup tasks."""
+    candidates from the workers and only the candidates' texts read here. ``shingling``:
+    the passage index's :class:`Shingling` put there (:func:`shingling_on_workers`) once
+    the workers' dedup tasks are done, so that it does not hold them up."""
     ids, n = corpus.ids, len(corpus.ids)
     rep = _first_copies((digest.tobytes().hex() for digest in corpus.digests), n)
     a, b = candidates(client, finished, corpus, rep, config, workers)
     wanted = np.unique(np.concatenate([a, b]))
     texts, sigs = fetched(client, finished, corpus, wanted, config.num_perm)
-    if index is not None:
-        index.append(passage_index_on_a_worker(client, corpus, config))
+    if shingling is not None:
+        shingling.append(shingling_on_workers(client, finished, corpus, config))
     estimate = _estimates(sigs, np.searchsorted(wanted, a), np.searchsorted(wanted, b))
     txt = _Known(n, texts)
     pairs = verify_candidates(ids, txt, config, corpus.keys, rep, a, b, estimate)
@@ -459,44 +483,55 @@ def deduplicated(client, finished: list, corpus: Corpus, config: Config, workers
     return Clustering(ids, cluster_of, canonical_of, similarity, clusters, canonical, pairs)
 
 
-def matched(corpus: Corpus, clustering: Clustering, config: Config, index: PassageIndex | None = None
+@dataclass
+class Shingling:
+    """The passage index's long keys (:func:`~newsdedup.match.long_keys`) being shingled on
+    the workers: a task per partition holding some, and the long keys it was given."""
+
+    long: LongKeys
+    tasks: list  # futures of shingled_keys_of
+    ids: list[np.ndarray]  # the long keys of each task
+
+    def shingled(self, client) -> Shingled:
+        """The tasks' :class:`~newsdedup.match.Shingled`, each result added as it arrives."""
+        shingled = Shingled(self.long)
+
+        def added(i: int, got: tuple) -> None:
+            shingled.add(self.ids[i], *got)
+
+        gather_each(client, self.tasks, added)
+        return shingled.sealed()
+
+
+def shingling_on_workers(client, finished: list, corpus: Corpus, config: Config) -> Shingling:
+    """The passage index's plan, made from the keys' stats sent with the outlines (then
+    let go), and its long keys shingled on the workers that hold them (the workers are
+    idle while this process verifies candidates), each read where it is first found in
+    id order: this process reads again only the texts of the pairs it scores."""
+    long = long_keys(corpus.stats, config)
+    corpus.stats = None
+    doc, para = long.doc_and_para()
+    part, index = corpus.place.part[doc], corpus.place.index[doc]
+    tasks, ids = [], []
+    for p in np.unique(part).tolist():
+        mine = np.flatnonzero(part == p)
+        tasks.append(client.submit(shingled_keys_of, finished[p], index[mine], para[mine], config.match_shingle_size,
+                                   pure=False))
+        ids.append(mine)
+    return Shingling(long, tasks, ids)
+
+
+def matched(client, corpus: Corpus, clustering: Clustering, config: Config, shingling: Shingling | None = None
             ) -> pd.DataFrame:
-    """The ``paragraph_matches`` table, from the paragraph keys (``index``: their
-    passage index, if built already), made from the matches' columns (not a tuple a match:
-    464k of them at 100k documents)."""
+    """The ``paragraph_matches`` table, from the paragraph keys (``shingling``: their long
+    keys shingled on the workers, if put there), made from the matches' columns (not a
+    tuple a match: 464k of them at 100k documents)."""
+    index = None
+    if shingling is not None:
+        index = passage_index(corpus.keys, config, clustering.cluster_ids, shingling.long, shingling.shingled(client))
     return matches_table(paragraph_match_columns(corpus.ids, corpus.keys, clustering.cluster_ids,
                                                  clustering.canonical_ids, config, corpus.keys, None, index,
-                                                 threads=2 if config.n_workers > 1 else 1))
-
-
-@dataclass
-class Held:
-    """One value scattered to a worker as one (Dask scatters a list item by item)."""
-
-    value: Any
-
-
-def index_of(keys: Held, config: Config) -> PassageIndex:
-    return passage_index(keys.value, config)
-
-
-def passage_index_on_a_worker(client, corpus: Corpus, config: Config):
-    """The future of the cross-cluster search's passage index (it does not depend on the
-    clusters), built on a worker while this process deduplicates (the workers are idle
-    then), as the local engine builds it in a forked child; None when the paragraph keys,
-    sent there, would take more than ``INDEX_SHARE`` of a worker's memory limit, or are in
-    this process's spill file (the index is then built here, while matching, reading them
-    from the file)."""
-    if isinstance(corpus.keys, SpilledColumn):
-        return None
-    limits = [info.get("memory_limit") or 0 for info in client.scheduler_info().get("workers", {}).values()]
-    needed = keys_bytes(corpus.keys)
-    if not corpus.keys or (limits and min(limits) and needed > INDEX_SHARE * min(limits)):
-        return None
-    return client.submit(index_of, client.scatter(Held(corpus.keys)), config, pure=False)
-
-
-INDEX_SHARE = 0.15  # of a worker's memory limit the paragraph keys may take for the index to be built there
+                                                 threads=match_threads(config)))
 
 
 def tables_of(client, finished: list, corpus: Corpus, clustering: Clustering, folder: Path,
