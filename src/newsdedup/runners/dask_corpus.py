@@ -479,7 +479,7 @@ def deduplicated(client, finished: list, corpus: Corpus, config: Config, workers
     pairs = verify_candidates(ids, txt, config, corpus.keys, rep, a, b, estimate)
     root = connect(n, pairs)
     cluster_of, canonical_of, similarity, clusters, canonical = canonicals(ids, txt, rep, root, config,
-                                                                          lengths=corpus.lengths)
+                                                                          lengths=corpus.lengths, known=pairs)
     return Clustering(ids, cluster_of, canonical_of, similarity, clusters, canonical, pairs)
 
 
