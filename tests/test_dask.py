@@ -425,6 +425,23 @@ def test_the_passage_index_reads_keys_on_the_workers_while_the_client_deduplicat
     assert_same_answer(local, newsdedup.run(inputs, newsdedup.Config(workers=2), client=client))
 
 
+def test_shingles_too_big_for_the_workers_memory_are_made_by_the_client(client, generated, small_partitions,
+                                                                       monkeypatch):
+    """Past ``SHINGLE_SHARE`` of a worker's memory limit the long keys are not shingled on the
+    workers (none is asked to), and the client's own index gives the same tables."""
+    from newsdedup.runners import dask_corpus
+
+    inputs = [generated / "pages", generated / "news.jsonl"]
+    local = newsdedup.run(inputs, newsdedup.Config(workers=1))
+    monkeypatch.setattr(dask_corpus, "SHINGLE_SHARE", 0.0)
+
+    def not_there(*args, **kwargs):
+        raise AssertionError("a worker was asked to shingle")
+
+    monkeypatch.setattr(dask_corpus, "shingled_keys_of", not_there)
+    assert_same_answer(local, newsdedup.run(inputs, newsdedup.Config(workers=2), client=client))
+
+
 def test_long_keys_shingled_by_a_worker_lost_after_are_shingled_again(generated, small_partitions, monkeypatch):
     """A worker that shingled long keys for the passage index dies before the client takes
     them: its tasks are made again (from the input, on the other worker), same tables."""

@@ -473,7 +473,7 @@ def deduplicated(client, finished: list, corpus: Corpus, config: Config, workers
     wanted = np.unique(np.concatenate([a, b]))
     texts, sigs = fetched(client, finished, corpus, wanted, config.num_perm)
     if shingling is not None:
-        shingling.append(shingling_on_workers(client, finished, corpus, config))
+        shingling.append(shingling_on_workers(client, finished, corpus, config))  # None: built while matching
     estimate = _estimates(sigs, np.searchsorted(wanted, a), np.searchsorted(wanted, b))
     txt = _Known(n, texts)
     pairs = verify_candidates(ids, txt, config, corpus.keys, rep, a, b, estimate)
@@ -503,13 +503,24 @@ class Shingling:
         return shingled.sealed()
 
 
-def shingling_on_workers(client, finished: list, corpus: Corpus, config: Config) -> Shingling:
+SHINGLE_SHARE = 0.15  # of a worker's memory limit its partitions' shingles may take until matching
+
+
+def shingling_on_workers(client, finished: list, corpus: Corpus, config: Config) -> Shingling | None:
     """The passage index's plan, made from the keys' stats sent with the outlines (then
     let go), and its long keys shingled on the workers that hold them (the workers are
     idle while this process verifies candidates), each read where it is first found in
-    id order: this process reads again only the texts of the pairs it scores."""
+    id order: this process reads again only the texts of the pairs it scores. None when
+    the shingles (4 bytes each, waiting on the workers until matching) would take more than
+    ``SHINGLE_SHARE`` of a worker's memory limit: this process then builds the whole index
+    while matching (1M synthetic documents on two 3 GB workers: about 1 GB a worker, which
+    had one restarted for memory)."""
     long = long_keys(corpus.stats, config)
+    shingles = np.maximum(corpus.stats.words[long.first_pos] - config.match_shingle_size + 1, 1).sum()
     corpus.stats = None
+    limits = [info.get("memory_limit") or 0 for info in client.scheduler_info().get("workers", {}).values()]
+    if limits and min(limits) and 4 * int(shingles) / len(limits) > SHINGLE_SHARE * min(limits):
+        return None
     doc, para = long.doc_and_para()
     part, index = corpus.place.part[doc], corpus.place.index[doc]
     tasks, ids = [], []
