@@ -428,7 +428,9 @@ def test_the_passage_index_reads_keys_on_the_workers_while_the_client_deduplicat
 def test_shingles_too_big_for_the_workers_memory_are_made_by_the_client(client, generated, small_partitions,
                                                                        monkeypatch):
     """Past ``SHINGLE_SHARE`` of a worker's memory limit the long keys are not shingled on the
-    workers (none is asked to), and the client's own index gives the same tables."""
+    workers (none is asked to); the client shingles them from the plan made of the outlines'
+    stats (it does not read every key again for them), and the tables are the same."""
+    from newsdedup import match
     from newsdedup.runners import dask_corpus
 
     inputs = [generated / "pages", generated / "news.jsonl"]
@@ -436,9 +438,10 @@ def test_shingles_too_big_for_the_workers_memory_are_made_by_the_client(client, 
     monkeypatch.setattr(dask_corpus, "SHINGLE_SHARE", 0.0)
 
     def not_there(*args, **kwargs):
-        raise AssertionError("a worker was asked to shingle")
+        raise AssertionError("the keys were shingled on a worker or read again for the plan")
 
     monkeypatch.setattr(dask_corpus, "shingled_keys_of", not_there)
+    monkeypatch.setattr(match, "key_stats", not_there)
     assert_same_answer(local, newsdedup.run(inputs, newsdedup.Config(workers=2), client=client))
 
 

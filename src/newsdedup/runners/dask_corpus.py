@@ -473,7 +473,7 @@ def deduplicated(client, finished: list, corpus: Corpus, config: Config, workers
     wanted = np.unique(np.concatenate([a, b]))
     texts, sigs = fetched(client, finished, corpus, wanted, config.num_perm)
     if shingling is not None:
-        shingling.append(shingling_on_workers(client, finished, corpus, config))  # None: built while matching
+        shingling.append(shingling_on_workers(client, finished, corpus, config))
     estimate = _estimates(sigs, np.searchsorted(wanted, a), np.searchsorted(wanted, b))
     txt = _Known(n, texts)
     pairs = verify_candidates(ids, txt, config, corpus.keys, rep, a, b, estimate)
@@ -485,15 +485,18 @@ def deduplicated(client, finished: list, corpus: Corpus, config: Config, workers
 
 @dataclass
 class Shingling:
-    """The passage index's long keys (:func:`~newsdedup.match.long_keys`) being shingled on
-    the workers: a task per partition holding some, and the long keys it was given."""
+    """The passage index's plan (:func:`~newsdedup.match.long_keys`) and its long keys being
+    shingled on the workers: a task per partition holding some, and the long keys it was
+    given (``tasks`` None: shingled here while matching)."""
 
     long: LongKeys
-    tasks: list  # futures of shingled_keys_of
+    tasks: list | None  # futures of shingled_keys_of
     ids: list[np.ndarray]  # the long keys of each task
 
-    def shingled(self, client) -> Shingled:
+    def shingled(self, client) -> Shingled | None:
         """The tasks' :class:`~newsdedup.match.Shingled`, each result added as it arrives."""
+        if self.tasks is None:
+            return None
         shingled = Shingled(self.long)
 
         def added(i: int, got: tuple) -> None:
@@ -506,21 +509,21 @@ class Shingling:
 SHINGLE_SHARE = 0.15  # of a worker's memory limit its partitions' shingles may take until matching
 
 
-def shingling_on_workers(client, finished: list, corpus: Corpus, config: Config) -> Shingling | None:
+def shingling_on_workers(client, finished: list, corpus: Corpus, config: Config) -> Shingling:
     """The passage index's plan, made from the keys' stats sent with the outlines (then
     let go), and its long keys shingled on the workers that hold them (the workers are
     idle while this process verifies candidates), each read where it is first found in
-    id order: this process reads again only the texts of the pairs it scores. None when
-    the shingles (4 bytes each, waiting on the workers until matching) would take more than
-    ``SHINGLE_SHARE`` of a worker's memory limit: this process then builds the whole index
-    while matching (1M synthetic documents on two 3 GB workers: about 1 GB a worker, which
-    had one restarted for memory)."""
+    id order: this process reads again only the texts of the pairs it scores. Not on the
+    workers when the shingles (4 bytes each, waiting there until matching) would take more
+    than ``SHINGLE_SHARE`` of a worker's memory limit: this process then shingles the long
+    keys of the plan while matching (1M synthetic documents on two 3 GB workers: about 1 GB
+    a worker, which had one restarted for memory)."""
     long = long_keys(corpus.stats, config)
     shingles = np.maximum(corpus.stats.words[long.first_pos] - config.match_shingle_size + 1, 1).sum()
     corpus.stats = None
     limits = [info.get("memory_limit") or 0 for info in client.scheduler_info().get("workers", {}).values()]
     if limits and min(limits) and 4 * int(shingles) / len(limits) > SHINGLE_SHARE * min(limits):
-        return None
+        return Shingling(long, None, [])
     doc, para = long.doc_and_para()
     part, index = corpus.place.part[doc], corpus.place.index[doc]
     tasks, ids = [], []
