@@ -24,7 +24,7 @@ import numpy as np
 from ..clean.paragraphs import join, split_clean
 from ..config import DEFAULT, Config
 from ..normalize import compare_key, compare_keys
-from .cluster import _union_find, canonical_index, cluster_id, connected_components
+from .cluster import canonical_index, cluster_id, component_roots
 from .._arrays import group_bounds, rounded
 from .lsh import candidate_pairs, optimal_bands
 from .signatures import MAX_HASH, containment_of, jaccard_of, shared_counts, shingle_sets, signatures
@@ -229,7 +229,7 @@ def _by_component(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     a, b = np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64)
     if a.size == 0:
         return np.zeros(0, dtype=np.int64)
-    root = _union_find(n, a.copy(), b.copy())
+    root = component_roots(n, a, b)
     return np.lexsort((b, a, root[a]))
 
 
@@ -237,7 +237,7 @@ def connect(n: int, pairs: PairTable) -> np.ndarray:
     """Step connect: union-find over the duplicate pairs (exact copies among them); each
     document's root is the smallest index of its component."""
     duplicate = np.isin(pairs.kind, DUPLICATE_KINDS)
-    return connected_components(n, zip(pairs.a[duplicate].tolist(), pairs.b[duplicate].tolist()))
+    return component_roots(n, pairs.a[duplicate], pairs.b[duplicate])
 
 
 def canonicals(ids: list[str], txt: list[str], rep: np.ndarray, root: np.ndarray, config: Config = DEFAULT,

@@ -17,7 +17,16 @@ def connected_components(n: int, pairs: Iterable[tuple[int, int]]) -> np.ndarray
     [0, 1, 2, 0, 0]
     """
     edges = np.array(list(pairs), dtype=np.int64).reshape(-1, 2)
-    return _union_find(n, edges[:, 0].copy(), edges[:, 1].copy())
+    return component_roots(n, edges[:, 0], edges[:, 1])
+
+
+def component_roots(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """:func:`connected_components` of the pairs ``(a[k], b[k])`` given as two arrays.
+
+    >>> component_roots(5, np.array([0, 3]), np.array([3, 4])).tolist()
+    [0, 1, 2, 0, 0]
+    """
+    return _union_find(n, np.array(a, dtype=np.int64), np.array(b, dtype=np.int64))
 
 
 @njit(cache=True, nogil=True)
