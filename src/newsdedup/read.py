@@ -33,8 +33,8 @@ are bounded (``Config.max_file_bytes``, ``Config.max_record_bytes``, at most
 from __future__ import annotations
 
 import contextlib
-import functools
 import csv
+import functools
 import gzip
 import io
 import json
@@ -67,6 +67,8 @@ TABLE_EXTS = (".jsonl", ".ndjson", ".json", ".csv", ".parquet")
 SUPPORTED = TEXT_EXTS + HTML_EXTS + TABLE_EXTS + warc.EXTS
 ID_FIELDS = ("id", "doc_id")  # doc_id: the name newsdedup's own tables give the id; "id" wins when both are set
 FIELDS = (*ID_FIELDS, "text", "html", "url", "title", "date")
+MAX_BLANK_LINES = 100_000  # consecutive blank lines in a JSONL or CSV file before the rest is rejected
+BLOCK = 1 << 20
 
 
 @functools.lru_cache(maxsize=8)
@@ -88,8 +90,12 @@ def _input_name(field: str, config: Config) -> str:
     return field_names(config.fields).get(field, field)
 
 
-def _renamed(row: dict[str, Any], names: dict[str, str]) -> dict[str, Any]:
-    return {names[key]: value for key, value in row.items() if key in names}
+def _as_row(obj: dict[str, Any], config: Config) -> dict[str, Any]:
+    """A JSON object's keys as the fields they hold (as they are without ``config.fields``)."""
+    if not config.fields:
+        return obj
+    names = input_names(config.fields)
+    return {names[key]: value for key, value in obj.items() if key in names}
 
 
 def _as_fields(columns: list[str], config: Config) -> list[str]:
@@ -103,8 +109,7 @@ def _no_body_columns(kind: str, columns: list[str], config: Config) -> str:
     wanted = f"{_input_name('text', config)!r} or {_input_name('html', config)!r}"
     shown = ", ".join(repr(c) for c in columns[:12]) + (", ..." if len(columns) > 12 else "")
     return f"{kind} has no {wanted} column (its columns: {shown or 'none'}; --fields text=NAME reads another)"
-MAX_BLANK_LINES = 100_000  # consecutive blank lines in a JSONL or CSV file before the rest is rejected
-BLOCK = 1 << 20
+
 
 Input = str | os.PathLike[str] | pd.DataFrame
 
@@ -755,9 +760,7 @@ def _jsonl_record(line: bytes, file_id: str, source: str, line_no: int, config: 
                       error=f"malformed JSON: {exc.msg} at column {exc.colno}")
     if not isinstance(obj, dict):
         return Record(doc_id=f"{file_id}:{line_no}", source=where, error=f"JSON line is a {type(obj).__name__}, not an object")
-    if config.fields:
-        obj = _renamed(obj, input_names(config.fields))
-    return make_record(obj, file_id, source, line_no, config)
+    return make_record(_as_row(obj, config), file_id, source, line_no, config)
 
 
 _ID_FIRST = re.compile(rb'\s*\{\s*"(?:doc_)?id"\s*:\s*(?:("(?:[^"\\\n]|\\.){1,200}")|(-?\d{1,40})\s*[,}])')
@@ -859,8 +862,7 @@ def _json_kind(value: Any) -> str:
 
 def _whole_file_record(obj: dict[str, Any], file_id: str, source: str, config: Config) -> Record:
     """The record of a file that holds one object: its id, else the file's (as a ``.txt``)."""
-    if config.fields:
-        obj = _renamed(obj, input_names(config.fields))
+    obj = _as_row(obj, config)
     own_id = _guarded_id(obj)
     record = _guarded(lambda: make_record(obj, file_id, source, 1, config), own_id or file_id, source)
     record.source = source
@@ -882,7 +884,7 @@ def _json_array(fh: io.BufferedReader, file_id: str, source: str, config: Config
                 yield Record(doc_id=f"{file_id}:{n}", source=where,
                              error=f"array element is a JSON {_json_kind(item)}, not an object")
                 continue
-            row = _renamed(item, input_names(config.fields)) if config.fields else item
+            row = _as_row(item, config)
             yield _guarded(lambda: make_record(row, file_id, source, n, config),
                            _guarded_id(row) or f"{file_id}:{n}", where)
     except ijson.JSONError as exc:
@@ -1158,8 +1160,9 @@ def _read_parquet(path: Path, file_id: str, config: Config,
                              error=f"larger than {config.max_file_bytes:,} bytes uncompressed ({size:,})")
                 return
             names = pf.schema_arrow.names
-            columns = [c for c, field in zip(names, _as_fields(names, config)) if field]
-            if not {"text", "html"} & set(_as_fields(columns, config)):
+            fields = _as_fields(names, config)
+            columns = [c for c, field in zip(names, fields) if field]
+            if not {"text", "html"} & set(fields):
                 yield Record(doc_id=file_id, source=source, error=_no_body_columns("Parquet file", names, config))
                 return
             groups = None if row_groups is None else list(range(row_groups[0], row_groups[1]))
