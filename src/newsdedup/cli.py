@@ -125,8 +125,8 @@ def run(inputs: tuple[Path, ...], config_file: Path | None, no_report: bool, qui
         index: Path | None, dry_run: bool, drop: str | None, index_wait: float, **settings) -> None:
     """Process INPUT files or directories (default: ./corpus) into --out.
 
-    INPUT: .txt, .html/.htm, .jsonl, .json, .csv, .parquet, .warc files (each optionally .gz), or
-    directories of them, walked recursively in sorted order.
+    INPUT: .txt, .html/.htm, .jsonl, .json, .csv, .parquet, .warc files (each optionally
+    compressed: .gz, .bz2, .xz or .zst), or directories of them, walked recursively in sorted order.
     """
     _log_to_stderr(verbose)
     try:
@@ -341,10 +341,10 @@ def clean_cmd(file: Path, show_removed: bool, fields: str) -> None:
     reason. Exit status 1 when no record could be cleaned.
     """
     from .clean import draft, finish
-    from .read import SUPPORTED, TABLE_EXTS, file_format, read_file, strip_extensions
+    from .read import COMPRESSIONS, SUPPORTED, TABLE_EXTS, file_format, read_file, strip_extensions
 
     if file_format(file) is None:
-        raise click.UsageError(f"{file}: not a supported file type ({', '.join(SUPPORTED)}, optionally .gz)")
+        raise click.UsageError(f"{file}: not a supported file type ({', '.join(SUPPORTED)}, optionally compressed: {', '.join(COMPRESSIONS)})")
     several = file_format(file) in TABLE_EXTS  # one record a line or row
     cleaned_any = failed = False
     try:

@@ -1,6 +1,6 @@
 """Inputs → records: files, directories and DataFrames, with doc ids and rejects.
 
-Formats (each optionally gzipped, ``.gz``): ``.txt`` (one plain-text article),
+Formats (each optionally compressed: ``.gz``, ``.bz2``, ``.xz`` or ``.zst``): ``.txt`` (one plain-text article),
 ``.html``/``.htm`` (one page), ``.jsonl`` (one record per line), ``.csv`` and
 ``.parquet`` (one record per row), ``.warc`` (one record per HTML response: see
 :mod:`newsdedup.warc`). Records carry ``text`` or ``html`` and optionally ``id``,
@@ -32,6 +32,7 @@ are bounded (``Config.max_file_bytes``, ``Config.max_record_bytes``, at most
 
 from __future__ import annotations
 
+import bz2
 import contextlib
 import csv
 import functools
@@ -39,6 +40,7 @@ import gzip
 import io
 import json
 import logging
+import lzma
 import math
 import os
 import re
@@ -65,6 +67,7 @@ TEXT_EXTS = (".txt", ".text")
 HTML_EXTS = (".html", ".htm", ".xhtml")
 TABLE_EXTS = (".jsonl", ".ndjson", ".json", ".csv", ".parquet")
 SUPPORTED = TEXT_EXTS + HTML_EXTS + TABLE_EXTS + warc.EXTS
+COMPRESSIONS = (".gz", ".bz2", ".xz", ".zst")  # a file ending in one is decompressed as it is read
 ID_FIELDS = ("id", "doc_id")  # doc_id: the name newsdedup's own tables give the id; "id" wins when both are set
 FIELDS = (*ID_FIELDS, "text", "html", "url", "title", "date")
 MAX_BLANK_LINES = 100_000  # consecutive blank lines in a JSONL or CSV file before the rest is rejected
@@ -281,11 +284,18 @@ def _not_regular(path: Path) -> str | None:
     return f"not a regular file ({kind})"
 
 
-def strip_extensions(name: str) -> str:
-    """``html/ab12.html.gz`` → ``html/ab12``: drop ``.gz`` and one known format extension."""
+def compression_of(name: str) -> str | None:
+    """The compression suffix ``name`` ends in (one of :data:`COMPRESSIONS`), or None."""
     lower = name.lower()
-    if lower.endswith(".gz"):
-        name, lower = name[:-3], lower[:-3]
+    return next((ext for ext in COMPRESSIONS if lower.endswith(ext)), None)
+
+
+def strip_extensions(name: str) -> str:
+    """``html/ab12.html.gz`` → ``html/ab12``: drop a compression suffix and one known format extension."""
+    packed = compression_of(name)
+    if packed:
+        name = name[: -len(packed)]
+    lower = name.lower()
     for ext in SUPPORTED:
         if lower.endswith(ext):
             return name[: -len(ext)]
@@ -293,7 +303,7 @@ def strip_extensions(name: str) -> str:
 
 
 def file_format(path: Path) -> str | None:
-    lower = path.name.lower().removesuffix(".gz")
+    lower = path.name.lower().removesuffix(compression_of(path.name) or ".gz")
     for ext in SUPPORTED:
         if lower.endswith(ext):
             return ext
@@ -385,9 +395,86 @@ def _unreadable(doc_id: str, where: str, exc: Exception) -> Record:
 
 def _open_bounded(path: Path, limit: int) -> io.BufferedIOBase:
     raw = open(path, "rb")
-    if path.name.lower().endswith(".gz"):
+    packed = compression_of(path.name)
+    if packed == ".gz":
         return _Bounded(gzip.GzipFile(fileobj=raw, mode="rb"), limit, raw)
+    if packed:
+        return _Bounded(_Decompressed(raw, packed), limit, raw)
     return _Bounded(raw, limit, None)
+
+
+class CompressedDataError(Exception):
+    """A ``.bz2``, ``.xz`` or ``.zst`` stream that is corrupt or ends inside a member; the
+    message says which."""
+
+
+class _Decompressed(io.RawIOBase):
+    """The data of a ``.bz2``, ``.xz`` or ``.zst`` file (several members or frames one
+    after another, as ``cat`` and parallel compressors make them), produced a bounded
+    piece at a time: bz2 and xz output is capped per call, and zstd, which cannot cap its
+    output, is fed ``ZSTD_FEED`` bytes at a time (at most 128 kB of output per 4 bytes of
+    input, zstd's largest expansion). A corrupt stream, or one that ends inside a member,
+    raises :class:`CompressedDataError`; errors of the file itself pass as they are."""
+
+    READ = 1 << 16
+    OUT = 1 << 20
+    ZSTD_FEED = 1 << 8
+    NAMES = {".bz2": "bz2", ".xz": "xz", ".zst": "zstd"}
+
+    def __init__(self, raw: io.BufferedIOBase, suffix: str) -> None:
+        self._raw, self._name = raw, self.NAMES[suffix]
+        self._input = b""  # read from the file, not yet given to a decompressor
+        self._member = self._new()
+        self._started = False  # the current member has been given data
+        self._out = memoryview(b"")
+
+    def _new(self):
+        if self._name == "bz2":
+            return bz2.BZ2Decompressor()
+        if self._name == "xz":
+            return lzma.LZMADecompressor()
+        import zstandard
+
+        return zstandard.ZstdDecompressor().decompressobj()
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        while not self._out:
+            piece = self._next_piece()
+            if piece is None:
+                return 0
+            self._out = memoryview(piece)
+        n = min(len(buffer), len(self._out))
+        buffer[:n] = self._out[:n]
+        self._out = self._out[n:]
+        return n
+
+    def _next_piece(self) -> bytes | None:
+        """The next output, or None at the end of the file."""
+        while True:
+            if self._member.eof:
+                self._input = self._member.unused_data + self._input
+                self._member, self._started = self._new(), False
+            feed = self.ZSTD_FEED if self._name == "zstd" else self.READ
+            capped = self._name != "zstd"
+            if not self._input and (not capped or self._member.needs_input):
+                self._input = self._raw.read(self.READ)
+                if not self._input:
+                    if self._started:
+                        raise CompressedDataError(f"truncated {self._name}: compressed data ended early")
+                    return None
+            data = b""
+            if not capped or self._member.needs_input:
+                data, self._input = self._input[:feed], self._input[feed:]
+            try:
+                piece = self._member.decompress(data, self.OUT) if capped else self._member.decompress(data)
+            except Exception as exc:  # noqa: BLE001 - each library has its own error types for bad data
+                raise CompressedDataError(f"corrupt {self._name}: {exc}") from None
+            self._started = self._started or bool(data)
+            if piece:
+                return piece
 
 
 class _Bounded(io.RawIOBase):
@@ -426,7 +513,7 @@ def _read_all(path: Path, limit: int) -> bytes:
         return fh.read()
 
 
-_STREAM_ERRORS = (EOFError, zlib.error, gzip.BadGzipFile, InputTooLarge, TooManyBlankLines)
+_STREAM_ERRORS = (EOFError, zlib.error, gzip.BadGzipFile, CompressedDataError, InputTooLarge, TooManyBlankLines)
 
 
 def describe_failure(exc: BaseException) -> str:
@@ -435,7 +522,7 @@ def describe_failure(exc: BaseException) -> str:
 
 
 def _stream_error(exc: BaseException) -> str:
-    if isinstance(exc, (InputTooLarge, TooManyBlankLines)):
+    if isinstance(exc, (InputTooLarge, TooManyBlankLines, CompressedDataError)):
         return str(exc)
     if isinstance(exc, EOFError):
         return "truncated gzip: compressed data ended early"
@@ -1131,8 +1218,8 @@ class _CsvReader:
 
 @contextlib.contextmanager
 def _parquet_source(path: Path, config: Config) -> Iterator[Any]:
-    """The file to hand to pyarrow: a gzipped one is decompressed, bounded, to a temporary file."""
-    if not path.name.lower().endswith(".gz"):
+    """The file to hand to pyarrow: a compressed one is decompressed, bounded, to a temporary file."""
+    if not compression_of(path.name):
         yield str(path)
         return
     with tempfile.TemporaryFile(prefix="newsdedup-") as tmp:

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from .. import clean as clean_stage
 from ..config import Config
+from ..read import compression_of
 from ..records import Record
 from .fork import children_allowed, fork_is_safe, stop_with_parent
 from .spill import pickled_parts
@@ -30,7 +31,7 @@ from .spill import pickled_parts
 CHUNK = clean_stage.CHUNK  # records per task at most: enough to amortise a queue round trip
 AHEAD = 8  # chunks queued per helper, so that a helper never waits for this process
 _POLL_S = 1.0  # how often a waiting parent checks that its workers are alive
-COMPRESSED_CHARS = 4  # characters a byte of a .gz file holds, roughly (scraped text and HTML gzip 3-6x)
+COMPRESSED_CHARS = 4  # characters a byte of a compressed file holds, roughly (scraped text and HTML gzip 3-6x)
 
 
 class Helpers:
@@ -152,14 +153,14 @@ def _file_sizes(path: Path):
     """Estimated characters of each file under ``path`` (unreadable ones count nothing)."""
     try:
         if not path.is_dir():
-            yield path.stat().st_size * (COMPRESSED_CHARS if path.name.endswith(".gz") else 1)
+            yield path.stat().st_size * (COMPRESSED_CHARS if compression_of(path.name) else 1)
             return
         with os.scandir(path) as entries:
             for entry in entries:
                 if entry.is_dir(follow_symlinks=False):
                     yield from _file_sizes(Path(entry.path))
                 elif entry.is_file():
-                    yield entry.stat().st_size * (COMPRESSED_CHARS if entry.name.endswith(".gz") else 1)
+                    yield entry.stat().st_size * (COMPRESSED_CHARS if compression_of(entry.name) else 1)
     except OSError:
         return
 

@@ -57,8 +57,8 @@ from .. import write
 from ..clean.templates import corpus_evidence
 from ..config import Config
 from ..outdir import scratch
-from ..read import (Entry, Input, _read_frame, _read_jsonl, _read_parquet, _UniqueIds, id_base, path_entries,
-                    read_file)
+from ..read import (Entry, Input, _read_frame, _read_jsonl, _read_parquet, _UniqueIds, compression_of, id_base,
+                    path_entries, read_file)
 from ..records import Record
 from ..result import Result, peak_memory
 from .dask_corpus import (Corpus, Finished, Outline, SpilledAgain, cleaned_bytes, deduplicated,
@@ -73,7 +73,7 @@ PARTITION_BYTES = 64 * 2**20  # input bytes of a partition at most (a .gz file c
 MIN_PARTITION_BYTES = 1 * 2**20  # ...and at least, unless the input is smaller
 PARTITIONS_PER_WORKER = 4  # enough partitions that the workers finish together
 WORKER_TABLES = ("documents", "boilerplate")  # written by the workers with --partitioned
-COMPRESSED = 4  # characters a byte of a .gz file holds, roughly (as runners.cleaning counts it)
+COMPRESSED = 4  # characters a byte of a compressed file holds, roughly (as runners.cleaning counts it)
 
 
 
@@ -241,7 +241,7 @@ def _size(entry: Entry | Record) -> int:
         size = entry.path.stat().st_size
     except OSError:
         return 0
-    return size * COMPRESSED if entry.path.name.endswith(".gz") else size
+    return size * COMPRESSED if compression_of(entry.path.name) else size
 
 
 # --------------------------------------------------------------------------- tasks (workers)
