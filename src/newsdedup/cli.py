@@ -126,7 +126,8 @@ def run(inputs: tuple[Path, ...], config_file: Path | None, no_report: bool, qui
     """Process INPUT files or directories (default: ./corpus) into --out.
 
     INPUT: .txt, .html/.htm, .jsonl, .json, .csv, .parquet, .warc files (each optionally
-    compressed: .gz, .bz2, .xz or .zst), or directories of them, walked recursively in sorted order.
+    compressed: .gz, .bz2, .xz or .zst), .zip or .tar archives of them (.tgz, .tar.gz, ...),
+    or directories of them, walked recursively in sorted order.
     """
     _log_to_stderr(verbose)
     try:
@@ -336,16 +337,19 @@ def clean_cmd(file: Path, show_removed: bool, fields: str) -> None:
     """Print the clean text of each record of FILE (no corpus evidence).
 
     A .txt or .html file is one record: its title (as `# title`) and clean text. A .jsonl,
-    .csv or .parquet file is one record a line or row: each is printed after a line
-    `==> DOC_ID <==`, and a record that cannot be cleaned is named on stderr with the
-    reason. Exit status 1 when no record could be cleaned.
+    .csv or .parquet file is one record a line or row, and a .zip or .tar file one record a
+    member (or a member's line or row): each is printed after a line `==> DOC_ID <==`, and
+    a record that cannot be cleaned is named on stderr with the reason. Exit status 1 when
+    no record could be cleaned.
     """
     from .clean import draft, finish
-    from .read import COMPRESSIONS, SUPPORTED, TABLE_EXTS, file_format, read_file, strip_extensions
+    from .read import (ARCHIVES, COMPRESSIONS, SUPPORTED, TABLE_EXTS, archive_kind, file_format, read_file,
+                       strip_extensions)
 
-    if file_format(file) is None:
-        raise click.UsageError(f"{file}: not a supported file type ({', '.join(SUPPORTED)}, optionally compressed: {', '.join(COMPRESSIONS)})")
-    several = file_format(file) in TABLE_EXTS  # one record a line or row
+    if file_format(file) is None and not archive_kind(file.name):
+        raise click.UsageError(f"{file}: not a supported file type ({', '.join(SUPPORTED + ARCHIVES)}, "
+                               f"optionally compressed: {', '.join(COMPRESSIONS)})")
+    several = file_format(file) in TABLE_EXTS or bool(archive_kind(file.name))  # one record a line, row or member
     cleaned_any = failed = False
     try:
         config = Config(fields=fields)

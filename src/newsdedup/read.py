@@ -58,6 +58,7 @@ import pandas as pd
 
 from .config import DEFAULT, Config, field_names
 from . import warc
+from .archives import ARCHIVES, archive_kind, read_archive
 from .outdir import is_output_directory
 from .records import Record
 
@@ -296,7 +297,7 @@ def strip_extensions(name: str) -> str:
     if packed:
         name = name[: -len(packed)]
     lower = name.lower()
-    for ext in SUPPORTED:
+    for ext in SUPPORTED + ARCHIVES:
         if lower.endswith(ext):
             return name[: -len(ext)]
     return name
@@ -335,12 +336,15 @@ def read_file(path: Path, file_id: str, config: Config = DEFAULT, skipped: Count
     :func:`read_inputs`)."""
     source = str(path)
     ext = file_format(path)
-    if ext is None:
+    if ext is None and not archive_kind(path.name):
         yield Record(doc_id=file_id, source=source, error=f"unsupported file type {path.suffix or '(none)'!r}")
         return
     not_regular = _not_regular(path)
     if not_regular:
         yield Record(doc_id=file_id, source=source, error=not_regular)
+        return
+    if ext is None:
+        yield from read_archive(path, file_id, config, skipped)
         return
     count = 0
     try:
@@ -393,9 +397,11 @@ def _unreadable(doc_id: str, where: str, exc: Exception) -> Record:
 # --------------------------------------------------------------------------- bounded I/O
 
 
-def _open_bounded(path: Path, limit: int) -> io.BufferedIOBase:
+def _open_bounded(path: Path, limit: int, packed: str | None = None) -> io.BufferedIOBase:
+    """``path``'s data, decompressed as its name says (or as ``packed``, a suffix of
+    :data:`COMPRESSIONS`), raising :class:`InputTooLarge` past ``limit`` bytes."""
     raw = open(path, "rb")
-    packed = compression_of(path.name)
+    packed = packed or compression_of(path.name)
     if packed == ".gz":
         return _Bounded(gzip.GzipFile(fileobj=raw, mode="rb"), limit, raw)
     if packed:
