@@ -134,3 +134,28 @@ def test_the_cli_runs_on_a_compressed_dump_and_cleans_one_file(tmp_path):
     (tmp_path / "one.txt.lz4").write_bytes(b"\x04\x22\x4d\x18")
     unknown = CliRunner().invoke(main, ["clean", str(tmp_path / "one.txt.lz4")])
     assert unknown.exit_code != 0 and ".zst" in unknown.output
+
+
+@pytest.mark.parametrize("packed_dictionary", [False, True])
+def test_a_warc_zst_with_its_dictionary_reads_like_the_plain_warc(tmp_path, packed_dictionary):
+    from .test_warc import write_crawl
+
+    write_crawl(tmp_path / "crawl.warc", gzipped=False)
+    plain = (tmp_path / "crawl.warc").read_bytes()
+    samples = [plain[i:i + 512] for i in range(0, len(plain) - 512, 97)]
+    dictionary = zstandard.train_dictionary(2048, samples * 4)
+    content = dictionary.as_bytes()
+    if packed_dictionary:
+        content = _zstd(content)
+    frame = (0x184D2A5D).to_bytes(4, "little") + len(content).to_bytes(4, "little") + content
+    # one frame a WARC record, each compressed with the dictionary, as the WARC-zstd format has it
+    compressor = zstandard.ZstdCompressor(dict_data=dictionary)
+    starts = [i for i in range(len(plain)) if plain.startswith(b"WARC/1.", i) and (i == 0 or plain[i - 4:i] == b"\r\n\r\n")]
+    records = [plain[a:b] for a, b in zip(starts, starts[1:] + [len(plain)])]
+    (tmp_path / "packed").mkdir()
+    (tmp_path / "packed" / "crawl.warc.zst").write_bytes(frame + b"".join(compressor.compress(r) for r in records))
+    expected = [(r.doc_id, r.url, r.html) for r in read_inputs(tmp_path / "crawl.warc")]
+    got = [(r.doc_id, r.url, r.html) for r in read_inputs(tmp_path / "packed")]
+    assert got == expected and len(expected) == 3
+    with pytest.raises(zstandard.ZstdError):  # the frames need the dictionary
+        zstandard.ZstdDecompressor().decompress(compressor.compress(records[2]))
