@@ -127,3 +127,47 @@ def test_the_dask_engine_reads_the_named_fields_of_row_group_pieces(tmp_path, fr
               if isinstance(s, dask_runner.Piece)]
     assert len(pieces) > 1  # without the names, the file would be read whole
     assert_same_tables(newsdedup.run(path, config.replace(workers=1)), newsdedup.run(path, config, client=client))
+
+
+def _paragraphs(text: str) -> list[str]:
+    return [p for p in text.split("\n\n") if p.strip()]
+
+
+@pytest.mark.parametrize("kind", ["jsonl", "json", "parquet", "dataframe"])
+def test_list_valued_fields_of_a_scraper_give_the_tables_of_plain_ones(tmp_path, frame, kind):
+    """Scrapy's ``getall()`` and item loaders store every field as a list: the text as its
+    paragraphs, the title and url as one-element lists."""
+    listed = frame.assign(text=[_paragraphs(t) for t in frame["text"]], title=[[t] for t in frame["title"]],
+                          id=[[i] for i in frame["id"]], date=[["", d] for d in frame["date"]])
+    if kind == "dataframe":
+        source = listed
+    elif kind == "parquet":
+        source = tmp_path / "items.parquet"
+        listed.to_parquet(source, index=False)
+    else:
+        source = tmp_path / f"items.{kind}"
+        rows = listed.to_dict("records")
+        source.write_text("".join(json.dumps(r) + "\n" for r in rows) if kind == "jsonl" else json.dumps(rows))
+    plain = frame.assign(text=["\n\n".join(_paragraphs(t)) for t in frame["text"]])
+    expected = newsdedup.run(plain, Config(workers=1))
+    got = newsdedup.run(source, Config(workers=1))
+    docs, want = got.documents, expected.documents
+    assert list(docs["doc_id"]) == list(want["doc_id"]) and list(docs["text"]) == list(want["text"])
+    assert list(docs["title"]) == list(want["title"]) and list(docs["date"]) == list(want["date"])
+    assert list(docs["status"]) == list(want["status"]) and (docs["status"] == "duplicate").sum() > 0
+
+
+def test_a_list_holding_objects_is_rejected_and_nested_fields_are_read_by_path(tmp_path):
+    path = tmp_path / "api.jsonl"
+    path.write_text("".join(json.dumps(o) + "\n" for o in [
+        {"uuid": "a", "body": {"text": "The council voted to repair the bridge on Tuesday."},
+         "headline": {"main": "Council votes", "print": "Vote"}, "links": {"web": "https://news.example/a"}},
+        {"uuid": "b", "body": {"text": [{"para": "not a string"}]}},
+        {"uuid": "c", "body": "a string where an object was expected"},
+    ]))
+    config = Config(fields="id=uuid,text=body.text,title=headline.main,url=links.web")
+    a, b, c = read_inputs(path, config)
+    assert (a.doc_id, a.text, a.title, a.url) == ("a", "The council voted to repair the bridge on Tuesday.",
+                                                   "Council votes", "https://news.example/a")
+    assert b.error == "field 'body.text' is a list holding dict, not text"
+    assert c.error == "no 'body.text' or 'html' field"

@@ -95,11 +95,26 @@ def _input_name(field: str, config: Config) -> str:
 
 
 def _as_row(obj: dict[str, Any], config: Config) -> dict[str, Any]:
-    """A JSON object's keys as the fields they hold (as they are without ``config.fields``)."""
+    """A JSON object's keys as the fields they hold (as they are without ``config.fields``).
+    A name with dots that is not a key is a path into nested objects (``headline.main``)."""
     if not config.fields:
         return obj
     names = input_names(config.fields)
-    return {names[key]: value for key, value in obj.items() if key in names}
+    row = {names[key]: value for key, value in obj.items() if key in names}
+    for name, field in names.items():
+        if field not in row and "." in name:
+            value = _nested(obj, name.split("."))
+            if value is not None:
+                row[field] = value
+    return row
+
+
+def _nested(obj: Any, path: list[str]) -> Any:
+    for key in path:
+        if not isinstance(obj, dict):
+            return None
+        obj = obj.get(key)
+    return obj
 
 
 def _as_fields(columns: list[str], config: Config) -> list[str]:
@@ -783,6 +798,11 @@ def _bodies(row: dict[str, Any], config: Config, meta: dict[str, Any]) -> tuple[
             except ValueError as exc:
                 return f"field {_input_name(name, config)!r}: {exc}"
             notes.append(note)
+        elif _is_list(value):
+            parts = _list_texts(value)
+            if isinstance(parts, str):
+                return f"field {_input_name(name, config)!r} is a list holding {parts}, not text"
+            value = ("\n\n" if name == "text" else "\n").join(parts)  # a scraper's paragraphs, or its HTML pieces
         elif value is not None and not isinstance(value, str) and not _missing(value):
             return f"field {_input_name(name, config)!r} is {type(value).__name__}, not text"
         bodies[name] = _clean_value(value)
@@ -814,17 +834,37 @@ def _no_body(row: dict[str, Any], config: Config) -> str:
 
 
 def _clean_value(value: Any) -> str | None:
-    """A field as a non-empty string, or None. Numbers (ids in CSV) become their text."""
+    """A field as a non-empty string, or None. Numbers (ids in CSV) become their text; a
+    list (a scraper's ``getall()``) gives its first value that is not blank."""
     if _missing(value):
         return None
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if not isinstance(value, str):
-        if isinstance(value, (bytes, dict, list)):
+        if _is_list(value):
+            return next((v for v in map(_clean_value, value) if v is not None and not _is_list(v)), None)
+        if isinstance(value, (bytes, dict)):
             return None
         value = str(value)
     value = value.strip()
     return value or None
+
+
+def _is_list(value: Any) -> bool:
+    """A JSON array, or a Parquet list column's value (a numpy array in a DataFrame)."""
+    return isinstance(value, (list, tuple)) or type(value).__name__ == "ndarray"
+
+
+def _list_texts(value: Any) -> list[str] | str:
+    """The non-blank strings of a list, in order; or what else it holds, in words."""
+    parts = []
+    for item in value:
+        if isinstance(item, str):
+            if item.strip():
+                parts.append(item.strip())
+        elif not _missing(item):
+            return type(item).__name__
+    return parts
 
 
 def _has_surrogates(text: str) -> bool:
