@@ -87,7 +87,7 @@ def read_archive(path: Path, file_id: str, config: Config = DEFAULT, skipped: Co
 
 def _read_member(archive: Path, file_id: str, member: Member, scratch: Path, config: Config,
                  skipped: Counter | None) -> Iterator[Record]:
-    from .read import file_format, read_file, strip_extensions
+    from .read import file_format, read_file, shown_as, strip_extensions
 
     parts = PurePosixPath(member.name.lstrip("/")).parts
     if not parts or any(part.startswith(".") and part != ".." for part in parts):
@@ -117,11 +117,7 @@ def _read_member(archive: Path, file_id: str, member: Member, scratch: Path, con
         yield Record(doc_id=doc_id, source=shown, error=f"unreadable member: {exc}")
         return
     try:
-        for record in read_file(copy, doc_id, config, skipped):
-            record.source = record.source.replace(str(copy), shown)
-            if record.error:
-                record.error = record.error.replace(str(copy), shown)
-            yield record
+        yield from shown_as(read_file(copy, doc_id, config, skipped), copy, shown)
     finally:
         copy.unlink(missing_ok=True)
 

@@ -127,7 +127,8 @@ def run(inputs: tuple[Path, ...], config_file: Path | None, no_report: bool, qui
 
     INPUT: .txt, .html/.htm, .jsonl, .json, .csv, .parquet, .warc files (each optionally
     compressed: .gz, .bz2, .xz or .zst), .zip or .tar archives of them (.tgz, .tar.gz, ...),
-    or directories of them, walked recursively in sorted order.
+    or directories of them, walked recursively in sorted order; `-`: standard input (its
+    format and compression told from its first bytes; records named stdin:<line>).
     """
     _log_to_stderr(verbose)
     try:
@@ -139,8 +140,14 @@ def run(inputs: tuple[Path, ...], config_file: Path | None, no_report: bool, qui
             raise click.UsageError("no INPUT given and there is no ./corpus directory here: "
                                    "pass the files or directories to process, e.g. `newsdedup run dumps/`")
         inputs = (DEFAULT_CORPUS,)
+    piped = sum(str(path) == "-" for path in inputs)
+    if piped > 1:
+        raise click.UsageError("'-' (standard input) can be given once")
+    if piped and config.engine == "dask":
+        raise click.UsageError("standard input ('-') is read by the local engine only: "
+                               "write it to a file the Dask workers can read")
     for path in inputs:
-        if not path.exists():
+        if str(path) != "-" and not path.exists():
             raise click.UsageError(f"INPUT {str(path)!r} does not exist")
 
     if (dry_run or drop is not None) and index is None:
@@ -154,10 +161,11 @@ def run(inputs: tuple[Path, ...], config_file: Path | None, no_report: bool, qui
         except OSError as exc:
             raise click.ClickException(f"cannot write outputs to {config.out}: {exc}") from exc
 
-    with _output_lock(config.out), _index_errors():  # refused or busy before the run starts, not after it
+    with _output_lock(config.out), _index_errors(), _stdin_spooled(inputs, config) as read_from:
+        # the lock first: refused or busy before the run starts, not after it
         indexed = {} if index is None else {"index": index, "drop": drop, "dry_run": dry_run,
                                             "before_commit": write, "timeout": index_wait}
-        result = _run_pipeline(inputs, config, quiet, **indexed)
+        result = _run_pipeline(read_from, config, quiet, **indexed)
         if index is None:
             write(result)
     if not quiet:
@@ -211,6 +219,22 @@ def report_cmd(folder: Path) -> None:
     except OSError as exc:
         raise click.ClickException(f"cannot write {folder / REPORT_NAME}: {exc}") from exc
     click.echo(f"wrote {path} ({path.stat().st_size:,} bytes)")
+
+
+@contextmanager
+def _stdin_spooled(inputs: tuple[Path, ...], config: Config):
+    """``inputs`` with ``-`` replaced by standard input copied to a temporary file (see
+    :mod:`newsdedup.spool`), removed when the run is over."""
+    if not any(str(path) == "-" for path in inputs):
+        yield inputs
+        return
+    import tempfile
+
+    from .spool import spool
+
+    with tempfile.TemporaryDirectory(prefix="newsdedup-stdin-") as folder:
+        spooled = spool(sys.stdin.buffer, Path(folder), config)
+        yield tuple(spooled if str(path) == "-" else path for path in inputs)
 
 
 def _output_lock(out: str) -> ExitStack:

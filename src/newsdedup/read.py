@@ -61,6 +61,7 @@ from . import warc
 from .archives import ARCHIVES, archive_kind, read_archive
 from .outdir import is_output_directory
 from .records import Record
+from .spool import Spooled
 
 log = logging.getLogger(__name__)
 
@@ -164,10 +165,29 @@ def read_inputs(inputs: Input | Iterable[Input], config: Config = DEFAULT,
             frames += 1
             name = "dataframe" if frames == 1 else f"dataframe-{frames}"
             records = _read_frame(item, name, name, config)
+        elif isinstance(item, Spooled):
+            records = _read_spooled(item, config, skipped)
         else:
             records = _read_path(Path(item), base, config, skipped)
         for record in records:
             yield ids.claim(record)
+
+
+def _read_spooled(spooled: Spooled, config: Config, skipped: Counter | None) -> Iterator[Record]:
+    if spooled.error is not None:
+        yield Record(doc_id=spooled.file_id, source=spooled.shown, error=spooled.error)
+        return
+    yield from shown_as(read_file(spooled.path, spooled.file_id, config, skipped), spooled.path, spooled.shown)
+
+
+def shown_as(records: Iterable[Record], path: Path, shown: str) -> Iterator[Record]:
+    """``records`` read from ``path`` (a copy), their sources and errors naming ``shown`` instead."""
+    copy = str(path)
+    for record in records:
+        record.source = record.source.replace(copy, shown, 1)
+        if record.error:
+            record.error = record.error.replace(copy, shown)
+        yield record
 
 
 class _UniqueIds:

@@ -21,6 +21,7 @@ from ..dedup import JoinedTexts, deduplicate
 from ..match import across_columns, merged_columns, paragraph_match_columns, passage_index, within_columns
 from ..read import Input, read_inputs
 from ..records import Record
+from ..spool import Spooled
 from ..result import Result, peak_memory
 from ..tables import build_tables, matches_table
 from .cleaning import Helpers, _file_sizes, clean_on_workers, helpers_for
@@ -126,6 +127,8 @@ def run(inputs: Input | Iterable[Input], config: Config | None = None,
     if config.engine == "dask":
         if index is not None:
             raise ValueError("an index run (index=...) runs on the local engine only")
+        if any(isinstance(item, Spooled) for item in (inputs if isinstance(inputs, (list, tuple)) else [inputs])):
+            raise ValueError("standard input (a Spooled input) is read by the local engine only")
         from .dask import run_dask
 
         return run_dask(inputs, config, progress, client=client)
