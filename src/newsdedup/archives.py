@@ -32,6 +32,7 @@ from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 from typing import IO, Callable, NamedTuple
 
+from .compression import compression_of
 from .config import DEFAULT, Config
 from .records import Record
 
@@ -51,8 +52,6 @@ class Member(NamedTuple):
 
 def archive_kind(name: str) -> str | None:
     """``"zip"`` or ``"tar"`` for an archive's file name, else None."""
-    from .read import compression_of
-
     lower = name.lower()
     if lower.endswith(".zip"):
         return "zip"

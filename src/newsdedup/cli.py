@@ -367,8 +367,8 @@ def clean_cmd(file: Path, show_removed: bool, fields: str) -> None:
     no record could be cleaned.
     """
     from .clean import draft, finish
-    from .read import (ARCHIVES, COMPRESSIONS, SUPPORTED, TABLE_EXTS, archive_kind, file_format, read_file,
-                       strip_extensions)
+    from .compression import COMPRESSIONS
+    from .read import ARCHIVES, SUPPORTED, TABLE_EXTS, archive_kind, file_format, read_file, strip_extensions
 
     if file_format(file) is None and not archive_kind(file.name):
         raise click.UsageError(f"{file}: not a supported file type ({', '.join(SUPPORTED + ARCHIVES)}, "

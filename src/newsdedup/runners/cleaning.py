@@ -23,7 +23,7 @@ from pathlib import Path
 
 from .. import clean as clean_stage
 from ..config import Config
-from ..read import compression_of
+from ..compression import compression_of
 from ..records import Record
 from .fork import children_allowed, fork_is_safe, stop_with_parent
 from .spill import pickled_parts

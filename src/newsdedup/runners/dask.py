@@ -55,10 +55,11 @@ import pandas as pd
 from .. import clean as clean_stage
 from .. import write
 from ..clean.templates import corpus_evidence
+from ..compression import compression_of
 from ..config import Config
 from ..outdir import scratch
-from ..read import (Entry, Input, _read_frame, _read_jsonl, _read_parquet, _UniqueIds, compression_of, id_base,
-                    path_entries, read_file)
+from ..read import (Entry, Input, _read_frame, _read_jsonl, _read_parquet, _UniqueIds, id_base, path_entries,
+                    read_file)
 from ..records import Record
 from ..result import Result, peak_memory
 from .dask_corpus import (Corpus, Finished, Outline, SpilledAgain, cleaned_bytes, deduplicated,
