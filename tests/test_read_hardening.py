@@ -350,3 +350,28 @@ def test_a_repair_made_while_reading_reaches_documents_and_the_summary(tmp_path)
     assert "“Curly”" in docs.at["fixed", "text"]  # not mojibake
     assert pd.isna(docs.at["fine", "warning"])
     assert result.summary["counts"]["read_with_warnings"] == 1
+
+
+def test_a_mirrored_sites_pages_without_an_html_suffix_are_read_as_html(tmp_path):
+    """wget and httrack save a page under its URL's name (story.php, index.html?p=2, a path
+    with no suffix): opened like an HTML page, such a file is one; anything else of no known
+    type stays an unsupported file."""
+    from newsdedup.read import holds_html_page
+
+    page = (Path(__file__).parent / "fixtures" / "page.html").read_bytes()
+    site = tmp_path / "news.example"
+    (site / "2024" / "03").mkdir(parents=True)
+    (site / "story.php").write_bytes(page)
+    (site / "index.html?p=2").write_bytes(b"\xef\xbb\xbf<!-- saved by a mirror -->\n" + page)
+    (site / "2024" / "03" / "river-towns").write_bytes(page)
+    (site / "old.shtml.gz").write_bytes(gzip.compress(page))
+    (site / "feed").write_bytes(b'<?xml version="1.0"?><rss><channel><title>News</title></channel></rss>')
+    (site / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 64)
+    (site / "notes").write_text("Plain words in a file with no suffix are not known to be an article.")
+    records = by_id(read_inputs(site))
+    for doc_id in ("story.php", "index.html?p=2", "2024/03/river-towns", "old.shtml"):
+        assert records[doc_id].error is None and records[doc_id].html is not None, doc_id
+    assert records["feed"].error == "unsupported file type '(none)'"
+    assert records["logo.png"].error == "unsupported file type '.png'"
+    assert records["notes"].error == "unsupported file type '(none)'"
+    assert not holds_html_page(site)  # a folder is not a page

@@ -368,9 +368,10 @@ def clean_cmd(file: Path, show_removed: bool, fields: str) -> None:
     """
     from .clean import draft, finish
     from .compression import COMPRESSIONS
-    from .read import ARCHIVES, SUPPORTED, TABLE_EXTS, archive_kind, file_format, read_file, strip_extensions
+    from .read import (ARCHIVES, SUPPORTED, TABLE_EXTS, archive_kind, file_format, holds_html_page, read_file,
+                       strip_extensions)
 
-    if file_format(file) is None and not archive_kind(file.name):
+    if file_format(file) is None and not archive_kind(file.name) and not holds_html_page(file):
         raise click.UsageError(f"{file}: not a supported file type ({', '.join(SUPPORTED + ARCHIVES)}, "
                                f"optionally compressed: {', '.join(COMPRESSIONS)})")
     several = file_format(file) in TABLE_EXTS or bool(archive_kind(file.name))  # one record a line, row or member

@@ -364,8 +364,10 @@ def read_file(path: Path, file_id: str, config: Config = DEFAULT, skipped: Count
     source = str(path)
     ext = file_format(path)
     if ext is None and not archive_kind(path.name):
-        yield Record(doc_id=file_id, source=source, error=f"unsupported file type {path.suffix or '(none)'!r}")
-        return
+        if not holds_html_page(path, config):
+            yield Record(doc_id=file_id, source=source, error=f"unsupported file type {path.suffix or '(none)'!r}")
+            return
+        ext = ".html"  # a mirrored site's page saved under its URL's name: story.php, index.html?p=2, 2024/story
     not_regular = _not_regular(path)
     if not_regular:
         yield Record(doc_id=file_id, source=source, error=not_regular)
@@ -632,6 +634,19 @@ def _read_single(path: Path, file_id: str, is_html: bool, config: Config) -> Rec
     if is_html:
         return Record(doc_id=file_id, source=source, html=text, warning=note)
     return Record(doc_id=file_id, source=source, text=text, warning=note)
+
+
+def holds_html_page(path: Path, config: Config = DEFAULT) -> bool:
+    """Whether a regular file of no known format opens like an HTML page (see
+    :func:`is_html_page`; its first 8 kB, decompressed if its name says so)."""
+    if _not_regular(path):
+        return False  # a FIFO or device would block or never end
+    try:
+        with io.BufferedReader(_open_bounded(path, config.max_file_bytes)) as fh:
+            head = fh.read(8192)
+    except Exception:  # noqa: BLE001 - unreadable: reported as an unsupported file
+        return False
+    return is_html_page(head.decode("utf-8", "replace"))
 
 
 HTML_IN_TEXT = "the {name} holds an HTML page, not plain text: cleaned as HTML"
