@@ -8,8 +8,9 @@ Members are read in the archive's order, each copied to a temporary file of its 
 (bounded by ``Config.max_file_bytes``, so a bomb stops there) and read by the reader of
 its format, then deleted: only one member is on disk at a time. Hidden members (a path
 part starting with a dot, as macOS's ``._*`` files) and folders are skipped, as in a
-folder; a link, a device, a member with ``..`` in its path, an encrypted member and an
-archive inside the archive are rejected rows. A tar file is read as a stream, so a
+folder; a link, a device, a member with ``..`` in its path, an encrypted member, an
+archive inside the archive and a member of no known type (unless it opens like an HTML
+page, as in a folder) are rejected rows. A tar file is read as a stream, so a
 truncated ``.tar.gz`` keeps the members before the break.
 
 >>> import io, zipfile, tempfile
@@ -75,18 +76,16 @@ def read_archive(path: Path, file_id: str, config: Config = DEFAULT, skipped: Co
                 for record in _read_member(path, file_id, member, Path(scratch), config, skipped):
                     count += 1
                     yield record
-    except (OSError, EOFError, zipfile.BadZipFile, tarfile.TarError) as exc:
+    except Exception as exc:  # noqa: BLE001 - a broken archive, or its decompressor's own errors
+        known = isinstance(exc, (OSError, EOFError, zipfile.BadZipFile, tarfile.TarError))
+        error = f"unreadable archive: {describe_failure(exc)}" if known else describe_failure(exc)
         yield Record(doc_id=file_id if not count else f"{file_id}:{count + 1}", source=str(path),
-                     error=f"unreadable archive: {describe_failure(exc)}"
-                     + (f"; no members read after {count} records" if count else ""))
-    except Exception as exc:  # noqa: BLE001 - the decompressors' own errors: a truncated or corrupt stream
-        yield Record(doc_id=file_id if not count else f"{file_id}:{count + 1}", source=str(path),
-                     error=f"{describe_failure(exc)}" + (f"; no members read after {count} records" if count else ""))
+                     error=error + (f"; no members read after {count} records" if count else ""))
 
 
 def _read_member(archive: Path, file_id: str, member: Member, scratch: Path, config: Config,
                  skipped: Counter | None) -> Iterator[Record]:
-    from .read import file_format, read_file, shown_as, strip_extensions
+    from .read import read_file, shown_as, strip_extensions
 
     parts = PurePosixPath(member.name.lstrip("/")).parts
     if not parts or any(part.startswith(".") and part != ".." for part in parts):
@@ -98,8 +97,6 @@ def _read_member(archive: Path, file_id: str, member: Member, scratch: Path, con
         problem = "member path leaves the archive ('..')"
     if problem is None and archive_kind(parts[-1]):
         problem = "an archive inside an archive is not read"
-    if problem is None and file_format(Path(parts[-1])) is None:
-        problem = f"unsupported file type {PurePosixPath(parts[-1]).suffix or '(none)'!r}"
     if problem is None and member.size > config.max_file_bytes:
         problem = f"larger than {config.max_file_bytes:,} bytes uncompressed ({member.size:,})"
     if problem is not None:
