@@ -120,3 +120,13 @@ def test_the_library_refuses_a_spooled_input_on_the_dask_engine(tmp_path):
     with pytest.raises(ValueError, match="local engine only"):
         newsdedup.run([spooled], engine="dask")
     assert newsdedup.run(spooled, Config(workers=1)).documents["doc_id"].tolist() == ["stdin"]
+
+
+def test_clean_prints_the_clean_text_of_standard_input():
+    page = gzip.compress((FIXTURES / "page.html").read_bytes())
+    shown = CliRunner().invoke(main, ["clean", "-"], input=page)
+    assert shown.exit_code == 0 and shown.output.startswith("# River towns prepare for record spring flooding")
+    rows = CliRunner().invoke(main, ["clean", "-"], input=b'{"id": "a", "text": "One story."}\n{"id": "b", "text": " "}\n')
+    assert rows.exit_code == 0 and "==> a <==\nOne story." in rows.output and "b: " in rows.output
+    empty = CliRunner().invoke(main, ["clean", "-"], input=b"\n")
+    assert empty.exit_code == 1 and "-: no record could be cleaned" in empty.output

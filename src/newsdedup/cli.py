@@ -353,12 +353,12 @@ def index_remove(path: Path, drop: str, index_wait: float) -> None:
 
 
 @main.command("clean")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, allow_dash=True, path_type=Path))
 @click.option("--show-removed", is_flag=True, help="Also print each removed paragraph with its reason.")
 @click.option("--fields", "fields", default="", metavar="FIELD=NAME,...",
               help="Input names of the fields, as for `newsdedup run --fields`.")
 def clean_cmd(file: Path, show_removed: bool, fields: str) -> None:
-    """Print the clean text of each record of FILE (no corpus evidence).
+    """Print the clean text of each record of FILE (no corpus evidence; `-`: standard input).
 
     A .txt or .html file is one record: its title (as `# title`) and clean text. A .jsonl,
     .csv or .parquet file is one record a line or row, and a .zip or .tar file one record a
@@ -366,25 +366,37 @@ def clean_cmd(file: Path, show_removed: bool, fields: str) -> None:
     a record that cannot be cleaned is named on stderr with the reason. Exit status 1 when
     no record could be cleaned.
     """
-    from .clean import draft, finish
-    from .compression import COMPRESSIONS
-    from .read import (ARCHIVES, SUPPORTED, TABLE_EXTS, archive_kind, file_format, holds_html_page, read_file,
-                       strip_extensions)
-
-    if file_format(file) is None and not archive_kind(file.name) and not holds_html_page(file):
-        raise click.UsageError(f"{file}: not a supported file type ({', '.join(SUPPORTED + ARCHIVES)}, "
-                               f"optionally compressed: {', '.join(COMPRESSIONS)})")
-    several = file_format(file) in TABLE_EXTS or bool(archive_kind(file.name))  # one record a line, row or member
-    cleaned_any = failed = False
     try:
         config = Config(fields=fields)
     except ValueError as exc:
         raise click.BadParameter(str(exc).removeprefix("invalid configuration: fields: "), param_hint="--fields") from None
-    for record in read_file(file, strip_extensions(file.name), config):
+    with _stdin_spooled((file,), config) as (given,):
+        _print_clean(given, show_removed, config)
+
+
+def _print_clean(given, show_removed: bool, config: Config) -> None:
+    from .clean import draft, finish
+    from .compression import COMPRESSIONS
+    from .read import (ARCHIVES, SUPPORTED, TABLE_EXTS, archive_kind, file_format, holds_html_page, read_file,
+                       read_inputs, strip_extensions)
+
+    from .spool import Spooled
+
+    piped = isinstance(given, Spooled)
+    if piped and given.error:
+        raise click.ClickException(given.error)
+    file, shown = Path(given), given.shown if piped else str(given)
+    if file_format(file) is None and not archive_kind(file.name) and not holds_html_page(file):
+        raise click.UsageError(f"{shown}: not a supported file type ({', '.join(SUPPORTED + ARCHIVES)}, "
+                               f"optionally compressed: {', '.join(COMPRESSIONS)})")
+    several = file_format(file) in TABLE_EXTS or bool(archive_kind(file.name))  # one record a line, row or member
+    cleaned_any = failed = False
+    records = read_inputs(given, config) if piped else read_file(file, strip_extensions(file.name), config)
+    for record in records:
         cleaned = finish(draft(record))
         if cleaned.error:
             failed = True
-            click.echo(f"{record.doc_id if several else file}: {cleaned.error}", err=True)
+            click.echo(f"{record.doc_id if several else shown}: {cleaned.error}", err=True)
             continue
         if several:
             click.echo(f"{chr(10) if cleaned_any else ''}==> {record.doc_id} <==")
@@ -396,7 +408,7 @@ def clean_cmd(file: Path, show_removed: bool, fields: str) -> None:
             for index, text, reason in cleaned.removed:
                 click.echo(f"[removed {record.doc_id + ' ' if several else ''}#{index} {reason}] {text}", err=True)
     if not cleaned_any:
-        raise click.ClickException(f"{file}: no record could be cleaned" if failed else f"{file}: no records")
+        raise click.ClickException(f"{shown}: no record could be cleaned" if failed else f"{shown}: no records")
 
 
 class _ByOrigin(logging.Filter):
