@@ -208,3 +208,27 @@ def test_the_walk_stops_at_a_line_led_by_an_arrow_and_does_not_resume():
     lines = BODY[:4] + LINKED_TEASERS
     reasons = labelled(lines, set(range(4)))
     assert all(r is not None for r in reasons[4:])
+
+
+LATER = [  # a long feature's later paragraphs (written for this test)
+    "Generations passed before the expedition found the blue planet, and by then its crew had changed twice.",
+    "The scientists on board learned to use the radiation around them, hoping to turn it into power.",
+    "What they made instead escaped the ship and spread across the surface within a single season.",
+]
+
+
+def test_the_walk_crosses_advertisement_labels_printed_between_paragraphs():
+    # an advertisement's label printed five times between each two of the article's paragraphs
+    labels = ["Advertisement"] * 5
+    lines = BODY[:4] + labels + [LATER[0]] + labels + LATER[1:]
+    reasons = labelled(lines, set(range(4)))
+    later = [i for i, line in enumerate(lines) if line in LATER]
+    assert [reasons[i] for i in later] == [None] * len(LATER)
+    assert all(reasons[i] is not None for i, line in enumerate(lines) if line == "Advertisement")
+
+
+def test_a_label_printed_once_still_counts_toward_the_walks_limit():
+    # five different short lines printed once each are a gap the walk does not cross
+    once = ["Advertisement", "Sponsored", "Promoted", "Partner content", "Ad feedback"]
+    lines = BODY[:4] + once + LATER[:1]
+    assert labelled(lines, set(range(4)))[-1] is not None
