@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import signal
@@ -177,6 +178,9 @@ def test_a_worker_killed_mid_run_costs_a_retry_not_the_answer(generated, small_p
     with _two_workers() as c:
         pids = c.run(os.getpid)
         done = threading.Event()
+        # the workers hold their drafts: a partition cleaned again after its worker is lost
+        # drafts its records again, from its task's inputs
+        assert dask_runner.holds_drafts(c, dask_runner.plan(inputs, newsdedup.Config(workers=2), 2))
 
         def kill_a_worker_holding_drafts() -> None:
             # once a partition's pass-1 documents are held on a worker, that worker's process
@@ -335,13 +339,8 @@ def test_dask_counts_held_clean_documents_by_their_text():
     assert keys > 1000 and keys <= sizeof(outline) <= 3 * keys
 
 
-def test_pass_two_drafts_again_only_the_documents_holding_a_template(client, generated, small_partitions):
-    """A worker drafts each record once (pass 1 finishes it at once and drops its draft),
-    and again only the records whose clean text the corpus templates change: the ones
-    holding a template paragraph (and the id clashes, rejected)."""
-    from newsdedup import clean
-    from newsdedup.read import read_inputs
-
+def _counting_drafts(client, run):
+    """``run()``'s result, and how many times the workers drafted each doc id during it."""
     def count_drafts() -> None:
         from newsdedup import clean as on_worker
 
@@ -361,19 +360,98 @@ def test_pass_two_drafts_again_only_the_documents_holding_a_template(client, gen
         on_worker.draft = counted.original
         return counted.seen
 
-    inputs, config = [generated / "pages", generated / "news.jsonl"], newsdedup.Config(workers=2)
     client.run(count_drafts)
     try:
-        on_dask = newsdedup.run(inputs, config, client=client)
+        result = run()
     finally:
         drafted = Counter(doc_id for seen in client.run(stop_counting).values() for doc_id in seen)
+    return result, drafted
+
+
+@pytest.mark.parametrize("held", [True, False])
+def test_pass_two_drafts_again_only_the_documents_holding_a_template_unless_drafts_are_held(
+        client, generated, small_partitions, monkeypatch, tmp_path, held):
+    """Workers that hold their drafts draft each record once (and the id clashes again,
+    rejected); else pass 1 finishes each record at once and drops its draft, and pass 2
+    drafts again only the records whose clean text the corpus templates change: the ones
+    holding a template paragraph. The same tables either way, with a record empty once
+    cleaned (readable, with a template summary) before the pages of the first partition."""
+    from newsdedup import clean
+    from newsdedup.read import read_inputs
+
+    if not held:  # the drafts of a worker's share of the input are bigger than this share of its memory
+        monkeypatch.setattr(dask_runner, "DRAFT_SHARE", 1e-9)
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text(json.dumps({"id": "empty", "text": "Menu\nSubscribe"}) + "\n")
+    inputs, config = [empty, generated / "pages", generated / "news.jsonl"], newsdedup.Config(workers=2)
+    assert dask_runner.holds_drafts(client, dask_runner.plan(inputs, config, 2)) is held
+    on_dask, drafted = _counting_drafts(client, lambda: newsdedup.run(inputs, config, client=client))
     drafts = [clean.draft(r) for r in read_inputs(inputs, config)]
     summaries = [(d.doc_id, clean.key_summary(d, config)) for d in drafts if d.error is None]
     needing = clean.needing_templates(summaries, clean.templates_from(summaries, config))
     clashes = on_dask.rejects["error"].str.contains("duplicate id").sum()
     assert 20 < len(needing) < len(summaries) / 2
-    assert {doc_id for doc_id, n in drafted.items() if n == 2} == needing
-    assert sum(drafted.values()) == len(on_dask.documents) + len(needing) + clashes
+    assert {doc_id for doc_id, n in drafted.items() if n == 2} == (set() if held else needing)
+    assert sum(drafted.values()) == len(on_dask.documents) + (0 if held else len(needing)) + clashes
+    assert (on_dask.rejects["error"] == clean.EMPTY).sum() >= 1
+    assert_same_answer(newsdedup.run(inputs, newsdedup.Config(workers=1)), on_dask)
+
+
+class _Cluster:
+    """What :func:`dask_runner.holds_drafts` reads of a client: its workers' memory limits."""
+
+    def __init__(self, *limits: int) -> None:
+        self.limits = limits
+
+    def scheduler_info(self) -> dict:
+        return {"workers": {f"w{i}": {"memory_limit": limit} for i, limit in enumerate(self.limits)}}
+
+
+def test_workers_hold_drafts_while_their_share_fits_in_a_share_of_their_memory_limit():
+    """Two 3 GB workers hold the drafts of 100 MB of input (250 MB a worker at 5 bytes a
+    character), not those of 1M synthetic documents (3.3 GB); workers without a memory
+    limit hold them; the smallest limit decides."""
+    parts = [dask_runner.Partition(i, size=50 * 10**6) for i in range(2)]
+    million = [dask_runner.Partition(i, size=52 * 10**6) for i in range(64)]
+    gb = 10**9
+    assert dask_runner.holds_drafts(_Cluster(3 * gb, 3 * gb), parts)
+    assert not dask_runner.holds_drafts(_Cluster(3 * gb, 3 * gb), million)
+    assert not dask_runner.holds_drafts(_Cluster(12 * gb, 12 * gb), million)
+    assert dask_runner.holds_drafts(_Cluster(0, 0), million)
+    assert not dask_runner.holds_drafts(_Cluster(12 * gb, gb // 5), parts)
+    assert dask_runner.holds_drafts(_Cluster(12 * gb, gb), parts)
+
+
+def test_held_drafts_are_finished_as_the_records_read_again_are(tmp_path, generated):
+    """A partition's held drafts, finished in pass 2, give the documents that pass 1's
+    documents give with the records holding a template read and drafted again; a record
+    empty once cleaned still has its draft's template summary (it is readable in the heads,
+    which have a summary for each readable record)."""
+    from dask.sizeof import sizeof
+
+    from newsdedup.clean import holding_templates, key_summary, templates_from
+
+    config = newsdedup.Config(workers=1)
+    empty = tmp_path / "a.jsonl"
+    empty.write_text(json.dumps({"id": "empty", "text": "Menu\nSubscribe"}) + "\n")
+    partition, = dask_runner.plan([empty, generated / "pages"], config, 1)
+    held, (heads, _) = dask_runner.clean_first(partition, config, hold=True)
+    kept, (heads_kept, _) = dask_runner.clean_first(partition, config)
+    assert held.drafts is not None and not held.cleaned and kept.drafts is None
+    assert heads.ids[0] == "empty" and heads.readable[0] and kept.cleaned[0].error  # readable draft, empty text
+    summaries = [(d.doc_id, key_summary(d, config)) for d in held.drafts if d.error is None]
+    for h in (heads, heads_kept):
+        assert h.readable.sum() == len(h.summaries.sizes()) == len(summaries)
+        assert (h.summaries.flat("keys") == np.concatenate([s.keys for _, s in summaries])).all()
+    evidence = templates_from(summaries, config)
+    readable = np.flatnonzero(heads.readable)
+    redo = readable[holding_templates(heads.summaries.flat("keys"), heads.summaries.sizes(), evidence)].tolist()
+    assert 0 < len(redo) < len(held.drafts)
+    from_drafts = dask_runner.finish_partition(held, partition, [], {}, evidence, config)
+    read_again = dask_runner.finish_partition(kept, partition, redo, {}, evidence, config)
+    assert [dataclasses.astuple(c) for c in from_drafts.cleaned] == [dataclasses.astuple(c) for c in read_again.cleaned]
+    assert (from_drafts.signatures == read_again.signatures).all()
+    assert sizeof(held) >= 3 * sum(d.raw_chars for d in held.drafts)  # Dask counts the drafts' memory
 
 
 def test_each_partitions_clean_documents_let_go_once_its_table_rows_are_made(client, generated, small_partitions,

@@ -4,19 +4,22 @@ The input is planned here (directories walked, files grouped into partitions of 
 ``PARTITION_BYTES``, a big plain JSONL file split by byte ranges and a big Parquet file
 by row groups (:class:`Piece`); a DataFrame is one partition). Then, on the workers:
 
-1. per partition (pass 1): read its files, :func:`~newsdedup.clean.draft` every record,
-   take its :class:`~newsdedup.clean.KeySummary` and :func:`~newsdedup.clean.finish` it at
-   once without corpus evidence, dropping the draft (as the local engine's
-   :class:`~newsdedup.clean.Cleaner` does past its budget); the clean documents stay on
-   the worker (:class:`FirstPass`, held by a future), only each record's id and source
+1. per partition (pass 1): read its files, :func:`~newsdedup.clean.draft` every record
+   and take its :class:`~newsdedup.clean.KeySummary`; the drafts stay on the worker
+   (:class:`FirstPass`, held by a future) when the workers' memory limits leave room for
+   them (:func:`holds_drafts`, as the local engine's :class:`~newsdedup.clean.Cleaner`
+   holds its drafts within a budget); else each record is
+   :func:`~newsdedup.clean.finish`-ed at once without corpus evidence and its draft
+   dropped, and the clean documents stay there instead. Only each record's id and source
    and the partition's summaries packed into flat arrays (:class:`Heads`) come back;
 2. here: doc-id clashes settled in input order (as :func:`~newsdedup.read.read_inputs`
    settles them), the templates found in the gathered summaries (as
    :func:`~newsdedup.clean.templates_from` finds them), and the documents holding one
    (as :func:`~newsdedup.clean.needing_templates` tells them): the documents whose clean
    text the templates change;
-3. per partition (pass 2): only those records read again, drafted again and finished with
-   the evidence, replacing their pass-1 documents; the clean texts signed
+3. per partition (pass 2): the held drafts finished with the evidence; without them, only
+   the records holding a template read again, drafted again and finished with the
+   evidence, replacing their pass-1 documents; the clean texts signed
    (:func:`~newsdedup.dedup.signatures.signatures`); the clean documents and their
    signatures stay on the workers, held by futures (:class:`.dask_corpus.Finished`);
 4. the corpus-wide steps (:mod:`.dask_corpus`): LSH banding as a shuffle of the
@@ -31,8 +34,8 @@ of every draft (packed, :class:`.packed.PackedSummaries`), the candidates' texts
 are verified, and the small tables of the :class:`~newsdedup.result.Result`; its ``documents`` and
 ``boilerplate`` stay in each partition's sorted rows file beside the output
 (:class:`~.dask_tables.DaskTables`), written a block at a time. A worker lost in the middle of a run
-costs its tasks, which Dask runs again (a partition's documents are cleaned again from
-its files).
+costs its tasks, which Dask runs again (a partition's documents, or its drafts, are made
+again from its files).
 """
 
 from __future__ import annotations
@@ -66,7 +69,7 @@ from .dask_corpus import (Corpus, Finished, Outline, SpilledAgain, cleaned_bytes
                           finished_bytes, gather_each, keys_to_disk, matched, outline_bytes, outline_of, tables_of)
 from .local import Progress, _frozen, _timed
 from .packed import PackedSummaries
-from .spill import Spill, Spilled, needed as spill_needed
+from .spill import Spill, needed as spill_needed
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +78,7 @@ MIN_PARTITION_BYTES = 1 * 2**20  # ...and at least, unless the input is smaller
 PARTITIONS_PER_WORKER = 4  # enough partitions that the workers finish together
 WORKER_TABLES = ("documents", "boilerplate")  # written by the workers with --partitioned
 COMPRESSED = 4  # characters a byte of a compressed file holds, roughly (as runners.cleaning counts it)
+DRAFT_SHARE = 0.25  # of a worker's memory limit its partitions' drafts may take from pass 1 to pass 2
 
 
 
@@ -116,10 +120,14 @@ class Partition:
 
 @dataclass
 class FirstPass(SpilledAgain):
-    """A partition's records cleaned without corpus evidence (the answer already for every
-    document holding no template paragraph), held on the worker until pass 2."""
+    """A partition's pass 1, held on the worker until pass 2: its records' drafts
+    (``drafts``, when the workers hold them), or else its records cleaned without corpus
+    evidence (``cleaned``: the answer already for every document holding no template
+    paragraph). ``spill``: pass 2 keeps its clean documents in a spill file too."""
 
     cleaned: list[clean_stage.Cleaned]
+    drafts: list[clean_stage.Draft] | None = None
+    spill: bool = False
 
 
 @dataclass
@@ -135,7 +143,8 @@ class Heads:
 
 
 def first_pass_bytes(first: FirstPass) -> int:
-    return cleaned_bytes(first.cleaned)
+    drafts = sum(d.raw_chars for d in first.drafts) * clean_stage.DRAFT_BYTES_PER_CHAR if first.drafts else 0
+    return cleaned_bytes(first.cleaned) + drafts
 
 
 def _register_sizes() -> None:
@@ -295,31 +304,38 @@ def count_lines(path: Path, start: int, stop: int) -> tuple[int, int, int]:
     return first, int(first > start), newlines
 
 
-def clean_first(partition: Partition, config: Config, frame: pd.DataFrame | None = None, spill: bool = False
-                ) -> tuple[FirstPass, tuple[Heads, Counter]]:
-    """Pass 1: every record drafted, summarised and finished without corpus evidence, its
-    draft dropped; the clean documents, and the records' :class:`Heads` with what the
-    files held besides records. ``spill``: the clean
-    documents' paragraphs, keys and removed paragraphs kept in a temporary file on the
-    worker (:class:`~.spill.Spill`, one a partition, gone with its documents)."""
+def clean_first(partition: Partition, config: Config, frame: pd.DataFrame | None = None, spill: bool = False,
+                hold: bool = False) -> tuple[FirstPass, tuple[Heads, Counter]]:
+    """Pass 1: every record drafted and summarised; its draft held for pass 2 (``hold``),
+    or else finished at once without corpus evidence and dropped. The held drafts or clean
+    documents, and the records' :class:`Heads` with what the files held besides records.
+    ``spill``: the clean documents' paragraphs, keys and removed paragraphs kept in a
+    temporary file on the worker (:class:`~.spill.Spill`, one a partition, gone with its
+    documents)."""
     skipped: Counter = Counter()
     cleaned: list[clean_stage.Cleaned] = []
+    drafts: list[clean_stage.Draft] = []
     ids: list[str] = []
     sources: list[str] = []
+    readable: list[bool] = []
     summaries: list[clean_stage.KeySummary] = []
-    store = Spill() if spill else None
+    store = Spill() if spill and not hold else None
     with clean_stage.gc_paused():
         for record in read_partition(partition, config, skipped, frame):
             d = clean_stage.draft(record)
             ids.append(d.doc_id)
             sources.append(d.source)
+            readable.append(d.error is None)
             if d.error is None:
                 summaries.append(clean_stage.key_summary(d, config))
+            if hold:
+                drafts.append(d)
+                continue
             cleaned.append(clean_stage.finish(d, clean_stage.NO_EVIDENCE, config))
             if store is not None:
                 store.put(cleaned[-1:])
-    readable = np.fromiter((c.error is None for c in cleaned), dtype=bool, count=len(cleaned))
-    return FirstPass(cleaned), (Heads(ids, sources, readable, PackedSummaries.of(summaries)), skipped)
+    heads = Heads(ids, sources, np.array(readable, dtype=bool), PackedSummaries.of(summaries))
+    return FirstPass(cleaned, drafts if hold else None, spill), (heads, skipped)
 
 
 def held_documents(first: tuple[FirstPass, Any]) -> FirstPass:
@@ -332,22 +348,27 @@ def template_heads(first: tuple[Any, tuple[Heads, Counter]]) -> tuple[Heads, Cou
 
 def finish_partition(first: FirstPass, partition: Partition, redo: list[int], clashes: dict[int, Record],
                      evidence: clean_stage.Evidence, config: Config, frame: pd.DataFrame | None = None) -> Finished:
-    """Pass 2: the records at positions ``redo`` (those holding a template paragraph) read
-    again, drafted again and finished with the corpus evidence, ``clashes`` (the records
-    that lost their id to an earlier one, by position) rejected, in place of their pass-1
-    documents; the readable ones signed."""
+    """Pass 2: the held drafts finished with the corpus evidence; without them, the records
+    at positions ``redo`` (those holding a template paragraph) read again, drafted again
+    and finished with it, in place of their pass-1 documents. ``clashes`` (the records
+    that lost their id to an earlier one, by position) rejected; the readable documents
+    signed."""
     from ..dedup.signatures import signatures
 
-    cleaned = list(first.cleaned)
     with clean_stage.gc_paused():
-        for i, record in read_again(partition, config, redo, frame):
-            cleaned[i] = clean_stage.finish(clean_stage.draft(record), evidence, config)
+        if first.drafts is not None:
+            cleaned = [clean_stage.finish(d, evidence, config) if i not in clashes else None
+                       for i, d in enumerate(first.drafts)]
+        else:
+            cleaned = list(first.cleaned)
+            for i, record in read_again(partition, config, redo, frame):
+                cleaned[i] = clean_stage.finish(clean_stage.draft(record), evidence, config)
         for i, record in clashes.items():
             cleaned[i] = clean_stage.finish(clean_stage.draft(record), evidence, config)
     texts = [c.text for c in cleaned if c.error is None]
     signed = signatures(texts, config.num_perm, config.seed, config.shingle_size, threads=1)
     del texts
-    if any(isinstance(c.paragraphs, Spilled) for c in first.cleaned):  # pass 1 spilled: the records cleaned again too
+    if first.spill:  # the documents pass 1 spilled stay so; the others join them in a file
         Spill().put(cleaned)
     return Finished(cleaned, signed)
 
@@ -508,7 +529,9 @@ def _clean(client, partitions: list[Partition], frames: list[Any], config: Confi
     from distributed import as_completed
 
     spill = spill_needed(sum(p.size for p in partitions), config.spill_min_mb)
-    firsts = [client.submit(clean_first, p, config, f, spill, pure=False) for p, f in zip(partitions, frames)]
+    hold = holds_drafts(client, partitions)
+    log.info("pass 1: drafts %s on the workers until pass 2", "held" if hold else "not held")
+    firsts = [client.submit(clean_first, p, config, f, spill, hold, pure=False) for p, f in zip(partitions, frames)]
     held = [client.submit(held_documents, f, pure=False) for f in firsts]
     heads = [client.submit(template_heads, f, pure=False) for f in firsts]
     del firsts  # each pair released once split: the summaries leave the workers once gathered
@@ -529,10 +552,27 @@ def _clean(client, partitions: list[Partition], frames: list[Any], config: Confi
     # beside its partition's held documents then needs nothing from another worker (as
     # one task's result it drew tasks to that worker, and the held documents were pickled
     # over to it), and a task made again after a worker is lost still has it
+    if hold:  # the held drafts are finished where they are: nothing is read again
+        redo = [[] for _ in redo]
     finishing = [client.submit(finish_partition, h, p, r, c, evidence, config, f if r else None, pure=False)
                  for h, p, r, c, f in zip(held, partitions, redo, clashes, frames)]
     del held  # the pass-1 documents on the workers are released once replaced
     return finishing, skipped
+
+
+def holds_drafts(client, partitions: list[Partition]) -> bool:
+    """Whether the workers hold their partitions' drafts from pass 1 to pass 2: when the
+    drafts of a worker's share of the input (``DRAFT_BYTES_PER_CHAR`` a byte of it) fit in
+    ``DRAFT_SHARE`` of the smallest worker memory limit (or the workers have none). Else
+    none is held, and pass 2 reads and drafts again the records holding a template (at 1M
+    synthetic documents on two 3 GB workers: 8 GB of drafts a worker, held by none). A
+    partition cleaned again after its worker is lost holds its drafts again: the decision
+    is an argument of its task."""
+    limits = [info.get("memory_limit") or 0 for info in client.scheduler_info().get("workers", {}).values()]
+    if not limits or not min(limits):
+        return True
+    drafts = sum(p.size for p in partitions) * clean_stage.DRAFT_BYTES_PER_CHAR
+    return drafts / len(limits) <= DRAFT_SHARE * min(limits)
 
 
 def _settle_ids(gathered: list[tuple[Heads, Counter]]) -> tuple[list[dict[int, Record]], list[np.ndarray], Counter]:
