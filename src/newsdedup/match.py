@@ -412,9 +412,14 @@ class _ShingleShares:
         self._pieces: list[list] = [[] for _ in range(parts)]  # per share: arrays, or (offset, count) in the file
         self._written = 0
         self._renumbered: np.ndarray | None = None
+        self._last_id = -1  # the highest key added so far...
+        self._ascending = True  # ...and whether every key was added after every lower one
 
     def add(self, flat: np.ndarray, offsets: np.ndarray, ids: np.ndarray) -> None:
         """The shingle sets ``flat[offsets[i]:offsets[i + 1]]`` of keys ``ids[i]``."""
+        if ids.size:
+            self._ascending = self._ascending and ids[0] > self._last_id and bool((ids[1:] > ids[:-1]).all())
+            self._last_id = max(self._last_id, int(ids.max()))
         if self._file is None:
             self._pieces[0].append(_packed_words(flat, offsets, ids))
             return
@@ -444,7 +449,10 @@ class _ShingleShares:
                 words[done:done + count] = np.frombuffer(os.pread(fd, 8 * count, offset), dtype=np.uint64)
                 done += count
         self._pieces[part] = []
-        words.sort()
+        if self._ascending:  # the keys (low halves) already ascend: sorting the shingles is enough
+            words = _sorted_by_high_half(words)
+        else:
+            words.sort()
         if self._renumbered is not None:
             _renumber(words, self._renumbered)
         return words
@@ -474,6 +482,27 @@ def _packed_words(flat, offsets, ids):  # pragma: no cover - compiled
         for i in range(offsets[key], offsets[key + 1]):
             out[i] = (np.uint64(flat[i]) << np.uint64(32)) | np.uint64(ids[key])
     return out
+
+
+@njit(cache=True, nogil=True)
+def _sorted_by_high_half(words):  # pragma: no cover - compiled
+    """``words`` sorted, given that their low 32 bits ascend: a stable radix sort of the
+    high 32 bits, 16 at a time (several times faster than a comparison sort of the words)."""
+    src, dst = words, np.empty_like(words)
+    mask = np.uint64(0xFFFF)
+    for shift in (np.uint64(32), np.uint64(48)):
+        at = np.zeros(mask + 1, dtype=np.int64)
+        for i in range(src.size):
+            at[(src[i] >> shift) & mask] += 1
+        total = 0
+        for digit in range(mask + 1):
+            total, at[digit] = total + at[digit], total
+        for i in range(src.size):
+            digit = (src[i] >> shift) & mask
+            dst[at[digit]] = src[i]
+            at[digit] += 1
+        src, dst = dst, src
+    return src
 
 
 @njit(cache=True, nogil=True)
