@@ -301,3 +301,26 @@ def test_shingle_shares_sorted_the_same_whatever_order_the_keys_come_in(parts):
         expected = np.sort(words[share == p])
         np.testing.assert_array_equal(in_order[p], expected)
         np.testing.assert_array_equal(shuffled[p], expected)
+
+
+def test_passage_index_on_two_threads_is_the_same_index(monkeypatch):
+    """The local runner's index child spreads the shares of the postings and the scoring
+    over two threads: the same arrays as on one, with many shares and both scorers used
+    (passages quoted inside longer paragraphs, edited copies, identical paragraphs)."""
+    from newsdedup import match
+    from newsdedup.normalize import compare_keys
+
+    quotes = [_prose(300, 100 + q) for q in range(6)]
+    docs = []
+    for d in range(24):
+        paragraphs = [_prose(250, 1000 + d * 10 + p) for p in range(3)]
+        paragraphs.append(_prose(120, 5000 + d) + " " + quotes[d % 6] + " " + _prose(80, 6000 + d))  # a quote inside
+        paragraphs.append(_edited(quotes[(d + 1) % 6], 9))  # an edited copy of another quote
+        paragraphs.append(quotes[(d + 2) % 6])  # a quote printed as it is
+        docs.append(compare_keys(paragraphs))
+    monkeypatch.setattr(match, "SHINGLES_AT_ONCE", 97)
+    one = match.passage_index(docs, Config(), threads=1)
+    two = match.passage_index(docs, Config(), threads=2)
+    assert one.key_a.size > 10 and len(set(np.round(one.score).tolist())) > 2
+    for field in ("occ_doc", "occ_para", "n_occ", "first_occ", "key_a", "key_b", "score"):
+        np.testing.assert_array_equal(getattr(one, field), getattr(two, field), err_msg=field)
