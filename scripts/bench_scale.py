@@ -13,7 +13,7 @@ sampled every 0.1 s: the peak of the sum, the peak of the largest process, and t
 log lines: ``clean`` includes reading, ``write`` is everything after the tables).
 Default: 100k documents (about 4 minutes here), the local engine also run with one worker
 (``--no-one-worker``: not), which gives ``local_vs_one_worker`` (the local engine's docs/s
-with ``--workers`` over its docs/s with one) beside ``dask_vs_local``. ``--million``: 1M documents on the local engine
+with ``--workers`` over its docs/s with one) beside ``dask_vs_local`` (``--no-dask``: the Dask engine not run). ``--million``: 1M documents on the local engine
 too (about 25 minutes here).
 
 Last line: ``docs_per_s_local=<x> docs_per_s_dask=<y> peak_gb_1m=<z>`` (``na`` without
@@ -140,17 +140,19 @@ def main() -> None:
     parser.add_argument("--million", action="store_true", help="also 1M documents on the local engine")
     parser.add_argument("--one-worker", action=argparse.BooleanOptionalAction, default=True,
                         help="also the local engine with one worker, for local_vs_one_worker (default: yes)")
+    parser.add_argument("--dask", action=argparse.BooleanOptionalAction, default=True,
+                        help="also the Dask engine, for dask_vs_local (default: yes)")
     args = parser.parse_args()
     rates: dict[str, float] = {}
     peak_1m = "na"
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)
         warm = corpus(200, 2, tmp_path / "warm")
-        for engine in ("local", "dask"):
+        for engine in ("local", "dask") if args.dask else ("local",):
             run(warm, tmp_path / "warm-out", engine, args.workers)
         for n in args.n:
             docs = corpus(n, args.shards, tmp_path / f"n{n}")
-            runs = [("local", args.workers), ("dask", args.workers)]
+            runs = [("local", args.workers)] + ([("dask", args.workers)] if args.dask else [])
             if args.one_worker and args.workers != 1:
                 runs.append(("local", 1))
             for engine, workers in runs:
@@ -159,7 +161,8 @@ def main() -> None:
                 print(f"n={n} engine={engine} workers={workers} wall_s={elapsed:.1f} cpu_s={cpu:.1f} docs_per_s={n / elapsed:.0f} "
                       f"stages={json.dumps(stages)} memory={json.dumps(memory)}", flush=True)
             scaling = f" local_vs_one_worker={rates['local'] / rates['local-1']:.2f}x" if "local-1" in rates else ""
-            print(f"n={n} dask_vs_local={rates['dask'] / rates['local']:.2f}x{scaling}", flush=True)
+            versus = f"{rates['dask'] / rates['local']:.2f}x" if "dask" in rates else "na"
+            print(f"n={n} dask_vs_local={versus}{scaling}", flush=True)
             shutil.rmtree(docs.parent)
         if args.million:
             docs = corpus(1_000_000, args.shards * 10, tmp_path / "n1m")
@@ -167,7 +170,8 @@ def main() -> None:
             peak_1m = f"{memory['peak_gb']:.2f}"
             print(f"n=1000000 engine=local workers={args.workers} wall_s={elapsed:.1f} cpu_s={cpu:.1f} "
                   f"docs_per_s={1e6 / elapsed:.0f} stages={json.dumps(stages)} memory={json.dumps(memory)}", flush=True)
-    print(f"docs_per_s_local={rates['local']:.0f} docs_per_s_dask={rates['dask']:.0f} peak_gb_1m={peak_1m}")
+    dask_rate = f"{rates['dask']:.0f}" if "dask" in rates else "na"
+    print(f"docs_per_s_local={rates['local']:.0f} docs_per_s_dask={dask_rate} peak_gb_1m={peak_1m}")
 
 
 if __name__ == "__main__":

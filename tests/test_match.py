@@ -268,3 +268,59 @@ def test_match_columns_hold_the_matches_as_arrays_with_the_same_rows_and_table()
     sent = within_columns(ids, keys, canonical, Config())
     assert all(isinstance(column, np.ndarray) for column in sent)
     pd.testing.assert_frame_equal(matches_table(columns), matches_table(rows))
+
+
+@pytest.mark.parametrize("parts", [1, 3])
+def test_shingle_shares_sorted_the_same_whatever_order_the_keys_come_in(parts):
+    """The local runner adds the long keys' shingles in key order, and a share is then
+    sorted by its shingles alone (the keys already ascend); the Dask engine adds blocks
+    as its workers send them, and a share is sorted whole: the same words either way,
+    repeated shingles and keys included."""
+    from newsdedup.match import _ShingleShares
+
+    rng = np.random.default_rng(7)
+    sets = [np.unique(rng.integers(0, 40, rng.integers(0, 12))).astype(np.uint32) for _ in range(300)]
+    sets[5] = np.array([0xFFFFFFFF, 0xFFFF0000, 0x0000FFFF], dtype=np.uint32)  # both halves of the high word used
+    blocks = [np.arange(start, min(start + 37, len(sets))) for start in range(0, len(sets), 37)]
+
+    def filled(order) -> list[np.ndarray]:
+        shares = _ShingleShares(parts)
+        for block in order:
+            flat = np.concatenate([sets[i] for i in block])
+            offsets = np.cumsum([0] + [sets[i].size for i in block]).astype(np.int64)
+            shares.add(flat, offsets, block.astype(np.int64))
+        shares.seal()
+        out = [shares.share(p) for p in range(parts)]
+        shares.close()
+        return out
+
+    in_order, shuffled = filled(blocks), filled(blocks[::-1])
+    words = np.concatenate([(sets[i].astype(np.uint64) << np.uint64(32)) | np.uint64(i) for i in range(len(sets))])
+    share = (words >> np.uint64(32)) % np.uint64(parts)
+    for p in range(parts):
+        expected = np.sort(words[share == p])
+        np.testing.assert_array_equal(in_order[p], expected)
+        np.testing.assert_array_equal(shuffled[p], expected)
+
+
+def test_passage_index_on_two_threads_is_the_same_index(monkeypatch):
+    """The local runner's index child spreads the shares of the postings and the scoring
+    over two threads: the same arrays as on one, with many shares and both scorers used
+    (passages quoted inside longer paragraphs, edited copies, identical paragraphs)."""
+    from newsdedup import match
+    from newsdedup.normalize import compare_keys
+
+    quotes = [_prose(300, 100 + q) for q in range(6)]
+    docs = []
+    for d in range(24):
+        paragraphs = [_prose(250, 1000 + d * 10 + p) for p in range(3)]
+        paragraphs.append(_prose(120, 5000 + d) + " " + quotes[d % 6] + " " + _prose(80, 6000 + d))  # a quote inside
+        paragraphs.append(_edited(quotes[(d + 1) % 6], 9))  # an edited copy of another quote
+        paragraphs.append(quotes[(d + 2) % 6])  # a quote printed as it is
+        docs.append(compare_keys(paragraphs))
+    monkeypatch.setattr(match, "SHINGLES_AT_ONCE", 97)
+    one = match.passage_index(docs, Config(), threads=1)
+    two = match.passage_index(docs, Config(), threads=2)
+    assert one.key_a.size > 10 and len(set(np.round(one.score).tolist())) > 2
+    for field in ("occ_doc", "occ_para", "n_occ", "first_occ", "key_a", "key_b", "score"):
+        np.testing.assert_array_equal(getattr(one, field), getattr(two, field), err_msg=field)

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from pathlib import Path
 from contextlib import contextmanager
+from functools import partial
 
 import pandas as pd
 
@@ -249,7 +250,10 @@ def _deduplicated_tables(cleaned: list[clean_stage.Cleaned], good: list[clean_st
     keys = spilled_column([c.keys for c in good])  # one object when spilled: what a forked child reads
     words = [c.n_words for c in good]
     fork = FORK_MIN_DOCS <= len(good) and _beside_work(config, len(good))
-    index = Forked(passage_index, keys, config) if fork and fork_is_safe() else None
+    # the index child works on two threads: the longer of the two lanes, it takes the
+    # core this process leaves free (its dedup holds the GIL much of its time)
+    index = Forked(partial(passage_index, threads=_match_threads(config, len(good))), keys, config) \
+        if fork and fork_is_safe() else None
     with _timed(timings, "dedup"):
         clustering = deduplicate([c.doc_id for c in good], JoinedTexts([c.paragraphs for c in good]), config, keys,
                                  signatures)
