@@ -38,7 +38,6 @@ from .config import DEFAULT, Config
 from .records import Record
 
 ARCHIVES = (".zip", ".tar", ".tgz")  # a .tar may also be compressed: .tar.gz, .tar.bz2, .tar.xz, .tar.zst
-BLOCK = 1 << 20
 
 
 class Member(NamedTuple):
@@ -85,7 +84,7 @@ def read_archive(path: Path, file_id: str, config: Config = DEFAULT, skipped: Co
 
 def _read_member(archive: Path, file_id: str, member: Member, scratch: Path, config: Config,
                  skipped: Counter | None) -> Iterator[Record]:
-    from .read import read_file, shown_as, strip_extensions
+    from .read import copy_bounded, read_file, shown_as, strip_extensions
 
     parts = PurePosixPath(member.name.lstrip("/")).parts
     if not parts or any(part.startswith(".") and part != ".." for part in parts):
@@ -105,30 +104,18 @@ def _read_member(archive: Path, file_id: str, member: Member, scratch: Path, con
     copy = scratch / parts[-1]
     try:
         with member.open() as fh, open(copy, "wb") as out:
-            _copy_bounded(fh, out, config.max_file_bytes)
-    except _TooLarge:
-        yield Record(doc_id=doc_id, source=shown, error=f"larger than {config.max_file_bytes:,} bytes uncompressed")
-        return
+            fits = copy_bounded(fh, out, config.max_file_bytes)
     except RuntimeError as exc:  # zipfile: an encrypted member without its password
         yield Record(doc_id=doc_id, source=shown, error=f"unreadable member: {exc}")
+        return
+    if not fits:
+        copy.unlink()
+        yield Record(doc_id=doc_id, source=shown, error=f"larger than {config.max_file_bytes:,} bytes uncompressed")
         return
     try:
         yield from shown_as(read_file(copy, doc_id, config, skipped), copy, shown)
     finally:
         copy.unlink(missing_ok=True)
-
-
-class _TooLarge(Exception):
-    pass
-
-
-def _copy_bounded(source: IO[bytes], target: IO[bytes], limit: int) -> None:
-    written = 0
-    while block := source.read(BLOCK):
-        written += len(block)
-        if written > limit:
-            raise _TooLarge
-        target.write(block)
 
 
 def _zip_members(path: Path) -> Iterator[Member]:

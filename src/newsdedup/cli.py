@@ -379,7 +379,6 @@ def _print_clean(given, show_removed: bool, config: Config) -> None:
     from .compression import COMPRESSIONS
     from .read import (ARCHIVES, SUPPORTED, TABLE_EXTS, archive_kind, file_format, holds_html_page, read_file,
                        read_inputs, strip_extensions)
-
     from .spool import Spooled
 
     piped = isinstance(given, Spooled)

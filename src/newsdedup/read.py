@@ -331,7 +331,7 @@ def strip_extensions(name: str) -> str:
 
 
 def file_format(path: Path) -> str | None:
-    lower = path.name.lower().removesuffix(compression_of(path.name) or ".gz")
+    lower = path.name.lower().removesuffix(compression_of(path.name) or "")
     for ext in SUPPORTED:
         if lower.endswith(ext):
             return ext
@@ -467,6 +467,19 @@ class _Bounded(io.RawIOBase):
         if self._owner is not None:
             self._owner.close()
         super().close()
+
+
+def copy_bounded(source: io.BufferedIOBase, target: io.BufferedIOBase, limit: int) -> bool:
+    """``source`` copied to ``target`` a block at a time; False, having copied one byte past
+    ``limit``, when ``source`` holds more than ``limit`` bytes."""
+    copied = 0
+    while copied <= limit:
+        block = source.read(min(BLOCK, limit + 1 - copied))
+        if not block:
+            return True
+        target.write(block)
+        copied += len(block)
+    return False
 
 
 def _read_all(path: Path, limit: int) -> bytes:
@@ -755,7 +768,7 @@ def _clean_value(value: Any) -> str | None:
         value = int(value)
     if not isinstance(value, str):
         if _is_list(value):
-            return next((v for v in map(_clean_value, value) if v is not None and not _is_list(v)), None)
+            return next((v for v in map(_clean_value, value) if v is not None), None)
         if isinstance(value, (bytes, dict)):
             return None
         value = str(value)

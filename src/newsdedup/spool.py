@@ -57,10 +57,12 @@ class Spooled(os.PathLike):
 
 def spool(stream: BinaryIO, folder: Path, config: Config = DEFAULT) -> Spooled:
     """``stream`` copied into ``folder`` under a name that gives its format (see the module)."""
+    from .read import copy_bounded
+
     raw = folder / "stdin.spool"
     with open(raw, "wb") as out:
-        copied = _copy(stream, out, config.max_file_bytes)
-    if copied > config.max_file_bytes:
+        fits = copy_bounded(stream, out, config.max_file_bytes)
+    if not fits:
         return Spooled(raw, error=f"standard input larger than {config.max_file_bytes:,} bytes")
     with open(raw, "rb") as fh:
         start = fh.read(8)
@@ -68,18 +70,6 @@ def spool(stream: BinaryIO, folder: Path, config: Config = DEFAULT) -> Spooled:
     target = folder / f"stdin{_format(_head(raw, packed), config)}{packed}"
     raw.rename(target)
     return Spooled(target)
-
-
-def _copy(stream: BinaryIO, out: BinaryIO, limit: int) -> int:
-    """Bytes copied, stopping one past ``limit``."""
-    copied = 0
-    while copied <= limit:
-        block = stream.read(min(1 << 20, limit + 1 - copied))
-        if not block:
-            break
-        out.write(block)
-        copied += len(block)
-    return copied
 
 
 def _head(path: Path, packed: str) -> bytes:
