@@ -65,8 +65,8 @@ from ..read import (Entry, Input, _read_frame, _read_jsonl, _read_parquet, _Uniq
                     read_file)
 from ..records import Record
 from ..result import Result, peak_memory
-from .dask_corpus import (Corpus, Finished, Outline, SpilledAgain, cleaned_bytes, deduplicated,
-                          finished_bytes, gather_each, keys_to_disk, matched, outline_bytes, outline_of, tables_of)
+from .dask_corpus import (Corpus, Finished, Outline, SpilledAgain, cleaned_bytes, deduplicated, finished_bytes,
+                          fits_on_workers, gather_each, keys_to_disk, matched, outline_bytes, outline_of, tables_of)
 from .local import Progress, _frozen, _timed
 from .packed import PackedSummaries
 from .spill import Spill, needed as spill_needed
@@ -568,11 +568,8 @@ def holds_drafts(client, partitions: list[Partition]) -> bool:
     synthetic documents on two 3 GB workers: 8 GB of drafts a worker, held by none). A
     partition cleaned again after its worker is lost holds its drafts again: the decision
     is an argument of its task."""
-    limits = [info.get("memory_limit") or 0 for info in client.scheduler_info().get("workers", {}).values()]
-    if not limits or not min(limits):
-        return True
     drafts = sum(p.size for p in partitions) * clean_stage.DRAFT_BYTES_PER_CHAR
-    return drafts / len(limits) <= DRAFT_SHARE * min(limits)
+    return fits_on_workers(client, drafts, DRAFT_SHARE)
 
 
 def _settle_ids(gathered: list[tuple[Heads, Counter]]) -> tuple[list[dict[int, Record]], list[np.ndarray], Counter]:

@@ -509,6 +509,15 @@ class Shingling:
 SHINGLE_SHARE = 0.15  # of a worker's memory limit its partitions' shingles may take until matching
 
 
+def fits_on_workers(client, total: float, share: float) -> bool:
+    """Whether ``total`` bytes spread evenly over the workers take at most ``share`` of the
+    smallest worker memory limit (always, when the workers have none)."""
+    limits = [info.get("memory_limit") or 0 for info in client.scheduler_info().get("workers", {}).values()]
+    if not limits or not min(limits):
+        return True
+    return total / len(limits) <= share * min(limits)
+
+
 def shingling_on_workers(client, finished: list, corpus: Corpus, config: Config) -> Shingling:
     """The passage index's plan, made from the keys' stats sent with the outlines (then
     let go), and its long keys shingled on the workers that hold them (the workers are
@@ -521,8 +530,7 @@ def shingling_on_workers(client, finished: list, corpus: Corpus, config: Config)
     long = long_keys(corpus.stats, config)
     shingles = np.maximum(corpus.stats.words[long.first_pos] - config.match_shingle_size + 1, 1).sum()
     corpus.stats = None
-    limits = [info.get("memory_limit") or 0 for info in client.scheduler_info().get("workers", {}).values()]
-    if limits and min(limits) and 4 * int(shingles) / len(limits) > SHINGLE_SHARE * min(limits):
+    if not fits_on_workers(client, 4 * int(shingles), SHINGLE_SHARE):
         return Shingling(long, None, [])
     doc, para = long.doc_and_para()
     part, index = corpus.place.part[doc], corpus.place.index[doc]
