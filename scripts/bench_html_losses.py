@@ -24,6 +24,8 @@ shipped code, corpus evidence from the set) beside trafilatura ``include_comment
   sliver taken), trafilatura's precision mode where the recall mode's text is much longer
   and holds it, and two removals on the shipped output (repeated lines, a trailing run of
   list items after the last prose line); held out the same way;
+* ``--resiliparse``: resiliparse (``bench_extraction``'s options) through the post-filter, per-page
+  oracles with it, and three uses held out (see :func:`resiliparse`);
 * ``--arbiter``: readability-lxml's article (on the same parsed tree, read as visible
   lines) in place of trafilatura's on the pages where it agrees better (Dice of word
   4-gram sets) with the plain-text cleaner's reading of the visible text, readability
@@ -37,6 +39,7 @@ shipped code, corpus evidence from the set) beside trafilatura ``include_comment
     python scripts/bench_html_losses.py                 # about a minute
     python scripts/bench_html_losses.py --arbiter       # plus readability and a text model fit (minutes)
     python scripts/bench_html_losses.py --kinds --gaps --choices   # about ten minutes
+    python scripts/bench_html_losses.py --resiliparse   # about six minutes
 """
 
 from __future__ import annotations
@@ -457,6 +460,189 @@ def choices(sets, done: dict[str, dict[str, clean.Cleaned]]) -> None:
     held_out(grid, sets)
 
 
+# ----------------------------------------------------------------------------- resiliparse, a third extractor
+
+
+def resiliparse_lines(page_html: str) -> list[str]:
+    """resiliparse's main content of a page (``bench_extraction``'s options) as lines ([] on failure)."""
+    from resiliparse.extract.html2text import extract_plain_text
+
+    from newsdedup.normalize import tidy
+
+    try:
+        return [line for line in tidy(extract_plain_text(page_html, **bench_extraction.RESILIPARSE_OPTIONS)).split("\n")
+                if line]
+    except Exception:
+        return []
+
+
+def with_lines(ex: html_mod.Extracted, lines: list[str]) -> html_mod.Extracted:
+    return html_mod.Extracted(lines, ex.title, ex.date, ex.url, ex.visible, html_mod.left_out(ex.visible, lines))
+
+
+def shipped_extractions(pages) -> dict[str, tuple[html_mod.Extracted, list[str], bool]]:
+    """Per page: the shipped extraction, trafilatura's lines before the title check, and
+    whether the title check asked readability."""
+    from newsdedup.clean import second_opinion as so
+
+    real_arbitrate, real_readability = html_mod.arbitrate, so.readability_lines
+    seen: dict[str, object] = {}
+
+    def arbitrate(tree, lines, title, visible_lines):
+        seen["raw"] = lines
+        return real_arbitrate(tree, lines, title, visible_lines)
+
+    def readability_lines(tree, visible_lines):
+        seen["asked"] = True
+        return real_readability(tree, visible_lines)
+
+    html_mod.arbitrate, so.readability_lines = arbitrate, readability_lines
+    out = {}
+    try:
+        for p in pages:
+            seen.clear()
+            ex = html_mod.extract(p.html)
+            out[p.id] = (ex, list(seen.get("raw", ex.lines)), bool(seen.get("asked")))
+    finally:
+        html_mod.arbitrate, so.readability_lines = real_arbitrate, real_readability
+    return out
+
+
+def put_back(ex: html_mod.Extracted, admit) -> html_mod.Extracted:
+    """``ex`` with the admitted visible lines it left out put back, each after the extracted
+    line that holds the visible line before it (at the start when there is none)."""
+    dropped, keys = set(ex.dropped), [key(line) for line in ex.lines]
+    inserts: dict[int, list[str]] = {}
+    at = -1
+    for line in ex.visible:
+        if line in dropped:
+            if admit(line):
+                inserts.setdefault(at, []).append(line)
+            continue
+        k, t = key(line), max(at, 0)
+        while t < len(keys) and not (k and k in keys[t]):
+            t += 1
+        at = t if t < len(keys) else at
+    if not inserts:
+        return ex
+    lines = [*inserts.get(-1, ()), *(x for t, line in enumerate(ex.lines) for x in (line, *inserts.get(t, ())))]
+    return with_lines(ex, lines)
+
+
+def resiliparse(sets) -> None:
+    """resiliparse (main content, comments left out) beside the shipped HTML mode: alone
+    through the post-filter, per-page oracles, and three ways to use it, each held out
+    (the grid point the other two sets choose):
+
+    * agreement: where the 4-gram Dice of trafilatura's (shipped) text and resiliparse's is
+      below t (0: never), readability-lxml is asked too, and the text that agrees best with the other
+      two (the medoid of the three) is taken, trafilatura's on ties;
+    * the title check with resiliparse as a third opinion: below a share T (0: never) of the title's
+      words in trafilatura's lines, the one of readability's and resiliparse's lines holding
+      most of them, if more than trafilatura's;
+    * extra recall: visible lines trafilatura left out that resiliparse keeps (and the
+      plain-text cleaner keeps, or not), of at least n words, put back before the post-filter
+      (the plain-text reading of an aeb-dev page by a text model fit on the other two sets).
+    """
+    from newsdedup.clean import second_opinion as so
+
+    print("\nresiliparse as a third extractor (F1 per set; asked: share of pages that ask readability "
+          "beyond the shipped title check)", flush=True)
+    base, ships, outputs, agree, shares, extracted = {}, {}, {}, {}, {}, {}
+    for name, pages in sets.items():
+        ships[name] = shipped_extractions(pages)
+        extracted[name] = {pid: ex for pid, (ex, _, _) in ships[name].items()}
+        _, theirs = candidates(pages)
+        res_lines = {p.id: resiliparse_lines(p.html) for p in pages}
+        res = {pid: with_lines(ex, res_lines[pid] or ex.lines) for pid, ex in extracted[name].items()}
+        texts = {"shipped": {k: c.text for k, c in cleaned(pages).items()},
+                 "readability": {k: c.text for k, c in cleaned(pages, theirs).items()},
+                 "resiliparse": {k: c.text for k, c in cleaned(pages, res).items()}}
+        outputs[name] = {p.id: {kind: texts[kind][p.id] for kind in texts} for p in pages}
+        for p in pages:
+            g = {"shipped": grams("\n".join(extracted[name][p.id].lines)), "resiliparse": grams("\n".join(res_lines[p.id])),
+                 "readability": grams("\n".join(theirs[p.id].lines))}
+            agree[p.id] = {(a, b): dice(g[a], g[b]) for a in g for b in g if a < b}
+            words = so.title_words(extracted[name][p.id].title)
+            raw = ships[name][p.id][1]
+            shares[p.id] = None if not words or not raw else {
+                "shipped": so.title_share(words, raw), "readability": so.title_share(words, theirs[p.id].lines),
+                "resiliparse": so.title_share(words, res_lines[p.id])}
+        truths = {p.id: p.truth for p in pages}
+        base[name] = truths
+        print(f"  {name}: alone through the post-filter: " + ", ".join(
+            f"{kind} {aeb.score(t, truths)['f1']:.4f}" for kind, t in texts.items()), flush=True)
+
+    def oracle(name: str, kinds: tuple[str, ...]) -> float:
+        preds = {}
+        for pid, o in outputs[name].items():
+            preds[pid] = max((o[k] for k in kinds), key=lambda t: page_f1(t, base[name][pid]))
+        return aeb.score(preds, base[name])["f1"]
+
+    for kinds in (("shipped", "readability"), ("shipped", "resiliparse"), ("shipped", "readability", "resiliparse")):
+        row = [oracle(name, kinds) for name in sets]
+        print(f"  oracle, the better per page of {' / '.join(kinds):38s} " + " ".join(f"{v:.4f}" for v in row)
+              + f"  mean {sum(row) / len(row):.4f}")
+
+    def run(name: str, choose) -> tuple[float, float]:
+        picks = {pid: choose(pid, ships[name][pid][2]) for pid in outputs[name]}
+        preds = {pid: outputs[name][pid][kind] for pid, (kind, _) in picks.items()}
+        return aeb.score(preds, base[name])["f1"], sum(asked for _, asked in picks.values()) / len(picks)
+
+    def medoid(t: float):
+        def choose(pid: str, asked: bool) -> tuple[str, bool]:
+            a = agree[pid]
+            if a[("resiliparse", "shipped")] >= t:
+                return "shipped", False
+            total = {k: sum(v for pair, v in a.items() if k in pair) for k in ("shipped", "readability", "resiliparse")}
+            return max(total, key=lambda k: (total[k], k == "shipped")), not asked
+        return choose
+
+    def title_third(share: float):
+        def choose(pid: str, asked: bool) -> tuple[str, bool]:
+            s = shares[pid]
+            if s is None or s["shipped"] >= share:
+                return "shipped", False
+            best = max(("readability", "resiliparse"), key=lambda k: s[k])
+            return (best if s[best] > s["shipped"] else "shipped"), not asked
+        return choose
+
+    for label, rule, grid_points in (("agreement, readability asked below t, the medoid taken", medoid,
+                                      (0.0, 0.1, 0.3, 0.5, 0.7, 0.8, 0.9, 1.01)),
+                                     ("title check, resiliparse a third opinion, below share T", title_third,
+                                      (0.0, 0.2, 0.3, 0.5, 0.7, 1.01))):
+        print(f"\n  {label}:")
+        full = {point: {name: run(name, rule(point)) for name in sets} for point in grid_points}
+        for point, row in full.items():
+            print(f"    {point:5.2f} " + "  ".join(f"{f:.4f} (asked {a:.2f})" for f, a in row.values()))
+        held_out({point: {name: f for name, (f, _) in row.items()} for point, row in full.items()}, sets)
+
+    print("\n  extra recall: left-out visible lines resiliparse keeps, put back before the post-filter:")
+    read = readings(sets, extracted)
+    grid = {("nothing put back", 0): {name: aeb.score({pid: o["shipped"] for pid, o in outputs[name].items()},
+                                                     base[name])["f1"] for name in sets}}
+    for need_text in (True, False):
+        for min_words in (1, 8, 20, 30):
+            row = grid.setdefault((need_text, min_words), {})
+            for name, pages in sets.items():
+                ex = {}
+                for p in pages:
+                    e = extracted[name][p.id]
+                    kept = set(e.visible) - set(html_mod.left_out(e.visible, resiliparse_lines(p.html)))
+                    ex[p.id] = put_back(e, lambda line, pid=p.id, kept=kept: (
+                        line in kept and len(aeb.WORD.findall(line)) >= min_words
+                        and (not need_text or key(line) in read[pid])))
+                row[name] = aeb.score({k: c.text for k, c in cleaned(pages, ex).items()}, base[name])["f1"]
+            print(f"    kept by the text cleaner too: {need_text!s:5s}, {min_words:2d}+ words  "
+                  + " ".join(f"{v:.4f}" for v in row.values()) + f"  mean {sum(row.values()) / len(row):.4f}", flush=True)
+    held_out(grid, sets)
+
+
+def page_f1(pred: str, truth: str) -> float:
+    precision, recall = page_scores(pred, truth)
+    return 2 * (precision or 0.0) * recall / ((precision or 0.0) + recall) if (precision or 0.0) + recall else 0.0
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--worst", type=int, default=10, help="pages to list per set, worst first")
@@ -464,6 +650,7 @@ def main() -> None:
     ap.add_argument("--kinds", action="store_true", help="also split P and R loss by kind of line")
     ap.add_argument("--gaps", action="store_true", help="also measure gaps in trafilatura's text filled")
     ap.add_argument("--choices", action="store_true", help="also screen page-level extractor choices and removals")
+    ap.add_argument("--resiliparse", action="store_true", help="also measure resiliparse as a third extractor")
     args = ap.parse_args()
     sets = {name: aeb.load_set(name, prefixed=True) for name in aeb.SETS}
     done = {}
@@ -493,6 +680,8 @@ def main() -> None:
         gaps(sets)
     if args.choices:
         choices(sets, done)
+    if args.resiliparse:
+        resiliparse(sets)
 
 
 if __name__ == "__main__":
