@@ -13,8 +13,10 @@ from the start while a helper is still starting (imports, numba's cache).
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import multiprocessing
+import operator
 import os
 import queue
 import threading
@@ -26,7 +28,8 @@ from ..config import Config
 from ..compression import compression_of
 from ..records import Record
 from .fork import children_allowed, fork_is_safe, stop_with_parent
-from .spill import pickled_parts
+from .packed import PackedSummaries, evidence_of, holding_ids
+from .spill import as_row, from_row
 
 CHUNK = clean_stage.CHUNK  # records per task at most: enough to amortise a queue round trip
 AHEAD = 8  # chunks queued per helper, so that a helper never waits for this process
@@ -181,8 +184,8 @@ def clean_on_workers(records: Iterable[Record], config: Config, workers: int,
     try:
         run = _TwoPasses(pool, config, progress, total, keep)
         run.first(records)
-        evidence = clean_stage.templates_from(run.summaries + (prior(run.summaries) if prior else []), config)
-        run.again(again, evidence)
+        evidence, needing = run.templates(prior)
+        run.again(again, evidence, needing)
         pool.join()
         finished = True
     finally:
@@ -203,7 +206,8 @@ class _TwoPasses:
         self.own = clean_stage.Cleaner(config, clean_stage.hold_chars(config))
         self.chunks: list[list[clean_stage.Cleaned]] = []
         self.held: set[int] = set()  # chunks whose drafts a process kept
-        self.summaries: list[tuple[str, clean_stage.KeySummary]] = []
+        self.ids: list[str] = []  # of the readable records, as their summaries came
+        self.summaries: list[PackedSummaries] = []  # a chunk's each
         self.sizes: dict[int, int] = {}
         self.done = 0
 
@@ -211,7 +215,8 @@ class _TwoPasses:
         """Pass 1: every chunk drafted and summarised; a chunk whose drafts a process keeps
         answers pending rows, any other is finished without corpus evidence."""
         def clean_here(number: int, chunk: list[Record]) -> None:
-            self._took(number, *self.own.first(number, chunk), number in self.own.held)
+            summaries, cleaned = self.own.first(number, chunk)
+            self._took(number, *_packed(summaries), self.keep(cleaned), number in self.own.held)
 
         def register(number: int, chunk: list[Record]) -> None:
             self.chunks.append([])
@@ -219,13 +224,24 @@ class _TwoPasses:
 
         self._spread("first", enumerate(clean_stage.chunked(records)), register, clean_here)
 
-    def again(self, again: Callable[[], Iterable[Record]], evidence: clean_stage.Evidence) -> None:
+    def templates(self, prior: Callable | None) -> tuple[clean_stage.Evidence, set[str]]:
+        """The corpus evidence from every chunk's summaries (and ``prior``'s: see
+        :func:`clean_on_workers`), and the ids of the documents holding a template."""
+        summaries = PackedSummaries.joined(self.summaries)
+        self.summaries = []
+        if prior is None:
+            evidence = evidence_of(self.ids, summaries, self.config)
+            return evidence, holding_ids(self.ids, summaries, evidence)
+        pairs = list(zip(self.ids, summaries))
+        evidence = clean_stage.templates_from(pairs + prior(pairs), self.config)
+        return evidence, clean_stage.needing_templates(pairs, evidence)
+
+    def again(self, again: Callable[[], Iterable[Record]], evidence: clean_stage.Evidence, needing: set[str]) -> None:
         """Pass 2: the kept drafts finished where they are, the other documents that hold a
         template read, drafted and finished again. Before this process finishes its own
         kept drafts it queues the helpers about as much to draft again (the records of half
         its kept drafts' characters, past the usual ``AHEAD``): they waited for it
         else, once done with their own (2.9 s at a stretch at 50k documents, load 9)."""
-        needing = clean_stage.needing_templates(self.summaries, evidence)
         missing = needing - {c.doc_id for n in self.held for c in self.chunks[n]}
         for order in self.pool.orders:
             order.put((evidence, self.pickled))
@@ -238,9 +254,11 @@ class _TwoPasses:
         def clean_here(number: int, chunk: list[Record]) -> None:
             clean_stage.apply_again(self.chunks, place, self.keep(self.own.again(chunk, evidence)))
 
+        def take_again(rows: list[tuple]) -> None:
+            clean_stage.apply_again(self.chunks, place, self.keep([from_row(row) for row in rows]))
+
         chunks = clean_stage.chunked(r for r in again() if r.doc_id in missing) if missing else iter(())
-        self._spread("again", enumerate(chunks), lambda number, chunk: None, clean_here,
-                     lambda cleaned: clean_stage.apply_again(self.chunks, place, self.keep(cleaned)),
+        self._spread("again", enumerate(chunks), lambda number, chunk: None, clean_here, take_again,
                      refinished=len(self.pool.procs), extra_chars=own_kept / 2, before_own=refinish_here)
 
     def _spread(self, kind: str, numbered, register, clean_here, take_again=None, refinished: int = 0,
@@ -259,11 +277,13 @@ class _TwoPasses:
             nonlocal received, refinished
             if message[0] == "refinished":
                 refinished -= 1
-                clean_stage.apply_refinished(self.chunks, message[1], self.keep)
+                clean_stage.apply_refinished(self.chunks, {number: list(zip(at, map(from_row, rows)))
+                                                           for number, (at, rows) in message[1].items()}, self.keep)
                 return
             received += 1
             if message[0] == "first":
-                self._took(*message[1:])
+                number, ids, summaries, rows, held = message[1:]
+                self._took(number, ids, summaries, self.keep([from_row(row) for row in rows]), held)
             else:
                 take_again(message[2])
 
@@ -274,7 +294,7 @@ class _TwoPasses:
             if sent - received < limit or (not ready and extra_chars > 0):
                 if sent - received >= limit:
                     extra_chars -= sum(r.raw_chars for r in chunk)
-                pool.tasks[kind].put((kind, number, chunk, self.pickled))
+                pool.tasks[kind].put((kind, number, [_record_fields(r) for r in chunk], self.pickled))
                 sent += 1
                 continue
             if not ready:
@@ -284,16 +304,19 @@ class _TwoPasses:
         if not ready:
             before_own()
         while (task := _steal(pool.tasks[kind])) is not None:  # helpers slow to start, a small input
-            clean_here(*task[1:3])
+            clean_here(task[1], _records(task[2]))
             sent -= 1
         for _ in pool.procs:
             pool.tasks[kind].put(None)  # no more chunks in this pass
         while received < sent or refinished:
             take(_receive(pool.results, pool.procs))
 
-    def _took(self, number: int, summaries, cleaned, held: bool) -> None:
-        self.chunks[number] = self.keep(cleaned)
-        self.summaries.extend(summaries)
+    def _took(self, number: int, ids: list[str], summaries: PackedSummaries, cleaned: list[clean_stage.Cleaned],
+              held: bool) -> None:
+        """A chunk's results: its clean documents (already kept), and its readable records' ids and summaries."""
+        self.chunks[number] = cleaned
+        self.ids.extend(ids)
+        self.summaries.append(summaries)
         if held:
             self.held.add(number)
         self.done += self.sizes.pop(number)
@@ -361,10 +384,25 @@ _WARM_UP = Record(doc_id="warm-up", source="warm-up",
                   text="Menu\nA sentence long enough to be read as a paragraph of the article, about nothing.")
 
 
-def _packed(cleaned: list[clean_stage.Cleaned], pickled: bool) -> list[clean_stage.Cleaned]:
-    """Rows as a helper sends them: their parts :func:`~.spill.pickled_parts` when the
-    parent spills them."""
-    return pickled_parts(cleaned) if pickled else cleaned
+_record_fields = operator.attrgetter(*(f.name for f in dataclasses.fields(Record)))
+
+
+def _records(fields: list[tuple]) -> list[Record]:
+    """Records as a helper gets them: a task sends each as a tuple of its fields (no
+    Python call per record to pickle or unpickle it)."""
+    return [Record(*values) for values in fields]
+
+
+def _packed(summaries: list[tuple[str, clean_stage.KeySummary]]) -> tuple[list[str], PackedSummaries]:
+    """A chunk's ``(doc_id, KeySummary)`` pairs as their ids and a few flat arrays: a
+    helper sends six arrays a chunk instead of four a document, and this process keeps
+    them so (the template search reads them flat)."""
+    return [doc_id for doc_id, _ in summaries], PackedSummaries.of([s for _, s in summaries])
+
+
+def _rows(cleaned: list[clean_stage.Cleaned], pickled: bool) -> list[tuple]:
+    """Clean documents as a helper sends them (:func:`~.spill.as_row`)."""
+    return [as_row(c, pickled) for c in cleaned]
 
 
 def _work(tasks, order, results, config: Config, parent: int | None) -> None:  # pragma: no cover - in a helper
@@ -375,13 +413,13 @@ def _work(tasks, order, results, config: Config, parent: int | None) -> None:  #
         cleaner = clean_stage.Cleaner(config, clean_stage.hold_chars(config))
         while (task := tasks["first"].get()) is not None:
             _, number, chunk, pickled = task
-            summaries, cleaned = cleaner.first(number, chunk)
-            results.put(("first", number, summaries, _packed(cleaned, pickled), number in cleaner.held))
+            summaries, cleaned = cleaner.first(number, _records(chunk))
+            results.put(("first", number, *_packed(summaries), _rows(cleaned, pickled), number in cleaner.held))
         evidence, pickled = order.get()
-        results.put(("refinished", {number: list(zip((i for i, _ in pairs), _packed([c for _, c in pairs], pickled)))
+        results.put(("refinished", {number: ([i for i, _ in pairs], _rows([c for _, c in pairs], pickled))
                                     for number, pairs in cleaner.refinish(evidence).items()}))
         while (task := tasks["again"].get()) is not None:
             _, number, chunk, pickled = task
-            results.put(("again", number, _packed(cleaner.again(chunk, evidence), pickled)))
+            results.put(("again", number, _rows(cleaner.again(_records(chunk), evidence), pickled)))
     except BaseException as exc:  # sent to the parent, which raises it
         results.put(exc)
