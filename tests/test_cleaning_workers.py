@@ -3,10 +3,13 @@ take a path of their own (an index's earlier summaries)."""
 
 from __future__ import annotations
 
+import multiprocessing
 import pickle
 import random
+import sys
 
 import pandas as pd
+import pytest
 
 import newsdedup
 from newsdedup.clean import Cleaned
@@ -64,3 +67,25 @@ def test_a_template_learnt_in_earlier_drops_is_removed_by_a_drop_cleaned_on_two_
     assert all(footer not in text for text in indexed.documents["text"])
     assert indexed.boilerplate["text"].tolist() == [footer, footer]
     assert indexed.documents.equals(newsdedup.run(last, config, index=path, dry_run=True).documents)
+
+
+def test_a_task_is_written_only_while_it_fits_in_the_pipe_and_is_taken_back_whole():
+    """This process writes a helper's tasks itself: a task that would not fit beside the
+    unread ones is refused (it cleans that chunk itself) instead of waiting for a helper,
+    and the tasks no helper took come back whole, in order."""
+    from newsdedup.runners import cleaning
+
+    if not sys.platform.startswith("linux"):
+        pytest.skip("a multiprocessing queue elsewhere")
+    tasks = cleaning._Tasks(multiprocessing.get_context("fork"))
+    try:
+        body = "x" * (tasks.capacity // 3)
+        sent = 0
+        while tasks.put(("first", sent, [body], False)):
+            sent += 1
+        assert sent == 2
+        assert [tasks.steal()[1] for _ in range(sent)] == [0, 1]
+        assert tasks.steal() is None
+        assert tasks.put(("first", 9, [body], False)) and tasks.steal()[2] == [body]
+    finally:
+        tasks.close(True)

@@ -50,8 +50,8 @@ class Helpers:
     def __init__(self, config: Config, count: int) -> None:
         ctx = _context()
         self.config = config
-        # a queue of chunks per pass: the parent takes back chunks no helper has taken yet, and
-        # in one queue it could take a helper's end-of-pass mark (a helper that started late)
+        # a pipe of chunks per pass: the parent takes back chunks no helper has taken yet, and
+        # in one pipe it could take a helper's end-of-pass mark (a helper that started late)
         self.tasks = {"first": _Tasks(ctx), "again": _Tasks(ctx)}
         self.results = _Results(ctx)
         self.orders = [ctx.Queue() for _ in range(count)]
@@ -242,9 +242,8 @@ class _TwoPasses:
         """Pass 2: the kept drafts finished where they are, the other documents that hold a
         template read, drafted and finished again. This process reads them and keeps the
         helpers' queues full (they first finish their own kept drafts); while they are
-        full it finishes its own kept drafts a chunk at a time, then drafts the records it
-        reads. (Its kept drafts finished all at once, the helpers ran out of records to
-        draft meanwhile.)"""
+        full it finishes its own kept drafts a chunk at a time (all at once, the helpers
+        would run out of records meanwhile), then drafts the records it reads."""
         missing = needing - {c.doc_id for n in self.held for c in self.chunks[n]}
         for order in self.pool.orders:
             order.put((evidence, self.pickled))
@@ -346,13 +345,13 @@ def _context(method: str | None = None):
 
 class _Tasks:
     """A pass's chunks for the helpers. On Linux, a pipe this process writes each task to
-    itself, which the helpers read under a lock: a ``multiprocessing.Queue`` writes from a
-    feeder thread, which needs the GIL again after each write (a task's header, then its
-    body), with this process drafting each time up to the 5 ms switch interval, and its
-    pipe of 64 KiB held one task of 16 records: a helper drafting a chunk in 7 ms waited
-    for the next. The pipe is enlarged (``PIPE_BYTES``) and a task written only while it
-    fits beside those no helper has read yet (else this process cleans the chunk itself),
-    so a write never waits for a helper. Elsewhere, a ``multiprocessing.Queue``."""
+    itself, which the helpers read under a lock. (A ``multiprocessing.Queue`` writes from
+    a feeder thread, which needs the GIL again after each write, a task's header and then
+    its body: with this process drafting, up to the 5 ms switch interval each time; and
+    its pipe of 64 KiB holds one task of 16 records, which a helper drafts in 7 ms.) The
+    pipe is enlarged (``PIPE_BYTES``) and a task written only while it fits beside those
+    no helper has read yet (else this process cleans the chunk itself), so a write never
+    waits for a helper. Elsewhere, a ``multiprocessing.Queue``."""
 
     PIPE_BYTES = 1 << 20
 
@@ -417,12 +416,12 @@ _PAGE = 4096
 
 class _Results:
     """What the helpers send back. On Linux, a pipe (enlarged as :class:`_Tasks`'s) each
-    helper writes its messages to itself, under a lock: a ``multiprocessing.Queue``'s
-    feeder thread needed the helper's GIL again after each write, so with the helper
-    drafting, its results came to this process late, which then thought its queue
-    full, and in pass 2 the chunks of its kept drafts, finished, held up the rest.
-    Elsewhere, a ``multiprocessing.Queue``. Read by this process only
-    (``get``/``get_nowait`` raise ``queue.Empty`` as a queue's do)."""
+    helper writes its messages to itself, under a lock; it waits only while the pipe is
+    full, which this process empties between its own chunks. (A ``multiprocessing.Queue``'s
+    feeder thread needs the helper's GIL after each write: with the helper drafting, its
+    results come late, and this process, counting them, takes the helper's queue for full.)
+    Elsewhere, a ``multiprocessing.Queue``. Read by this process only (``get`` and
+    ``get_nowait`` raise ``queue.Empty`` as a queue's do)."""
 
     def __init__(self, ctx) -> None:
         self._reader, self._writer = ctx.Pipe(duplex=False)
