@@ -13,12 +13,18 @@ from the start while a helper is still starting (imports, numba's cache).
 
 from __future__ import annotations
 
+import array
+import dataclasses
+import fcntl
 import gc
 import multiprocessing
+import operator
 import os
 import queue
+import termios
 import threading
 from collections.abc import Callable, Iterable
+from multiprocessing.reduction import ForkingPickler
 from pathlib import Path
 
 from .. import clean as clean_stage
@@ -26,7 +32,8 @@ from ..config import Config
 from ..compression import compression_of
 from ..records import Record
 from .fork import children_allowed, fork_is_safe, stop_with_parent
-from .spill import pickled_parts
+from .packed import PackedSummaries, evidence_of, holding_ids
+from .spill import as_row, from_row
 
 CHUNK = clean_stage.CHUNK  # records per task at most: enough to amortise a queue round trip
 AHEAD = 8  # chunks queued per helper, so that a helper never waits for this process
@@ -43,10 +50,10 @@ class Helpers:
     def __init__(self, config: Config, count: int) -> None:
         ctx = _context()
         self.config = config
-        # a queue of chunks per pass: the parent takes back chunks no helper has taken yet, and
-        # in one queue it could take a helper's end-of-pass mark (a helper that started late)
-        self.tasks = {"first": ctx.Queue(), "again": ctx.Queue()}
-        self.results = ctx.Queue()
+        # a pipe of chunks per pass: the parent takes back chunks no helper has taken yet, and
+        # in one pipe it could take a helper's end-of-pass mark (a helper that started late)
+        self.tasks = {"first": _Tasks(ctx), "again": _Tasks(ctx)}
+        self.results = _Results(ctx)
         self.orders = [ctx.Queue() for _ in range(count)]
         parent = os.getpid() if ctx.get_start_method() == "fork" else None  # else: the fork server
         self.procs = [ctx.Process(target=_work, args=(self.tasks, self.orders[w], self.results, config, parent),
@@ -79,12 +86,10 @@ class Helpers:
             if p.is_alive():
                 p.terminate()
                 p.join()  # reaped: a stopped helper leaves no process behind
-        for q in (*self.tasks.values(), *self.orders):
-            q.close()
-            if finished:  # every message was taken: the queue's feeder thread ends at once
-                q.join_thread()  # (a later fork needs this process to run no other thread)
-            else:  # what a dead helper never took must not hold up this process's exit
-                q.cancel_join_thread()
+        for tasks in self.tasks.values():
+            tasks.close(finished)
+        for q in self.orders:
+            _close_queue(q, finished)
 
 
 _prestarted: Helpers | None = None
@@ -181,8 +186,8 @@ def clean_on_workers(records: Iterable[Record], config: Config, workers: int,
     try:
         run = _TwoPasses(pool, config, progress, total, keep)
         run.first(records)
-        evidence = clean_stage.templates_from(run.summaries + (prior(run.summaries) if prior else []), config)
-        run.again(again, evidence)
+        evidence, needing = run.templates(prior)
+        run.again(again, evidence, needing)
         pool.join()
         finished = True
     finally:
@@ -203,7 +208,8 @@ class _TwoPasses:
         self.own = clean_stage.Cleaner(config, clean_stage.hold_chars(config))
         self.chunks: list[list[clean_stage.Cleaned]] = []
         self.held: set[int] = set()  # chunks whose drafts a process kept
-        self.summaries: list[tuple[str, clean_stage.KeySummary]] = []
+        self.ids: list[str] = []  # of the readable records, as their summaries came
+        self.summaries: list[PackedSummaries] = []  # a chunk's each
         self.sizes: dict[int, int] = {}
         self.done = 0
 
@@ -211,7 +217,8 @@ class _TwoPasses:
         """Pass 1: every chunk drafted and summarised; a chunk whose drafts a process keeps
         answers pending rows, any other is finished without corpus evidence."""
         def clean_here(number: int, chunk: list[Record]) -> None:
-            self._took(number, *self.own.first(number, chunk), number in self.own.held)
+            summaries, cleaned = self.own.first(number, chunk)
+            self._took(number, *_packed(summaries), self.keep(cleaned), number in self.own.held)
 
         def register(number: int, chunk: list[Record]) -> None:
             self.chunks.append([])
@@ -219,81 +226,99 @@ class _TwoPasses:
 
         self._spread("first", enumerate(clean_stage.chunked(records)), register, clean_here)
 
-    def again(self, again: Callable[[], Iterable[Record]], evidence: clean_stage.Evidence) -> None:
+    def templates(self, prior: Callable | None) -> tuple[clean_stage.Evidence, set[str]]:
+        """The corpus evidence from every chunk's summaries (and ``prior``'s: see
+        :func:`clean_on_workers`), and the ids of the documents holding a template."""
+        summaries = PackedSummaries.joined(self.summaries)
+        self.summaries = []
+        if prior is None:
+            evidence = evidence_of(self.ids, summaries, self.config)
+            return evidence, holding_ids(self.ids, summaries, evidence)
+        pairs = list(zip(self.ids, summaries))
+        evidence = clean_stage.templates_from(pairs + prior(pairs), self.config)
+        return evidence, clean_stage.needing_templates(pairs, evidence)
+
+    def again(self, again: Callable[[], Iterable[Record]], evidence: clean_stage.Evidence, needing: set[str]) -> None:
         """Pass 2: the kept drafts finished where they are, the other documents that hold a
-        template read, drafted and finished again. Before this process finishes its own
-        kept drafts it queues the helpers about as much to draft again (the records of half
-        its kept drafts' characters, past the usual ``AHEAD``): they waited for it
-        else, once done with their own (2.9 s at a stretch at 50k documents, load 9)."""
-        needing = clean_stage.needing_templates(self.summaries, evidence)
+        template read, drafted and finished again. This process reads them and keeps the
+        helpers' queues full (they first finish their own kept drafts); while they are
+        full it finishes its own kept drafts a chunk at a time (all at once, the helpers
+        would run out of records meanwhile), then drafts the records it reads."""
         missing = needing - {c.doc_id for n in self.held for c in self.chunks[n]}
         for order in self.pool.orders:
             order.put((evidence, self.pickled))
         place = clean_stage.positions(self.chunks, missing)  # a kept chunk's placeholders have the same ids
-        own_kept = sum(d.raw_chars for drafts in self.own.held.values() for d in drafts)
+        helpers_kept = len(self.held) - len(self.own.held)
 
-        def refinish_here() -> None:
-            clean_stage.apply_refinished(self.chunks, self.own.refinish(evidence), self.keep)
+        def refinish_here(number: int) -> Callable[[], None]:
+            return lambda: clean_stage.apply_refinished(self.chunks, {number: _refinished(self.own, number, evidence)},
+                                                        self.keep)
 
         def clean_here(number: int, chunk: list[Record]) -> None:
             clean_stage.apply_again(self.chunks, place, self.keep(self.own.again(chunk, evidence)))
 
+        def take_again(rows: list[tuple]) -> None:
+            clean_stage.apply_again(self.chunks, place, self.keep([from_row(row) for row in rows]))
+
         chunks = clean_stage.chunked(r for r in again() if r.doc_id in missing) if missing else iter(())
-        self._spread("again", enumerate(chunks), lambda number, chunk: None, clean_here,
-                     lambda cleaned: clean_stage.apply_again(self.chunks, place, self.keep(cleaned)),
-                     refinished=len(self.pool.procs), extra_chars=own_kept / 2, before_own=refinish_here)
+        self._spread("again", enumerate(chunks), lambda number, chunk: None, clean_here, take_again,
+                     refinished=helpers_kept, own=[refinish_here(number) for number in list(self.own.held)])
 
     def _spread(self, kind: str, numbered, register, clean_here, take_again=None, refinished: int = 0,
-                extra_chars: float = 0, before_own: Callable[[], None] = lambda: None) -> None:
-        """Hand ``numbered`` chunks out to the helpers, keeping ``AHEAD`` queued for each,
-        and clean one here whenever their queues are full; then what is still queued,
-        here; then every result in (and ``refinished`` helpers' kept drafts, finished).
-        ``before_own``: run before this process cleans its first chunk (or once every
-        chunk is handed out), with up to ``extra_chars`` characters of records queued past ``AHEAD``."""
+                own: list[Callable[[], None]] | None = None) -> None:
+        """Hand ``numbered`` chunks out to the helpers, keeping ``AHEAD`` queued for each;
+        whenever their queues are full, do one piece of ``own`` work here, or once there
+        is none left, clean the chunk here; then the ``own`` work left and what is still
+        queued, here; then every result in (and ``refinished`` chunks of the helpers'
+        kept drafts, finished)."""
         pool = self.pool
         limit = AHEAD * len(pool.procs)
         sent = received = 0
-        ready = False
+        own = list(own or [])
 
         def take(message) -> None:
             nonlocal received, refinished
             if message[0] == "refinished":
                 refinished -= 1
-                clean_stage.apply_refinished(self.chunks, message[1], self.keep)
+                _, number, at, rows = message
+                clean_stage.apply_refinished(self.chunks, {number: list(zip(at, map(from_row, rows)))}, self.keep)
                 return
             received += 1
             if message[0] == "first":
-                self._took(*message[1:])
+                number, ids, summaries, rows, held = message[1:]
+                self._took(number, ids, summaries, self.keep([from_row(row) for row in rows]), held)
             else:
                 take_again(message[2])
 
         for number, chunk in numbered:
             register(number, chunk)
-            while (message := _poll(pool.results, pool.procs)) is not None:
-                take(message)
-            if sent - received < limit or (not ready and extra_chars > 0):
-                if sent - received >= limit:
-                    extra_chars -= sum(r.raw_chars for r in chunk)
-                pool.tasks[kind].put((kind, number, chunk, self.pickled))
-                sent += 1
-                continue
-            if not ready:
-                ready = True
-                before_own()
-            clean_here(number, chunk)
-        if not ready:
-            before_own()
-        while (task := _steal(pool.tasks[kind])) is not None:  # helpers slow to start, a small input
-            clean_here(*task[1:3])
+            while True:
+                while (message := _poll(pool.results, pool.procs)) is not None:
+                    take(message)
+                if sent - received < limit and \
+                        pool.tasks[kind].put((kind, number, [_record_fields(r) for r in chunk], self.pickled)):
+                    sent += 1
+                    break
+                if not own:
+                    clean_here(number, chunk)
+                    break
+                own.pop()()
+        for work in own:
+            work()
+        while (task := pool.tasks[kind].steal()) is not None:  # helpers slow to start, a small input
+            clean_here(task[1], _records(task[2]))
             sent -= 1
         for _ in pool.procs:
-            pool.tasks[kind].put(None)  # no more chunks in this pass
+            pool.tasks[kind].end()  # no more chunks in this pass
         while received < sent or refinished:
             take(_receive(pool.results, pool.procs))
 
-    def _took(self, number: int, summaries, cleaned, held: bool) -> None:
-        self.chunks[number] = self.keep(cleaned)
-        self.summaries.extend(summaries)
+    def _took(self, number: int, ids: list[str], summaries: PackedSummaries, cleaned: list[clean_stage.Cleaned],
+              held: bool) -> None:
+        """A chunk's results: its clean documents (already kept), and its readable records' ids and summaries."""
+        self.chunks[number] = cleaned
+        self.ids.extend(ids)
+        self.summaries.append(summaries)
         if held:
             self.held.add(number)
         self.done += self.sizes.pop(number)
@@ -318,12 +343,138 @@ def _context(method: str | None = None):
     return ctx
 
 
-def _steal(tasks):
-    """A task no helper has taken yet, if any."""
+class _Tasks:
+    """A pass's chunks for the helpers. On Linux, a pipe this process writes each task to
+    itself, which the helpers read under a lock. (A ``multiprocessing.Queue`` writes from
+    a feeder thread, which needs the GIL again after each write, a task's header and then
+    its body: with this process drafting, up to the 5 ms switch interval each time; and
+    its pipe of 64 KiB holds one task of 16 records, which a helper drafts in 7 ms.) The
+    pipe is enlarged (``PIPE_BYTES``) and a task written only while it fits beside those
+    no helper has read yet (else this process cleans the chunk itself), so a write never
+    waits for a helper. Elsewhere, a ``multiprocessing.Queue``."""
+
+    PIPE_BYTES = 1 << 20
+
+    def __init__(self, ctx) -> None:
+        self._reader, self._writer = ctx.Pipe(duplex=False)
+        self._lock = ctx.Lock()
+        self.capacity = _enlarged(self._writer.fileno(), self.PIPE_BYTES)
+        self._queue = ctx.Queue() if self.capacity is None else None
+
+    def put(self, task) -> bool:
+        """Send ``task`` if it fits in the pipe now; whether it was sent."""
+        if self._queue is not None:
+            self._queue.put(task)
+            return True
+        blob = ForkingPickler.dumps(task)
+        unread = _unread(self._writer.fileno())
+        # a pipe holds whole pages: the page being read and the one being written are part-used
+        if unread is None or unread + len(blob) + 3 * _PAGE > self.capacity:
+            return False
+        self._writer.send_bytes(blob)
+        return True
+
+    def end(self) -> None:
+        """Tell a helper that the pass has no more chunks (a few bytes: they always fit)."""
+        if self._queue is not None:
+            self._queue.put(None)
+        else:
+            self._writer.send_bytes(ForkingPickler.dumps(None))
+
+    def get(self):
+        """The next task, or None at the end of the pass (a helper's call: it waits for one)."""
+        if self._queue is not None:
+            return self._queue.get()
+        with self._lock:
+            blob = self._reader.recv_bytes()
+        return ForkingPickler.loads(blob)
+
+    def steal(self):
+        """A task no helper has taken yet, if any (this process's call)."""
+        if self._queue is not None:
+            try:
+                return self._queue.get_nowait()
+            except queue.Empty:
+                return None
+        if not self._lock.acquire(False):
+            return None
+        try:
+            blob = self._reader.recv_bytes() if self._reader.poll() else None
+        finally:
+            self._lock.release()
+        return None if blob is None else ForkingPickler.loads(blob)
+
+    def close(self, finished: bool) -> None:
+        self._reader.close()
+        self._writer.close()
+        if self._queue is not None:
+            _close_queue(self._queue, finished)
+
+
+_PAGE = 4096
+
+
+class _Results:
+    """What the helpers send back. On Linux, a pipe (enlarged as :class:`_Tasks`'s) each
+    helper writes its messages to itself, under a lock; it waits only while the pipe is
+    full, which this process empties between its own chunks. (A ``multiprocessing.Queue``'s
+    feeder thread needs the helper's GIL after each write: with the helper drafting, its
+    results come late, and this process, counting them, takes the helper's queue for full.)
+    Elsewhere, a ``multiprocessing.Queue``. Read by this process only (``get`` and
+    ``get_nowait`` raise ``queue.Empty`` as a queue's do)."""
+
+    def __init__(self, ctx) -> None:
+        self._reader, self._writer = ctx.Pipe(duplex=False)
+        self._lock = ctx.Lock()
+        self._queue = ctx.Queue() if _enlarged(self._writer.fileno(), _Tasks.PIPE_BYTES) is None else None
+
+    def put(self, message) -> None:
+        if self._queue is not None:
+            self._queue.put(message)
+            return
+        blob = ForkingPickler.dumps(message)
+        with self._lock:
+            self._writer.send_bytes(blob)
+
+    def get(self, timeout: float | None = None):
+        if self._queue is not None:
+            return self._queue.get(timeout=timeout)
+        if not self._reader.poll(timeout):
+            raise queue.Empty
+        return ForkingPickler.loads(self._reader.recv_bytes())
+
+    def get_nowait(self):
+        return self.get(0)
+
+
+def _close_queue(q, finished: bool) -> None:
+    q.close()
+    if finished:  # every message was taken: the queue's feeder thread ends at once
+        q.join_thread()  # (a later fork needs this process to run no other thread)
+    else:  # what a dead helper never took must not hold up this process's exit
+        q.cancel_join_thread()
+
+
+def _enlarged(fd: int, size: int) -> int | None:
+    """The capacity of the pipe ``fd``, raised to ``size`` bytes where the system allows
+    (Linux's ``F_SETPIPE_SZ``; if refused, as it is); None where it does not say."""
     try:
-        return tasks.get_nowait()
-    except queue.Empty:
+        return fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, size)
+    except (AttributeError, OSError):
+        try:
+            return fcntl.fcntl(fd, fcntl.F_GETPIPE_SZ)
+        except (AttributeError, OSError):
+            return None
+
+
+def _unread(fd: int) -> int | None:
+    """Bytes written to the pipe ``fd`` that no one has read yet (None if the system does not say)."""
+    count = array.array("i", [0])
+    try:
+        fcntl.ioctl(fd, termios.FIONREAD, count)
+    except OSError:
         return None
+    return count[0]
 
 
 def _poll(results, procs):
@@ -361,10 +512,32 @@ _WARM_UP = Record(doc_id="warm-up", source="warm-up",
                   text="Menu\nA sentence long enough to be read as a paragraph of the article, about nothing.")
 
 
-def _packed(cleaned: list[clean_stage.Cleaned], pickled: bool) -> list[clean_stage.Cleaned]:
-    """Rows as a helper sends them: their parts :func:`~.spill.pickled_parts` when the
-    parent spills them."""
-    return pickled_parts(cleaned) if pickled else cleaned
+_record_fields = operator.attrgetter(*(f.name for f in dataclasses.fields(Record)))
+
+
+def _refinished(cleaner: clean_stage.Cleaner, number: int, evidence: clean_stage.Evidence
+                ) -> list[tuple[int, clean_stage.Cleaned]]:
+    """The kept drafts of chunk ``number`` finished with ``evidence`` (as
+    :meth:`~newsdedup.clean.Cleaner.refinish` does for every kept chunk), let go: (position, Cleaned)."""
+    return [(i, clean_stage.finish(d, evidence, cleaner.config)) for i, d in enumerate(cleaner.held.pop(number))]
+
+
+def _records(fields: list[tuple]) -> list[Record]:
+    """Records as a helper gets them: a task sends each as a tuple of its fields (no
+    Python call per record to pickle or unpickle it)."""
+    return [Record(*values) for values in fields]
+
+
+def _packed(summaries: list[tuple[str, clean_stage.KeySummary]]) -> tuple[list[str], PackedSummaries]:
+    """A chunk's ``(doc_id, KeySummary)`` pairs as their ids and a few flat arrays: a
+    helper sends six arrays a chunk instead of four a document, and this process keeps
+    them so (the template search reads them flat)."""
+    return [doc_id for doc_id, _ in summaries], PackedSummaries.of([s for _, s in summaries])
+
+
+def _rows(cleaned: list[clean_stage.Cleaned], pickled: bool) -> list[tuple]:
+    """Clean documents as a helper sends them (:func:`~.spill.as_row`)."""
+    return [as_row(c, pickled) for c in cleaned]
 
 
 def _work(tasks, order, results, config: Config, parent: int | None) -> None:  # pragma: no cover - in a helper
@@ -375,13 +548,14 @@ def _work(tasks, order, results, config: Config, parent: int | None) -> None:  #
         cleaner = clean_stage.Cleaner(config, clean_stage.hold_chars(config))
         while (task := tasks["first"].get()) is not None:
             _, number, chunk, pickled = task
-            summaries, cleaned = cleaner.first(number, chunk)
-            results.put(("first", number, summaries, _packed(cleaned, pickled), number in cleaner.held))
+            summaries, cleaned = cleaner.first(number, _records(chunk))
+            results.put(("first", number, *_packed(summaries), _rows(cleaned, pickled), number in cleaner.held))
         evidence, pickled = order.get()
-        results.put(("refinished", {number: list(zip((i for i, _ in pairs), _packed([c for _, c in pairs], pickled)))
-                                    for number, pairs in cleaner.refinish(evidence).items()}))
+        for number in list(cleaner.held):  # a message a chunk, so that this process takes them as they come
+            pairs = _refinished(cleaner, number, evidence)
+            results.put(("refinished", number, [i for i, _ in pairs], _rows([c for _, c in pairs], pickled)))
         while (task := tasks["again"].get()) is not None:
             _, number, chunk, pickled = task
-            results.put(("again", number, _packed(cleaner.again(chunk, evidence), pickled)))
+            results.put(("again", number, _rows(cleaner.again(_records(chunk), evidence), pickled)))
     except BaseException as exc:  # sent to the parent, which raises it
         results.put(exc)

@@ -22,7 +22,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..clean import KeySummary
+from ..clean import Evidence, KeySummary, holding_templates
+from ..clean.templates import corpus_evidence
+from ..config import Config
 
 
 @dataclass
@@ -85,6 +87,20 @@ class PackedSummaries(Sequence):
         lo, hi = self.key_start[i], self.key_start[i + 1]
         return KeySummary(self.keys[lo:hi], self.about[lo:hi], self.shaped[lo:hi],
                           self.sketches[self.sketch_start[i]:self.sketch_start[i + 1]])
+
+
+def evidence_of(ids: Sequence[str], summaries: PackedSummaries, config: Config) -> Evidence:
+    """:func:`~newsdedup.clean.templates_from` of the documents ``ids`` whose summaries
+    are ``summaries`` (in the same order): the same templates, from flat arrays."""
+    by_id = np.argsort(np.array(ids, dtype=object), kind="stable")  # as templates_from orders them
+    return corpus_evidence(summaries.take(by_id), min_docs=config.template_min_docs,
+                           related_share=config.template_related_share)
+
+
+def holding_ids(ids: Sequence[str], summaries: PackedSummaries, evidence: Evidence) -> set[str]:
+    """:func:`~newsdedup.clean.needing_templates` of packed summaries: the ids of the
+    documents holding a template paragraph."""
+    return {ids[i] for i in holding_templates(summaries.flat("keys"), summaries.sizes(), evidence).tolist()}
 
 
 def _runs(start: np.ndarray, order: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
