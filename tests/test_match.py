@@ -324,3 +324,51 @@ def test_passage_index_on_two_threads_is_the_same_index(monkeypatch):
     assert one.key_a.size > 10 and len(set(np.round(one.score).tolist())) > 2
     for field in ("occ_doc", "occ_para", "n_occ", "first_occ", "key_a", "key_b", "score"):
         np.testing.assert_array_equal(getattr(one, field), getattr(two, field), err_msg=field)
+
+
+@pytest.mark.parametrize("when", ["ready", "late", "forked"])
+def test_clusters_given_later_give_the_index_built_with_them(when, monkeypatch):
+    """The local runner's index child gets the clusters once dedup has them: whether they
+    are known when its shingles' pairs are made (left out there) or only after (dropped
+    then), the index is the one built with the clusters from the start, and smaller than
+    the one built without them."""
+    from newsdedup import match
+    from newsdedup.normalize import compare_keys
+    from newsdedup.runners.fork import Forked
+    from newsdedup.runners.later import Later
+
+    edited = A[:1] + [QUOTE.replace("Friday", "Saturday")] + A[2:]
+    keys = [compare_keys(d) for d in (A, edited, B, edited)]
+    clusters = ["c1", "c1", "c2", "c1"]
+    monkeypatch.setattr(match, "SHINGLES_AT_ONCE", 7)  # many shares
+    expected = match.passage_index(keys, Config(), cluster_ids=clusters, threads=2)
+    numbers = match.cluster_numbers(clusters)
+    if when == "forked":
+        later = Later(len(keys), np.int64)
+        child = Forked(match.passage_index, keys, Config(), None, None, None, 2, later)
+        later.forked()
+        later.send(numbers)
+        got = child.result()
+    else:
+        class Given:
+            def ready(self) -> bool:
+                return when == "ready"
+
+            def get(self) -> np.ndarray:
+                return numbers
+
+        got = match.passage_index(keys, Config(), threads=2, clusters_later=Given())
+    assert len(match.passage_index(keys, Config()).score) > len(expected.score) > 0
+    for field in ("occ_doc", "occ_para", "n_occ", "first_occ", "key_a", "key_b", "score"):
+        np.testing.assert_array_equal(getattr(got, field), getattr(expected, field), err_msg=field)
+
+
+def test_a_forked_child_waiting_for_values_never_sent_gets_an_error():
+    from newsdedup.runners.fork import Forked
+    from newsdedup.runners.later import Later
+
+    later = Later(2, np.int64)
+    child = Forked(Later.get, later)
+    later.close()  # the parent gives up
+    with pytest.raises(RuntimeError, match="never sent"):
+        child.result()

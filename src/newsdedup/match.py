@@ -28,9 +28,10 @@ from __future__ import annotations
 import os
 import re
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
@@ -301,7 +302,8 @@ def shingled_keys(keys: Sequence[Sequence[str]], long: LongKeys, k: int) -> Shin
 
 
 def passage_index(keys: Sequence[Sequence[str]], config: Config = DEFAULT, cluster_ids: Sequence[str] | None = None,
-                  long: LongKeys | None = None, shingled: Shingled | None = None, threads: int = 1) -> PassageIndex:
+                  long: LongKeys | None = None, shingled: Shingled | None = None, threads: int = 1,
+                  clusters_later: ClustersLater | None = None) -> PassageIndex:
     """The :class:`PassageIndex` of documents' paragraph keys.
 
     ``keys`` is read document by document, a few times, and never held whole: a
@@ -316,6 +318,11 @@ def passage_index(keys: Sequence[Sequence[str]], config: Config = DEFAULT, clust
     cluster are not scored: they can only match inside that cluster, which is not a
     cross-cluster match (edited copies in a cluster share most shingles: half the
     candidate pairs on 10k documents).
+
+    ``clusters_later``: the clusters given once they are known (a forked child builds the
+    index while its parent deduplicates): asked for when the shingles' pairs are made, or
+    else waited for once they are made, and the pairs inside one cluster dropped then,
+    before they are counted and scored; the same index as with ``cluster_ids``.
 
     ``threads``: the shares of the shingles' postings and the scoring spread over that many
     threads (compiled and rapidfuzz code that releases the GIL); the same index.
@@ -343,19 +350,26 @@ def passage_index(keys: Sequence[Sequence[str]], config: Config = DEFAULT, clust
     n_occ = np.bincount(key_of, minlength=n_long)
     del key_of
     first_occ = np.cumsum(n_occ) - n_occ
-    if cluster_ids is None or not n_long:
-        sole_cluster = np.full(n_long, -1, dtype=np.int64)
-    else:
-        cluster = _cluster_numbers(cluster_ids)[occ_doc]
+
+    def sole_clusters(numbers: np.ndarray | None) -> np.ndarray:
+        if numbers is None or not n_long:
+            return np.full(n_long, -1, dtype=np.int64)
+        cluster = numbers[occ_doc]
         lowest = np.minimum.reduceat(cluster, first_occ)
-        sole_cluster = np.where(lowest == np.maximum.reduceat(cluster, first_occ), lowest, -1)
-        del cluster, lowest
+        return np.where(lowest == np.maximum.reduceat(cluster, first_occ), lowest, -1)
 
     def texts_of(ids: np.ndarray) -> list[str]:
         return _texts_at(keys, first_pos[ids], first_of_doc)
 
+    if clusters_later is None:
+        sole: np.ndarray | Callable[[bool], np.ndarray | None] = sole_clusters(
+            None if cluster_ids is None else cluster_numbers(cluster_ids))
+    else:
+        def sole(wait: bool) -> np.ndarray | None:
+            return sole_clusters(clusters_later.get()) if wait or clusters_later.ready() else None
+
     key_a, key_b, score = _scored_pairs(shingled.shares, shingled.n_shingles, shingled.lengths, texts_of, n_occ,
-                                        sole_cluster, config, threads)
+                                        sole, config, threads)
     return PassageIndex(n_docs, _settings(config), occ_doc, occ_para, n_occ, first_occ, key_a, key_b, score)
 
 
@@ -390,7 +404,8 @@ def editorial_notes(keys: list[str]) -> np.ndarray:
     return notes
 
 
-def _cluster_numbers(cluster_ids: Sequence[str]) -> np.ndarray:
+def cluster_numbers(cluster_ids: Sequence[str]) -> np.ndarray:
+    """Each document's cluster as a number (clusters numbered in cluster id order)."""
     return np.unique(np.asarray(cluster_ids, dtype=object), return_inverse=True)[1]
 
 
@@ -555,14 +570,23 @@ def _scores_on_threads(xs: list[str], ys: list[str], scorer, cutoff: float, thre
 
 
 def _scored_pairs(shares: _ShingleShares, n_shingles: np.ndarray, lengths: np.ndarray, texts_of,
-                  n_occ: np.ndarray, sole_cluster: np.ndarray, config: Config, threads: int = 1
-                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                  n_occ: np.ndarray, sole_cluster: np.ndarray | Callable[[bool], np.ndarray | None], config: Config,
+                  threads: int = 1) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Pairs of long keys that share shingles (``shares``: their shingles; ``n_shingles``
     and ``lengths``: their shingles and characters; ``texts_of(ids)``: the texts of keys
-    ``ids``, ascending), scored at once; those reaching the cutoff."""
+    ``ids``, ascending), scored at once; those reaching the cutoff. ``sole_cluster``: see
+    :func:`_sharing_pairs`, or a function that gives it (``wait``: else None if not known
+    yet; then the pairs are made without it and those it rules out dropped afterwards)."""
     usable = n_occ <= config.match_max_postings  # a paragraph printed everywhere is furniture, not a passage
-    packed, shared = np.unique(_shared_shingle_pairs(shares, n_occ, usable, sole_cluster, config.match_max_postings,
-                                                     threads), return_counts=True)
+    later = None
+    if callable(sole_cluster):
+        later, sole_cluster = sole_cluster, sole_cluster(False)
+    found = _shared_shingle_pairs(shares, n_occ, usable, np.full(n_occ.size, -1, dtype=np.int64)
+                                  if sole_cluster is None else sole_cluster, config.match_max_postings, threads)
+    if sole_cluster is None:
+        found = _apart(found, later(True))
+    packed, shared = np.unique(found, return_counts=True)
+    del found
     ka = (packed >> np.uint64(32)).astype(np.int64)
     kb = (packed & np.uint64(0xFFFFFFFF)).astype(np.int64)
     # a passage found (partial_ratio >= cutoff) inside another shares a good part of its shingles
@@ -611,7 +635,7 @@ def across_columns(doc_ids: Sequence[str], keys: Sequence[list[str]], cluster_id
     occ_doc, occ_para, n_occ, first_occ = index.occ_doc, index.occ_para, index.n_occ, index.first_occ
     if not n_occ.size:
         return _no_match_columns()
-    cluster = _cluster_numbers(cluster_ids)[occ_doc]
+    cluster = cluster_numbers(cluster_ids)[occ_doc]
     rank = _ranks(doc_ids)
 
     def report(i: np.ndarray, j: np.ndarray, score: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -673,6 +697,31 @@ def _sharing_pairs(packed, n_occ, usable, sole_cluster, max_postings):  # pragma
                         out[k] = (a << shift) | b
                         k += 1
     return out[:k].copy()  # ``total`` counted the pairs inside one cluster too: a view would keep them all
+
+
+@njit(cache=True, nogil=True)
+def _apart(pairs, sole_cluster):  # pragma: no cover - compiled
+    """The ``(key_a << 32) | key_b`` ``pairs`` but those of two keys found only in one and
+    the same cluster (as :func:`_sharing_pairs` leaves them out), in order."""
+    low = np.uint64(0xFFFFFFFF)
+    shift = np.uint64(32)
+    out = np.empty_like(pairs)
+    k = 0
+    for i in range(pairs.size):
+        a = sole_cluster[pairs[i] >> shift]
+        if a < 0 or a != sole_cluster[pairs[i] & low]:
+            out[k] = pairs[i]
+            k += 1
+    return out[:k].copy()
+
+
+class ClustersLater(Protocol):
+    """Each document's cluster (a number: the same for the documents of one cluster), given
+    once known: :meth:`ready` says whether it is, :meth:`get` waits for it."""
+
+    def ready(self) -> bool: ...
+
+    def get(self) -> np.ndarray: ...
 
 
 def _cross(start_a: np.ndarray, size_a: np.ndarray, start_b: np.ndarray, size_b: np.ndarray
