@@ -372,3 +372,30 @@ def test_a_forked_child_waiting_for_values_never_sent_gets_an_error():
     later.close()  # the parent gives up
     with pytest.raises(RuntimeError, match="never sent"):
         child.result()
+
+
+def test_key_stats_carried_from_cleaning_are_those_of_the_keys():
+    """Cleaning hashes and counts the words of each kept paragraph's key; the passage index
+    takes them from the clean rows instead of reading the keys again: the same stats, on
+    plain text and HTML pages (the bundled corpus, the fixtures, aeb-dupes-dev when present)."""
+    import os
+    from pathlib import Path
+
+    from newsdedup.match import carried_key_stats, key_stats
+    from newsdedup.read import read_inputs
+    from newsdedup.runners.local import clean_records
+
+    from .conftest import CORPUS, FIXTURES
+
+    inputs = [CORPUS, FIXTURES / "aeb_dupes", FIXTURES / "page.html"]
+    shared = Path(os.environ.get("NEWSDEDUP_SHARED_DATA", "")) / "aeb-dupes-dev" / "docs"
+    if shared.is_dir():
+        inputs.append(shared)
+    cleaned, _ = clean_records(read_inputs(inputs, Config(workers=1)), Config(workers=1))
+    good = [c for c in cleaned if c.error is None]
+    assert len(good) > 8 and any(c.source.endswith(".html") for c in good)
+    carried = carried_key_stats([c.n_words for c in good], [c.key_hashes for c in good])
+    read = key_stats([c.keys for c in good])
+    for field in ("n_paras", "words", "hashes"):
+        np.testing.assert_array_equal(getattr(carried, field), getattr(read, field), err_msg=field)
+    assert carried_key_stats([[3, 4]], [b"\0" * 8]) is None  # a row without a hash for each key: read them

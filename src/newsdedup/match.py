@@ -31,6 +31,7 @@ import tempfile
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from itertools import chain
 from typing import Protocol
 
 import numpy as np
@@ -212,6 +213,20 @@ def key_stats(keys: Sequence[Sequence[str]]) -> KeyStats:
 DOCS_AT_ONCE = 4096  # documents whose keys are hashed in one compiled pass
 
 
+def carried_key_stats(n_words: Sequence[Sequence[int]], key_hashes: Sequence[bytes]) -> KeyStats | None:
+    """The :class:`KeyStats` of documents whose keys' words and hashes came with them
+    (cleaning computes both: a ``Cleaned`` row's ``n_words`` and ``key_hashes``), without
+    reading the keys; None if a document has no hash for each of its words (a row made
+    elsewhere: then :func:`key_stats` reads the keys)."""
+    n_paras = np.fromiter(map(len, n_words), dtype=np.int64, count=len(n_words))
+    sizes = np.fromiter(map(len, key_hashes), dtype=np.int64, count=len(key_hashes))
+    if sizes.size != n_paras.size or not np.array_equal(sizes, 8 * n_paras):
+        return None
+    total = int(n_paras.sum())
+    words = np.fromiter(chain.from_iterable(n_words), dtype=np.int64, count=total)
+    return KeyStats(n_paras, words, np.frombuffer(b"".join(key_hashes), dtype="<u8").astype(np.uint64))
+
+
 @dataclass
 class LongKeys:
     """Which distinct keys of a corpus are long enough to match (:func:`long_keys`), and
@@ -303,7 +318,7 @@ def shingled_keys(keys: Sequence[Sequence[str]], long: LongKeys, k: int) -> Shin
 
 def passage_index(keys: Sequence[Sequence[str]], config: Config = DEFAULT, cluster_ids: Sequence[str] | None = None,
                   long: LongKeys | None = None, shingled: Shingled | None = None, threads: int = 1,
-                  clusters_later: ClustersLater | None = None) -> PassageIndex:
+                  clusters_later: ClustersLater | None = None, stats: KeyStats | None = None) -> PassageIndex:
     """The :class:`PassageIndex` of documents' paragraph keys.
 
     ``keys`` is read document by document, a few times, and never held whole: a
@@ -312,7 +327,8 @@ def passage_index(keys: Sequence[Sequence[str]], config: Config = DEFAULT, clust
     only the long ones' shingle sets are kept, and the texts of the keys that share
     shingles with another are read again to score them. A runner that has the keys'
     :func:`long_keys` plan and their :class:`Shingled` (made where the keys are) gives
-    them: ``keys`` is then read only for the texts scored (``long`` is spent).
+    them: ``keys`` is then read only for the texts scored (``long`` is spent); one that has
+    the keys' :class:`KeyStats` (:func:`carried_key_stats`) gives ``stats``.
 
     Given the documents' ``cluster_ids``, two keys found only inside one and the same
     cluster are not scored: they can only match inside that cluster, which is not a
@@ -328,7 +344,7 @@ def passage_index(keys: Sequence[Sequence[str]], config: Config = DEFAULT, clust
     threads (compiled and rapidfuzz code that releases the GIL); the same index.
     """
     if long is None:
-        long = long_keys(key_stats(keys), config)
+        long = long_keys(stats if stats is not None else key_stats(keys), config)
     if shingled is None:
         shingled = shingled_keys(keys, long, config.match_shingle_size)
     n_docs, first_of_doc, n_paras, every_key, long_key = long.n_docs, long.first_of_doc, long.n_paras, \
@@ -626,10 +642,11 @@ def across_clusters(doc_ids: Sequence[str], keys: Sequence[list[str]], cluster_i
 
 def across_columns(doc_ids: Sequence[str], keys: Sequence[list[str]], cluster_ids: Sequence[str],
                    config: Config = DEFAULT, n_words: Sequence[list[int]] | None = None,
-                   index: PassageIndex | None = None) -> tuple[np.ndarray, ...]:
-    """:func:`across_clusters` as the columns of :class:`MatchColumns`."""
+                   index: PassageIndex | None = None, stats: KeyStats | None = None) -> tuple[np.ndarray, ...]:
+    """:func:`across_clusters` as the columns of :class:`MatchColumns` (``stats``: see
+    :func:`passage_index`)."""
     if index is None:
-        index = passage_index(keys, config, cluster_ids)
+        index = passage_index(keys, config, cluster_ids, stats=stats)
     elif (index.n_docs, index.settings) != (len(keys), _settings(config)):
         raise ValueError(f"this passage index was built for {index.n_docs} documents and other match settings")
     occ_doc, occ_para, n_occ, first_occ = index.occ_doc, index.occ_para, index.n_occ, index.first_occ
@@ -748,19 +765,22 @@ def paragraph_matches(doc_ids: Sequence[str], paragraphs: Sequence[list[str]], c
 def paragraph_match_columns(doc_ids: Sequence[str], paragraphs: Sequence[list[str]], cluster_ids: Sequence[str],
                             canonical_ids: Sequence[str], config: Config = DEFAULT,
                             keys: Sequence[list[str]] | None = None, n_words: Sequence[list[int]] | None = None,
-                            index: PassageIndex | None = None, threads: int = 1) -> MatchColumns:
+                            index: PassageIndex | None = None, threads: int = 1, stats: KeyStats | None = None
+                            ) -> MatchColumns:
     """:func:`paragraph_matches` as :class:`MatchColumns`. ``threads=2`` runs the
     cross-cluster half on a second thread beside the within-cluster half (they share
     nothing, and much of each runs without the GIL: rapidfuzz, numpy, compiled kernels);
-    the caller, which owns the machine's cores, chooses: the two halves' peaks then add up."""
+    the caller, which owns the machine's cores, chooses: the two halves' peaks then add up.
+    ``stats``: the keys' :class:`KeyStats`, if the caller has them."""
     if keys is None:
         keys = [compare_keys(list(paras)) for paras in paragraphs]
         n_words = None
     if threads < 2:
         within = within_columns(doc_ids, keys, canonical_ids, config)
-        return merged_columns(doc_ids, within, across_columns(doc_ids, keys, cluster_ids, config, n_words, index))
+        return merged_columns(doc_ids, within, across_columns(doc_ids, keys, cluster_ids, config, n_words, index,
+                                                              stats))
     with ThreadPoolExecutor(1) as pool:
-        across = pool.submit(across_columns, doc_ids, keys, cluster_ids, config, n_words, index)
+        across = pool.submit(across_columns, doc_ids, keys, cluster_ids, config, n_words, index, stats)
         within = within_columns(doc_ids, keys, canonical_ids, config)
         return merged_columns(doc_ids, within, across.result())
 
