@@ -399,3 +399,14 @@ def test_key_stats_carried_from_cleaning_are_those_of_the_keys():
     for field in ("n_paras", "words", "hashes"):
         np.testing.assert_array_equal(getattr(carried, field), getattr(read, field), err_msg=field)
     assert carried_key_stats([[3, 4]], [b"\0" * 8]) is None  # a row without a hash for each key: read them
+
+
+def test_values_sent_to_a_child_that_is_gone_are_no_error():
+    from newsdedup.runners.fork import Forked
+    from newsdedup.runners.later import Later
+
+    later = Later(2, np.int64)
+    child = Forked(int, 7)
+    later.forked()  # the only reading end was the child's
+    assert child.result() == 7  # it exited without reading
+    later.send(np.array([1, 2]))

@@ -37,8 +37,12 @@ class Later:
         if self._write < 0:
             return
         np.frombuffer(self._memory, self.dtype, count=self.n)[:] = values
-        os.write(self._write, b"\1")
-        self._close_write()
+        try:
+            os.write(self._write, b"\1")
+        except BrokenPipeError:
+            pass  # the child is gone: its own outcome (an error, most likely) is what its parent hears
+        finally:
+            self._close_write()
 
     def forked(self) -> None:
         """In this process, once the child is forked: the reading end is the child's."""
