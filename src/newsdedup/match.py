@@ -306,12 +306,13 @@ def shingled_texts(texts: list[str], k: int, threads: int | None = None
     return notes, np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)), flat, offsets
 
 
-def shingled_keys(keys: Sequence[Sequence[str]], long: LongKeys, k: int) -> Shingled:
-    """The :class:`Shingled` of the long keys, their texts read from ``keys`` a block at a time."""
+def shingled_keys(keys: Sequence[Sequence[str]], long: LongKeys, k: int, threads: int | None = None) -> Shingled:
+    """The :class:`Shingled` of the long keys, their texts read from ``keys`` a block at a
+    time (``threads``: see :func:`shingled_texts`)."""
     shingled = Shingled(long)
     for start in range(0, long.first_pos.size, KEYS_AT_ONCE):
         texts = _texts_at(keys, long.first_pos[start:start + KEYS_AT_ONCE], long.first_of_doc)
-        shingled.add(np.arange(start, start + len(texts), dtype=np.int64), *shingled_texts(texts, k))
+        shingled.add(np.arange(start, start + len(texts), dtype=np.int64), *shingled_texts(texts, k, threads))
         del texts
     return shingled.sealed()
 
@@ -346,7 +347,11 @@ def passage_index(keys: Sequence[Sequence[str]], config: Config = DEFAULT, clust
     if long is None:
         long = long_keys(stats if stats is not None else key_stats(keys), config)
     if shingled is None:
-        shingled = shingled_keys(keys, long, config.match_shingle_size)
+        # one thread while the clusters are still being made: the deduplicating process
+        # beside this one keeps a core to itself (three busy threads on two cores gave
+        # each two thirds of one)
+        shingled = shingled_keys(keys, long, config.match_shingle_size,
+                                 1 if clusters_later is not None and not clusters_later.ready() else None)
     n_docs, first_of_doc, n_paras, every_key, long_key = long.n_docs, long.first_of_doc, long.n_paras, \
         long.every_key, long.long_key
     long.n_paras = long.every_key = long.long_key = None  # spent: freed as soon as this is done with them
