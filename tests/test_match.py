@@ -324,3 +324,89 @@ def test_passage_index_on_two_threads_is_the_same_index(monkeypatch):
     assert one.key_a.size > 10 and len(set(np.round(one.score).tolist())) > 2
     for field in ("occ_doc", "occ_para", "n_occ", "first_occ", "key_a", "key_b", "score"):
         np.testing.assert_array_equal(getattr(one, field), getattr(two, field), err_msg=field)
+
+
+@pytest.mark.parametrize("when", ["ready", "late", "forked"])
+def test_clusters_given_later_give_the_index_built_with_them(when, monkeypatch):
+    """The local runner's index child gets the clusters once dedup has them: whether they
+    are known when its shingles' pairs are made (left out there) or only after (dropped
+    then), the index is the one built with the clusters from the start, and smaller than
+    the one built without them."""
+    from newsdedup import match
+    from newsdedup.normalize import compare_keys
+    from newsdedup.runners.fork import Forked
+    from newsdedup.runners.later import Later
+
+    edited = A[:1] + [QUOTE.replace("Friday", "Saturday")] + A[2:]
+    keys = [compare_keys(d) for d in (A, edited, B, edited)]
+    clusters = ["c1", "c1", "c2", "c1"]
+    monkeypatch.setattr(match, "SHINGLES_AT_ONCE", 7)  # many shares
+    expected = match.passage_index(keys, Config(), cluster_ids=clusters, threads=2)
+    numbers = match.cluster_numbers(clusters)
+    if when == "forked":
+        later = Later(len(keys), np.int64)
+        child = Forked(match.passage_index, keys, Config(), None, None, None, 2, later)
+        later.forked()
+        later.send(numbers)
+        got = child.result()
+    else:
+        class Given:
+            def ready(self) -> bool:
+                return when == "ready"
+
+            def get(self) -> np.ndarray:
+                return numbers
+
+        got = match.passage_index(keys, Config(), threads=2, clusters_later=Given())
+    assert len(match.passage_index(keys, Config()).score) > len(expected.score) > 0
+    for field in ("occ_doc", "occ_para", "n_occ", "first_occ", "key_a", "key_b", "score"):
+        np.testing.assert_array_equal(getattr(got, field), getattr(expected, field), err_msg=field)
+
+
+def test_a_forked_child_waiting_for_values_never_sent_gets_an_error():
+    from newsdedup.runners.fork import Forked
+    from newsdedup.runners.later import Later
+
+    later = Later(2, np.int64)
+    child = Forked(Later.get, later)
+    later.close()  # the parent gives up
+    with pytest.raises(RuntimeError, match="never sent"):
+        child.result()
+
+
+def test_key_stats_carried_from_cleaning_are_those_of_the_keys():
+    """Cleaning hashes and counts the words of each kept paragraph's key; the passage index
+    takes them from the clean rows instead of reading the keys again: the same stats, on
+    plain text and HTML pages (the bundled corpus, the fixtures, aeb-dupes-dev when present)."""
+    import os
+    from pathlib import Path
+
+    from newsdedup.match import carried_key_stats, key_stats
+    from newsdedup.read import read_inputs
+    from newsdedup.runners.local import clean_records
+
+    from .conftest import CORPUS, FIXTURES
+
+    inputs = [CORPUS, FIXTURES / "aeb_dupes", FIXTURES / "page.html"]
+    shared = Path(os.environ.get("NEWSDEDUP_SHARED_DATA", "")) / "aeb-dupes-dev" / "docs"
+    if shared.is_dir():
+        inputs.append(shared)
+    cleaned, _ = clean_records(read_inputs(inputs, Config(workers=1)), Config(workers=1))
+    good = [c for c in cleaned if c.error is None]
+    assert len(good) > 8 and any(c.source.endswith(".html") for c in good)
+    carried = carried_key_stats([c.n_words for c in good], [c.key_hashes for c in good])
+    read = key_stats([c.keys for c in good])
+    for field in ("n_paras", "words", "hashes"):
+        np.testing.assert_array_equal(getattr(carried, field), getattr(read, field), err_msg=field)
+    assert carried_key_stats([[3, 4]], [b"\0" * 8]) is None  # a row without a hash for each key: read them
+
+
+def test_values_sent_to_a_child_that_is_gone_are_no_error():
+    from newsdedup.runners.fork import Forked
+    from newsdedup.runners.later import Later
+
+    later = Later(2, np.int64)
+    child = Forked(int, 7)
+    later.forked()  # the only reading end was the child's
+    assert child.result() == 7  # it exited without reading
+    later.send(np.array([1, 2]))

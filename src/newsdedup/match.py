@@ -28,9 +28,11 @@ from __future__ import annotations
 import os
 import re
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from itertools import chain
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
@@ -211,6 +213,20 @@ def key_stats(keys: Sequence[Sequence[str]]) -> KeyStats:
 DOCS_AT_ONCE = 4096  # documents whose keys are hashed in one compiled pass
 
 
+def carried_key_stats(n_words: Sequence[Sequence[int]], key_hashes: Sequence[bytes]) -> KeyStats | None:
+    """The :class:`KeyStats` of documents whose keys' words and hashes came with them
+    (cleaning computes both: a ``Cleaned`` row's ``n_words`` and ``key_hashes``), without
+    reading the keys; None if a document has no hash for each of its words (a row made
+    elsewhere: then :func:`key_stats` reads the keys)."""
+    n_paras = np.fromiter(map(len, n_words), dtype=np.int64, count=len(n_words))
+    sizes = np.fromiter(map(len, key_hashes), dtype=np.int64, count=len(key_hashes))
+    if sizes.size != n_paras.size or not np.array_equal(sizes, 8 * n_paras):
+        return None
+    total = int(n_paras.sum())
+    words = np.fromiter(chain.from_iterable(n_words), dtype=np.int64, count=total)
+    return KeyStats(n_paras, words, np.frombuffer(b"".join(key_hashes), dtype="<u8").astype(np.uint64))
+
+
 @dataclass
 class LongKeys:
     """Which distinct keys of a corpus are long enough to match (:func:`long_keys`), and
@@ -290,18 +306,20 @@ def shingled_texts(texts: list[str], k: int, threads: int | None = None
     return notes, np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)), flat, offsets
 
 
-def shingled_keys(keys: Sequence[Sequence[str]], long: LongKeys, k: int) -> Shingled:
-    """The :class:`Shingled` of the long keys, their texts read from ``keys`` a block at a time."""
+def shingled_keys(keys: Sequence[Sequence[str]], long: LongKeys, k: int, threads: int | None = None) -> Shingled:
+    """The :class:`Shingled` of the long keys, their texts read from ``keys`` a block at a
+    time (``threads``: see :func:`shingled_texts`)."""
     shingled = Shingled(long)
     for start in range(0, long.first_pos.size, KEYS_AT_ONCE):
         texts = _texts_at(keys, long.first_pos[start:start + KEYS_AT_ONCE], long.first_of_doc)
-        shingled.add(np.arange(start, start + len(texts), dtype=np.int64), *shingled_texts(texts, k))
+        shingled.add(np.arange(start, start + len(texts), dtype=np.int64), *shingled_texts(texts, k, threads))
         del texts
     return shingled.sealed()
 
 
 def passage_index(keys: Sequence[Sequence[str]], config: Config = DEFAULT, cluster_ids: Sequence[str] | None = None,
-                  long: LongKeys | None = None, shingled: Shingled | None = None, threads: int = 1) -> PassageIndex:
+                  long: LongKeys | None = None, shingled: Shingled | None = None, threads: int = 1,
+                  clusters_later: ClustersLater | None = None, stats: KeyStats | None = None) -> PassageIndex:
     """The :class:`PassageIndex` of documents' paragraph keys.
 
     ``keys`` is read document by document, a few times, and never held whole: a
@@ -310,20 +328,30 @@ def passage_index(keys: Sequence[Sequence[str]], config: Config = DEFAULT, clust
     only the long ones' shingle sets are kept, and the texts of the keys that share
     shingles with another are read again to score them. A runner that has the keys'
     :func:`long_keys` plan and their :class:`Shingled` (made where the keys are) gives
-    them: ``keys`` is then read only for the texts scored (``long`` is spent).
+    them: ``keys`` is then read only for the texts scored (``long`` is spent); one that has
+    the keys' :class:`KeyStats` (:func:`carried_key_stats`) gives ``stats``.
 
     Given the documents' ``cluster_ids``, two keys found only inside one and the same
     cluster are not scored: they can only match inside that cluster, which is not a
     cross-cluster match (edited copies in a cluster share most shingles: half the
     candidate pairs on 10k documents).
 
+    ``clusters_later``: the clusters given once they are known (a forked child builds the
+    index while its parent deduplicates): asked for when the shingles' pairs are made, or
+    else waited for once they are made, and the pairs inside one cluster dropped then,
+    before they are counted and scored; the same index as with ``cluster_ids``.
+
     ``threads``: the shares of the shingles' postings and the scoring spread over that many
     threads (compiled and rapidfuzz code that releases the GIL); the same index.
     """
     if long is None:
-        long = long_keys(key_stats(keys), config)
+        long = long_keys(stats if stats is not None else key_stats(keys), config)
     if shingled is None:
-        shingled = shingled_keys(keys, long, config.match_shingle_size)
+        # one thread while the clusters are still being made: the deduplicating process
+        # beside this one keeps a core to itself (three busy threads on two cores gave
+        # each two thirds of one)
+        shingled = shingled_keys(keys, long, config.match_shingle_size,
+                                 1 if clusters_later is not None and not clusters_later.ready() else None)
     n_docs, first_of_doc, n_paras, every_key, long_key = long.n_docs, long.first_of_doc, long.n_paras, \
         long.every_key, long.long_key
     long.n_paras = long.every_key = long.long_key = None  # spent: freed as soon as this is done with them
@@ -343,19 +371,26 @@ def passage_index(keys: Sequence[Sequence[str]], config: Config = DEFAULT, clust
     n_occ = np.bincount(key_of, minlength=n_long)
     del key_of
     first_occ = np.cumsum(n_occ) - n_occ
-    if cluster_ids is None or not n_long:
-        sole_cluster = np.full(n_long, -1, dtype=np.int64)
-    else:
-        cluster = _cluster_numbers(cluster_ids)[occ_doc]
+
+    def sole_clusters(numbers: np.ndarray | None) -> np.ndarray:
+        if numbers is None or not n_long:
+            return np.full(n_long, -1, dtype=np.int64)
+        cluster = numbers[occ_doc]
         lowest = np.minimum.reduceat(cluster, first_occ)
-        sole_cluster = np.where(lowest == np.maximum.reduceat(cluster, first_occ), lowest, -1)
-        del cluster, lowest
+        return np.where(lowest == np.maximum.reduceat(cluster, first_occ), lowest, -1)
 
     def texts_of(ids: np.ndarray) -> list[str]:
         return _texts_at(keys, first_pos[ids], first_of_doc)
 
+    if clusters_later is None:
+        sole: np.ndarray | Callable[[bool], np.ndarray | None] = sole_clusters(
+            None if cluster_ids is None else cluster_numbers(cluster_ids))
+    else:
+        def sole(wait: bool) -> np.ndarray | None:
+            return sole_clusters(clusters_later.get()) if wait or clusters_later.ready() else None
+
     key_a, key_b, score = _scored_pairs(shingled.shares, shingled.n_shingles, shingled.lengths, texts_of, n_occ,
-                                        sole_cluster, config, threads)
+                                        sole, config, threads)
     return PassageIndex(n_docs, _settings(config), occ_doc, occ_para, n_occ, first_occ, key_a, key_b, score)
 
 
@@ -390,7 +425,8 @@ def editorial_notes(keys: list[str]) -> np.ndarray:
     return notes
 
 
-def _cluster_numbers(cluster_ids: Sequence[str]) -> np.ndarray:
+def cluster_numbers(cluster_ids: Sequence[str]) -> np.ndarray:
+    """Each document's cluster as a number (clusters numbered in cluster id order)."""
     return np.unique(np.asarray(cluster_ids, dtype=object), return_inverse=True)[1]
 
 
@@ -555,14 +591,23 @@ def _scores_on_threads(xs: list[str], ys: list[str], scorer, cutoff: float, thre
 
 
 def _scored_pairs(shares: _ShingleShares, n_shingles: np.ndarray, lengths: np.ndarray, texts_of,
-                  n_occ: np.ndarray, sole_cluster: np.ndarray, config: Config, threads: int = 1
-                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                  n_occ: np.ndarray, sole_cluster: np.ndarray | Callable[[bool], np.ndarray | None], config: Config,
+                  threads: int = 1) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Pairs of long keys that share shingles (``shares``: their shingles; ``n_shingles``
     and ``lengths``: their shingles and characters; ``texts_of(ids)``: the texts of keys
-    ``ids``, ascending), scored at once; those reaching the cutoff."""
+    ``ids``, ascending), scored at once; those reaching the cutoff. ``sole_cluster``: see
+    :func:`_sharing_pairs`, or a function that gives it (``wait``: else None if not known
+    yet; then the pairs are made without it and those it rules out dropped afterwards)."""
     usable = n_occ <= config.match_max_postings  # a paragraph printed everywhere is furniture, not a passage
-    packed, shared = np.unique(_shared_shingle_pairs(shares, n_occ, usable, sole_cluster, config.match_max_postings,
-                                                     threads), return_counts=True)
+    later = None
+    if callable(sole_cluster):
+        later, sole_cluster = sole_cluster, sole_cluster(False)
+    found = _shared_shingle_pairs(shares, n_occ, usable, np.full(n_occ.size, -1, dtype=np.int64)
+                                  if sole_cluster is None else sole_cluster, config.match_max_postings, threads)
+    if sole_cluster is None:
+        found = _apart(found, later(True))
+    packed, shared = np.unique(found, return_counts=True)
+    del found
     ka = (packed >> np.uint64(32)).astype(np.int64)
     kb = (packed & np.uint64(0xFFFFFFFF)).astype(np.int64)
     # a passage found (partial_ratio >= cutoff) inside another shares a good part of its shingles
@@ -602,16 +647,17 @@ def across_clusters(doc_ids: Sequence[str], keys: Sequence[list[str]], cluster_i
 
 def across_columns(doc_ids: Sequence[str], keys: Sequence[list[str]], cluster_ids: Sequence[str],
                    config: Config = DEFAULT, n_words: Sequence[list[int]] | None = None,
-                   index: PassageIndex | None = None) -> tuple[np.ndarray, ...]:
-    """:func:`across_clusters` as the columns of :class:`MatchColumns`."""
+                   index: PassageIndex | None = None, stats: KeyStats | None = None) -> tuple[np.ndarray, ...]:
+    """:func:`across_clusters` as the columns of :class:`MatchColumns` (``stats``: see
+    :func:`passage_index`)."""
     if index is None:
-        index = passage_index(keys, config, cluster_ids)
+        index = passage_index(keys, config, cluster_ids, stats=stats)
     elif (index.n_docs, index.settings) != (len(keys), _settings(config)):
         raise ValueError(f"this passage index was built for {index.n_docs} documents and other match settings")
     occ_doc, occ_para, n_occ, first_occ = index.occ_doc, index.occ_para, index.n_occ, index.first_occ
     if not n_occ.size:
         return _no_match_columns()
-    cluster = _cluster_numbers(cluster_ids)[occ_doc]
+    cluster = cluster_numbers(cluster_ids)[occ_doc]
     rank = _ranks(doc_ids)
 
     def report(i: np.ndarray, j: np.ndarray, score: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -675,6 +721,31 @@ def _sharing_pairs(packed, n_occ, usable, sole_cluster, max_postings):  # pragma
     return out[:k].copy()  # ``total`` counted the pairs inside one cluster too: a view would keep them all
 
 
+@njit(cache=True, nogil=True)
+def _apart(pairs, sole_cluster):  # pragma: no cover - compiled
+    """The ``(key_a << 32) | key_b`` ``pairs`` but those of two keys found only in one and
+    the same cluster (as :func:`_sharing_pairs` leaves them out), in order."""
+    low = np.uint64(0xFFFFFFFF)
+    shift = np.uint64(32)
+    out = np.empty_like(pairs)
+    k = 0
+    for i in range(pairs.size):
+        a = sole_cluster[pairs[i] >> shift]
+        if a < 0 or a != sole_cluster[pairs[i] & low]:
+            out[k] = pairs[i]
+            k += 1
+    return out[:k].copy()
+
+
+class ClustersLater(Protocol):
+    """Each document's cluster (a number: the same for the documents of one cluster), given
+    once known: :meth:`ready` says whether it is, :meth:`get` waits for it."""
+
+    def ready(self) -> bool: ...
+
+    def get(self) -> np.ndarray: ...
+
+
 def _cross(start_a: np.ndarray, size_a: np.ndarray, start_b: np.ndarray, size_b: np.ndarray
            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Every (a, b) position pair of each pair of ranges [start_a, start_a + size_a) x
@@ -699,19 +770,22 @@ def paragraph_matches(doc_ids: Sequence[str], paragraphs: Sequence[list[str]], c
 def paragraph_match_columns(doc_ids: Sequence[str], paragraphs: Sequence[list[str]], cluster_ids: Sequence[str],
                             canonical_ids: Sequence[str], config: Config = DEFAULT,
                             keys: Sequence[list[str]] | None = None, n_words: Sequence[list[int]] | None = None,
-                            index: PassageIndex | None = None, threads: int = 1) -> MatchColumns:
+                            index: PassageIndex | None = None, threads: int = 1, stats: KeyStats | None = None
+                            ) -> MatchColumns:
     """:func:`paragraph_matches` as :class:`MatchColumns`. ``threads=2`` runs the
     cross-cluster half on a second thread beside the within-cluster half (they share
     nothing, and much of each runs without the GIL: rapidfuzz, numpy, compiled kernels);
-    the caller, which owns the machine's cores, chooses: the two halves' peaks then add up."""
+    the caller, which owns the machine's cores, chooses: the two halves' peaks then add up.
+    ``stats``: the keys' :class:`KeyStats`, if the caller has them."""
     if keys is None:
         keys = [compare_keys(list(paras)) for paras in paragraphs]
         n_words = None
     if threads < 2:
         within = within_columns(doc_ids, keys, canonical_ids, config)
-        return merged_columns(doc_ids, within, across_columns(doc_ids, keys, cluster_ids, config, n_words, index))
+        return merged_columns(doc_ids, within, across_columns(doc_ids, keys, cluster_ids, config, n_words, index,
+                                                              stats))
     with ThreadPoolExecutor(1) as pool:
-        across = pool.submit(across_columns, doc_ids, keys, cluster_ids, config, n_words, index)
+        across = pool.submit(across_columns, doc_ids, keys, cluster_ids, config, n_words, index, stats)
         within = within_columns(doc_ids, keys, canonical_ids, config)
         return merged_columns(doc_ids, within, across.result())
 

@@ -15,6 +15,7 @@ Three steps, so that corpus-wide evidence can be gathered between per-document w
 from __future__ import annotations
 
 import gc
+from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -76,6 +77,7 @@ class Cleaned:
     error: str | None = None
     warning: str | None = None  # a repair made while reading (Record.warning)
     flags: list[str] = field(default_factory=list)  # what a user should check (see .flags)
+    key_hashes: bytes = b""  # each key's stable hash (normalize.line_stats), little-endian uint64s: the passage index's
 
     @property
     def text(self) -> str:
@@ -141,6 +143,7 @@ def finish(d: Draft, evidence: Evidence = Evidence(), config: Config = DEFAULT, 
     out.paragraphs = [paras[i].text for i in kept]
     out.keys = [d.keys[i] for i in kept]
     out.n_words = [paras[i].n_words for i in kept]
+    out.key_hashes = array("Q", [paras[i].key for i in kept]).tobytes()
     out.removed = [(i, p.text, reason) for i, (p, reason) in enumerate(zip(paras, reasons)) if reason is not None]
     if d.dropped:
         out.removed.insert(0, (EXTRACTOR_INDEX, "\n".join(d.dropped), EXTRACTOR))
