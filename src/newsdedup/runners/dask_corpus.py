@@ -43,8 +43,8 @@ from ..dedup import Clustering, _estimates, _first_copies, canonicals, connect, 
 from ..dedup.lsh import band_key, optimal_bands
 from ..dedup.signatures import MAX_HASH
 from .._arrays import group_bounds, pairs_in_groups, unique_pairs
-from ..match import (KeyStats, LongKeys, Shingled, key_stats, long_keys, match_threads, paragraph_match_columns,
-                     passage_index, shingled_texts)
+from ..match import (KeyStats, LongKeys, Shingled, carried_key_stats, key_stats, long_keys, match_threads,
+                     paragraph_match_columns, passage_index, shingled_texts)
 from ..tables import build_tables, documents_columns, matches_table
 from ..write import write_dataset
 from .spill import Spill, Spilled, SpilledColumn, text_chars, with_pickled
@@ -151,7 +151,7 @@ def outline_of(finished: Finished, pickled: bool = False) -> Outline:
     else:
         keys = sent = [list(c.keys) for c in good]
     digests = b"".join(hashlib.blake2b(" ".join(k).encode("utf-8"), digest_size=16).digest() for k in keys)
-    stats = key_stats(keys)
+    stats = carried_key_stats([c.n_words for c in good], [c.key_hashes for c in good]) or key_stats(keys)
     stats = KeyStats(stats.n_paras.astype(np.int32), stats.words.astype(np.int32), stats.hashes)
     return Outline([c.doc_id for c in good], np.frombuffer(digests, dtype=np.uint8).reshape(len(good), 16),
                    np.fromiter((text_chars(c.paragraphs) for c in good), dtype=np.int64, count=len(good)),
