@@ -22,13 +22,12 @@ from .conftest import shared
 
 def _brute_force(scores, candidates, threshold, cost):
     idx = [i for i, c in enumerate(candidates) if c]
-    best, best_states = -np.inf, None
+    best = -np.inf
     for states in itertools.product([0, 1], repeat=len(idx)):
         total = sum(s * (scores[i] - threshold) for s, i in zip(states, idx))
         edges = (0, *states, 0)  # the page starts and ends outside the article
         total -= cost * sum(a != b for a, b in zip(edges, edges[1:]))
-        if total > best + 1e-12:
-            best, best_states = total, states
+        best = max(best, total)
     return best
 
 
