@@ -216,10 +216,12 @@ class Cleaner:
 
     def refinish(self, evidence: Evidence) -> dict[int, list[tuple[int, Cleaned]]]:
         """For each kept chunk, every document finished with the corpus evidence: (position, Cleaned)."""
-        out = {number: [(i, finish(d, evidence, self.config)) for i, d in enumerate(drafts)]
-               for number, drafts in self.held.items()}
-        self.held.clear()
-        return out
+        return {number: self.refinish_chunk(number, evidence) for number in list(self.held)}
+
+    def refinish_chunk(self, number: int, evidence: Evidence) -> list[tuple[int, Cleaned]]:
+        """The kept drafts of chunk ``number`` finished with the corpus evidence, and let go:
+        (position, Cleaned)."""
+        return [(i, finish(d, evidence, self.config)) for i, d in enumerate(self.held.pop(number))]
 
     def again(self, chunk: Sequence[Record], evidence: Evidence) -> list[Cleaned]:
         return [finish(draft(r), evidence, self.config) for r in chunk]

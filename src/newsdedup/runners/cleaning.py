@@ -251,8 +251,8 @@ class _TwoPasses:
         helpers_kept = len(self.held) - len(self.own.held)
 
         def refinish_here(number: int) -> Callable[[], None]:
-            return lambda: clean_stage.apply_refinished(self.chunks, {number: _refinished(self.own, number, evidence)},
-                                                        self.keep)
+            return lambda: clean_stage.apply_refinished(
+                self.chunks, {number: self.own.refinish_chunk(number, evidence)}, self.keep)
 
         def clean_here(number: int, chunk: list[Record]) -> None:
             clean_stage.apply_again(self.chunks, place, self.keep(self.own.again(chunk, evidence)))
@@ -515,13 +515,6 @@ _WARM_UP = Record(doc_id="warm-up", source="warm-up",
 _record_fields = operator.attrgetter(*(f.name for f in dataclasses.fields(Record)))
 
 
-def _refinished(cleaner: clean_stage.Cleaner, number: int, evidence: clean_stage.Evidence
-                ) -> list[tuple[int, clean_stage.Cleaned]]:
-    """The kept drafts of chunk ``number`` finished with ``evidence`` (as
-    :meth:`~newsdedup.clean.Cleaner.refinish` does for every kept chunk), let go: (position, Cleaned)."""
-    return [(i, clean_stage.finish(d, evidence, cleaner.config)) for i, d in enumerate(cleaner.held.pop(number))]
-
-
 def _records(fields: list[tuple]) -> list[Record]:
     """Records as a helper gets them: a task sends each as a tuple of its fields (no
     Python call per record to pickle or unpickle it)."""
@@ -552,7 +545,7 @@ def _work(tasks, order, results, config: Config, parent: int | None) -> None:  #
             results.put(("first", number, *_packed(summaries), _rows(cleaned, pickled), number in cleaner.held))
         evidence, pickled = order.get()
         for number in list(cleaner.held):  # a message a chunk, so that this process takes them as they come
-            pairs = _refinished(cleaner, number, evidence)
+            pairs = cleaner.refinish_chunk(number, evidence)
             results.put(("refinished", number, [i for i, _ in pairs], _rows([c for _, c in pairs], pickled)))
         while (task := tasks["again"].get()) is not None:
             _, number, chunk, pickled = task
