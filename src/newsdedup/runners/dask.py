@@ -57,7 +57,6 @@ import pandas as pd
 
 from .. import clean as clean_stage
 from .. import write
-from ..clean.templates import corpus_evidence
 from ..compression import compression_of
 from ..config import Config
 from ..outdir import scratch
@@ -68,7 +67,7 @@ from ..result import Result, peak_memory
 from .dask_corpus import (Corpus, Finished, Outline, SpilledAgain, cleaned_bytes, deduplicated, finished_bytes,
                           fits_on_workers, gather_each, keys_to_disk, matched, outline_bytes, outline_of, tables_of)
 from .local import Progress, _frozen, _timed
-from .packed import PackedSummaries
+from .packed import PackedSummaries, evidence_of
 from .spill import Spill, needed as spill_needed
 
 log = logging.getLogger(__name__)
@@ -609,10 +608,8 @@ def _templates(gathered: list[tuple[Heads, Counter]], kept: list[np.ndarray], co
         ids.extend(heads.ids[i] for i in keeps.tolist())
     summaries = PackedSummaries.joined(packed)
     del packed
-    by_id = np.argsort(np.array(ids, dtype=object), kind="stable")  # as templates_from orders them
+    evidence = evidence_of(ids, summaries, config)
     del ids
-    evidence = corpus_evidence(summaries.take(by_id), min_docs=config.template_min_docs,
-                               related_share=config.template_related_share)
     needing: list[np.ndarray] = [np.empty(0, np.int64) for _ in gathered]
     holding = clean_stage.holding_templates(summaries.flat("keys"), summaries.sizes(), evidence)
     if holding.size:
