@@ -530,14 +530,14 @@ def test_rows_whose_parts_a_helper_pickled_are_spilled_as_they_are():
 
     from newsdedup.clean import Cleaned
     from newsdedup.runners import cleaning
-    from newsdedup.runners.spill import Pickled, Spill, pickled_parts
+    from newsdedup.runners.spill import Pickled, Spill, as_row, from_row
 
     def rows():
         return [Cleaned(f"d{i}", "s", 10, paragraphs=[f"Para {i}.", "Two é."], keys=[f"para {i}.", "two e."],
                         n_words=[2, 2], removed=[(2, "Menu", "navigation")]) for i in range(3)]
 
     plain, packed = Spill(), Spill()
-    sent = pickle.loads(pickle.dumps(pickled_parts(rows())))  # as they cross the queue
+    sent = [from_row(row) for row in pickle.loads(pickle.dumps([as_row(c, pickled=True) for c in rows()]))]
     assert all(type(c.paragraphs) is Pickled and type(c.removed) is Pickled for c in sent)
     a, b = plain.put(rows()), packed.put(sent)
     plain.seal(), packed.seal()

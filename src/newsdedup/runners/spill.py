@@ -67,7 +67,7 @@ class Spill:
             c.removed = Spilled(self, self._add(c.removed))
         return cleaned
 
-    put.pickled_parts = True  # type: ignore[attr-defined] # a cleaning helper may send it rows of pickled_parts
+    put.pickled_parts = True  # type: ignore[attr-defined] # a cleaning helper may send it rows with pickled parts (as_row)
 
     def _add(self, part, chars: bool = False) -> int:
         if type(part) is Pickled:
@@ -172,16 +172,6 @@ class Pickled:
 
     def __reduce__(self):
         return Pickled, (self.blob, self.chars)
-
-
-def pickled_parts(cleaned: list[Cleaned]) -> list[Cleaned]:
-    """The same rows, their paragraphs, paragraph keys and removed paragraphs
-    :class:`Pickled` for a :class:`Spill` in another process (their clean text is read
-    there only once it is spilled)."""
-    for c in cleaned:
-        c.paragraphs = Pickled(_dumps(c.paragraphs), text_chars(c.paragraphs))
-        c.keys, c.removed = Pickled(_dumps(c.keys)), Pickled(_dumps(c.removed))
-    return cleaned
 
 
 def _dumps(part: list) -> bytes:
