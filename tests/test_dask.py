@@ -93,6 +93,27 @@ def test_generated_corpus_same_tables_over_many_partitions(client, generated, sm
     assert_same_answer(local, on_dask)
 
 
+def test_jsonl_files_of_uneven_sizes_are_cut_into_even_partitions(tmp_path, client, monkeypatch):
+    """Files of 3 to 40 lines fill partitions of about the same size (a file cut where a
+    partition is full), and every record is read once, as from the files whole."""
+    monkeypatch.setattr(dask_runner, "MIN_PARTITION_BYTES", 1)
+    pages = corpus(stories=60, seed=21)
+    rows = [json.dumps({"id": i, "text": t}) + "\n" for i, t in zip(pages["id"], pages["text"])]
+    folder = tmp_path / "dump"
+    folder.mkdir()
+    start = 0
+    for f, n in enumerate([40, 3, 17, 5, 29, 11]):
+        (folder / f"part-{f}.jsonl").write_text("".join(rows[start:start + n]), encoding="utf-8")
+        start += n
+    config = newsdedup.Config(workers=2)
+    partitions = dask_runner.plan(folder, config, 2)
+    sizes = [p.size for p in partitions]
+    assert len(partitions) == dask_runner.PARTITIONS_PER_WORKER * 2
+    assert max(sizes) - min(sizes) <= max(sizes) // 4  # uneven at a line's length, not a file's
+    assert any(isinstance(s, dask_runner.Piece) for p in partitions for s in p.sources)
+    assert_same_answer(newsdedup.run(folder, config.replace(workers=1)), newsdedup.run(folder, config, client=client))
+
+
 def test_a_dataframe_input_on_a_local_cluster_started_for_the_run():
     frame = corpus(stories=30, seed=3)[["id", "text"]]
     local = newsdedup.run(frame, newsdedup.Config(workers=1))

@@ -65,7 +65,8 @@ from ..read import (Entry, Input, _read_frame, _read_jsonl, _read_parquet, _Uniq
 from ..records import Record
 from ..result import Result, peak_memory
 from .dask_corpus import (Corpus, Finished, Outline, SpilledAgain, cleaned_bytes, deduplicated, finished_bytes,
-                          fits_on_workers, gather_each, keys_to_disk, matched, outline_bytes, outline_of, tables_of)
+                          fits_on_workers, gather_each, keys_to_disk, matched, outline_bytes, outline_of,
+                          rows_on_workers, tables_of)
 from .local import Progress, _frozen, _timed
 from .packed import PackedSummaries, evidence_of
 from .spill import Spill, needed as spill_needed
@@ -75,6 +76,7 @@ log = logging.getLogger(__name__)
 PARTITION_BYTES = 64 * 2**20  # input bytes of a partition at most (a .gz file counted at 4x its size)...
 MIN_PARTITION_BYTES = 1 * 2**20  # ...and at least, unless the input is smaller
 PARTITIONS_PER_WORKER = 4  # enough partitions that the workers finish together
+SLACK_SHARE = 64  # a partition may pass its size by 1/64 rather than take a piece of a file that small
 WORKER_TABLES = ("documents", "boilerplate")  # written by the workers with --partitioned
 COMPRESSED = 4  # characters a byte of a compressed file holds, roughly (as runners.cleaning counts it)
 DRAFT_SHARE = 0.25  # of a worker's memory limit its partitions' drafts may take from pass 1 to pass 2
@@ -186,14 +188,17 @@ def plan(inputs: Input | Iterable[Input], config: Config, workers: int) -> list[
         else:
             sources.extend((entry, _size(entry)) for entry in path_entries(Path(item), base, config))
     total = sum(size for _, size in sources)
-    target = min(PARTITION_BYTES, max(MIN_PARTITION_BYTES, total // (PARTITIONS_PER_WORKER * max(1, workers))))
-    sources = [piece for source, size in sources for piece in _split(source, size, target, config)]
+    wanted = PARTITIONS_PER_WORKER * max(1, workers)
+    target = min(PARTITION_BYTES, max(MIN_PARTITION_BYTES, -(-total // wanted)))
+    slack = target // SLACK_SHARE
     partitions: list[Partition] = []
-    for source, size in sources:
-        if not partitions or (partitions[-1].size + size > target and partitions[-1].sources):
-            partitions.append(Partition(len(partitions)))
-        partitions[-1].sources.append(source)
-        partitions[-1].size += size
+    for whole, whole_size in sources:
+        room = target - partitions[-1].size if partitions else 0
+        for source, size in _split(whole, whole_size, target, config, room):
+            if not partitions or (partitions[-1].size + size > target + slack and partitions[-1].sources):
+                partitions.append(Partition(len(partitions)))
+            partitions[-1].sources.append(source)
+            partitions[-1].size += size
     return partitions
 
 
@@ -202,16 +207,26 @@ def is_dask_frame(item: Any) -> bool:
     return type(item).__module__.split(".")[0] == "dask" and hasattr(item, "npartitions") and hasattr(item, "to_delayed")
 
 
-def _split(source: Source, size: int, target: int, config: Config) -> list[tuple[Source, int]]:
+def _split(source: Source, size: int, target: int, config: Config, room: int = 0) -> list[tuple[Source, int]]:
     """A plain JSONL or Parquet file larger than ``target`` as pieces of about ``target``
-    bytes (JSONL: byte ranges; Parquet: runs of row groups); any other source whole."""
-    if not isinstance(source, Entry) or size <= target or size > config.max_file_bytes:
+    bytes (JSONL: byte ranges; Parquet: runs of row groups); any other source whole. A
+    plain JSONL file that overflows the ``room`` left in the partition being filled is cut
+    there first, so that the partitions come out even (each is a task of the stage, and
+    the last one to finish holds the stage up)."""
+    if not isinstance(source, Entry) or size > config.max_file_bytes:
         return [(source, size)]
     name = source.path.name.lower()
     if name.endswith((".jsonl", ".ndjson")):
-        starts = range(0, size, target)
-        return [(Piece(source, "jsonl", (start, min(start + target, size), 0), min(target, size - start)),
-                 min(target, size - start)) for start in starts]
+        if size <= room + target // SLACK_SHARE:
+            return [(source, size)]
+        first = room if room >= target // SLACK_SHARE else 0
+        if not first and size <= target:
+            return [(source, size)]
+        cuts = [0, *range(first or target, size, target), size]
+        return [(Piece(source, "jsonl", (start, stop, 0), stop - start), stop - start)
+                for start, stop in zip(cuts, cuts[1:])]
+    if size <= target:
+        return [(source, size)]
     if name.endswith(".parquet"):
         return [(p, p.size) for p in _row_group_pieces(source, target, config)] or [(source, size)]
     return [(source, size)]
@@ -404,10 +419,14 @@ def dask_setup(worker=None) -> None:
 @contextmanager
 def _client(config: Config, client=None):
     """``client`` if given (left open); else a client of ``config.scheduler``, or of a
-    LocalCluster of ``config.n_workers`` single-threaded worker processes (closed after)."""
+    LocalCluster of ``config.n_workers`` single-threaded worker processes (closed after),
+    whose scheduler moves no queued task to an idle worker: a task's inputs are a
+    partition's documents, which cost more to pickle over than to wait for, and the
+    partitions' first tasks are handed out from the scheduler's queue as workers free up."""
     if client is not None:
         yield client
         return
+    import dask
     from distributed import Client, LocalCluster
 
     try:
@@ -415,8 +434,9 @@ def _client(config: Config, client=None):
             with Client(config.scheduler) as own:
                 yield own
             return
-        with LocalCluster(n_workers=config.n_workers, threads_per_worker=1, processes=True,
-                          dashboard_address=":0") as cluster, Client(cluster) as own:
+        with dask.config.set({"distributed.scheduler.work-stealing": False}), \
+                LocalCluster(n_workers=config.n_workers, threads_per_worker=1, processes=True,
+                             dashboard_address=":0") as cluster, Client(cluster) as own:
             yield own
     finally:
         release_threads()
@@ -494,19 +514,20 @@ def run_dask(inputs: Input | Iterable[Input], config: Config, progress: Progress
                 clustering = deduplicated(dask_client, finished, corpus, config, workers, shingling)
             log.info("dedup: %d documents in %d clusters, %.2f s", len(corpus.ids), len(clustering.clusters),
                      timings["dedup"])
-            with _timed(timings, "match"):
-                matches = matched(dask_client, corpus, clustering, config, shingling[0] if shingling else None)
-                del shingling
-            log.info("match: %d paragraph matches, %.2f s", len(matches), timings["match"])
-            del corpus.keys
-            with _timed(timings, "tables"):
-                folder = scratch(config.out)  # the partitions' rows, beside the output
-                try:
-                    tables = tables_of(dask_client, finished, corpus, clustering, folder, config.partitioned,
+            folder = scratch(config.out)  # the partitions' rows, beside the output
+            try:
+                rows = rows_on_workers(dask_client, finished, corpus, clustering, folder, config.partitioned)
+                with _timed(timings, "match"):
+                    matches = matched(dask_client, corpus, clustering, config, shingling[0] if shingling else None)
+                    del shingling
+                log.info("match: %d paragraph matches, %.2f s", len(matches), timings["match"])
+                del corpus.keys
+                with _timed(timings, "tables"):
+                    tables = tables_of(dask_client, rows, corpus, clustering, folder, config.partitioned,
                                        write.PARTITION_ROWS)
-                except BaseException:
-                    shutil.rmtree(folder, ignore_errors=True)
-                    raise
+            except BaseException:
+                shutil.rmtree(folder, ignore_errors=True)
+                raise
             log.info("tables: %.2f s", timings["tables"])
         del finished  # the clean documents on the workers are released
     result = Result(**tables, matches=matches, config=config, timings=timings, skipped=dict(skipped),
@@ -531,8 +552,11 @@ def _clean(client, partitions: list[Partition], frames: list[Any], config: Confi
     hold = holds_drafts(client, partitions)
     log.info("pass 1: drafts %s on the workers until pass 2", "held" if hold else "not held")
     firsts = [client.submit(clean_first, p, config, f, spill, hold, pure=False) for p, f in zip(partitions, frames)]
-    held = [client.submit(held_documents, f, pure=False) for f in firsts]
-    heads = [client.submit(template_heads, f, pure=False) for f in firsts]
+    # the halves split off as soon as a partition's pass 1 is done (before the worker's next
+    # partition): waiting behind it, a split was handed to an idle worker, which then copied
+    # the whole pass 1 over (seconds of pickling for a few milliseconds of work)
+    held = [client.submit(held_documents, f, pure=False, priority=1) for f in firsts]
+    heads = [client.submit(template_heads, f, pure=False, priority=1) for f in firsts]
     del firsts  # each pair released once split: the summaries leave the workers once gathered
     total_kb = max(1, sum(p.size for p in partitions) // 1024)
     done_kb = 0

@@ -28,6 +28,7 @@ from __future__ import annotations
 import hashlib
 import operator
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,8 +44,8 @@ from ..dedup import Clustering, _estimates, _first_copies, canonicals, connect, 
 from ..dedup.lsh import band_key, optimal_bands
 from ..dedup.signatures import MAX_HASH
 from .._arrays import group_bounds, pairs_in_groups, unique_pairs
-from ..match import (KeyStats, LongKeys, Shingled, carried_key_stats, key_stats, long_keys, match_threads,
-                     paragraph_match_columns, passage_index, shingled_texts)
+from ..match import (KeyStats, LongKeys, Shingled, across_columns, carried_key_stats, key_stats, long_keys,
+                     merged_columns, passage_index, shingled_texts, within_columns)
 from ..tables import build_tables, documents_columns, matches_table
 from ..write import write_dataset
 from .spill import Spill, Spilled, SpilledColumn, text_chars, with_pickled
@@ -547,26 +548,27 @@ def matched(client, corpus: Corpus, clustering: Clustering, config: Config, shin
             ) -> pd.DataFrame:
     """The ``paragraph_matches`` table, from the paragraph keys (``shingling``: their long
     keys shingled on the workers, if put there), made from the matches' columns (not a
-    tuple a match: 464k of them at 100k documents)."""
-    index = None
-    if shingling is not None:
-        index = passage_index(corpus.keys, config, clustering.cluster_ids, shingling.long, shingling.shingled(client))
-    return matches_table(paragraph_match_columns(corpus.ids, corpus.keys, clustering.cluster_ids,
-                                                 clustering.canonical_ids, config, corpus.keys, None, index,
-                                                 threads=match_threads(config)))
+    tuple a match: 464k of them at 100k documents). The duplicates are aligned with their
+    canonicals on a second thread while the workers' shingles arrive and the passage index
+    is built and read (as :func:`~newsdedup.match.paragraph_match_columns` runs its halves:
+    they share nothing, and much of each runs without the GIL)."""
+    ids, keys = corpus.ids, corpus.keys
+    with ThreadPoolExecutor(1) as pool:
+        within = pool.submit(within_columns, ids, keys, clustering.canonical_ids, config)
+        index = None
+        if shingling is not None:
+            index = passage_index(keys, config, clustering.cluster_ids, shingling.long, shingling.shingled(client))
+        across = across_columns(ids, keys, clustering.cluster_ids, config, None, index)
+        return matches_table(merged_columns(ids, within.result(), across))
 
 
-def tables_of(client, finished: list, corpus: Corpus, clustering: Clustering, folder: Path,
-              partitioned: bool = False, rows_per_file: int = 0) -> dict[str, Any]:
-    """Every table but ``paragraph_matches``: ``clusters`` and ``pairs`` made here,
-    ``rejects`` from the partitions' rows, ``documents`` and ``boilerplate`` as one
-    :class:`~.dask_tables.DaskTables` over each partition's sorted rows in
-    ``folder/rows``: written here as each partition's rows arrive (a partition's at a
-    time, its clean documents let go once they are made: ``finished`` emptied), or
-    written there by the workers with ``partitioned``, which then also write the
-    partitioned Parquet files of ``rows_per_file`` rows (``folder/documents/part-00000.parquet``, ...)."""
-    from .dask_tables import DaskTables
-
+def rows_on_workers(client, finished: list, corpus: Corpus, clustering: Clustering, folder: Path,
+                    partitioned: bool = False) -> list:
+    """The futures of each partition's sorted rows of ``documents`` and ``boilerplate``
+    (:class:`Rows`), made on the workers once the clusters are known, while this process
+    matches paragraphs: returned to it, or written to ``folder/rows`` there with
+    ``partitioned``. ``finished`` emptied: each partition's clean documents are let go once
+    its rows are made."""
     cluster_ids = np.array(clustering.cluster_ids, dtype=object)
     canonical_ids = np.array(clustering.canonical_ids, dtype=object)
     place = corpus.place
@@ -578,6 +580,21 @@ def tables_of(client, finished: list, corpus: Corpus, clustering: Clustering, fo
                           str(rows_folder), p, pure=False)
             for p, f in enumerate(finished)]
     finished.clear()
+    return rows
+
+
+def tables_of(client, rows: list, corpus: Corpus, clustering: Clustering, folder: Path,
+              partitioned: bool = False, rows_per_file: int = 0) -> dict[str, Any]:
+    """Every table but ``paragraph_matches``: ``clusters`` and ``pairs`` made here,
+    ``rejects`` from the partitions' ``rows`` (:func:`rows_on_workers`), ``documents`` and
+    ``boilerplate`` as one :class:`~.dask_tables.DaskTables` over each partition's sorted
+    rows in ``folder/rows``: written here as each partition's rows arrive (``rows``
+    emptied), or written there by the workers with ``partitioned``, which then also write
+    the partitioned Parquet files of ``rows_per_file`` rows
+    (``folder/documents/part-00000.parquet``, ...)."""
+    from .dask_tables import DaskTables
+
+    rows_folder = folder / ROWS
     made = gather_each(client, rows, lambda p, got: _kept_on_disk(got, rows_folder, p))
     tables: dict[str, Any] = build_tables([], clustering)  # clusters and pairs (and empty per-document tables)
     if made:
