@@ -642,6 +642,26 @@ def test_the_client_keeps_the_paragraph_keys_in_a_file_past_spill_min_mb(client,
     assert isinstance(seen[1], list)
 
 
+def test_an_outline_lets_the_key_hashes_go_and_made_again_gives_the_same_stats():
+    """The carried key hashes are read once, by the outline: the worker then lets them go,
+    and an outline made again (a retried task) reads the keys for the same stats."""
+    from newsdedup.clean import Evidence
+    from newsdedup.runners import dask_corpus
+
+    config = newsdedup.Config(workers=1)
+    partition = dask_runner.plan(CORPUS, config, 1)[0]
+    first, _ = dask_runner.clean_first(partition, config)
+    finished = dask_runner.finish_partition(first, partition, [], {}, Evidence(), config)
+    good = [c for c in finished.cleaned if c.error is None]
+    assert all(len(c.key_hashes) == 8 * len(c.keys) for c in good)
+    once = dask_corpus.outline_of(finished)
+    assert all(c.key_hashes == b"" for c in good)
+    again = dask_corpus.outline_of(finished)
+    assert once.stats.hashes.size > 20
+    for name in ("n_paras", "words", "hashes"):
+        assert np.array_equal(getattr(once.stats, name), getattr(again.stats, name))
+
+
 def test_a_spilled_partitions_keys_reach_the_clients_spill_pickled_as_they_are():
     """For a client that spills the paragraph keys, a partition's outline carries each
     document's keys as the bytes of the worker's spill file, and the client writes them to
