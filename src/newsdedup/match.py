@@ -678,6 +678,13 @@ def across_columns(doc_ids: Sequence[str], keys: Sequence[list[str]], cluster_id
     return tuple(np.concatenate(column) for column in zip(identical, similar))
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _may_cross(sole_cluster, a, b):  # pragma: no cover - compiled
+    """Whether keys ``a`` and ``b`` may match across clusters: not both found only in one
+    and the same cluster (``sole_cluster``: that cluster, or -1)."""
+    return sole_cluster[a] < 0 or sole_cluster[a] != sole_cluster[b]
+
+
 @njit(cache=True, nogil=True)
 def _sharing_pairs(packed, n_occ, usable, sole_cluster, max_postings):  # pragma: no cover - compiled
     """Every pair of usable keys that share a shingle, once per shared shingle, as
@@ -715,7 +722,7 @@ def _sharing_pairs(packed, n_occ, usable, sole_cluster, max_postings):  # pragma
             if usable[a]:
                 for y in range(x + 1, ends[g]):
                     b = packed[y] & low
-                    if usable[b] and (sole_cluster[a] < 0 or sole_cluster[a] != sole_cluster[b]):
+                    if usable[b] and _may_cross(sole_cluster, a, b):
                         out[k] = (a << shift) | b
                         k += 1
     return out[:k].copy()  # ``total`` counted the pairs inside one cluster too: a view would keep them all
@@ -730,8 +737,7 @@ def _apart(pairs, sole_cluster):  # pragma: no cover - compiled
     out = np.empty_like(pairs)
     k = 0
     for i in range(pairs.size):
-        a = sole_cluster[pairs[i] >> shift]
-        if a < 0 or a != sole_cluster[pairs[i] & low]:
+        if _may_cross(sole_cluster, pairs[i] >> shift, pairs[i] & low):
             out[k] = pairs[i]
             k += 1
     return out[:k].copy()
