@@ -75,7 +75,7 @@ log = logging.getLogger(__name__)
 
 PARTITION_BYTES = 64 * 2**20  # input bytes of a partition at most (a .gz file counted at 4x its size)...
 MIN_PARTITION_BYTES = 1 * 2**20  # ...and at least, unless the input is smaller
-PARTITIONS_PER_WORKER = 4  # enough partitions that the workers finish together
+PARTITIONS_PER_WORKER = 8  # enough partitions that the workers finish together
 SLACK_SHARE = 64  # a partition may pass its size by 1/64 rather than take a piece of a file that small
 WORKER_TABLES = ("documents", "boilerplate")  # written by the workers with --partitioned
 COMPRESSED = 4  # characters a byte of a compressed file holds, roughly (as runners.cleaning counts it)
