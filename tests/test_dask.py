@@ -114,6 +114,21 @@ def test_jsonl_files_of_uneven_sizes_are_cut_into_even_partitions(tmp_path, clie
     assert_same_answer(newsdedup.run(folder, config.replace(workers=1)), newsdedup.run(folder, config, client=client))
 
 
+@pytest.mark.parametrize("contents", [{}, {"notes.bin": b"\x00", "bad.jsonl": b"not json\n"}])
+def test_an_input_without_a_readable_document_gives_the_local_engines_tables(tmp_path, client, contents):
+    """An empty folder (no partition at all), or one of rejects only: empty tables and the
+    rejects, as the local engine gives them, not an error from a step with nothing to do."""
+    folder = tmp_path / "dump"
+    folder.mkdir()
+    for name, data in contents.items():
+        (folder / name).write_bytes(data)
+    config = newsdedup.Config(workers=2)
+    on_dask = newsdedup.run(folder, config, client=client)
+    assert len(on_dask.documents) == len(contents) and len(on_dask.clusters) == 0
+    assert (on_dask.documents["status"] == "rejected").all()
+    assert_same_answer(newsdedup.run(folder, config), on_dask)
+
+
 def test_a_dataframe_input_on_a_local_cluster_started_for_the_run():
     frame = corpus(stories=30, seed=3)[["id", "text"]]
     local = newsdedup.run(frame, newsdedup.Config(workers=1))

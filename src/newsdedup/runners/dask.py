@@ -560,13 +560,16 @@ def _clean(client, partitions: list[Partition], frames: list[Any], config: Confi
     del firsts  # each pair released once split: the summaries leave the workers once gathered
     total_kb = max(1, sum(p.size for p in partitions) // 1024)
     done_kb = 0
-    by_future = {h.key: p for h, p in zip(heads, partitions)}
+    number = {h.key: i for i, h in enumerate(heads)}
+    gathered: list = [None] * len(heads)  # fetched as each is done, not after the last
+    finished = None
     for finished in as_completed(heads):
-        done_kb += by_future[finished.key].size // 1024
+        i = number[finished.key]
+        gathered[i] = finished.result()
+        done_kb += partitions[i].size // 1024
         if progress:
             progress("clean", min(done_kb, total_kb), total_kb)
-    gathered = client.gather(heads)
-    del heads
+    del heads, finished
     clashes, kept, skipped = _settle_ids(gathered)
     evidence, needing = _templates(gathered, kept, config)
     redo = [positions.tolist() for positions in needing]

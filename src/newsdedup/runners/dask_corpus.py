@@ -433,6 +433,8 @@ def candidates(client, finished: list, corpus: Corpus, rep: np.ndarray, config: 
     shuffle of the partitions' band keys on the workers."""
     shards = max(1, SHARDS_PER_WORKER * workers)
     n = len(corpus.ids)
+    if not n:  # no readable document (an empty input: no partition at all)
+        return np.empty(0, np.int64), np.empty(0, np.int64)
     positions = np.arange(n, dtype=np.int64)
     distinct = rep == positions
     banded = [client.submit(band_shards, f, corpus.place.per_partition(positions, p), corpus.place.per_partition(distinct, p),
