@@ -209,7 +209,10 @@ class LazyTables(Lazy):
         raise KeyError(name)
 
     def documents_without_text(self) -> pd.DataFrame:
-        """Every column of ``documents`` but ``text`` (kept: it holds no text)."""
+        """Every column of ``documents`` but ``text`` (kept: it holds no text); taken from
+        the whole table when it is made already (:meth:`make_shared`), not made again."""
+        if self._meta is None and "documents" in self._whole:
+            self._meta = self._whole["documents"].drop(columns="text")
         if self._meta is None:
             columns = {n: t for n, t in schema.DOCUMENTS.items() if n != "text"}
             self._meta = schema.frame(documents_columns(self.cleaned, self.clustering, self._at, text=False), columns,
