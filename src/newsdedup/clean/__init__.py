@@ -25,14 +25,14 @@ import numpy as np
 from ..config import DEFAULT, Config
 from ..records import Record
 from . import html as html_mod
-from .features import line_features
+from .features import Words, features_and_words
 from .flags import document_flags
 from .model import text_model
-from .paragraphs import Paragraph, build_paragraphs, join, split_lines
+from .paragraphs import Paragraph, build_paragraphs, join, paragraphs_keys_codes, split_lines
 from .templates import Evidence, KeySummary, corpus_evidence, find_templates, summarize
 from .text import EXTRACTOR, label, paragraph_scores
 
-__all__ = ["Draft", "Cleaned", "Evidence", "KeySummary", "Cleaner", "draft", "finish", "clean_text", "clean_html",
+__all__ = ["Draft", "Cleaned", "Evidence", "KeySummary", "Cleaner", "draft", "draft_and_words", "finish", "clean_text", "clean_html",
            "corpus_templates", "find_templates", "key_summary", "templates_from", "needing_templates", "holding_templates", "chunked",
            "clean_records", "clean_in_process", "gc_paused", "Keep", "in_memory"]
 
@@ -86,27 +86,34 @@ class Cleaned:
 
 def draft(record: Record) -> Draft:
     """Per-document work: parse, extract, split into paragraphs, score them."""
+    return draft_and_words(record)[0]
+
+
+def draft_and_words(record: Record) -> tuple[Draft, Words | None]:
+    """:func:`draft`, and the word tokens of its paragraphs' keys if the scoring read
+    them (plain text), for :func:`key_summary` (not kept in the draft: the size of its text)."""
+    words = None
     d = Draft(doc_id=record.doc_id, source=record.source, raw_chars=record.raw_chars,
               is_html=record.is_html, url=record.url, title=record.title, date=record.date,
               title_given=record.title is not None, error=record.error, warning=record.warning)
     if d.error is not None:
-        return d
+        return d, words
     if record.html is not None:
         try:
             ex = html_mod.extract(record.html, record.url)
         except ValueError as exc:
             d.error = str(exc)
-            return d
+            return d, words
         d.paragraphs, d.keys = build_paragraphs(ex.lines)
         d.raw_chars, d.dropped = ex.visible_chars, ex.dropped  # a page's size is its visible text, not its markup
         d.title = record.title or ex.title
         d.date = record.date or ex.date
         d.url = record.url or ex.url
     else:
-        d.paragraphs, d.keys = build_paragraphs(*split_lines(record.text or ""))
-        d.scores = paragraph_scores(d.paragraphs, text_model(), DEFAULT.long_paragraph_words,
-                                    line_features(d.paragraphs, d.keys, DEFAULT.long_paragraph_words))
-    return d
+        d.paragraphs, d.keys, codes = paragraphs_keys_codes(*split_lines(record.text or ""))
+        features, words = features_and_words(d.paragraphs, d.keys, DEFAULT.long_paragraph_words, codes)
+        d.scores = paragraph_scores(d.paragraphs, text_model(), DEFAULT.long_paragraph_words, features)
+    return d, words
 
 
 def corpus_templates(drafts: Sequence[Draft], config: Config = DEFAULT) -> Evidence:
@@ -115,10 +122,10 @@ def corpus_templates(drafts: Sequence[Draft], config: Config = DEFAULT) -> Evide
     return templates_from([(d.doc_id, key_summary(d, config)) for d in drafts if d.error is None], config)
 
 
-def key_summary(d: Draft, config: Config = DEFAULT) -> KeySummary:
+def key_summary(d: Draft, config: Config = DEFAULT, words: Words | None = None) -> KeySummary:
     """The part of a draft the corpus-wide template search reads (small: a worker sends
-    this, not the draft)."""
-    return summarize(d.paragraphs, config.long_paragraph_words, compare_keys=d.keys)
+    this, not the draft); ``words``: its keys' word tokens (:func:`draft_and_words`), if at hand."""
+    return summarize(d.paragraphs, config.long_paragraph_words, compare_keys=d.keys, words=words)
 
 
 def templates_from(summaries: Iterable[tuple[str, KeySummary]], config: Config = DEFAULT) -> Evidence:
@@ -206,8 +213,9 @@ class Cleaner:
         self.held: dict[int, list[Draft]] = {}
 
     def first(self, number: int, chunk: Sequence[Record]) -> tuple[list[tuple[str, KeySummary]], list[Cleaned]]:
-        drafts = [draft(r) for r in chunk]
-        summaries = [(d.doc_id, key_summary(d, self.config)) for d in drafts if d.error is None]
+        pairs = [draft_and_words(r) for r in chunk]
+        drafts = [d for d, _ in pairs]
+        summaries = [(d.doc_id, key_summary(d, self.config, words)) for d, words in pairs if d.error is None]
         size = sum(r.raw_chars for r in chunk)
         if size <= self.room:
             self.held[number], self.room = drafts, self.room - size
