@@ -26,7 +26,8 @@ ASCII_TEXT = st.lists(st.sampled_from([chr(c) for c in range(128)] + [" ", "  ",
 def test_the_compiled_ascii_check_is_the_line_by_line_one(text):
     assert text.isascii()
     assert _tidy_text(text) == all(_tidy_line(line) for line in text.split("\n")), repr(text)
-    assert tidy_lines(text) == [" ".join(line.split()) for line in text.split("\n")]
+    plain = text.replace("\r\n", "\n").replace("\r", "\n")
+    assert tidy_lines(text) == [" ".join(line.split()) for line in plain.split("\n")]
 
 
 SCRAPED_PAGE = """Home | World | Sport
@@ -74,3 +75,16 @@ def test_sketches_of_chosen_lines_are_the_sketches_of_those_lines_alone():
         mask = np.array(chosen, dtype=bool)
         expected = sketches([k for k, c in zip(keys, chosen) if c])
         assert sketches_of_lines(hashes, lines, mask).tolist() == expected.tolist(), chosen
+
+
+@given(st.lists(st.text(max_size=12).map(lambda t: t.replace("\n", " ")), max_size=6))
+@example(["plain ascii", "two"])
+@example(["caf\u00e9", "\U0001f600 x"])
+def test_code_points_are_the_utf32_code_points_of_the_joined_lines(lines):
+    import numpy as np
+
+    from newsdedup.normalize import code_points
+
+    codes = code_points(lines)
+    assert codes.dtype == np.uint32
+    assert codes.tolist() == [ord(ch) for ch in "\n".join(lines)]

@@ -168,7 +168,10 @@ def char_classes() -> np.ndarray:
 
 def code_points(lines: list[str]) -> np.ndarray:
     """Code points of ``lines`` joined by newlines (what the compiled passes read)."""
-    return np.frombuffer("\n".join(lines).encode("utf-32-le"), dtype=np.uint32)
+    joined = "\n".join(lines)
+    if joined.isascii():  # one byte a character: widened by numpy, quicker than Python's UTF-32 encoder
+        return np.frombuffer(joined.encode("ascii"), dtype=np.uint8).astype(np.uint32)
+    return np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
 
 
 @njit(cache=True, nogil=True)

@@ -371,12 +371,7 @@ def word_tokens(codes, table):  # pragma: no cover - compiled
     """Word tokens (``\\w`` runs) of keys joined by line breaks: hash (64-bit FNV-1a of
     the code points), length, line, all digits (a token's counters stay in registers
     until it ends)."""
-    cap = 0  # the tokens, counted first: arrays for them, not for half the text's characters
-    prev = False
-    for i in range(codes.size):
-        word = (code_class(table, codes[i]) & WORD_CHAR) != 0
-        cap += word and not prev
-        prev = word
+    cap = (codes.size + 1) // 2  # at most: tokens are separated by a character at least
     hashes = np.empty(cap, dtype=np.uint64)
     lengths = np.empty(cap, dtype=np.int64)
     lines = np.empty(cap, dtype=np.int64)

@@ -157,6 +157,8 @@ def _keep_repeated_article_runs(paras: list[Paragraph], reasons: list[str | None
     part of a plan or a recipe set). Furniture printed more than once (a menu, an appeal)
     has a copy outside the article that scores low or is printed twice (an appeal in the
     middle and at the end), and a run of one line is a divider."""
+    if REPEATED not in reasons and REPEATED_BLOCK not in reasons:
+        return  # no run (most pages)
     keys = [p.key for p in paras]
     counts = Counter(keys)
     low = {keys[k] for k, r in enumerate(reasons) if r in (REPEATED, REPEATED_BLOCK) and scores[k] < threshold}
