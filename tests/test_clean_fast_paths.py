@@ -45,16 +45,19 @@ Ok
 
 
 def test_a_drafts_summary_from_its_scored_words_is_the_summary_from_its_keys():
-    """Cleaner.first sums a draft up from the word tokens its scoring read; the summary
-    is the one key_summary makes from the draft alone (sketches of the prose lines only)."""
+    """key_summary sums a draft up from the word tokens its scoring read, and lets them
+    go; the summary is the one made from the draft's keys alone (sketches of the prose
+    lines only)."""
     import numpy as np
 
-    from newsdedup.clean import draft_and_words, key_summary
+    from newsdedup.clean import draft, key_summary
     from newsdedup.records import Record
 
-    d, words = draft_and_words(Record(doc_id="a", source="a", text=SCRAPED_PAGE))
-    assert words is not None and d.keys
-    given, alone = key_summary(d, words=words), key_summary(d)
+    d = draft(Record(doc_id="a", source="a", text=SCRAPED_PAGE))
+    assert d.words is not None and d.keys
+    given = key_summary(d)
+    assert d.words is None  # a kept draft does not hold its tokens
+    alone = key_summary(d)
     assert alone.about.sum() >= 3 and alone.sketches.size >= 3 * 3  # several prose lines, sketched
     for field in ("keys", "about", "shaped", "sketches"):
         a, b = getattr(given, field), getattr(alone, field)

@@ -32,7 +32,7 @@ from .paragraphs import Paragraph, build_paragraphs, join, paragraphs_keys_codes
 from .templates import Evidence, KeySummary, corpus_evidence, find_templates, summarize
 from .text import EXTRACTOR, label, paragraph_scores
 
-__all__ = ["Draft", "Cleaned", "Evidence", "KeySummary", "Cleaner", "draft", "draft_and_words", "finish", "clean_text", "clean_html",
+__all__ = ["Draft", "Cleaned", "Evidence", "KeySummary", "Cleaner", "draft", "finish", "clean_text", "clean_html",
            "corpus_templates", "find_templates", "key_summary", "templates_from", "needing_templates", "holding_templates", "chunked",
            "clean_records", "clean_in_process", "gc_paused", "Keep", "in_memory"]
 
@@ -60,6 +60,7 @@ class Draft:
     dropped: list[str] = field(default_factory=list)  # HTML: visible lines the extractor left out
     error: str | None = None
     warning: str | None = None
+    words: Words | None = None  # plain text: its keys' word tokens, read by the scoring, until key_summary takes them
 
 
 @dataclass(slots=True)
@@ -86,24 +87,17 @@ class Cleaned:
 
 def draft(record: Record) -> Draft:
     """Per-document work: parse, extract, split into paragraphs, score them."""
-    return draft_and_words(record)[0]
-
-
-def draft_and_words(record: Record) -> tuple[Draft, Words | None]:
-    """:func:`draft`, and the word tokens of its paragraphs' keys if the scoring read
-    them (plain text), for :func:`key_summary` (not kept in the draft: the size of its text)."""
-    words = None
     d = Draft(doc_id=record.doc_id, source=record.source, raw_chars=record.raw_chars,
               is_html=record.is_html, url=record.url, title=record.title, date=record.date,
               title_given=record.title is not None, error=record.error, warning=record.warning)
     if d.error is not None:
-        return d, words
+        return d
     if record.html is not None:
         try:
             ex = html_mod.extract(record.html, record.url)
         except ValueError as exc:
             d.error = str(exc)
-            return d, words
+            return d
         d.paragraphs, d.keys = build_paragraphs(ex.lines)
         d.raw_chars, d.dropped = ex.visible_chars, ex.dropped  # a page's size is its visible text, not its markup
         d.title = record.title or ex.title
@@ -111,9 +105,9 @@ def draft_and_words(record: Record) -> tuple[Draft, Words | None]:
         d.url = record.url or ex.url
     else:
         d.paragraphs, d.keys, codes = paragraphs_keys_codes(*split_lines(record.text or ""))
-        features, words = features_and_words(d.paragraphs, d.keys, DEFAULT.long_paragraph_words, codes)
+        features, d.words = features_and_words(d.paragraphs, d.keys, DEFAULT.long_paragraph_words, codes)
         d.scores = paragraph_scores(d.paragraphs, text_model(), DEFAULT.long_paragraph_words, features)
-    return d, words
+    return d
 
 
 def corpus_templates(drafts: Sequence[Draft], config: Config = DEFAULT) -> Evidence:
@@ -122,9 +116,12 @@ def corpus_templates(drafts: Sequence[Draft], config: Config = DEFAULT) -> Evide
     return templates_from([(d.doc_id, key_summary(d, config)) for d in drafts if d.error is None], config)
 
 
-def key_summary(d: Draft, config: Config = DEFAULT, words: Words | None = None) -> KeySummary:
+def key_summary(d: Draft, config: Config = DEFAULT) -> KeySummary:
     """The part of a draft the corpus-wide template search reads (small: a worker sends
-    this, not the draft); ``words``: its keys' word tokens (:func:`draft_and_words`), if at hand."""
+    this, not the draft). It sketches the prose from the word tokens the draft's scoring
+    read, if it has them, and lets them go (they are the size of its text: a kept draft
+    does not hold them)."""
+    words, d.words = d.words, None
     return summarize(d.paragraphs, config.long_paragraph_words, compare_keys=d.keys, words=words)
 
 
@@ -213,9 +210,8 @@ class Cleaner:
         self.held: dict[int, list[Draft]] = {}
 
     def first(self, number: int, chunk: Sequence[Record]) -> tuple[list[tuple[str, KeySummary]], list[Cleaned]]:
-        pairs = [draft_and_words(r) for r in chunk]
-        drafts = [d for d, _ in pairs]
-        summaries = [(d.doc_id, key_summary(d, self.config, words)) for d, words in pairs if d.error is None]
+        drafts = [draft(r) for r in chunk]
+        summaries = [(d.doc_id, key_summary(d, self.config)) for d in drafts if d.error is None]
         size = sum(r.raw_chars for r in chunk)
         if size <= self.room:
             self.held[number], self.room = drafts, self.room - size
