@@ -71,9 +71,30 @@ def tidy_lines(text: str) -> list[str]:
 
 def _tidy_text(text: str) -> bool:
     """Every line of ``text`` passes :func:`_tidy_line` (most pages' text: then no line
-    needs a look of its own)."""
+    needs a look of its own). An ASCII text is checked by one compiled pass over its
+    bytes (three substring searches and a copy cost ten times more)."""
+    if text.isascii():
+        return _tidy_ascii(np.frombuffer(text.encode("ascii"), dtype=np.uint8))
     return ("  " not in text and " \n" not in text and "\n " not in text and text[:1] != " " and text[-1:] != " "
             and text.replace("\n", "").isprintable())
+
+
+@njit(cache=True, nogil=True)
+def _tidy_ascii(raw):  # pragma: no cover - compiled
+    """:func:`_tidy_text` of ASCII bytes: no space at a line's start or end or after a
+    space, and no control character but the line break (the unprintable ASCII)."""
+    prev = 10  # the text's start is a line's start
+    for c in raw:
+        if c == 32:
+            if prev == 32 or prev == 10:
+                return False
+        elif c == 10:
+            if prev == 32:
+                return False
+        elif c < 32 or c == 127:
+            return False
+        prev = c
+    return prev != 32
 
 
 def _tidy_line(line: str) -> bool:
@@ -147,7 +168,10 @@ def char_classes() -> np.ndarray:
 
 def code_points(lines: list[str]) -> np.ndarray:
     """Code points of ``lines`` joined by newlines (what the compiled passes read)."""
-    return np.frombuffer("\n".join(lines).encode("utf-32-le"), dtype=np.uint32)
+    joined = "\n".join(lines)
+    if joined.isascii():  # one byte a character: widened by numpy, quicker than Python's UTF-32 encoder
+        return np.frombuffer(joined.encode("ascii"), dtype=np.uint8).astype(np.uint32)
+    return np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
 
 
 @njit(cache=True, nogil=True)

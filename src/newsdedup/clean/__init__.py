@@ -25,10 +25,10 @@ import numpy as np
 from ..config import DEFAULT, Config
 from ..records import Record
 from . import html as html_mod
-from .features import line_features
+from .features import Words, features_and_words
 from .flags import document_flags
 from .model import text_model
-from .paragraphs import Paragraph, build_paragraphs, join, split_lines
+from .paragraphs import Paragraph, build_paragraphs, join, paragraphs_keys_codes, split_lines
 from .templates import Evidence, KeySummary, corpus_evidence, find_templates, summarize
 from .text import EXTRACTOR, label, paragraph_scores
 
@@ -60,6 +60,7 @@ class Draft:
     dropped: list[str] = field(default_factory=list)  # HTML: visible lines the extractor left out
     error: str | None = None
     warning: str | None = None
+    words: Words | None = None  # plain text: its keys' word tokens, read by the scoring, until key_summary takes them
 
 
 @dataclass(slots=True)
@@ -103,9 +104,9 @@ def draft(record: Record) -> Draft:
         d.date = record.date or ex.date
         d.url = record.url or ex.url
     else:
-        d.paragraphs, d.keys = build_paragraphs(*split_lines(record.text or ""))
-        d.scores = paragraph_scores(d.paragraphs, text_model(), DEFAULT.long_paragraph_words,
-                                    line_features(d.paragraphs, d.keys, DEFAULT.long_paragraph_words))
+        d.paragraphs, d.keys, codes = paragraphs_keys_codes(*split_lines(record.text or ""))
+        features, d.words = features_and_words(d.paragraphs, d.keys, DEFAULT.long_paragraph_words, codes)
+        d.scores = paragraph_scores(d.paragraphs, text_model(), DEFAULT.long_paragraph_words, features)
     return d
 
 
@@ -117,8 +118,11 @@ def corpus_templates(drafts: Sequence[Draft], config: Config = DEFAULT) -> Evide
 
 def key_summary(d: Draft, config: Config = DEFAULT) -> KeySummary:
     """The part of a draft the corpus-wide template search reads (small: a worker sends
-    this, not the draft)."""
-    return summarize(d.paragraphs, config.long_paragraph_words, compare_keys=d.keys)
+    this, not the draft). It sketches the prose from the word tokens the draft's scoring
+    read, if it has them, and lets them go (they are the size of its text: a kept draft
+    does not hold them)."""
+    words, d.words = d.words, None
+    return summarize(d.paragraphs, config.long_paragraph_words, compare_keys=d.keys, words=words)
 
 
 def templates_from(summaries: Iterable[tuple[str, KeySummary]], config: Config = DEFAULT) -> Evidence:

@@ -202,10 +202,21 @@ def line_features(paragraphs: Sequence[Paragraph], keys: Sequence[str] | None = 
     is a rule of its own, because what recurs across documents depends on the corpus
     (a story quoted by mashups, a syndicated body) far more than on the page.
     """
+    return features_and_words(paragraphs, keys, long_words)[0]
+
+
+Words = tuple[np.ndarray, np.ndarray]  # a document's word tokens: hashes and lines (word_tokens of its keys)
+
+
+def features_and_words(paragraphs: Sequence[Paragraph], keys: Sequence[str] | None = None, long_words: int = 12,
+                       key_codes: np.ndarray | None = None) -> tuple[np.ndarray, Words]:
+    """:func:`line_features`, and the word tokens of the keys it read (hashes and lines,
+    as :func:`word_tokens` finds them: what :func:`~.templates.summarize` needs of the
+    words too); ``key_codes``: the keys' :func:`~newsdedup.normalize.code_points`, if at hand."""
     n = len(paragraphs)
     X = np.zeros((n, len(FEATURES)), dtype=np.float32)
     if n == 0:
-        return X
+        return X, (np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64))
     texts = [p.text for p in paragraphs]
     keys = compare_keys(texts) if keys is None else keys
     rows = np.fromiter(chain.from_iterable([(p.sentence, p.cues.strong, p.cues.weak, _CUE_COLUMN.get(p.cues.kind, -1),
@@ -214,10 +225,10 @@ def line_features(paragraphs: Sequence[Paragraph], keys: Sequence[str] | None = 
     key_hashes = np.fromiter((p.key for p in paragraphs), dtype=np.uint64, count=n)
     stop_hashes, stop_bounds = _stop_tables()
     text_codes = code_points(texts)
-    _fill(X, text_codes, code_points(keys), char_classes(), rows, key_hashes, long_words,
-          stop_hashes, stop_bounds, _SEPARATOR_CODES, _TERMINAL_CODES, _CLOSER_CODES)
+    words = _fill(X, text_codes, code_points(keys) if key_codes is None else key_codes, char_classes(), rows,
+                  key_hashes, long_words, stop_hashes, stop_bounds, _SEPARATOR_CODES, _TERMINAL_CODES, _CLOSER_CODES)
     _fill_patterns(X, texts, keys, _pattern_hints(text_codes, char_classes(), n, _MONTH_HASHES).tolist())
-    return X
+    return X, words
 
 
 def _fill_patterns(X: np.ndarray, texts: list[str], keys: Sequence[str], hints: list[int]) -> None:
@@ -360,12 +371,7 @@ def word_tokens(codes, table):  # pragma: no cover - compiled
     """Word tokens (``\\w`` runs) of keys joined by line breaks: hash (64-bit FNV-1a of
     the code points), length, line, all digits (a token's counters stay in registers
     until it ends)."""
-    cap = 0  # the tokens, counted first: arrays for them, not for half the text's characters
-    prev = False
-    for i in range(codes.size):
-        word = (code_class(table, codes[i]) & WORD_CHAR) != 0
-        cap += word and not prev
-        prev = word
+    cap = (codes.size + 1) // 2  # at most: tokens are separated by a character at least
     hashes = np.empty(cap, dtype=np.uint64)
     lengths = np.empty(cap, dtype=np.int64)
     lines = np.empty(cap, dtype=np.int64)
@@ -510,6 +516,7 @@ def _vocab_overlap(ids, n_ids, lengths, lines, numeric, is_stop, prose, n):  # p
 @njit(cache=True, nogil=True)
 def _fill(X, text_codes, key_codes, table, rows, key_hashes, long_words,
           stop_hashes, stop_bounds, separators, terminals, closers):  # pragma: no cover - compiled
+    """The columns of ``X`` but the two patterns'; returns the keys' word hashes and lines."""
     n = X.shape[0]
     chars, digits, punct, cjk, upper, commas, seps, terminal, colon = _text_counts(
         text_codes, table, n, separators, terminals, closers)
@@ -647,3 +654,4 @@ def _fill(X, text_codes, key_codes, table, rows, key_hashes, long_words,
         x[C_DOC_LINES] = math.log1p(n)
         x[C_DOC_PROSE_SHARE] = prose_lines / n
         x[C_VOCAB_OVERLAP] = vocab[i]
+    return hashes, lines

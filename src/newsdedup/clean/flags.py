@@ -37,40 +37,56 @@ NOTICE_SHARE = 0.5  # at 0.3, 13 of 17 flags fell on articles about donations, s
 
 def document_flags(kept: list[Paragraph], raw_chars: int) -> list[str]:
     """The flags of a document from its kept paragraphs and its page's visible characters."""
+    counts = _Counts(kept)
     flags = []
-    if is_short_for_page(kept, raw_chars):
+    if is_short_for_page(counts, raw_chars):
         flags.append(SHORT_FOR_PAGE)
-    if is_list_page(kept):
+    if is_list_page(counts):
         flags.append(LIST_PAGE)
-    if is_notice_text(kept):
+    if is_notice_text(counts):
         flags.append(NOTICE_TEXT)
     return flags
 
 
-def is_short_for_page(kept: list[Paragraph], raw_chars: int) -> bool:
-    chars = sum(len(p.text) for p in kept) + 2 * max(len(kept) - 1, 0)
-    words = sum(p.n_words for p in kept)
-    return raw_chars > 0 and words < SHORT_WORDS and chars < SHORT_SHARE * raw_chars
+class _Counts:
+    """What the flags read of the kept paragraphs, counted in one pass."""
+
+    __slots__ = ("items", "chars", "words", "prose_words", "not_sentences", "notice_words")
+
+    def __init__(self, kept: list[Paragraph]) -> None:
+        self.items = len(kept)
+        chars = words = prose_words = not_sentences = notice_words = 0
+        for p in kept:
+            n = p.n_words
+            chars += len(p.text)
+            words += n
+            if p.sentence:
+                prose_words += n if n >= PROSE_WORDS else 0
+            else:
+                not_sentences += 1
+            cues = p.cues
+            if cues.kind in NOTICE_KINDS and cues.strong > 0:
+                notice_words += n
+        self.chars = chars + 2 * max(len(kept) - 1, 0)  # the clean text joins them by a blank line
+        self.words, self.prose_words, self.not_sentences, self.notice_words = (
+            words, prose_words, not_sentences, notice_words)
 
 
-def _prose(p: Paragraph) -> bool:
-    return p.sentence and p.n_words >= PROSE_WORDS
+def is_short_for_page(c: _Counts, raw_chars: int) -> bool:
+    return raw_chars > 0 and c.words < SHORT_WORDS and c.chars < SHORT_SHARE * raw_chars
 
 
-def is_list_page(kept: list[Paragraph]) -> bool:
+def is_list_page(c: _Counts) -> bool:
     """Many items, most of them lines that do not read as sentences, and prose carrying few
     of the words: a list of links or headlines. (Sections of a headline and one teaser each
     also flagged listicles and deal round-ups, which are articles: 28 of 44 flags fell on
     pages cleaned well, against 11 of 21 without that test.)"""
-    if len(kept) < LIST_MIN_ITEMS:
+    if c.items < LIST_MIN_ITEMS:
         return False
-    words = sum(p.n_words for p in kept) or 1
-    prose_share = sum(p.n_words for p in kept if _prose(p)) / words
-    short_share = sum(not p.sentence for p in kept) / len(kept)
+    prose_share = c.prose_words / (c.words or 1)
+    short_share = c.not_sentences / c.items
     return short_share >= LIST_SHORT_SHARE and prose_share < LIST_PROSE_SHARE
 
 
-def is_notice_text(kept: list[Paragraph]) -> bool:
-    words = sum(p.n_words for p in kept)
-    marked = sum(p.n_words for p in kept if p.cues.kind in NOTICE_KINDS and p.cues.strong > 0)
-    return words > 0 and marked >= NOTICE_SHARE * words
+def is_notice_text(c: _Counts) -> bool:
+    return c.words > 0 and c.notice_words >= NOTICE_SHARE * c.words

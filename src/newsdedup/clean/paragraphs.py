@@ -15,6 +15,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+import numpy as np
+
 from ..normalize import code_points, compare_keys, line_stats, tidy_lines
 from .rules import Cues, document_cues
 
@@ -92,6 +94,13 @@ def build_paragraphs(lines: list[str], gaps_before: list[int] | None = None,
                      gaps_after: list[int] | None = None) -> tuple[list[Paragraph], list[str]]:
     """Paragraphs of a document's non-blank, tidied lines, and their compare keys
     (whole-document passes where possible: one normalisation, one cue scan, one word count)."""
+    return paragraphs_keys_codes(lines, gaps_before, gaps_after)[:2]
+
+
+def paragraphs_keys_codes(lines: list[str], gaps_before: list[int] | None = None,
+                          gaps_after: list[int] | None = None) -> tuple[list[Paragraph], list[str], np.ndarray]:
+    """:func:`build_paragraphs`, and the keys' :func:`~newsdedup.normalize.code_points`
+    it read (the line features read them too)."""
     keys = compare_keys(lines, tidied=True)
     codes = code_points(keys)
     cues = document_cues(keys, codes)
@@ -101,7 +110,7 @@ def build_paragraphs(lines: list[str], gaps_before: list[int] | None = None,
     # positional arguments: a dataclass's keyword call costs more than the rest of the line
     out = [Paragraph(text, key_hash, n_words, n_words >= MIN_SENTENCE_WORDS and ends_like_sentence(text), cue, gb, ga)
            for text, key_hash, cue, n_words, gb, ga in zip(lines, hashes, cues, counts, before, after)]
-    return out, keys
+    return out, keys, codes
 
 
 def split_lines(text: str) -> tuple[list[str], list[int], list[int]]:

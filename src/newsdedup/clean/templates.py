@@ -55,14 +55,18 @@ class KeySummary:
 
 
 def summarize(paras: Sequence[Paragraph], long_words: int = LONG_WORDS,
-              compare_keys: Sequence[str] | None = None) -> KeySummary:
-    """``compare_keys``: the paragraphs' compare keys, if at hand."""
+              compare_keys: Sequence[str] | None = None,
+              words: tuple[np.ndarray, np.ndarray] | None = None) -> KeySummary:
+    """``compare_keys``: the paragraphs' compare keys, if at hand; ``words``: the word
+    tokens of all of them (hashes and lines, :func:`~.features.word_tokens`), if at hand."""
     n = len(paras)
     keys = np.fromiter((p.key for p in paras), dtype=np.uint64, count=n)
     kinds = [_SHAPED if p.n_words < long_words or is_furniture(p) else _ABOUT if p.sentence
              else _PROSE if _reads_as_prose(p.text) else _SHAPED for p in paras]
     kinds_array = np.array(kinds, dtype=np.int8)  # one conversion, not an item write per paragraph
     about = kinds_array == _ABOUT
+    if words is not None:
+        return KeySummary(keys, about, kinds_array == _SHAPED, sketches_of_lines(*words, about))
     if compare_keys is None:
         about_keys = normalize.compare_keys([p.text for p, kind in zip(paras, kinds) if kind == _ABOUT])
     else:
@@ -90,7 +94,14 @@ def sketches(keys: Sequence[str]) -> np.ndarray:
     if not keys:
         return np.zeros(0, dtype=np.uint64)
     hashes, _, lines, _ = word_tokens(code_points(list(keys)), char_classes())
-    least = _least_trigram_hashes(hashes, lines, len(keys), SKETCHES).ravel()
+    return sketches_of_lines(hashes, lines, np.ones(len(keys), dtype=bool))
+
+
+def sketches_of_lines(hashes: np.ndarray, lines: np.ndarray, chosen: np.ndarray) -> np.ndarray:
+    """:func:`sketches` of the ``chosen`` lines (a mask) of a document, from the word
+    tokens of all its lines (``hashes`` and ``lines`` of :func:`~.features.word_tokens`;
+    a token never spans a line break, so a line's tokens are the same alone)."""
+    least = _least_trigram_hashes(hashes, lines, chosen, SKETCHES).ravel()
     return least[least != _UNSET]  # a paragraph of few trigrams has fewer
 
 
@@ -115,22 +126,31 @@ def _keep_least(out, line, h):  # pragma: no cover - compiled
 
 
 @njit(cache=True, nogil=True)
-def _least_trigram_hashes(hashes, lines, n, k):  # pragma: no cover - compiled
-    """Per line of ``n``, the ``k`` least distinct hashes of its word trigrams (the word
-    hashes, in line order, chained, then mixed), ascending, padded with ``_UNSET``."""
+def _least_trigram_hashes(hashes, lines, chosen, k):  # pragma: no cover - compiled
+    """Per chosen line (``chosen``: a mask of the lines), the ``k`` least distinct hashes
+    of its word trigrams (the word hashes, in line order, chained, then mixed),
+    ascending, padded with ``_UNSET``: one row per chosen line, in line order."""
+    rows = np.empty(chosen.size, dtype=np.int64)
+    n = 0
+    for i in range(chosen.size):
+        rows[i] = n if chosen[i] else -1
+        n += chosen[i]
     out = np.full((n, k), _UNSET)
     prime = np.uint64(_FNV_PRIME)
     start = 0
     while start < hashes.size:
-        line = lines[start]
+        row = rows[lines[start]]
         end = start
-        while end < hashes.size and lines[end] == line:
+        while end < hashes.size and lines[end] == lines[start]:
             end += 1
+        if row < 0:
+            start = end
+            continue
         if end - start < 3:  # a line of one or two words: their hash
             first = hashes[start] if end - start == 2 else np.uint64(0)
-            out[line, 0] = mix64(first * prime + hashes[end - 1])
+            out[row, 0] = mix64(first * prime + hashes[end - 1])
         for t in range(start + 2, end):
-            _keep_least(out, line, mix64((hashes[t - 2] * prime + hashes[t - 1]) * prime + hashes[t]))
+            _keep_least(out, row, mix64((hashes[t - 2] * prime + hashes[t - 1]) * prime + hashes[t]))
         start = end
     return out
 

@@ -157,6 +157,8 @@ def _keep_repeated_article_runs(paras: list[Paragraph], reasons: list[str | None
     part of a plan or a recipe set). Furniture printed more than once (a menu, an appeal)
     has a copy outside the article that scores low or is printed twice (an appeal in the
     middle and at the end), and a run of one line is a divider."""
+    if REPEATED not in reasons and REPEATED_BLOCK not in reasons:
+        return  # no run (most pages)
     keys = [p.key for p in paras]
     counts = Counter(keys)
     low = {keys[k] for k, r in enumerate(reasons) if r in (REPEATED, REPEATED_BLOCK) and scores[k] < threshold}
@@ -325,13 +327,19 @@ CLOSING_WORDS = 30
 
 def _first_prose(paras: list[Paragraph], reasons: list[str | None], long_words: int) -> int | None:
     """Index of the first kept prose paragraph (the article's start so far), if any."""
-    return next((i for i in range(len(paras)) if reasons[i] is None and _is_prose(paras[i], long_words)), None)
+    for i, p in enumerate(paras):  # _is_prose inline: this runs several times per page
+        if reasons[i] is None and p.sentence and p.n_words >= long_words:
+            return i
+    return None
 
 
 def _last_prose(paras: list[Paragraph], reasons: list[str | None], long_words: int) -> int | None:
     """Index of the last kept prose paragraph (the article's end so far), if any."""
-    return next((i for i in range(len(paras) - 1, -1, -1) if reasons[i] is None and _is_prose(paras[i], long_words)),
-                None)
+    for i in range(len(paras) - 1, -1, -1):
+        p = paras[i]
+        if reasons[i] is None and p.sentence and p.n_words >= long_words:
+            return i
+    return None
 
 
 def _keep_closing_lines(paras: list[Paragraph], reasons: list[str | None], before_model: list[str | None],
