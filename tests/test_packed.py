@@ -39,3 +39,23 @@ def test_packed_summaries_give_the_same_templates():
     evidence = corpus_evidence(every, min_docs=3)
     assert evidence.templates
     assert corpus_evidence(PackedSummaries.of(every), min_docs=3) == evidence
+
+
+def test_the_documents_holding_a_template_are_those_with_a_template_key():
+    """From the packed keys: every document with one of its paragraphs among the
+    templates, and no other (pages with site chrome, and random keys and sizes)."""
+    every = summaries()
+    evidence = corpus_evidence(every, min_docs=3)
+    packed = PackedSummaries.of(every)
+    holding = clean.holding_templates(packed.flat("keys"), packed.sizes(), evidence)
+    expected = [i for i, s in enumerate(every) if set(s.keys.tolist()) & evidence.templates]
+    assert expected and holding.tolist() == expected
+    rng = np.random.default_rng(5)
+    for _ in range(50):
+        sizes = rng.integers(0, 6, int(rng.integers(1, 40)))
+        keys = rng.integers(0, 30, int(sizes.sum())).astype(np.uint64)
+        templates = clean.Evidence(frozenset(rng.integers(0, 30, 3).tolist()))
+        starts = np.concatenate(([0], np.cumsum(sizes)))
+        expected = [d for d in range(sizes.size)
+                    if set(keys[starts[d]:starts[d + 1]].tolist()) & templates.templates]
+        assert clean.holding_templates(keys, sizes, templates).tolist() == expected

@@ -201,6 +201,15 @@ class _UniqueIds:
         self.seen[record.doc_id] = record.source
         return record
 
+    def clash_of(self, doc_id: str, source: str) -> Record | None:
+        """:meth:`claim` of a record known by its id and source: None when the id was free
+        (no record made: a runner settles every id of a corpus this way), else the
+        record rejected under an unused id."""
+        if doc_id not in self.seen:
+            self.seen[doc_id] = source
+            return None
+        return self.claim(Record(doc_id=doc_id, source=source))
+
 
 def _clash(record: Record, first_source: str, taken: dict[str, str]) -> Record:
     """The later of two records with one id: rejected, keyed by its source so both appear.

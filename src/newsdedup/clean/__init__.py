@@ -187,9 +187,10 @@ def holding_templates(keys: np.ndarray, sizes: Sequence[int] | np.ndarray, evide
     document's paragraph ``keys`` one after the other, ``sizes[i]`` of them document ``i``'s."""
     if not evidence.templates or not len(keys):
         return np.empty(0, dtype=np.int64)
-    owner = np.repeat(np.arange(len(sizes)), sizes)
-    hit = np.isin(keys, np.fromiter(evidence.templates, dtype=np.uint64, count=len(evidence.templates)))
-    return np.unique(owner[hit])
+    templates = np.sort(np.fromiter(evidence.templates, dtype=np.uint64, count=len(evidence.templates)))
+    at = np.minimum(np.searchsorted(templates, keys), templates.size - 1)  # the few templates searched, not every key sorted
+    hit = np.flatnonzero(templates[at] == keys)
+    return np.unique(np.searchsorted(np.cumsum(sizes), hit, side="right"))
 
 
 class Cleaner:

@@ -613,9 +613,9 @@ def _settle_ids(gathered: list[tuple[Heads, Counter]]) -> tuple[list[dict[int, R
         skipped.update(counted)
         lost: dict[int, Record] = {}
         for i, (doc_id, source) in enumerate(zip(heads.ids, heads.sources)):
-            claimed = ids.claim(Record(doc_id=doc_id, source=source))
-            if claimed.doc_id != doc_id:
-                lost[i] = claimed
+            clash = ids.clash_of(doc_id, source)
+            if clash is not None:
+                lost[i] = clash
         clashes.append(lost)
         keeps = heads.readable.copy()
         keeps[list(lost)] = False
@@ -632,7 +632,8 @@ def _templates(gathered: list[tuple[Heads, Counter]], kept: list[np.ndarray], co
     packed, part, position, ids = [], [], [], []
     for p, ((heads, _), keeps) in enumerate(zip(gathered, kept)):
         among_readable = np.cumsum(heads.readable) - 1  # a readable record's number among the summaries
-        packed.append(heads.summaries.take(among_readable[keeps]))
+        rows = among_readable[keeps]  # ascending: all of them when no readable record lost its id
+        packed.append(heads.summaries if rows.size == len(heads.summaries) else heads.summaries.take(rows))
         part.append(np.full(keeps.size, p, dtype=np.int64))
         position.append(keeps)
         ids.extend(heads.ids[i] for i in keeps.tolist())
