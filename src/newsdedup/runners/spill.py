@@ -137,15 +137,25 @@ class Spill:
         The rows are pickled as tuples of their fields, a spilled part as its position
         (an int), and made again from them: no Python call per pickled object (a
         ``persistent_id`` hook is one, 0.5 CPU-s on 20k rows)."""
-        names = [f.name for f in dataclasses.fields(Cleaned)]
-        parts = {i for i, name in enumerate(names) if name in _SPILLED_PARTS}
         with gc_paused():  # rows hold no cycles; a collection would walk the whole clean corpus
-            flat = pickle.dumps([tuple(self._position(v) if i in parts else v
-                                       for i, v in enumerate(_values(row, names))) for row in rows],
-                                protocol=pickle.HIGHEST_PROTOCOL)
+            flat = pickle.dumps([self._positions(_fields_of(row)) for row in rows], protocol=pickle.HIGHEST_PROTOCOL)
             rows.clear()  # the last references to the old rows, if the caller holds none
-            return [Cleaned(*(Spilled(self, v) if i in parts and type(v) is int else v for i, v in enumerate(values)))
-                    for values in pickle.loads(flat)]
+            return [Cleaned(*self._parts(values)) for values in pickle.loads(flat)]
+
+    def _positions(self, values: tuple) -> tuple:
+        """A row's fields with its parts spilled here as their positions."""
+        out = list(values)
+        for i in _PART_AT:
+            out[i] = self._position(out[i])
+        return tuple(out)
+
+    def _parts(self, values: tuple) -> list:
+        """A row's fields with its positions in this spill as :class:`Spilled` parts again."""
+        out = list(values)
+        for i in _PART_AT:
+            if type(out[i]) is int:
+                out[i] = Spilled(self, out[i])
+        return out
 
     def _position(self, part):
         """A spilled part of this spill as its position; anything else as it is."""
@@ -153,10 +163,6 @@ class Spill:
 
 
 _SPILLED_PARTS = ("paragraphs", "keys", "removed")  # the parts of a Cleaned row that Spill.put moves
-
-
-def _values(row: Cleaned, names: list[str]) -> list:
-    return [getattr(row, name) for name in names]
 
 
 class Pickled:
