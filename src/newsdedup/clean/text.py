@@ -327,17 +327,19 @@ CLOSING_WORDS = 30
 
 def _first_prose(paras: list[Paragraph], reasons: list[str | None], long_words: int) -> int | None:
     """Index of the first kept prose paragraph (the article's start so far), if any."""
-    for i, p in enumerate(paras):  # _is_prose inline: this runs several times per page
-        if reasons[i] is None and p.sentence and p.n_words >= long_words:
-            return i
-    return None
+    return _kept_prose(paras, reasons, long_words, range(len(paras)))
 
 
 def _last_prose(paras: list[Paragraph], reasons: list[str | None], long_words: int) -> int | None:
     """Index of the last kept prose paragraph (the article's end so far), if any."""
-    for i in range(len(paras) - 1, -1, -1):
+    return _kept_prose(paras, reasons, long_words, range(len(paras) - 1, -1, -1))
+
+
+def _kept_prose(paras: list[Paragraph], reasons: list[str | None], long_words: int, order: range) -> int | None:
+    """The first index in ``order`` of a kept prose paragraph, if any."""
+    for i in order:
         p = paras[i]
-        if reasons[i] is None and p.sentence and p.n_words >= long_words:
+        if reasons[i] is None and p.sentence and p.n_words >= long_words:  # _is_prose, inline: runs several times a page
             return i
     return None
 
