@@ -304,6 +304,8 @@ class _TwoPasses:
                     break
                 own.pop()()
         for work in own:
+            while (message := _poll(pool.results, pool.procs)) is not None:
+                take(message)  # a helper whose results fill the pipe waits until they are read
             work()
         while (task := pool.tasks[kind].steal()) is not None:  # helpers slow to start, a small input
             clean_here(task[1], _records(task[2]))
