@@ -167,7 +167,7 @@ def _related(a: frozenset[int], b: frozenset[int], share: float) -> bool:
 def unrelated_counts(docs: Sequence[KeySummary], *, min_docs: int = 2, cap: int = 10,
                      related_share: float = 0.5, furniture_only: bool = False) -> dict[int, int]:
     """For each paragraph key found in ``min_docs`` or more documents: in how many unrelated ones (up to ``cap``)."""
-    keys, docs_of, candidates = _keys_in_documents(docs, min_docs)
+    keys, docs_of = _keys_in_documents(docs, min_docs, furniture_only)
     evidence: dict[int, frozenset[int]] = {}
 
     def about(d: int) -> frozenset[int]:
@@ -176,9 +176,7 @@ def unrelated_counts(docs: Sequence[KeySummary], *, min_docs: int = 2, cap: int 
         return evidence[d]
 
     counts: dict[int, int] = {}
-    for key, ds, shaped in zip(keys, docs_of, candidates):
-        if furniture_only and not shaped:
-            continue
+    for key, ds in zip(keys, docs_of):
         groups: list[frozenset[int]] = []
         for d in ds:
             this = about(d)
@@ -199,27 +197,70 @@ class Evidence:
     templates: frozenset[int] = frozenset()
 
 
-def _keys_in_documents(docs: Sequence[KeySummary], min_docs: int) -> tuple[list[int], list[list[int]], list[bool]]:
-    """The keys found in ``min_docs`` or more documents, the documents of each (in
-    order), and whether each is furniture-shaped (as its first paragraph is): one
-    stable sort of every paragraph's key, no dictionary of every key."""
+def _keys_in_documents(docs: Sequence[KeySummary], min_docs: int, furniture_only: bool = False
+                       ) -> tuple[list[int], list[list[int]]]:
+    """The keys found in ``min_docs`` or more documents (``furniture_only``: of those, the
+    ones furniture-shaped where they are first found), and the documents of each, in
+    order. Only the keys found ``min_docs`` times or more are ordered (by key, document
+    and paragraph): one sort of the keys' values picks them, no dictionary of every key."""
     if not docs:
-        return [], [], []
+        return [], []
     if hasattr(docs, "flat"):  # summaries packed into flat arrays (runners.packed): no array per document
-        keys, shaped, sizes = docs.flat("keys"), docs.flat("shaped"), docs.sizes()
+        keys, shaped, doc = docs.flat("keys"), docs.flat("shaped"), docs.key_docs()
     else:
         keys, shaped = np.concatenate([d.keys for d in docs]), np.concatenate([d.shaped for d in docs])
-        sizes = [d.keys.size for d in docs]
-    doc = np.repeat(np.arange(len(docs)), sizes)
-    order = np.argsort(keys, kind="stable")  # by key, then in document and paragraph order
+        doc = np.repeat(np.arange(len(docs)), [d.keys.size for d in docs])
+    at = _often(keys, min_docs)  # a document's positions come in its paragraphs' order
+    keys, shaped, doc = keys[at], shaped[at], doc[at]
+    order = np.lexsort((at, doc, keys))
     keys, doc = keys[order], doc[order]
     starts, sizes = group_bounds(keys)
     first_in_doc = np.ones(keys.size, dtype=bool)  # a key's first paragraph in each document
     first_in_doc[1:] = (keys[1:] != keys[:-1]) | (doc[1:] != doc[:-1])
     n_docs = np.add.reduceat(first_in_doc.astype(np.int64), starts) if starts.size else starts
-    wanted = np.flatnonzero(n_docs >= min_docs)
+    wanted = n_docs >= min_docs
+    if furniture_only:
+        wanted &= shaped[order[starts]]
+    wanted = np.flatnonzero(wanted)
     docs_of = [doc[s:s + n][first_in_doc[s:s + n]].tolist() for s, n in zip(starts[wanted].tolist(), sizes[wanted].tolist())]
-    return keys[starts[wanted]].tolist(), docs_of, shaped[order[starts[wanted]]].tolist()
+    return keys[starts[wanted]].tolist(), docs_of
+
+
+def _often(keys: np.ndarray, times: int) -> np.ndarray:
+    """The positions of the keys that occur ``times`` times or more, ascending."""
+    ordered = np.sort(keys)
+    starts, sizes = group_bounds(ordered)
+    often = ordered[starts[sizes >= times]]
+    if not often.size:
+        return np.zeros(0, dtype=np.int64)
+    return np.flatnonzero(_among(keys, often))
+
+
+@njit(cache=True, nogil=True)
+def _among(keys, wanted):  # pragma: no cover - compiled
+    """Whether each of ``keys`` is one of ``wanted`` (distinct): a hash table of ``wanted``
+    (a binary search of each key in them took ten times as long)."""
+    size = 2
+    while size < 2 * wanted.size:
+        size *= 2
+    mask = np.uint64(size - 1)
+    table = np.zeros(size, dtype=np.uint64)
+    full = np.zeros(size, dtype=np.bool_)
+    for k in wanted:
+        h = np.int64(mix64(k) & mask)
+        while full[h]:
+            h = (h + 1) & (size - 1)
+        full[h] = True
+        table[h] = k
+    out = np.zeros(keys.size, dtype=np.bool_)
+    for i in range(keys.size):
+        h = np.int64(mix64(keys[i]) & mask)
+        while full[h]:
+            if table[h] == keys[i]:
+                out[i] = True
+                break
+            h = (h + 1) & (size - 1)
+    return out
 
 
 def corpus_evidence(docs: Sequence[KeySummary], *, min_docs: int = 3, related_share: float = 0.5) -> Evidence:

@@ -76,6 +76,10 @@ class PackedSummaries(Sequence):
         """Paragraph keys of each document."""
         return np.diff(self.key_start)
 
+    def key_docs(self) -> np.ndarray:
+        """The document of each of ``keys``."""
+        return np.repeat(np.arange(len(self)), self.sizes())
+
     def flat(self, name: str) -> np.ndarray:
         """``keys`` or ``shaped`` of every document, one after the other."""
         return getattr(self, name)
@@ -93,8 +97,31 @@ def evidence_of(ids: Sequence[str], summaries: PackedSummaries, config: Config) 
     """:func:`~newsdedup.clean.templates_from` of the documents ``ids`` whose summaries
     are ``summaries`` (in the same order): the same templates, from flat arrays."""
     by_id = np.argsort(np.array(ids, dtype=object), kind="stable")  # as templates_from orders them
-    return corpus_evidence(summaries.take(by_id), min_docs=config.template_min_docs,
+    return corpus_evidence(_InOrder(summaries, by_id), min_docs=config.template_min_docs,
                            related_share=config.template_related_share)
+
+
+class _InOrder(Sequence):
+    """Packed summaries read in another order (item ``i`` is ``packed[order[i]]``, ``order``
+    a permutation) without moving their arrays: the template search orders only the few
+    keys found in several documents."""
+
+    def __init__(self, packed: PackedSummaries, order: np.ndarray) -> None:
+        self.packed, self.order = packed, order
+
+    def __len__(self) -> int:
+        return len(self.order)
+
+    def __getitem__(self, i):  # type: ignore[override]
+        return self.packed[int(self.order[i])]
+
+    def flat(self, name: str) -> np.ndarray:
+        return self.packed.flat(name)
+
+    def key_docs(self) -> np.ndarray:
+        rank = np.empty(len(self.order), dtype=np.int64)
+        rank[self.order] = np.arange(len(self.order))
+        return rank[self.packed.key_docs()]
 
 
 def holding_ids(ids: Sequence[str], summaries: PackedSummaries, evidence: Evidence) -> set[str]:
