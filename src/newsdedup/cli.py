@@ -165,7 +165,7 @@ def run(inputs: tuple[Path, ...], config_file: Path | None, no_report: bool, qui
         # the lock first: refused or busy before the run starts, not after it
         indexed = {} if index is None else {"index": index, "drop": drop, "dry_run": dry_run,
                                             "before_commit": write, "timeout": index_wait}
-        result = _run_pipeline(read_from, config, quiet, **indexed)
+        result = _run_pipeline(read_from, config, quiet, report_soon=index is None and not no_report, **indexed)
         if index is None:
             write(result)
     if not quiet:
@@ -250,7 +250,9 @@ def _output_lock(out: str) -> ExitStack:
     return stack
 
 
-def _run_pipeline(inputs: tuple[Path, ...], config: Config, quiet: bool, **index) -> Result:
+def _run_pipeline(inputs: tuple[Path, ...], config: Config, quiet: bool, report_soon: bool = False,
+                  **index) -> Result:
+    """The run (``report_soon``: its outputs and page are written next, see ``runners.local.run``)."""
     _fewer_collections()
     from .runners.cleaning import prestart
 
@@ -260,7 +262,7 @@ def _run_pipeline(inputs: tuple[Path, ...], config: Config, quiet: bool, **index
     _freeze_survivors()
     _no_final_collection()
     with _progress(quiet) as progress:
-        return run_pipeline(list(inputs), config, progress=progress, **index)
+        return run_pipeline(list(inputs), config, progress=progress, report_soon=report_soon, **index)
 
 
 YOUNG_OBJECTS = 10_000  # the collector's first threshold in a run (Python's default: 700)
