@@ -11,6 +11,7 @@ import atexit
 import dataclasses
 import gc
 import logging
+import os
 import signal
 import sys
 import textwrap
@@ -176,7 +177,24 @@ def run(inputs: tuple[Path, ...], config_file: Path | None, no_report: bool, qui
     failures = result.gate_failures
     if failures:
         click.echo("gate failed: " + "; ".join(failures) + (" (nothing added to the index)" if index else ""), err=True)
+    if config.engine == "local":
+        _end_process(GATE_FAILED if failures else 0)
+    if failures:
         sys.exit(GATE_FAILED)
+
+
+def _end_process(code: int) -> None:
+    """In newsdedup's own process (the console script, ``python -m newsdedup``), once a
+    run's outputs are written and its summary printed: end the process with ``code`` now,
+    without the interpreter's teardown, which would free the run's objects one by one
+    (0.07-0.13 s after 10k documents); its output streams and log handlers are flushed
+    first. A caller that invoked the command in its own process (a test's CliRunner) goes on."""
+    if getattr(sys.modules.get("__main__"), "main", None) is not main:
+        return
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        stream.flush()
+    os._exit(code)
 
 
 @contextmanager
