@@ -312,12 +312,15 @@ def _deduplicated_tables(cleaned: list[clean_stage.Cleaned], good: list[clean_st
         with _timed(timings, "match"):
             across = across_columns(ids, keys, clustering.cluster_ids, config, index=index.result())
             del keys
-            _release_keys(good)
             matches = merged_columns(ids, within.result(), across)
     except BaseException:
         if texts is not None:
             texts.stop()
         raise
+    if texts is None:
+        # once the children have exited: a page a child still shares would be copied here
+        # as its objects are freed (25k pages at 10k documents), none given back
+        _release_keys(good)
     log.info("match: %d paragraph matches, %.2f s", len(matches), timings["match"])
     with _timed(timings, "tables"):
         tables["matches"] = matches_table(matches)
@@ -350,6 +353,7 @@ def _key_stats(good: list[clean_stage.Cleaned]) -> KeyStats | None:
 
 def _release_keys(good: list[clean_stage.Cleaned]) -> None:
     """The paragraph keys are dedup's and matching's (a third of a clean document's memory):
-    gone before the tables are built and written."""
+    gone before the tables are written, unless a forked child packing the page's texts
+    shares their pages then (see :func:`_deduplicated_tables`)."""
     for c in good:
         c.keys = []
