@@ -84,6 +84,9 @@ class Result:
     # another (``runners.fork.forked_if_safe``: a handle with ``result`` and ``stop``, or
     # None where no child can be started)
     report_beside: ClassVar[Callable[..., Any] | None] = None
+    # set by a runner that has the page's texts packed already, in a forked child started
+    # before the run ended (see texts_before_matches): taken by the next write
+    texts_beside: ClassVar[Any] = None
 
     def __repr__(self) -> str:
         """What the run found, in one line: the tables themselves are a print away, and the
@@ -212,36 +215,44 @@ class Result:
         ours = {path.parent for path in self.written.values()} | {
             lazy.files for lazy in (self._lazy("documents"), self._lazy("boilerplate"))
             if lazy is not None and lazy.files is not None}
-        with output_lock(out, lock_timeout), staged_output(out, ours) as stage:
-            texts = self._texts_in_child() if report else None
-            documents = self._documents_in_child(stage, fmt)
-            if documents is not None:
-                del tables["documents"]
-            try:
-                self._write_files(stage, tables, fmt, report, texts)
+        early, self.texts_beside = self.texts_beside, None  # packed for one page: a later write packs again
+        try:
+            with output_lock(out, lock_timeout), staged_output(out, ours) as stage:
+                texts = self._texts_in_child(early) if report else None
+                documents = self._documents_in_child(stage, fmt)
                 if documents is not None:
-                    documents.result()  # raises what failed there
-            finally:
-                for child in (texts, documents):
-                    if child is not None:
-                        child.stop()  # a no-op once its result is in
+                    del tables["documents"]
+                try:
+                    self._write_files(stage, tables, fmt, report, texts)
+                    if documents is not None:
+                        documents.result()  # raises what failed there
+                finally:
+                    for child in (texts, documents):
+                        if child is not None:
+                            child.stop()  # a no-op once its result is in
+        finally:
+            if early is not None:
+                early.stop()  # not asked for (no page), or the write failed before it was
         for lazy in (self._lazy("documents"), self._lazy("boilerplate")):
             if lazy is not None:
                 lazy.forget()  # the one block both the tables and the page were made from
         return out
 
-    def _texts_in_child(self):
+    def _texts_in_child(self, early=None):
         """The page's texts packed in a forked child (see ``report_beside``; the larger
-        part of making the page, 1 CPU-s of 1.4 on 10k documents), or None. What both the
-        page and the table writer make (a table of one block) is made first, so the child
-        inherits it instead of making it again."""
-        if self.report_beside is None:
+        part of making the page, 1 CPU-s of 1.4 on 10k documents), or None; ``early``: a
+        child packing them already (``texts_beside``). What both the page and the table
+        writer make (a table of one block) is made first, so the child inherits it instead
+        of making it again."""
+        if early is None and self.report_beside is None:
             return None
         for name in ("documents", "boilerplate"):
             lazy = self._lazy(name)
             if lazy is not None:
                 lazy.make_shared(name)
         self.summary  # noqa: B018 - its counts and versions, kept where they are made, for both processes
+        if early is not None:
+            return early
         from .report import packed_texts
 
         return self.report_beside(packed_texts, self)
@@ -293,6 +304,29 @@ class Result:
         from .report import REPORT_NAME, write_report
 
         write_report(self, stage / REPORT_NAME, texts=texts)
+
+
+def texts_before_matches(tables: dict, config: Config, fork: Callable[..., Any]) -> Any:
+    """The page's texts packed by ``fork`` (``runners.fork.forked_if_safe``) from the
+    tables of a local run made before its matches (``tables.build_tables`` without them),
+    or None: where the page shows the whole run and its ``documents`` and ``boilerplate``
+    are one block in memory, the texts (every document's, in cluster order, then the
+    removed paragraphs') do not depend on the matches, so a child packs them while the
+    run's matching ends; the tables it reads are made first and kept for the writer."""
+    from .report import packed_texts
+    from .tables import LazyTables
+    from . import schema
+
+    lazy = tables["documents"]
+    if not isinstance(lazy, LazyTables) or lazy.spilled or lazy is not tables["boilerplate"] \
+            or len(lazy.cleaned) > min(config.report_max_docs, LazyTables.BLOCK):
+        return None
+    lazy.make_shared("documents")
+    lazy.make_shared("boilerplate")
+    # a local run's matches name only its own documents: none adds a row to the page
+    before = Result(documents=lazy, clusters=tables["clusters"], matches=schema.frame([], schema.MATCHES),
+                    boilerplate=lazy, pairs=tables["pairs"], rejects=tables["rejects"], config=config)
+    return fork(packed_texts, before)
 
 
 def _write_documents(result: Result, path: Path, fmt: str) -> None:

@@ -25,7 +25,7 @@ from ..match import (KeyStats, across_columns, carried_key_stats, cluster_number
 from ..read import Input, read_inputs
 from ..records import Record
 from ..spool import Spooled
-from ..result import Result, peak_memory
+from ..result import Result, peak_memory, texts_before_matches
 from ..tables import build_tables, matches_table
 from .cleaning import Helpers, _file_sizes, clean_on_workers, helpers_for
 from .fork import Forked, children_allowed, fork_is_safe, forked_if_safe
@@ -120,13 +120,16 @@ def _no_dask_frames(inputs) -> None:
 def run(inputs: Input | Iterable[Input], config: Config | None = None,
         progress: Progress | None = None, *, index: str | os.PathLike | None = None,
         drop: str | None = None, dry_run: bool = False, engine: str | None = None, client=None,
-        **index_options) -> Result:
+        report_soon: bool = False, **index_options) -> Result:
     """Read, clean, deduplicate and match ``inputs``; the tables come back as a :class:`Result`.
 
     ``index``: a corpus index file (see :mod:`newsdedup.index`): ``inputs`` are one drop,
     deduplicated against the index and added to it (``drop``: its name; ``dry_run``:
     nothing added). ``engine``: ``"local"`` or ``"dask"`` (default ``config.engine``);
-    ``client``: a ``distributed.Client`` to run on (implies the Dask engine)."""
+    ``client``: a ``distributed.Client`` to run on (implies the Dask engine);
+    ``report_soon``: the caller writes the result with its report page once it has it (the
+    CLI does): a local run with two workers then has a forked child pack the page's texts
+    while its matching ends (see :func:`~newsdedup.result.texts_before_matches`)."""
     config = (config or DEFAULT).replace(engine="dask" if client is not None else engine)
     if config.engine == "dask":
         if index is not None:
@@ -146,8 +149,9 @@ def run(inputs: Input | Iterable[Input], config: Config | None = None,
     cleaned, evidence = read_and_clean(inputs, config, progress, timings, skipped=skipped)
     good = [c for c in cleaned if c.error is None]
     with _frozen():
-        tables = _deduplicated_tables(cleaned, good, config, timings)
+        tables, texts = _deduplicated_tables(cleaned, good, config, timings, report_soon=report_soon)
     result = Result(**tables, config=config, timings=timings, skipped=dict(skipped), memory=peak_memory())
+    result.texts_beside = texts
     if _beside_work(config, len(cleaned)):
         # the page is built in a forked child while this process writes the tables: in a
         # thread beside them it held the GIL for most of its time (its Python part), and on
@@ -243,12 +247,15 @@ def input_chars(inputs: Input | Iterable[Input]) -> int:
 
 
 def _deduplicated_tables(cleaned: list[clean_stage.Cleaned], good: list[clean_stage.Cleaned], config: Config,
-                         timings: dict[str, float], signatures=None) -> dict:
-    """Dedup, matching and the output tables. With two workers, a forked child builds the
+                         timings: dict[str, float], signatures=None, report_soon: bool = False) -> tuple[dict, object]:
+    """Dedup, matching and the output tables, and a forked child packing the report page's
+    texts (``report_soon``, where :func:`~newsdedup.result.texts_before_matches` can), or
+    None. With two workers, a forked child builds the
     cross-cluster search's paragraph index (it does not depend on the clusters) while
     this process deduplicates, and another aligns cluster members while this one expands
     the cross-cluster pairs and builds the other tables (threads would gain little: each
-    of these holds the GIL for much of its time)."""
+    of these holds the GIL for much of its time); then the page's texts are packed in a
+    third while this process waits for the other two and writes the tables."""
     release_free_memory()  # before the children are forked
     keys = spilled_column([c.keys for c in good])  # one object when spilled: what a forked child reads
     words = [c.n_words for c in good]
@@ -295,20 +302,30 @@ def _deduplicated_tables(cleaned: list[clean_stage.Cleaned], good: list[clean_st
         with _timed(timings, "tables"):
             tables = build_tables(cleaned, clustering, matches, lazy=True)
         log.info("tables: %.2f s", timings["tables"])
-        return tables
+        return tables, None
     timings.setdefault("match", 0.0)  # reported in stage order, though timed in two parts
     with _timed(timings, "tables"):  # first: the index child usually finishes after dedup
         tables = build_tables(cleaned, clustering, lazy=True)
-    with _timed(timings, "match"):
-        across = across_columns(ids, keys, clustering.cluster_ids, config, index=index.result())
-        del keys
+    # the page's texts need no matches: packed on the core the alignment child leaves
+    texts = texts_before_matches(tables, config, forked_if_safe) if report_soon else None
+    try:
+        with _timed(timings, "match"):
+            across = across_columns(ids, keys, clustering.cluster_ids, config, index=index.result())
+            del keys
+            matches = merged_columns(ids, within.result(), across)
+    except BaseException:
+        if texts is not None:
+            texts.stop()
+        raise
+    if texts is None:
+        # once the children have exited: a page a child still shares would be copied here
+        # as its objects are freed (25k pages at 10k documents), none given back
         _release_keys(good)
-        matches = merged_columns(ids, within.result(), across)
     log.info("match: %d paragraph matches, %.2f s", len(matches), timings["match"])
     with _timed(timings, "tables"):
         tables["matches"] = matches_table(matches)
     log.info("tables: %.2f s", timings["tables"])
-    return tables
+    return tables, texts
 
 
 def _beside_work(config: Config, n_docs: int) -> bool:
@@ -336,6 +353,7 @@ def _key_stats(good: list[clean_stage.Cleaned]) -> KeyStats | None:
 
 def _release_keys(good: list[clean_stage.Cleaned]) -> None:
     """The paragraph keys are dedup's and matching's (a third of a clean document's memory):
-    gone before the tables are built and written."""
+    gone before the tables are written, unless a forked child packing the page's texts
+    shares their pages then (see :func:`_deduplicated_tables`)."""
     for c in good:
         c.keys = []
