@@ -135,6 +135,7 @@ def test_outputs_are_byte_identical_whatever_the_order_and_the_workers(tmp_path,
     from newsdedup.runners import local
     from newsdedup.runners.fork import Forked
     from newsdedup.runners.later import Later
+    from newsdedup.match import passage_index, within_columns
 
     # with two workers, the passage index, the alignments and the report page are made in forked children
     forked = []
@@ -146,7 +147,7 @@ def test_outputs_are_byte_identical_whatever_the_order_and_the_workers(tmp_path,
     a = newsdedup.run(dump, newsdedup.Config(workers=1)).write(tmp_path / "a")
     assert forked == []
     b = newsdedup.run(list(reversed(files)), newsdedup.Config(workers=2, workers_min_mb=0)).write(tmp_path / "b")
-    assert [getattr(fn, "func", fn) for fn in forked] == [local.passage_index, local.within_columns, "report"]
+    assert [getattr(fn, "func", fn) for fn in forked] == [passage_index, within_columns, "report"]
     # the index child takes both cores once dedup is done, and gets the clusters from it
     assert forked[0].keywords["threads"] == 2 and isinstance(forked[0].keywords["clusters_later"], Later)
     dump2 = make_dump(tmp_path / "dump2", 80, seed=2)  # same documents, JSONL rows in another order

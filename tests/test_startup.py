@@ -43,3 +43,15 @@ def test_stoplists_are_justexts_without_importing_it():
 
     assert all(_justext_stoplist(lang) == justext.get_stoplist(lang) for lang in STOPLIST_LANGUAGES)
     assert int(words) == sum(len({w.casefold() for w in justext.get_stoplist(lang)}) for lang in STOPLIST_LANGUAGES)
+
+
+def test_the_local_runner_imports_pandas_only_for_the_stages_after_cleaning():
+    """Cleaning starts (and hands the forked helpers their first chunks) before pandas and
+    the later stages are imported: `newsdedup.runners.local` loads none of them, and a
+    DataFrame is told apart without importing pandas."""
+    check = ("import sys; import newsdedup.runners.local as local; from newsdedup.read import is_frame, is_dask_frame; "
+             "print(is_frame([]), is_dask_frame([]), sorted(m for m in ('pandas', 'newsdedup.match', 'newsdedup.tables',"
+             " 'newsdedup.result', 'newsdedup.runners.dask') if m in sys.modules))")
+    proc = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["False", "False", "[]"]

@@ -44,15 +44,14 @@ import os
 import re
 import shutil
 import stat
+import sys
 import tempfile
 import zlib
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NamedTuple
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any, NamedTuple, Union
 
 from .config import DEFAULT, Config, field_names
 from . import warc
@@ -61,6 +60,9 @@ from .compression import CompressedDataError, Decompressed, compression_of
 from .outdir import is_output_directory
 from .records import Record
 from .spool import Spooled
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 log = logging.getLogger(__name__)
 
@@ -129,7 +131,20 @@ def _no_body_columns(kind: str, columns: list[str], config: Config) -> str:
     return f"{kind} has no {wanted} column (its columns: {shown or 'none'}; --fields text=NAME reads another)"
 
 
-Input = str | os.PathLike[str] | pd.DataFrame
+Input = Union[str, "os.PathLike[str]", "pd.DataFrame"]
+
+
+def is_frame(item: object) -> bool:
+    """Whether ``item`` is a pandas DataFrame. pandas is not imported to ask (0.23 s of a
+    run's start): a caller holding a DataFrame has imported it (whole: while a thread is
+    still importing it, nobody holds a DataFrame)."""
+    frame = getattr(sys.modules.get("pandas"), "DataFrame", None)  # None while pandas is still importing
+    return frame is not None and isinstance(item, frame)
+
+
+def is_dask_frame(item: object) -> bool:
+    """A Dask DataFrame (told without importing Dask)."""
+    return type(item).__module__.split(".")[0] == "dask" and hasattr(item, "npartitions") and hasattr(item, "to_delayed")
 
 
 class InputTooLarge(Exception):
@@ -150,7 +165,7 @@ def read_inputs(inputs: Input | Iterable[Input], config: Config = DEFAULT,
     Order: inputs in the order given, directories walked in sorted order. ``skipped``
     counts, by kind, what input files hold besides records (a WARC's requests, ...).
     """
-    if isinstance(inputs, (str, os.PathLike, pd.DataFrame)):
+    if isinstance(inputs, (str, os.PathLike)) or is_frame(inputs):
         inputs = [inputs]
     inputs = list(inputs)
     base = id_base(inputs)
@@ -159,7 +174,7 @@ def read_inputs(inputs: Input | Iterable[Input], config: Config = DEFAULT,
     ids = _UniqueIds()
     frames = 0
     for item in inputs:
-        if isinstance(item, pd.DataFrame):
+        if is_frame(item):
             frames += 1
             name = "dataframe" if frames == 1 else f"dataframe-{frames}"
             records = _read_frame(item, name, name, config)
@@ -227,7 +242,7 @@ def id_base(inputs: list[Input]) -> Path | None:
     """The folder that ids of files in input directories are relative to: the common parent
     of two or more distinct input directories (None: each directory is its own base)."""
     dirs = sorted({os.path.abspath(item) for item in inputs
-                   if not isinstance(item, pd.DataFrame) and os.path.isdir(item)})
+                   if not is_frame(item) and os.path.isdir(item)})
     if len(dirs) < 2:
         return None
     return Path(os.path.commonpath(dirs))
@@ -747,7 +762,9 @@ def _bodies(row: dict[str, Any], config: Config, meta: dict[str, Any]) -> tuple[
 
 
 def _missing(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return True
+    return value is getattr(sys.modules.get("pandas"), "NA", None)  # pandas' NA, if pandas is loaded
 
 
 def _row_id(row: dict[str, Any]) -> str | None:

@@ -60,7 +60,7 @@ from .. import write
 from ..compression import compression_of
 from ..config import Config
 from ..outdir import scratch
-from ..read import (Entry, Input, _read_frame, _read_jsonl, _read_parquet, _UniqueIds, id_base, path_entries,
+from ..read import (Entry, Input, _read_frame, is_dask_frame, _read_jsonl, _read_parquet, _UniqueIds, id_base, path_entries,
                     read_file)
 from ..records import Record
 from ..result import Result, peak_memory
@@ -200,11 +200,6 @@ def plan(inputs: Input | Iterable[Input], config: Config, workers: int) -> list[
             partitions[-1].sources.append(source)
             partitions[-1].size += size
     return partitions
-
-
-def is_dask_frame(item: Any) -> bool:
-    """A Dask DataFrame (told without importing Dask)."""
-    return type(item).__module__.split(".")[0] == "dask" and hasattr(item, "npartitions") and hasattr(item, "to_delayed")
 
 
 def _split(source: Source, size: int, target: int, config: Config, room: int = 0) -> list[tuple[Source, int]]:

@@ -4,8 +4,10 @@ the same stages on Dask, :mod:`.dask`)."""
 from __future__ import annotations
 
 import gc
+import importlib
 import logging
 import os
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -13,24 +15,24 @@ from itertools import islice
 from pathlib import Path
 from contextlib import contextmanager
 from functools import partial
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from .. import clean as clean_stage
 from ..config import DEFAULT, Config
 from ..dedup import JoinedTexts, deduplicate
-from ..match import (KeyStats, across_columns, carried_key_stats, cluster_numbers, merged_columns,
-                     paragraph_match_columns, passage_index, within_columns)
-from ..read import Input, read_inputs
+from ..read import Input, is_dask_frame, is_frame, read_inputs
 from ..records import Record
 from ..spool import Spooled
-from ..result import Result, peak_memory, texts_before_matches
-from ..tables import build_tables, matches_table
 from .cleaning import Helpers, _file_sizes, clean_on_workers, helpers_for
 from .fork import Forked, children_allowed, fork_is_safe, forked_if_safe
 from .later import Later
 from .spill import Spill, column as spilled_column, needed as spill_needed
+
+if TYPE_CHECKING:
+    from ..match import KeyStats
+    from ..result import Result
 
 log = logging.getLogger(__name__)
 
@@ -111,8 +113,6 @@ def clean_records(records: Iterable[Record], config: Config = DEFAULT, progress:
 
 def _no_dask_frames(inputs) -> None:
     """A Dask DataFrame iterates over its column names: refused here, not read as paths."""
-    from .dask import is_dask_frame
-
     if is_dask_frame(inputs) or (isinstance(inputs, (list, tuple)) and any(map(is_dask_frame, inputs))):
         raise ValueError('a Dask DataFrame is read on the Dask engine: newsdedup.run(..., engine="dask")')
 
@@ -150,6 +150,8 @@ def run(inputs: Input | Iterable[Input], config: Config | None = None,
     good = [c for c in cleaned if c.error is None]
     with _frozen():
         tables, texts = _deduplicated_tables(cleaned, good, config, timings, report_soon=report_soon)
+    from ..result import Result, peak_memory
+
     result = Result(**tables, config=config, timings=timings, skipped=dict(skipped), memory=peak_memory())
     result.texts_beside = texts
     if _beside_work(config, len(cleaned)):
@@ -173,10 +175,11 @@ def read_and_clean(inputs: Input | Iterable[Input], config: Config, progress: Pr
     # with two workers and input files large enough for them, the cleaning helpers are
     # forked before the input is read: they load the cleaning kernels while this process
     # reads (cleaning closes them, even unused)
-    single = isinstance(inputs, (str, os.PathLike, pd.DataFrame))
+    single = isinstance(inputs, (str, os.PathLike)) or is_frame(inputs)
     if not single:
         inputs = list(inputs)  # an iterator is walked more than once: sized, read, read again
     pool = helpers_for(config, [inputs] if single else inputs)
+    later = _LaterStages() if pool is not None else None
     screened: list[clean_stage.Cleaned] = []
     reading = _Reading(read_inputs(inputs, config, skipped), screen, screened)
     start = time.perf_counter()
@@ -190,6 +193,8 @@ def read_and_clean(inputs: Input | Iterable[Input], config: Config, progress: Pr
     finally:
         if pool is not None:
             pool.close()  # a no-op once cleaning has closed it
+        if later is not None:
+            later.join()  # before the later stages fork their children
     if spill is not None:
         spill.seal()
         cleaned = spill.compacted(cleaned)
@@ -202,6 +207,28 @@ def read_and_clean(inputs: Input | Iterable[Input], config: Config, progress: Pr
     if screened:
         cleaned = sorted(cleaned + screened, key=lambda c: c.doc_id)
     return cleaned, evidence
+
+
+class _LaterStages(threading.Thread):
+    """The later stages' modules (pandas among them, 0.3 s) imported on a thread while the
+    helpers clean: this process hands the helpers their first chunks at once instead of
+    after importing them (the helpers' kernels are loaded by then), and the imports take
+    turns with its own cleaning. Joined once cleaning is done, before anything is forked
+    again (a fork copies one thread). An import that fails here fails again where the
+    module is used, and is reported there."""
+
+    MODULES = ("pandas", "newsdedup.match", "newsdedup.tables", "newsdedup.result")
+
+    def __init__(self) -> None:
+        super().__init__(name="newsdedup-imports", daemon=True)
+        self.start()
+
+    def run(self) -> None:
+        for name in self.MODULES:
+            try:
+                importlib.import_module(name)
+            except Exception:  # noqa: BLE001 - raised again where it is imported for use
+                return
 
 
 class _Reading:
@@ -234,10 +261,10 @@ def input_chars(inputs: Input | Iterable[Input]) -> int:
     """The input's characters, estimated from file sizes (as :func:`.cleaning.files_reach`
     counts them) and DataFrames' text and HTML columns: the length of the cleaning
     progress bar."""
-    items = [inputs] if isinstance(inputs, (str, os.PathLike, pd.DataFrame)) else inputs
+    items = [inputs] if isinstance(inputs, (str, os.PathLike)) or is_frame(inputs) else inputs
     total = 0
     for item in items:
-        if isinstance(item, pd.DataFrame):
+        if is_frame(item):
             for column in ("text", "html"):
                 if column in item.columns:
                     total += sum(len(v) for v in item[column] if isinstance(v, str))
@@ -256,6 +283,11 @@ def _deduplicated_tables(cleaned: list[clean_stage.Cleaned], good: list[clean_st
     the cross-cluster pairs and builds the other tables (threads would gain little: each
     of these holds the GIL for much of its time); then the page's texts are packed in a
     third while this process waits for the other two and writes the tables."""
+    from ..match import (across_columns, cluster_numbers, merged_columns, paragraph_match_columns, passage_index,
+                         within_columns)
+    from ..result import texts_before_matches
+    from ..tables import build_tables, matches_table
+
     release_free_memory()  # before the children are forked
     keys = spilled_column([c.keys for c in good])  # one object when spilled: what a forked child reads
     words = [c.n_words for c in good]
@@ -345,6 +377,8 @@ def _key_stats(good: list[clean_stage.Cleaned]) -> KeyStats | None:
     """The passage index's :class:`~newsdedup.match.KeyStats`, from the words and hashes
     cleaning computed for each key (the keys are not read again: 2.3 CPU-s on 100k
     synthetic documents), which are let go then (0.14 GB on 1M documents)."""
+    from ..match import carried_key_stats
+
     stats = carried_key_stats([c.n_words for c in good], [c.key_hashes for c in good])
     for c in good:
         c.key_hashes = b""
