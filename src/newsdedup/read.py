@@ -142,6 +142,11 @@ def is_frame(item: object) -> bool:
     return frame is not None and isinstance(item, frame)
 
 
+def is_one_input(inputs: object) -> bool:
+    """Whether ``inputs`` is one input (a path or a DataFrame), not a list of them."""
+    return isinstance(inputs, (str, os.PathLike)) or is_frame(inputs)
+
+
 def is_dask_frame(item: object) -> bool:
     """A Dask DataFrame (told without importing Dask)."""
     return type(item).__module__.split(".")[0] == "dask" and hasattr(item, "npartitions") and hasattr(item, "to_delayed")
@@ -165,7 +170,7 @@ def read_inputs(inputs: Input | Iterable[Input], config: Config = DEFAULT,
     Order: inputs in the order given, directories walked in sorted order. ``skipped``
     counts, by kind, what input files hold besides records (a WARC's requests, ...).
     """
-    if isinstance(inputs, (str, os.PathLike)) or is_frame(inputs):
+    if is_one_input(inputs):
         inputs = [inputs]
     inputs = list(inputs)
     base = id_base(inputs)

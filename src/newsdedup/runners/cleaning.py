@@ -290,11 +290,16 @@ class _TwoPasses:
             else:
                 take_again(message[2])
 
+        def take_waiting() -> None:
+            # read as soon as this process is between chunks: a helper whose results fill
+            # the pipe waits until they are read
+            while (message := _poll(pool.results, pool.procs)) is not None:
+                take(message)
+
         for number, chunk in numbered:
             register(number, chunk)
             while True:
-                while (message := _poll(pool.results, pool.procs)) is not None:
-                    take(message)
+                take_waiting()
                 if sent - received < limit and \
                         pool.tasks[kind].put((kind, number, [_record_fields(r) for r in chunk], self.pickled)):
                     sent += 1
@@ -304,8 +309,7 @@ class _TwoPasses:
                     break
                 own.pop()()
         for work in own:
-            while (message := _poll(pool.results, pool.procs)) is not None:
-                take(message)  # a helper whose results fill the pipe waits until they are read
+            take_waiting()
             work()
         while (task := pool.tasks[kind].steal()) is not None:  # helpers slow to start, a small input
             clean_here(task[1], _records(task[2]))

@@ -41,7 +41,6 @@ again from its files).
 from __future__ import annotations
 
 import logging
-import os
 import shutil
 import sys
 import weakref
@@ -60,7 +59,7 @@ from .. import write
 from ..compression import compression_of
 from ..config import Config
 from ..outdir import scratch
-from ..read import (Entry, Input, _read_frame, is_dask_frame, _read_jsonl, _read_parquet, _UniqueIds, id_base, path_entries,
+from ..read import (Entry, Input, _read_frame, is_dask_frame, is_one_input, _read_jsonl, _read_parquet, _UniqueIds, id_base, path_entries,
                     read_file)
 from ..records import Record
 from ..result import Result, peak_memory
@@ -171,7 +170,7 @@ _register_sizes()
 
 def plan(inputs: Input | Iterable[Input], config: Config, workers: int) -> list[Partition]:
     """The input's sources in reading order, grouped into partitions of contiguous sources."""
-    if isinstance(inputs, (str, os.PathLike, pd.DataFrame)) or is_dask_frame(inputs):
+    if is_one_input(inputs) or is_dask_frame(inputs):
         inputs = [inputs]
     inputs = list(inputs)
     base = id_base([item for item in inputs if not is_dask_frame(item)])

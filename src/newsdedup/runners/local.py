@@ -22,7 +22,7 @@ import numpy as np
 from .. import clean as clean_stage
 from ..config import DEFAULT, Config
 from ..dedup import JoinedTexts, deduplicate
-from ..read import Input, is_dask_frame, is_frame, read_inputs
+from ..read import Input, is_dask_frame, is_frame, is_one_input, read_inputs
 from ..records import Record
 from ..spool import Spooled
 from .cleaning import Helpers, _file_sizes, clean_on_workers, helpers_for
@@ -175,7 +175,7 @@ def read_and_clean(inputs: Input | Iterable[Input], config: Config, progress: Pr
     # with two workers and input files large enough for them, the cleaning helpers are
     # forked before the input is read: they load the cleaning kernels while this process
     # reads (cleaning closes them, even unused)
-    single = isinstance(inputs, (str, os.PathLike)) or is_frame(inputs)
+    single = is_one_input(inputs)
     if not single:
         inputs = list(inputs)  # an iterator is walked more than once: sized, read, read again
     pool = helpers_for(config, [inputs] if single else inputs)
@@ -261,7 +261,7 @@ def input_chars(inputs: Input | Iterable[Input]) -> int:
     """The input's characters, estimated from file sizes (as :func:`.cleaning.files_reach`
     counts them) and DataFrames' text and HTML columns: the length of the cleaning
     progress bar."""
-    items = [inputs] if isinstance(inputs, (str, os.PathLike)) or is_frame(inputs) else inputs
+    items = [inputs] if is_one_input(inputs) else inputs
     total = 0
     for item in items:
         if is_frame(item):
